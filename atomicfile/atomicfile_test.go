@@ -1,0 +1,155 @@
+package atomicfile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestCommit(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		previous string // existing content at the final path, "" for none
+		data     string
+	}{
+		{"new file", "", "hello\n"},
+		{"replaces existing", "old content\n", "new\n"},
+		{"empty", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "out.txt")
+			if tc.previous != "" {
+				if err := os.WriteFile(path, []byte(tc.previous), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Abort()
+			if !strings.HasPrefix(filepath.Base(f.TempName()), ".out.txt.tmp-") {
+				t.Errorf("temp name %q, want .out.txt.tmp-*", f.TempName())
+			}
+			if filepath.Dir(f.TempName()) != dir {
+				t.Errorf("temp file in %s, want %s", filepath.Dir(f.TempName()), dir)
+			}
+			if _, err := f.Write([]byte(tc.data)); err != nil {
+				t.Fatal(err)
+			}
+			// Before Commit the final name holds the previous content or nothing.
+			got, err := os.ReadFile(path)
+			if tc.previous == "" {
+				if !os.IsNotExist(err) {
+					t.Fatalf("final name exists before Commit (err=%v)", err)
+				}
+			} else if string(got) != tc.previous {
+				t.Fatalf("before Commit: %q, want previous %q", got, tc.previous)
+			}
+			if err := f.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			got, err = os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.data {
+				t.Errorf("after Commit: %q, want %q", got, tc.data)
+			}
+			if names := listDir(t, dir); len(names) != 1 || names[0] != "out.txt" {
+				t.Errorf("directory holds %v, want only out.txt", names)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm()&0o044 == 0 {
+				t.Errorf("mode %v: not readable by others", fi.Mode())
+			}
+			// Abort after Commit is a no-op.
+			f.Abort()
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("Abort after Commit removed the file: %v", err)
+			}
+			if _, err := f.Write([]byte("x")); err == nil {
+				t.Error("Write after Commit succeeded")
+			}
+			if err := f.Commit(); err == nil {
+				t.Error("second Commit succeeded")
+			}
+		})
+	}
+}
+
+func TestAbort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.txt")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("partial")); err != nil {
+		t.Fatal(err)
+	}
+	f.Abort()
+	f.Abort() // twice is fine
+	if names := listDir(t, dir); len(names) != 0 {
+		t.Errorf("after Abort directory holds %v, want nothing", names)
+	}
+	if err := f.Commit(); err == nil {
+		t.Error("Commit after Abort succeeded")
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("final name exists after Abort (err=%v)", err)
+	}
+}
+
+func TestCreateErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, path := range []string{
+		filepath.Join(dir, "missing-dir", "out.txt"),
+		dir + string(filepath.Separator),
+	} {
+		if f, err := Create(path); err == nil {
+			f.Abort()
+			t.Errorf("Create(%q) succeeded", path)
+		}
+	}
+}
+
+func TestCommitFailsWhenTargetIsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "target")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(path, "keep"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("x"))
+	if err := f.Commit(); err == nil {
+		t.Fatal("Commit over a non-empty directory succeeded")
+	}
+	if names := listDir(t, dir); len(names) != 1 || names[0] != "target" {
+		t.Errorf("temp file left behind: %v", names)
+	}
+}

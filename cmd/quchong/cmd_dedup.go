@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/shingle"
+	"github.com/quchong/quchong/stage"
+)
+
+const version = local.Version
+
+const dedupUsage = `Usage: quchong dedup [flags] INPUT... -o DIR
+
+Finds exact and near-duplicate documents in the inputs (files, directories
+or globs; .txt, .jsonl/.json, .parquet, optionally .gz or .zst), keeps one
+document per cluster and writes, in DIR:
+  kept/            the kept documents, in each input's format and compression
+  removed/         the removed documents (with --removed)
+  clusters.jsonl   one line per document in a cluster of two or more
+  rejected.jsonl   documents that could not be used, with the reason
+  stats.json       counts per file, every parameter, time per stage
+
+Flags:
+`
+
+// dedupFlags holds the command line of dedup.
+type dedupFlags struct {
+	out, format, textField, idField, keepRule, tokens string
+	force, removed, strict, quiet, jsonOut            bool
+	maxDocBytes                                       int
+	workers                                           int
+	p                                                 stage.Params
+}
+
+func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("dedup", flag.ContinueOnError)
+	fs.SetOutput(out)
+	d := stage.DefaultParams()
+	f.p = d
+	fs.StringVar(&f.out, "o", "", "output `DIR` (required; must be empty or absent unless --force)")
+	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
+	fs.BoolVar(&f.removed, "removed", false, "also write the removed documents to DIR/removed/")
+	fs.StringVar(&f.format, "format", "auto", "input `format`: auto (by extension), txt, jsonl or parquet")
+	fs.StringVar(&f.textField, "text-field", "text", "JSONL key or Parquet column holding the text")
+	fs.StringVar(&f.idField, "id-field", "id", "JSONL key or Parquet column holding the document id; without it the id is PATH:LINE")
+	fs.IntVar(&f.maxDocBytes, "max-doc-bytes", 64<<20, "reject documents larger than this many `bytes`")
+	fs.BoolVar(&f.strict, "strict", false, "stop at the first rejected document (exit code 3) instead of recording it in rejected.jsonl")
+	fs.StringVar(&f.keepRule, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")
+	fs.Float64Var(&f.p.Threshold, "threshold", d.Threshold, "similarity at or above which two documents are near duplicates")
+	fs.Float64Var(&f.p.LSHThreshold, "lsh-threshold", 0, "similarity LSH banding is tuned for (0: threshold − 0.2, so candidate recall at the threshold is near 1)")
+	fs.IntVar(&f.p.Bands, "bands", 0, "LSH bands (0: derived from --lsh-threshold and -k)")
+	fs.IntVar(&f.p.Rows, "rows", 0, "LSH rows per band (0: derived)")
+	fs.IntVar(&f.p.K, "k", d.K, "MinHash values per signature")
+	fs.IntVar(&f.p.Shingle.N, "ngram", d.Shingle.N, "shingle size: characters, or words with --tokens words")
+	fs.StringVar(&f.tokens, "tokens", "chars", "shingle unit: chars (any script, the default for Chinese) or words (space-delimited text)")
+	fs.Uint64Var(&f.p.Seed, "seed", d.Seed, "seed of the signature hash functions")
+	fs.BoolVar(&f.p.Normalize.NFKC, "nfkc", d.Normalize.NFKC, "Unicode NFKC before fingerprinting (full-width → half-width)")
+	fs.BoolVar(&f.p.Normalize.Fold, "case-fold", d.Normalize.Fold, "fold case before fingerprinting")
+	fs.BoolVar(&f.p.Normalize.StripSpace, "strip-space", d.Normalize.StripSpace, "ignore whitespace and control characters")
+	fs.BoolVar(&f.p.Normalize.StripPunct, "strip-punct", d.Normalize.StripPunct, "ignore punctuation, CJK punctuation included")
+	fs.BoolVar(&f.p.Normalize.Masks, "masks", d.Normalize.Masks, "treat placeholder runs (XX, xx, ×××, *, ＊, 某某, ○○, □□, 20**) as masks that may stand for any short span")
+	fs.BoolVar(&f.p.Normalize.T2S, "t2s", d.Normalize.T2S, "fold traditional Chinese characters to simplified")
+	fs.IntVar(&f.p.Verify.MaxFill, "mask-max-fill", d.Verify.MaxFill, "longest span, in characters, a mask may stand for")
+	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per core); the output does not depend on it")
+	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors")
+	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
+	fs.Usage = func() {
+		fmt.Fprint(out, dedupUsage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseInterspersed parses flags placed anywhere among the positional
+// arguments, as users expect ("quchong dedup data/ -o out").
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func cmdDedup(args []string, stdout, stderr io.Writer) int {
+	var f dedupFlags
+	fs := newDedupFlagSet(&f, stderr)
+	inputs, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage // flag already printed the problem
+	}
+	opt, err := f.options(inputs)
+	if err != nil {
+		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
+		return exitUsage
+	}
+	if !f.quiet {
+		opt.Log = stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	stats, err := local.Run(ctx, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
+		var ie *local.InputError
+		switch {
+		case errors.As(err, &ie):
+			return exitInput
+		case isOutputError(err):
+			return exitOutput
+		}
+		return exitFail
+	}
+	if f.jsonOut {
+		return printJSON(stdout, stats)
+	}
+	printSummary(stdout, stats, opt.OutDir)
+	return exitOK
+}
+
+// options turns the flags into engine options, validating them.
+func (f *dedupFlags) options(inputs []string) (local.Options, error) {
+	var opt local.Options
+	if f.out == "" {
+		return opt, fmt.Errorf("no output directory: give -o DIR")
+	}
+	format, err := corpus.ParseFormat(f.format)
+	if err != nil {
+		return opt, err
+	}
+	if f.p.Keep, err = keep.Parse(f.keepRule); err != nil {
+		return opt, err
+	}
+	switch f.tokens {
+	case "chars", "char":
+		f.p.Shingle.Mode = shingle.Chars
+	case "words", "word":
+		f.p.Shingle.Mode = shingle.Words
+	default:
+		return opt, fmt.Errorf("--tokens %q: want chars or words", f.tokens)
+	}
+	if f.maxDocBytes < 1 {
+		return opt, fmt.Errorf("--max-doc-bytes %d: want ≥ 1", f.maxDocBytes)
+	}
+	if _, err := f.p.Resolve(); err != nil {
+		return opt, err
+	}
+	files, err := local.ExpandInputs(inputs, format)
+	if err != nil {
+		return opt, err
+	}
+	return local.Options{
+		Inputs: files,
+		Corpus: corpus.Options{Format: format, TextField: f.textField, IDField: f.idField, MaxDocBytes: f.maxDocBytes},
+		Params: f.p, OutDir: f.out, Force: f.force, WriteRemoved: f.removed,
+		Workers: f.workers, Strict: f.strict,
+	}, nil
+}
+
+func isOutputError(err error) bool {
+	var pe *os.PathError
+	var le *os.LinkError
+	return errors.As(err, &pe) || errors.As(err, &le) || strings.Contains(err.Error(), "output directory")
+}

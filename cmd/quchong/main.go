@@ -1,0 +1,67 @@
+// Command quchong finds and removes exact and near-duplicate documents in
+// text corpora. See README.md, or run quchong help.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes, documented in README.md.
+const (
+	exitOK     = 0
+	exitFail   = 1 // an unexpected failure
+	exitUsage  = 2 // bad command line
+	exitInput  = 3 // bad input data: unreadable or corrupt file, or a rejected document under --strict
+	exitOutput = 4 // the outputs could not be written
+)
+
+const usage = `quchong: exact and near-duplicate removal for text corpora
+
+Usage:
+  quchong dedup [flags] INPUT... -o DIR   deduplicate files, directories or globs
+  quchong version                         print the version
+  quchong help [COMMAND]                  show help
+
+Run "quchong dedup --help" for the flags of dedup.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "dedup":
+		return cmdDedup(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "quchong", version)
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[1] == "dedup" {
+			return cmdDedup([]string{"--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "quchong: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// usageError marks a bad command line.
+type usageError struct{ error }
+
+func exitCode(err error, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "quchong:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitFail
+}

@@ -1,0 +1,310 @@
+// Package corpus reads and rewrites the input corpora of a deduplication run,
+// streaming and in bounded memory.
+//
+// # Formats
+//
+//   - Text (.txt): one document per line. The document is the line without
+//     its "\n" or "\r\n" terminator.
+//   - JSONL (.jsonl, .json): one JSON object per line; the document text is a
+//     string field (Options.TextField, default "text"). Every other field is
+//     carried through unchanged when the input is rewritten.
+//   - Parquet (.parquet): one document per row; the text is a top-level
+//     string column (Options.TextField, default "text").
+//
+// Text and JSONL files may be compressed with gzip (.gz) or zstd (.zst);
+// Parquet files compress their columns internally and are never wrapped.
+// Options.Format overrides detection by extension.
+//
+// # Identity
+//
+// Records are numbered from 1: the line number for text and JSONL (every
+// line counts, including rejected ones), the row number for Parquet. A
+// document's ID is its id field or column (Options.IDField, default "id"; a
+// string, or a number's literal text) and, when there is none,
+// "<path>:<record>".
+//
+// # Rejects
+//
+// A record that cannot be a document is reported by Reader.Next as a
+// *RejectError with one of these reasons, and the reader moves on:
+//
+//   - invalid-utf8: the text is not valid UTF-8;
+//   - malformed-json: the JSONL line is not a JSON object;
+//   - missing-text: the text field is absent or null;
+//   - non-string-text: the text field is not a string;
+//   - empty: the line, or the text, is empty or only white space;
+//   - too-large: the document (for JSONL: the line) is larger than
+//     Options.MaxDocBytes.
+//
+// Every other error (a truncated or corrupt gzip or zstd stream, a corrupt
+// Parquet file, an I/O error) ends the file: it names the path and the last
+// good record.
+//
+// # Second pass
+//
+// Partition copies the records of an input to a kept and a removed output in
+// the input's own format and compression, byte for byte for text and JSONL
+// lines and with the input's schema for Parquet, so that every field survives
+// deduplication.
+package corpus
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Format is the record format of an input file.
+type Format int
+
+const (
+	// Auto detects the format from the file name's extension.
+	Auto Format = iota
+	// Text holds one document per line.
+	Text
+	// JSONL holds one JSON object per line.
+	JSONL
+	// Parquet holds one document per row.
+	Parquet
+)
+
+// String returns the format's name as ParseFormat accepts it.
+func (f Format) String() string {
+	switch f {
+	case Auto:
+		return "auto"
+	case Text:
+		return "text"
+	case JSONL:
+		return "jsonl"
+	case Parquet:
+		return "parquet"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// ParseFormat parses a format name: "txt" or "text", "jsonl" or "json",
+// "parquet", and "" or "auto". Case does not matter.
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return Auto, nil
+	case "txt", "text":
+		return Text, nil
+	case "jsonl", "json":
+		return JSONL, nil
+	case "parquet":
+		return Parquet, nil
+	}
+	return Auto, fmt.Errorf("unknown format %q (want text, jsonl, parquet or auto)", s)
+}
+
+// Compression is the stream compression wrapped around a text or JSONL file.
+type Compression int
+
+const (
+	// None is an uncompressed file.
+	None Compression = iota
+	// Gzip is a gzip stream (.gz); concatenated members are read as one.
+	Gzip
+	// Zstd is a zstd stream (.zst).
+	Zstd
+)
+
+// String returns "none", "gzip" or "zstd".
+func (c Compression) String() string {
+	switch c {
+	case None:
+		return "none"
+	case Gzip:
+		return "gzip"
+	case Zstd:
+		return "zstd"
+	}
+	return fmt.Sprintf("Compression(%d)", int(c))
+}
+
+// Detect tells a file's format and compression from its name: .txt, .jsonl,
+// .json or .parquet, the first three optionally followed by .gz or .zst.
+// Case does not matter. An unknown extension is an error that names the path.
+func Detect(path string) (Format, Compression, error) {
+	comp, rest := detectCompression(path)
+	switch strings.ToLower(filepath.Ext(rest)) {
+	case ".txt":
+		return Text, comp, nil
+	case ".jsonl", ".json":
+		return JSONL, comp, nil
+	case ".parquet":
+		if comp != None {
+			return Auto, None, fmt.Errorf("%s: Parquet files are never wrapped in %s (Parquet compresses its columns itself)", path, comp)
+		}
+		return Parquet, None, nil
+	}
+	return Auto, None, fmt.Errorf("%s: cannot tell the format from the extension (want .txt, .jsonl, .json or .parquet, optionally + .gz or .zst); name it with --format", path)
+}
+
+// detectCompression splits a .gz or .zst suffix off path.
+func detectCompression(path string) (Compression, string) {
+	ext := strings.ToLower(filepath.Ext(path))
+	switch ext {
+	case ".gz":
+		return Gzip, path[:len(path)-len(ext)]
+	case ".zst", ".zstd":
+		return Zstd, path[:len(path)-len(ext)]
+	}
+	return None, path
+}
+
+// resolve applies Options.Format to path: the forced format with the
+// compression of the name's suffix, or full detection.
+func resolve(path string, f Format) (Format, Compression, error) {
+	switch f {
+	case Auto:
+		return Detect(path)
+	case Text, JSONL:
+		comp, _ := detectCompression(path)
+		return f, comp, nil
+	case Parquet:
+		if comp, _ := detectCompression(path); comp != None {
+			return Auto, None, fmt.Errorf("%s: Parquet files are never wrapped in %s", path, comp)
+		}
+		return Parquet, None, nil
+	}
+	return Auto, None, fmt.Errorf("%s: unknown format %v", path, f)
+}
+
+// DefaultMaxDocBytes is the document size limit when Options.MaxDocBytes is 0.
+const DefaultMaxDocBytes = 64 << 20
+
+// Options says how to read an input. The zero value reads by extension with
+// the default field names.
+type Options struct {
+	// Format forces the record format; Auto (the default) detects it from the
+	// extension. Compression is always taken from a .gz or .zst suffix.
+	Format Format
+	// TextField is the JSONL key or Parquet column holding the text.
+	// Default "text".
+	TextField string
+	// IDField is the JSONL key or Parquet column holding the document id.
+	// Default "id". When a record has none, its id is "<path>:<record>".
+	IDField string
+	// Fields are extra scalar fields to extract into doc.Document.Fields, for
+	// keep rules such as max:FIELD. Ignored for text files.
+	Fields []string
+	// MaxDocBytes rejects larger documents as too-large without holding them
+	// in memory; for JSONL it bounds the whole line. Default 64 MiB: the
+	// reader's memory is bounded by about this much per open file.
+	MaxDocBytes int
+}
+
+// withDefaults fills in the documented defaults.
+func (o Options) withDefaults() Options {
+	if o.TextField == "" {
+		o.TextField = "text"
+	}
+	if o.IDField == "" {
+		o.IDField = "id"
+	}
+	if o.MaxDocBytes <= 0 {
+		o.MaxDocBytes = DefaultMaxDocBytes
+	}
+	return o
+}
+
+// Reason says why a record was rejected. The values are stable and meant
+// for statistics and logs.
+type Reason string
+
+// The reasons a record can be rejected.
+const (
+	InvalidUTF8   Reason = "invalid-utf8"
+	MalformedJSON Reason = "malformed-json"
+	MissingText   Reason = "missing-text"
+	NonStringText Reason = "non-string-text"
+	Empty         Reason = "empty"
+	TooLarge      Reason = "too-large"
+)
+
+// Reasons lists every Reason, in a fixed order (for statistics tables).
+func Reasons() []Reason {
+	return []Reason{InvalidUTF8, MalformedJSON, MissingText, NonStringText, Empty, TooLarge}
+}
+
+// phrase is the human wording of a reason in error messages.
+func (r Reason) phrase() string {
+	switch r {
+	case InvalidUTF8:
+		return "invalid UTF-8"
+	case MalformedJSON:
+		return "malformed JSON"
+	case MissingText:
+		return "missing text"
+	case NonStringText:
+		return "text is not a string"
+	case Empty:
+		return "empty document"
+	case TooLarge:
+		return "document too large"
+	}
+	return string(r)
+}
+
+// RejectError reports one record that is not a usable document. The reader
+// that returned it can go on with the next record.
+type RejectError struct {
+	// Path is the input file.
+	Path string
+	// Record is the 1-based line or row number.
+	Record int64
+	// Reason is the kind of problem.
+	Reason Reason
+	// Detail says more, for people (may be empty).
+	Detail string
+	// row is true for Parquet, where records are rows, not lines.
+	row bool
+}
+
+// Error returns, for example, "data/a.jsonl line 17: malformed JSON: ...".
+func (e *RejectError) Error() string {
+	unit := "line"
+	if e.row {
+		unit = "row"
+	}
+	if e.Detail == "" {
+		return fmt.Sprintf("%s %s %d: %s", e.Path, unit, e.Record, e.Reason.phrase())
+	}
+	return fmt.Sprintf("%s %s %d: %s: %s", e.Path, unit, e.Record, e.Reason.phrase(), e.Detail)
+}
+
+// IsReject reports whether err is (or wraps) a *RejectError, that is,
+// whether reading may continue after it.
+func IsReject(err error) bool {
+	var re *RejectError
+	return errors.As(err, &re)
+}
+
+// Route says where Partition sends a record.
+type Route int
+
+const (
+	// Drop writes the record nowhere (for example, a rejected record).
+	Drop Route = iota
+	// Keep writes the record to the kept output.
+	Keep
+	// Remove writes the record to the removed output.
+	Remove
+)
+
+// String returns "drop", "keep" or "remove".
+func (r Route) String() string {
+	switch r {
+	case Drop:
+		return "drop"
+	case Keep:
+		return "keep"
+	case Remove:
+		return "remove"
+	}
+	return fmt.Sprintf("Route(%d)", int(r))
+}

@@ -1,0 +1,243 @@
+package corpus
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/quchong/quchong/doc"
+)
+
+// parquetBatch is the number of rows decoded at a time.
+const parquetBatch = 64
+
+// parquetSource reads the rows of one Parquet file, a row group at a time
+// and parquetBatch rows at a time.
+type parquetSource struct {
+	file   *parquet.File
+	groups []parquet.RowGroup
+	group  int          // next row group to open
+	rows   parquet.Rows // current row group, nil between groups
+	batch  []parquet.Row
+	n, i   int // rows in batch, next row to return
+
+	text      int // leaf column indices; -1 when absent
+	id        int
+	fields    []int
+	fieldName []string
+
+	totalRows    int64
+	readRows     int64
+	uncompressed int64
+	textBuf      []byte
+}
+
+// topLevelLeaf finds a top-level, non-repeated leaf column by name.
+func topLevelLeaf(schema *parquet.Schema, name string) (parquet.LeafColumn, bool) {
+	leaf, ok := schema.Lookup(name)
+	if !ok || len(leaf.Path) != 1 || leaf.MaxRepetitionLevel != 0 || !leaf.Node.Leaf() {
+		return parquet.LeafColumn{}, false
+	}
+	return leaf, true
+}
+
+func columnNames(schema *parquet.Schema) string {
+	var names []string
+	for _, f := range schema.Fields() {
+		names = append(names, f.Name())
+	}
+	return strings.Join(names, ", ")
+}
+
+func openParquet(f *os.File, size int64, path string, opt Options) (_ *parquetSource, err error) {
+	defer func() {
+		if v := recover(); v != nil { // parquet-go can panic on corrupt metadata
+			err = fmt.Errorf("%s: corrupt Parquet file: %v", path, v)
+		}
+	}()
+	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, fmt.Errorf("%s: open Parquet: %w", path, err)
+	}
+	schema := pf.Schema()
+	p := &parquetSource{file: pf, groups: pf.RowGroups(), totalRows: pf.NumRows(), id: -1,
+		batch: make([]parquet.Row, parquetBatch)}
+	for _, rg := range pf.Metadata().RowGroups {
+		p.uncompressed += rg.TotalByteSize
+	}
+
+	leaf, ok := topLevelLeaf(schema, opt.TextField)
+	if !ok {
+		return nil, fmt.Errorf("%s: no top-level text column %q (columns: %s); name it with --text-field", path, opt.TextField, columnNames(schema))
+	}
+	if k := leaf.Node.Type().Kind(); k != parquet.ByteArray {
+		return nil, fmt.Errorf("%s: text column %q has type %s, want a string (BYTE_ARRAY)", path, opt.TextField, k)
+	}
+	p.text = leaf.ColumnIndex
+
+	if leaf, ok := topLevelLeaf(schema, opt.IDField); ok {
+		switch k := leaf.Node.Type().Kind(); k {
+		case parquet.ByteArray, parquet.Int32, parquet.Int64:
+			p.id = leaf.ColumnIndex
+		default:
+			return nil, fmt.Errorf("%s: id column %q has type %s, want a string or an integer", path, opt.IDField, k)
+		}
+	}
+	for _, name := range opt.Fields {
+		col := -1
+		if leaf, ok := topLevelLeaf(schema, name); ok {
+			switch k := leaf.Node.Type().Kind(); k {
+			case parquet.ByteArray, parquet.Int32, parquet.Int64, parquet.Float, parquet.Double, parquet.Boolean:
+				col = leaf.ColumnIndex
+			default:
+				return nil, fmt.Errorf("%s: field column %q has type %s, want a number, boolean or string", path, name, k)
+			}
+		}
+		p.fields = append(p.fields, col)
+		p.fieldName = append(p.fieldName, name)
+	}
+	return p, nil
+}
+
+// prorate scales total by the fraction of rows read.
+func (p *parquetSource) prorate(total int64) int64 {
+	if p.totalRows == 0 {
+		return 0
+	}
+	return int64(float64(total) * float64(p.readRows) / float64(p.totalRows))
+}
+
+func (p *parquetSource) close() {
+	if p.rows != nil {
+		p.rows.Close()
+		p.rows = nil
+	}
+}
+
+// nextRow returns the next row; io.EOF at the end. The row is valid until
+// the next call.
+func (p *parquetSource) nextRow() (_ parquet.Row, err error) {
+	defer func() {
+		if v := recover(); v != nil { // parquet-go can panic on corrupt pages
+			err = fmt.Errorf("corrupt Parquet data: %v", v)
+		}
+	}()
+	for p.i >= p.n {
+		if p.rows == nil {
+			if p.group >= len(p.groups) {
+				return nil, io.EOF
+			}
+			p.rows = p.groups[p.group].Rows()
+			p.group++
+		}
+		n, err := p.rows.ReadRows(p.batch)
+		p.n, p.i = n, 0
+		if err == io.EOF {
+			p.rows.Close()
+			p.rows = nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	row := p.batch[p.i]
+	p.i++
+	p.readRows++
+	return row, nil
+}
+
+// columnValue returns the value of a top-level leaf column in a row, or a
+// null value.
+func columnValue(row parquet.Row, col int) parquet.Value {
+	if col < len(row) && row[col].Column() == col {
+		return row[col] // flat schemas: one value per column, in order
+	}
+	for _, v := range row {
+		if v.Column() == col {
+			return v
+		}
+	}
+	return parquet.Value{}
+}
+
+func (r *Reader) nextRow() (doc.Document, error) {
+	p := r.pq
+	row, err := p.nextRow()
+	if err != nil {
+		if err == io.EOF {
+			r.err = io.EOF
+			return doc.Document{}, io.EOF
+		}
+		return doc.Document{}, r.fatal(err)
+	}
+	r.record++
+	tv := columnValue(row, p.text)
+	if tv.IsNull() {
+		return doc.Document{}, r.reject(MissingText, fmt.Sprintf("column %q is null", r.opt.TextField))
+	}
+	text := tv.ByteArray()
+	if len(text) > r.opt.MaxDocBytes {
+		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("%d bytes, over the limit of %d", len(text), r.opt.MaxDocBytes))
+	}
+	if !utf8.Valid(text) {
+		return doc.Document{}, r.reject(InvalidUTF8, fmt.Sprintf("at byte %d of column %q", invalidUTF8Offset(text), r.opt.TextField))
+	}
+	if isBlankText(text) {
+		return doc.Document{}, r.reject(Empty, fmt.Sprintf("column %q is empty or white space", r.opt.TextField))
+	}
+	// Own the text: row memory belongs to the decoder.
+	p.textBuf = append(p.textBuf[:0], text...)
+	d := doc.Document{Source: r.source, Record: r.record, Text: p.textBuf}
+	if p.id >= 0 {
+		switch v := columnValue(row, p.id); v.Kind() {
+		case parquet.ByteArray:
+			d.ID = string(v.ByteArray())
+		case parquet.Int32:
+			d.ID = strconv.FormatInt(int64(v.Int32()), 10)
+		case parquet.Int64:
+			d.ID = strconv.FormatInt(v.Int64(), 10)
+		}
+	}
+	if d.ID == "" {
+		d.ID = r.defaultID()
+	}
+	for k, col := range p.fields {
+		if col < 0 {
+			continue
+		}
+		v := columnValue(row, col)
+		if v.IsNull() {
+			continue
+		}
+		var val doc.Value
+		switch v.Kind() {
+		case parquet.ByteArray:
+			val = doc.Value{Kind: doc.String, Str: string(v.ByteArray())}
+		case parquet.Int32:
+			val = doc.Value{Kind: doc.Number, Num: float64(v.Int32())}
+		case parquet.Int64:
+			val = doc.Value{Kind: doc.Number, Num: float64(v.Int64())}
+		case parquet.Float:
+			val = doc.Value{Kind: doc.Number, Num: float64(v.Float())}
+		case parquet.Double:
+			val = doc.Value{Kind: doc.Number, Num: v.Double()}
+		case parquet.Boolean:
+			if v.Boolean() {
+				val = doc.Value{Kind: doc.Number, Num: 1}
+			} else {
+				val = doc.Value{Kind: doc.Number, Num: 0}
+			}
+		default:
+			continue
+		}
+		if d.Fields == nil {
+			d.Fields = make(map[string]doc.Value, len(p.fields))
+		}
+		d.Fields[p.fieldName[k]] = val
+	}
+	return d, nil
+}

@@ -1,0 +1,306 @@
+package corpus
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/quchong/quchong/atomicfile"
+)
+
+// writeBufferSize is the bufio size in front of each output file.
+const writeBufferSize = 256 << 10
+
+// Partition copies the records of the input at path to keptPath and
+// removedPath, in the input's format and compression. route is called once
+// per record, in order, with the record number as Reader numbers it; its
+// answer sends the record to the kept output, the removed output, or (Drop)
+// nowhere. Either output path may be "" to write no such file.
+//
+// Text and JSONL lines are copied byte for byte (a "\r" before the "\n"
+// stays, every JSON field survives); each output line ends with "\n". Parquet
+// rows keep the input's schema, key-value metadata and, column by column,
+// its compression codec, and each input row group becomes at most one output
+// row group, so memory stays bounded by the input's row-group size.
+//
+// Outputs are written atomically: nothing appears at either final name
+// unless the whole copy succeeded. Missing parent directories are created.
+func Partition(path string, opt Options, keptPath, removedPath string, route func(record int64) Route) (err error) {
+	opt = opt.withDefaults()
+	format, comp, err := resolve(path, opt.Format)
+	if err != nil {
+		return err
+	}
+	for _, out := range []string{keptPath, removedPath} {
+		if out != "" && sameFile(path, out) {
+			return fmt.Errorf("partition %s: output %s is the input", path, out)
+		}
+	}
+	if keptPath != "" && keptPath == removedPath {
+		return fmt.Errorf("partition %s: kept and removed outputs are both %s", path, keptPath)
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+
+	var outs [3]*output // indexed by Route
+	defer func() {
+		for _, o := range outs {
+			if o != nil {
+				o.abort() // no-op after commit
+			}
+		}
+	}()
+	for rt, p := range map[Route]string{Keep: keptPath, Remove: removedPath} {
+		if p == "" {
+			continue
+		}
+		if outs[rt], err = createOutput(p, comp); err != nil {
+			return fmt.Errorf("partition %s: %w", path, err)
+		}
+	}
+	if format == Parquet {
+		err = partitionParquet(in, path, &outs, route)
+	} else {
+		err = partitionLines(in, path, comp, &outs, route)
+	}
+	if err != nil {
+		return err
+	}
+	for _, o := range outs {
+		if o != nil {
+			if err := o.commit(); err != nil {
+				return fmt.Errorf("partition %s: %w", path, err)
+			}
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether a and b name the same existing file (or the same
+// path, if b does not exist yet).
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, errA := filepath.Abs(a)
+	ab, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && aa == ab
+}
+
+// dest returns the writer for a route, nil to drop.
+func dest(outs *[3]*output, rt Route) (io.Writer, error) {
+	switch rt {
+	case Drop:
+		return nil, nil
+	case Keep, Remove:
+		if o := outs[rt]; o != nil {
+			return o.w, nil
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("invalid route %d", int(rt))
+}
+
+func partitionLines(in io.Reader, path string, comp Compression, outs *[3]*output, route func(int64) Route) error {
+	src, release, err := decompress(in, comp)
+	if err != nil {
+		return fmt.Errorf("%s: %w%s", path, err, corruptHint(err, comp))
+	}
+	defer release()
+	br := bufio.NewReaderSize(src, readBufferSize)
+	var record int64
+	fail := func(err error) error {
+		return fmt.Errorf("%s after line %d: %w%s", path, record, err, corruptHint(err, comp))
+	}
+	for {
+		s, err := br.ReadSlice('\n')
+		if len(s) == 0 && err == io.EOF {
+			return nil
+		}
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return fail(err)
+		}
+		record++
+		w, rerr := dest(outs, route(record))
+		if rerr != nil {
+			return fmt.Errorf("%s line %d: %w", path, record, rerr)
+		}
+		// Copy the line piece by piece, so a long line is never held.
+		for {
+			if w != nil {
+				if _, werr := w.Write(s); werr != nil {
+					return fmt.Errorf("%s line %d: write: %w", path, record, werr)
+				}
+			}
+			if err != bufio.ErrBufferFull {
+				break
+			}
+			s, err = br.ReadSlice('\n')
+			if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+				record-- // this line is not complete
+				return fail(err)
+			}
+		}
+		if err == io.EOF { // a last line without "\n"
+			if w != nil {
+				if _, werr := w.Write([]byte{'\n'}); werr != nil {
+					return fmt.Errorf("%s line %d: write: %w", path, record, werr)
+				}
+			}
+			return nil
+		}
+	}
+}
+
+func partitionParquet(in *os.File, path string, outs *[3]*output, route func(int64) Route) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: corrupt Parquet file: %v", path, p)
+		}
+	}()
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	pf, err := parquet.OpenFile(in, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return fmt.Errorf("%s: open Parquet: %w", path, err)
+	}
+	// Columns keep their own codec (the file schema carries it); zstd is
+	// only the default for a column that has none.
+	opts := []parquet.WriterOption{pf.Schema(), parquet.Compression(&parquet.Zstd)}
+	for _, kv := range pf.Metadata().KeyValueMetadata {
+		opts = append(opts, parquet.KeyValueMetadata(kv.Key, kv.Value))
+	}
+	var writers [3]*parquet.Writer
+	var pending [3][]parquet.Row
+	var inGroup [3]int64 // rows written since the last flush
+	for _, rt := range []Route{Keep, Remove} {
+		if o := outs[rt]; o != nil {
+			writers[rt] = parquet.NewWriter(o.w, opts...)
+		}
+	}
+	var record int64
+	batch := make([]parquet.Row, parquetBatch)
+	for _, rg := range pf.RowGroups() {
+		rows := rg.Rows()
+		for {
+			n, rerr := rows.ReadRows(batch)
+			for _, row := range batch[:n] {
+				record++
+				rt := route(record)
+				if _, derr := dest(outs, rt); derr != nil {
+					rows.Close()
+					return fmt.Errorf("%s row %d: %w", path, record, derr)
+				}
+				if rt != Drop && writers[rt] != nil {
+					pending[rt] = append(pending[rt], row)
+				}
+			}
+			for rt, w := range writers {
+				if w == nil || len(pending[rt]) == 0 {
+					continue
+				}
+				if _, werr := w.WriteRows(pending[rt]); werr != nil {
+					rows.Close()
+					return fmt.Errorf("%s row %d: write %s: %w", path, record, outs[rt].af.Name(), werr)
+				}
+				inGroup[rt] += int64(len(pending[rt]))
+				pending[rt] = pending[rt][:0]
+			}
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				rows.Close()
+				return fmt.Errorf("%s after row %d: %w", path, record-int64(n), rerr)
+			}
+		}
+		rows.Close()
+		for rt, w := range writers {
+			if w != nil && inGroup[rt] > 0 {
+				if werr := w.Flush(); werr != nil {
+					return fmt.Errorf("%s: write %s: %w", path, outs[rt].af.Name(), werr)
+				}
+				inGroup[rt] = 0
+			}
+		}
+	}
+	for rt, w := range writers {
+		if w != nil {
+			if werr := w.Close(); werr != nil {
+				return fmt.Errorf("%s: write %s: %w", path, outs[rt].af.Name(), werr)
+			}
+		}
+	}
+	return nil
+}
+
+// output is one atomically written output file with its compressor.
+type output struct {
+	af *atomicfile.File
+	bw *bufio.Writer
+	zw io.WriteCloser // nil when uncompressed
+	w  io.Writer      // where records go
+}
+
+func createOutput(path string, comp Compression) (*output, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	af, err := atomicfile.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &output{af: af, bw: bufio.NewWriterSize(af, writeBufferSize)}
+	o.w = o.bw
+	switch comp {
+	case Gzip:
+		o.zw = gzip.NewWriter(o.bw)
+	case Zstd:
+		zw, err := zstd.NewWriter(o.bw, zstd.WithEncoderConcurrency(1))
+		if err != nil {
+			af.Abort()
+			return nil, err
+		}
+		o.zw = zw
+	}
+	if o.zw != nil {
+		o.w = o.zw
+	}
+	return o, nil
+}
+
+func (o *output) commit() error {
+	var err error
+	if o.zw != nil {
+		err = o.zw.Close()
+		o.zw = nil
+	}
+	err = errors.Join(err, o.bw.Flush())
+	if err != nil {
+		o.af.Abort()
+		return fmt.Errorf("write %s: %w", o.af.Name(), err)
+	}
+	return o.af.Commit()
+}
+
+func (o *output) abort() {
+	if o.zw != nil {
+		o.zw.Close() // frees the encoder; the bytes go nowhere that matters
+		o.zw = nil
+	}
+	o.af.Abort()
+}

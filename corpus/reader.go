@@ -1,0 +1,318 @@
+package corpus
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/quchong/quchong/doc"
+)
+
+// readBufferSize is the bufio size for line formats. Longer lines are
+// gathered into a growing buffer, bounded by MaxDocBytes.
+const readBufferSize = 256 << 10
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Reader streams the documents of one input file. It is not safe for
+// concurrent use; open one Reader per file and goroutine.
+type Reader struct {
+	path   string
+	source int
+	opt    Options
+	format Format
+	comp   Compression
+
+	file   *os.File
+	size   int64
+	disk   *countingReader // compressed bytes read from the file
+	decomp func()          // releases the decompressor, if any
+	lines  *lineReader     // text and JSONL
+	jx     *jsonlExtractor // JSONL
+	pq     *parquetSource  // Parquet
+
+	record int64 // number of the last record returned
+	err    error // sticky: io.EOF or the fatal error
+}
+
+// Open opens an input file for reading. source is the file's position in
+// the run's file list and is copied into every Document. The format comes
+// from opt.Format or, when that is Auto, from the extension (see Detect).
+func Open(path string, source int, opt Options) (*Reader, error) {
+	opt = opt.withDefaults()
+	format, comp, err := resolve(path, opt.Format)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err // *PathError names the path
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r := &Reader{path: path, source: source, opt: opt, format: format, comp: comp, file: f, size: st.Size()}
+	if format == Parquet {
+		r.pq, err = openParquet(f, st.Size(), path, opt)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return r, nil
+	}
+	r.disk = &countingReader{r: f}
+	src, release, err := decompress(r.disk, comp)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w%s", path, err, corruptHint(err, comp))
+	}
+	r.decomp = release
+	r.lines = &lineReader{br: bufio.NewReaderSize(src, readBufferSize), limit: opt.MaxDocBytes}
+	if format == JSONL {
+		r.jx = newJSONLExtractor(opt.TextField, opt.IDField, opt.Fields)
+	}
+	return r, nil
+}
+
+// Path returns the path the Reader was opened with.
+func (r *Reader) Path() string { return r.path }
+
+// Format returns the file's record format (never Auto).
+func (r *Reader) Format() Format { return r.format }
+
+// Compression returns the file's stream compression.
+func (r *Reader) Compression() Compression { return r.comp }
+
+// InputBytes returns the uncompressed bytes consumed so far, for throughput.
+// For Parquet it is an estimate: the row groups' uncompressed size, prorated
+// by the rows read.
+func (r *Reader) InputBytes() int64 {
+	if r.pq != nil {
+		return r.pq.prorate(r.pq.uncompressed)
+	}
+	if r.lines == nil {
+		return 0
+	}
+	return r.lines.n
+}
+
+// FileBytes returns how far into the file (in on-disk, possibly compressed,
+// bytes) the reader has got, for progress against FileSize. For Parquet it
+// is an estimate prorated by the rows read.
+func (r *Reader) FileBytes() int64 {
+	if r.pq != nil {
+		return r.pq.prorate(r.size)
+	}
+	return r.disk.n
+}
+
+// FileSize returns the size of the file on disk.
+func (r *Reader) FileSize() int64 { return r.size }
+
+// Close releases the file. It is safe to call more than once.
+func (r *Reader) Close() error {
+	if r.file == nil {
+		return nil
+	}
+	if r.decomp != nil {
+		r.decomp()
+	}
+	if r.pq != nil {
+		r.pq.close()
+	}
+	err := r.file.Close()
+	r.file = nil
+	if r.err == nil {
+		r.err = fmt.Errorf("%s: reader closed", r.path)
+	}
+	return err
+}
+
+// Next returns the next document. At the end of the file it returns io.EOF.
+// A record that is not a usable document gives a *RejectError; call Next
+// again for the following record. Any other error is fatal for the file: it
+// names the path and the last good record, and every later call returns it.
+//
+// The document's Text may share memory with the Reader and is valid only
+// until the next call to Next.
+func (r *Reader) Next() (doc.Document, error) {
+	if r.err != nil {
+		return doc.Document{}, r.err
+	}
+	if r.pq != nil {
+		return r.nextRow()
+	}
+	line, tooLarge, err := r.lines.next()
+	if err != nil {
+		if err == io.EOF {
+			r.err = io.EOF
+			return doc.Document{}, io.EOF
+		}
+		return doc.Document{}, r.fatal(err)
+	}
+	r.record++
+	if r.record == 1 {
+		line = bytes.TrimPrefix(line, utf8BOM)
+	}
+	content := line
+	if n := len(content); n > 0 && content[n-1] == '\r' {
+		content = content[:n-1]
+	}
+	if tooLarge || len(content) > r.opt.MaxDocBytes {
+		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("line longer than the limit of %d bytes", r.opt.MaxDocBytes))
+	}
+	d := doc.Document{Source: r.source, Record: r.record}
+	if r.jx == nil {
+		if !utf8.Valid(content) {
+			return doc.Document{}, r.reject(InvalidUTF8, fmt.Sprintf("at byte %d of the line", invalidUTF8Offset(content)))
+		}
+		if isBlankText(content) {
+			return doc.Document{}, r.reject(Empty, "empty or white-space line")
+		}
+		d.ID = r.defaultID()
+		d.Text = content
+		return d, nil
+	}
+	rec := r.jx.extract(line)
+	if rec.reason != "" {
+		return doc.Document{}, r.reject(rec.reason, rec.detail)
+	}
+	d.Text, d.Fields = rec.text, rec.fields
+	if rec.hasID {
+		d.ID = rec.id
+	} else {
+		d.ID = r.defaultID()
+	}
+	return d, nil
+}
+
+func (r *Reader) defaultID() string {
+	return r.path + ":" + strconv.FormatInt(r.record, 10)
+}
+
+func (r *Reader) reject(reason Reason, detail string) *RejectError {
+	return &RejectError{Path: r.path, Record: r.record, Reason: reason, Detail: detail, row: r.format == Parquet}
+}
+
+// fatal records and returns the error that ends the file.
+func (r *Reader) fatal(err error) error {
+	unit := "line"
+	if r.format == Parquet {
+		unit = "row"
+	}
+	r.err = fmt.Errorf("%s after %s %d: %w%s", r.path, unit, r.record, err, corruptHint(err, r.comp))
+	return r.err
+}
+
+// corruptHint explains a decompression failure: any error from a compressed
+// stream that is not an I/O error of the file itself.
+func corruptHint(err error, comp Compression) string {
+	var pe *fs.PathError
+	if comp == None || errors.As(err, &pe) {
+		return ""
+	}
+	return fmt.Sprintf(" (truncated or corrupt %s stream)", comp)
+}
+
+// decompress wraps src in the decompressor for comp. release frees it.
+func decompress(src io.Reader, comp Compression) (io.Reader, func(), error) {
+	switch comp {
+	case Gzip:
+		zr, err := gzip.NewReader(src)
+		if err == io.EOF {
+			return bytes.NewReader(nil), func() {}, nil // an empty file holds no records
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, func() { zr.Close() }, nil
+	case Zstd:
+		// One decoding goroutine per file: the engine parallelises across
+		// files, and memory stays at one window per open reader.
+		zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, zr.Close, nil
+	}
+	return src, func() {}, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// lineReader splits a stream into lines of any length without holding more
+// than about limit bytes of one line.
+type lineReader struct {
+	br    *bufio.Reader
+	buf   []byte // gathers a line longer than the bufio buffer
+	limit int
+	n     int64 // bytes consumed
+}
+
+// next returns the next line without its "\n" (a "\r" stays). A line whose
+// content is longer than limit (even after dropping a "\r") is skipped to its
+// end without being held, and reported with tooLarge. At the end of the
+// stream it returns io.EOF; a last line without "\n" is still a line.
+func (lr *lineReader) next() (line []byte, tooLarge bool, err error) {
+	s, err := lr.br.ReadSlice('\n')
+	lr.n += int64(len(s))
+	switch err {
+	case nil:
+		return s[:len(s)-1], false, nil
+	case io.EOF:
+		if len(s) == 0 {
+			return nil, false, io.EOF
+		}
+		return s, false, nil
+	case bufio.ErrBufferFull:
+	default:
+		return nil, false, err
+	}
+	// A long line: gather it, or once it is certainly too large, skip it.
+	// limit+2 leaves room for the "\r\n" that does not count.
+	lr.buf = append(lr.buf[:0], s...)
+	for {
+		s, err = lr.br.ReadSlice('\n')
+		lr.n += int64(len(s))
+		if !tooLarge {
+			if len(lr.buf)+len(s) > lr.limit+2 {
+				tooLarge = true
+				lr.buf = lr.buf[:0]
+			} else {
+				lr.buf = append(lr.buf, s...)
+			}
+		}
+		switch err {
+		case bufio.ErrBufferFull:
+			continue
+		case nil, io.EOF:
+			if tooLarge {
+				return nil, true, nil
+			}
+			return bytes.TrimSuffix(lr.buf, []byte{'\n'}), false, nil
+		default:
+			return nil, false, err
+		}
+	}
+}

@@ -1,0 +1,309 @@
+package local
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/quchong/quchong/cluster"
+	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/minhash"
+	"github.com/quchong/quchong/stage"
+)
+
+// pairKey packs an ordered pair of indices.
+type pairKey struct{ a, b uint32 }
+
+// groupState is what grouping hands to the later stages.
+type groupState struct {
+	rep   []uint32 // each document's exact-duplicate representative (smallest index)
+	pairs []stage.Pair
+}
+
+// group finds exact duplicates by sorting exact hashes, then near-duplicate
+// candidates by sorting LSH band keys, band by band, screening each bucket.
+func (r *run) group(ctx context.Context) error {
+	n := r.docs.n
+	g := &groupState{rep: make([]uint32, n)}
+	r.groups = g
+
+	// Exact duplicates: sort (hash, index); the first of each run is the
+	// representative.
+	type exactRec struct {
+		h stage.Exact
+		i uint32
+	}
+	recs := make([]exactRec, n)
+	for i := range recs {
+		recs[i] = exactRec{r.docs.fp(uint32(i)).Exact, uint32(i)}
+	}
+	slices.SortFunc(recs, func(x, y exactRec) int {
+		if c := cmp.Compare(x.h.Hi, y.h.Hi); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.h.Lo, y.h.Lo); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.i, y.i)
+	})
+	var reps []uint32
+	for j := 0; j < len(recs); {
+		k := j + 1
+		for k < len(recs) && recs[k].h == recs[j].h {
+			k++
+		}
+		first := recs[j].i
+		for _, x := range recs[j:k] {
+			g.rep[x.i] = first
+		}
+		if k-j > 1 {
+			r.stats.Verification.ExactGroups++
+		}
+		if r.docs.fp(first).Signed {
+			reps = append(reps, first)
+		}
+		j = k
+	}
+	recs = nil
+	slices.Sort(reps)
+
+	// Band keys of every signed representative, computed once.
+	lp := r.p.LSH()
+	b := lp.Bands
+	keys := make([]uint64, len(reps)*b)
+	parallelChunks(len(reps), r.workers, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			lp.Keys(keys[j*b:j*b:(j+1)*b], r.docs.sig(reps[j]))
+		}
+	})
+
+	// One band at a time per worker: sort (key, index), screen each bucket.
+	type bandRec struct {
+		key uint64
+		i   uint32
+	}
+	sig := r.docs.sig
+	masked := func(i uint32) bool { return r.docs.fp(i).Masks > 0 }
+	perBand := make([][]stage.Pair, b)
+	parallelItems(b, r.workers, func(band int) {
+		recs := make([]bandRec, len(reps))
+		for j, d := range reps {
+			recs[j] = bandRec{keys[j*b+band], d}
+		}
+		slices.SortFunc(recs, func(x, y bandRec) int {
+			if c := cmp.Compare(x.key, y.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.i, y.i)
+		})
+		var out []stage.Pair
+		var bucket []uint32
+		for j := 0; j < len(recs); {
+			k := j + 1
+			for k < len(recs) && recs[k].key == recs[j].key {
+				k++
+			}
+			if k-j > 1 {
+				bucket = bucket[:0]
+				for _, x := range recs[j:k] {
+					bucket = append(bucket, x.i)
+				}
+				r.st.Link(bucket, sig, masked, func(p stage.Pair) { out = append(out, p) })
+			}
+			j = k
+		}
+		perBand[band] = out
+	})
+
+	// Merge the bands' pairs: sort and drop repeats (a pair's verdict does
+	// not depend on the band that found it).
+	var all []stage.Pair
+	for _, ps := range perBand {
+		all = append(all, ps...)
+	}
+	slices.SortFunc(all, func(x, y stage.Pair) int {
+		if c := cmp.Compare(x.A, y.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.B, y.B)
+	})
+	all = slices.CompactFunc(all, func(x, y stage.Pair) bool { return x.A == y.A && x.B == y.B })
+	g.pairs = all
+	for _, p := range all {
+		if p.Verdict == stage.Accept {
+			r.stats.Verification.AcceptedBySignature++
+		}
+	}
+	r.stats.Verification.CandidatePairs = int64(len(all))
+	r.logf("group: %d exact groups, %d candidate pairs (%d bands × %d rows)", r.stats.Verification.ExactGroups, len(all), lp.Bands, lp.Rows)
+	return ctx.Err()
+}
+
+// confirm decides the borderline pairs on their texts.
+func (r *run) confirm(ctx context.Context) error {
+	var need []int
+	for i, p := range r.groups.pairs {
+		if p.Verdict == stage.NeedText {
+			need = append(need, i)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	pairs := make([]pairKey, len(need))
+	for j, i := range need {
+		pairs[j] = pairKey{r.groups.pairs[i].A, r.groups.pairs[i].B}
+	}
+	sims, err := r.textSimilarities(ctx, pairs)
+	if err != nil {
+		return err
+	}
+	for j, i := range need {
+		p := &r.groups.pairs[i]
+		p.Similarity = sims[j]
+		p.Verdict = stage.Reject
+		if sims[j] >= r.p.Threshold {
+			p.Verdict = stage.Accept
+			r.stats.Verification.AcceptedByText++
+		}
+	}
+	r.stats.Verification.TextChecked = int64(len(need))
+	r.logf("confirm: %d borderline pairs checked on their texts, %d accepted", len(need), r.stats.Verification.AcceptedByText)
+	return nil
+}
+
+// textSimilarities reads back the normalised texts of the documents in
+// pairs (one streaming pass over the inputs that hold them) and returns the
+// true similarity of each pair.
+func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64, error) {
+	needed := make(map[uint32][]rune)
+	for _, p := range pairs {
+		needed[p.a] = nil
+		needed[p.b] = nil
+	}
+	if err := r.loadTexts(ctx, needed); err != nil {
+		return nil, err
+	}
+	sims := make([]float64, len(pairs))
+	parallelChunks(len(pairs), r.workers, func(lo, hi int) {
+		sc := new(stage.Scratch)
+		for j := lo; j < hi; j++ {
+			sims[j], _ = r.st.Confirm(needed[pairs[j].a], needed[pairs[j].b], sc)
+		}
+	})
+	return sims, nil
+}
+
+// cluster links exact duplicates and accepted pairs, and applies the keep rule.
+func (r *run) cluster(ctx context.Context) error {
+	n := r.docs.n
+	u := cluster.New(n)
+	for i, rep := range r.groups.rep {
+		if rep != uint32(i) {
+			u.Union(rep, uint32(i))
+		}
+	}
+	r.pairSim = make(map[pairKey]float64)
+	for _, p := range r.groups.pairs {
+		if p.Verdict == stage.Accept {
+			u.Union(p.A, p.B)
+			r.pairSim[pairKey{p.A, p.B}] = p.Similarity
+		}
+	}
+	r.clusters = u.Canonical()
+	r.keptOf = make([]uint32, len(r.clusters.Members))
+	cands := []keep.Candidate{}
+	for c, members := range r.clusters.Members {
+		cands = cands[:0]
+		for _, m := range members {
+			fp := r.docs.fp(m)
+			cands = append(cands, keep.Candidate{Index: uint64(m), Length: fp.Length, Masks: fp.Masks, Value: r.docs.value(m)})
+		}
+		r.keptOf[c] = members[r.p.Keep.Choose(cands)]
+	}
+	r.stats.Clusters = len(r.clusters.Members)
+	r.logf("cluster: %d clusters of two or more documents", len(r.clusters.Members))
+	return ctx.Err()
+}
+
+// similarity computes each removed document's similarity to the kept
+// document of its cluster: 1 for exact duplicates, the verified similarity
+// when the two were a verified pair, else the signature estimate, or the
+// text similarity when the estimate is not conclusive.
+func (r *run) similarity(ctx context.Context) error {
+	n := r.docs.n
+	r.simToKept = make([]float64, n)
+	var pending []pairKey
+	var pendingDoc []uint32
+	for c, members := range r.clusters.Members {
+		k := r.keptOf[c]
+		for _, m := range members {
+			if m == k {
+				r.simToKept[m] = 1
+				continue
+			}
+			ra, rb := r.groups.rep[k], r.groups.rep[m]
+			if ra == rb {
+				r.simToKept[m] = 1
+				continue
+			}
+			key := pairKey{min(ra, rb), max(ra, rb)}
+			if s, ok := r.pairSim[key]; ok {
+				r.simToKept[m] = s
+				continue
+			}
+			est := minhash.Similarity(r.docs.sig(ra), r.docs.sig(rb))
+			if est >= r.p.Threshold+r.p.AcceptMargin {
+				r.simToKept[m] = est
+				continue
+			}
+			pending = append(pending, key)
+			pendingDoc = append(pendingDoc, m)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	sims, err := r.textSimilarities(ctx, pending)
+	if err != nil {
+		return err
+	}
+	for j, m := range pendingDoc {
+		r.simToKept[m] = sims[j]
+	}
+	return nil
+}
+
+// parallelChunks runs fn over [0, n) split into contiguous chunks.
+func parallelChunks(n, workers int, fn func(lo, hi int)) {
+	if n == 0 {
+		return
+	}
+	chunks := min(workers*4, n)
+	var wg sync.WaitGroup
+	next := make(chan int, chunks)
+	for c := 0; c < chunks; c++ {
+		next <- c
+	}
+	close(next)
+	for w := 0; w < min(workers, chunks); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				fn(c*n/chunks, (c+1)*n/chunks)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// parallelItems runs fn(i) for i in [0, n) on the workers.
+func parallelItems(n, workers int, fn func(i int)) {
+	parallelChunks(n, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fn(i)
+		}
+	})
+}

@@ -1,0 +1,388 @@
+// Package local is quchong's default engine: one process, all cores,
+// streaming reads, the stage functions of package stage run by a pool of
+// workers, and the outputs written atomically to one directory.
+//
+// A run makes up to three streaming passes over its inputs: the first
+// fingerprints every document; a second, only when some candidate pairs are
+// borderline, reads back just the texts those pairs need; the last copies
+// every record to kept/ or removed/. Between passes only dense indices,
+// signatures and a few bytes per document stay in memory.
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/quchong/quchong/atomicfile"
+	"github.com/quchong/quchong/cluster"
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/stage"
+)
+
+// Version is the engine version written to stats.json.
+const Version = "0.1.0"
+
+// Options configures a run.
+type Options struct {
+	// Inputs are the input files, in order (see ExpandInputs).
+	Inputs []string
+	// Corpus configures the readers. Corpus.Fields is set by Run from the
+	// keep rule.
+	Corpus corpus.Options
+	// Params are the detection parameters.
+	Params stage.Params
+	// OutDir receives the outputs. It must be empty or absent unless Force.
+	OutDir string
+	// Force allows a non-empty OutDir; quchong's own outputs in it are
+	// replaced.
+	Force bool
+	// WriteRemoved also writes the removed documents under OutDir/removed.
+	WriteRemoved bool
+	// Workers is the number of goroutines doing CPU work; 0 means all cores.
+	Workers int
+	// Strict stops the run at the first rejected document instead of
+	// recording it in rejected.jsonl.
+	Strict bool
+	// Log receives one line per stage; nil means silent.
+	Log io.Writer
+}
+
+// InputError reports a problem with the input data (a rejected document
+// under Strict, an unreadable or corrupt file).
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// fileInfo is what the engine keeps about one input file.
+type fileInfo struct {
+	path     string
+	output   string
+	format   corpus.Format
+	compress corpus.Compression
+	first    uint32  // dense index of its first document
+	count    uint32  // documents that got an index
+	rejected []int64 // record numbers rejected, increasing
+	counts   Counts
+}
+
+type rejection struct {
+	File   string `json:"file"`
+	Record int64  `json:"record"`
+	Unit   string `json:"unit"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// run holds the state of one run.
+type run struct {
+	opt     Options
+	st      *stage.Stages
+	p       stage.Params
+	workers int
+	files   []*fileInfo
+	docs    *store
+	rejects []rejection
+	field   string // keep-rule field, if any
+	stats   Stats
+	timings []StageTiming
+	logf    func(format string, args ...any)
+
+	groups    *groupState
+	pairSim   map[pairKey]float64 // similarity of accepted pairs
+	clusters  cluster.Clusters
+	keptOf    []uint32  // kept document of each cluster
+	simToKept []float64 // each clustered document's similarity to its kept one
+}
+
+// Run deduplicates the inputs and writes the outputs. It returns the stats
+// also written to OutDir/stats.json.
+func Run(ctx context.Context, opt Options) (*Stats, error) {
+	start := time.Now()
+	cpuStart := cpuTime()
+	st, err := stage.New(opt.Params)
+	if err != nil {
+		return nil, fmt.Errorf("parameters: %w", err)
+	}
+	r := &run{opt: opt, st: st, p: st.Params(), workers: opt.Workers, logf: func(string, ...any) {}}
+	if r.workers <= 0 {
+		r.workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.Log != nil {
+		r.logf = func(format string, args ...any) { fmt.Fprintf(opt.Log, "quchong: "+format+"\n", args...) }
+	}
+	if f, ok := r.p.Keep.NeedsField(); ok {
+		r.field = f
+		r.opt.Corpus.Fields = append(slices.Clone(r.opt.Corpus.Fields), f)
+	}
+	if err := r.prepare(); err != nil {
+		return nil, err
+	}
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"fingerprint", r.fingerprint},
+		{"group", r.group},
+		{"confirm", r.confirm},
+		{"cluster", r.cluster},
+		{"similarity", r.similarity},
+		{"write", r.write},
+	}
+	for _, s := range steps {
+		t := time.Now()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := s.fn(ctx); err != nil {
+			return nil, err
+		}
+		r.timings = append(r.timings, StageTiming{Stage: s.name, Seconds: time.Since(t).Seconds()})
+	}
+	r.stats.WallSeconds = time.Since(start).Seconds()
+	r.stats.CPUSeconds = cpuTime() - cpuStart
+	if err := r.writeStats(); err != nil {
+		return nil, err
+	}
+	return &r.stats, nil
+}
+
+// prepare checks the inputs and the output directory.
+func (r *run) prepare() error {
+	if len(r.opt.Inputs) == 0 {
+		return fmt.Errorf("no input files")
+	}
+	if len(r.opt.Inputs) > 1<<20 {
+		return fmt.Errorf("%d input files: at most %d are supported", len(r.opt.Inputs), 1<<20)
+	}
+	names, err := outputNames(r.opt.Inputs)
+	if err != nil {
+		return err
+	}
+	outAbs, err := filepath.Abs(r.opt.OutDir)
+	if err != nil {
+		return fmt.Errorf("output directory %s: %w", r.opt.OutDir, err)
+	}
+	for i, path := range r.opt.Inputs {
+		f, c := r.opt.Corpus.Format, corpus.None
+		if det, dc, err := corpus.Detect(path); err == nil {
+			if f == corpus.Auto {
+				f = det
+			}
+			c = dc
+		} else if f == corpus.Auto {
+			return &InputError{err}
+		}
+		if a, err := filepath.Abs(path); err == nil && within(a, outAbs) {
+			return fmt.Errorf("input %s lies inside the output directory %s", path, r.opt.OutDir)
+		}
+		r.files = append(r.files, &fileInfo{path: path, output: names[i], format: f, compress: c})
+	}
+	return prepareOutDir(r.opt.OutDir, r.opt.Force)
+}
+
+// outputs are the names quchong writes in the output directory.
+var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "stats.json"}
+
+func prepareOutDir(dir string, force bool) error {
+	if dir == "" {
+		return fmt.Errorf("no output directory (-o DIR)")
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("output directory: %w", err)
+	case len(entries) > 0 && !force:
+		return fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)
+	case len(entries) > 0:
+		for _, name := range outputs {
+			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+				return fmt.Errorf("output directory: %w", err)
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	return nil
+}
+
+// batch is a run of consecutive documents handed to one worker: their texts
+// packed in one buffer, and where each one's results go.
+type batch struct {
+	buf  []byte
+	ends []int
+	sigs [][]uint32
+	fps  []*stage.Fingerprint
+}
+
+func (b *batch) reset() {
+	if cap(b.buf) > 8*batchBytes {
+		b.buf = nil // after a huge document, do not pin its memory
+	}
+	b.buf, b.ends, b.sigs, b.fps = b.buf[:0], b.ends[:0], b.sigs[:0], b.fps[:0]
+}
+
+const (
+	batchDocs  = 256
+	batchBytes = 1 << 20
+)
+
+// fingerprint is pass 1: read every document, give it a dense index and
+// fingerprint it on the worker pool.
+func (r *run) fingerprint(ctx context.Context) error {
+	r.docs = newStore(r.p.K)
+	work := make(chan *batch, r.workers*2)
+	free := make(chan *batch, r.workers*3)
+	for range cap(free) {
+		free <- &batch{}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < r.workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc := new(stage.Scratch)
+			for b := range work {
+				start := 0
+				for i, end := range b.ends {
+					*b.fps[i] = r.st.Fingerprint(b.sigs[i], b.buf[start:end], sc)
+					start = end
+				}
+				b.reset()
+				free <- b
+			}
+		}()
+	}
+	err := r.readAll(ctx, work, free)
+	close(work)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	var total Counts
+	for _, f := range r.files {
+		total.add(f.counts)
+	}
+	r.logf("fingerprint: %d documents read (%d rejected), %.1f MB", total.Read, total.Rejected, float64(total.InputBytes)/1e6)
+	return nil
+}
+
+func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batch) error {
+	cur := <-free
+	flush := func() {
+		if len(cur.ends) > 0 {
+			work <- cur
+			cur = <-free
+		}
+	}
+	for si, f := range r.files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f.first = uint32(r.docs.n)
+		rd, err := corpus.Open(f.path, si, r.opt.Corpus)
+		if err != nil {
+			return &InputError{err}
+		}
+		for {
+			d, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			var rej *corpus.RejectError
+			if errors.As(err, &rej) {
+				f.counts.Read++
+				if r.opt.Strict {
+					rd.Close()
+					return &InputError{err}
+				}
+				r.reject(f, rej, rd.Format())
+				continue
+			}
+			if err != nil {
+				rd.Close()
+				return &InputError{err}
+			}
+			f.counts.Read++
+			if r.docs.n >= 1<<32-1 {
+				rd.Close()
+				return fmt.Errorf("more than %d documents: split the run", uint32(1<<32-1))
+			}
+			var v doc.Value
+			if r.field != "" {
+				v = d.Fields[r.field]
+			}
+			_, sig, fp := r.docs.add(d.ID, v, r.field != "")
+			cur.buf = append(cur.buf, d.Text...)
+			cur.ends = append(cur.ends, len(cur.buf))
+			cur.sigs = append(cur.sigs, sig)
+			cur.fps = append(cur.fps, fp)
+			if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
+				flush()
+			}
+		}
+		f.counts.InputBytes = rd.InputBytes()
+		if err := rd.Close(); err != nil {
+			return &InputError{fmt.Errorf("%s: %w", f.path, err)}
+		}
+		f.count = uint32(r.docs.n) - f.first
+	}
+	flush()
+	return nil
+}
+
+func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format) {
+	unit := "line"
+	if format == corpus.Parquet {
+		unit = "row"
+	}
+	f.counts.Rejected++
+	if f.counts.RejectedBy == nil {
+		f.counts.RejectedBy = make(map[string]int64)
+	}
+	f.counts.RejectedBy[string(rej.Reason)]++
+	f.rejected = append(f.rejected, rej.Record)
+	r.rejects = append(r.rejects, rejection{File: f.path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+}
+
+// cpuTime returns the process's user+system CPU seconds.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
+
+// writeJSONFile writes v as indented JSON, atomically.
+func writeJSONFile(path string, v any) error {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+func fmtSim(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }

@@ -1,0 +1,121 @@
+package local
+
+import (
+	"github.com/quchong/quchong/corpus"
+)
+
+// Stats is the content of DIR/stats.json: what a run read, kept, removed and
+// rejected, per input file and in total, with every parameter it used and
+// the time each stage took. Read = Kept + Removed + Rejected always holds,
+// per file and in total.
+type Stats struct {
+	Tool         string        `json:"tool"`
+	Version      string        `json:"version"`
+	Inputs       []FileStats   `json:"inputs"`
+	Total        Counts        `json:"total"`
+	Clusters     int           `json:"clusters"`
+	Params       ParamsReport  `json:"params"`
+	Verification Verification  `json:"verification"`
+	Stages       []StageTiming `json:"stages"`
+	WallSeconds  float64       `json:"wall_seconds"`
+	CPUSeconds   float64       `json:"cpu_seconds"`
+	Workers      int           `json:"workers"`
+}
+
+// Counts are document counts.
+type Counts struct {
+	Read         int64            `json:"read"`
+	Kept         int64            `json:"kept"`
+	Removed      int64            `json:"removed"`
+	RemovedExact int64            `json:"removed_exact"`
+	RemovedNear  int64            `json:"removed_near"`
+	Rejected     int64            `json:"rejected"`
+	RejectedBy   map[string]int64 `json:"rejected_by_reason"`
+	InputBytes   int64            `json:"input_bytes"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.Read += o.Read
+	c.Kept += o.Kept
+	c.Removed += o.Removed
+	c.RemovedExact += o.RemovedExact
+	c.RemovedNear += o.RemovedNear
+	c.Rejected += o.Rejected
+	c.InputBytes += o.InputBytes
+	for k, v := range o.RejectedBy {
+		if c.RejectedBy == nil {
+			c.RejectedBy = make(map[string]int64)
+		}
+		c.RejectedBy[k] += v
+	}
+}
+
+// FileStats are the counts of one input file.
+type FileStats struct {
+	Path        string `json:"path"`
+	Output      string `json:"output"`
+	Format      string `json:"format"`
+	Compression string `json:"compression"`
+	Counts
+}
+
+// ParamsReport lists every detection parameter a run used.
+type ParamsReport struct {
+	Tokens       string  `json:"tokens"`
+	NGram        int     `json:"ngram"`
+	K            int     `json:"k"`
+	Seed         uint64  `json:"seed"`
+	Threshold    float64 `json:"threshold"`
+	LSHThreshold float64 `json:"lsh_threshold"`
+	Bands        int     `json:"bands"`
+	Rows         int     `json:"rows"`
+	// CandidateProbability is the chance that LSH makes a pair of the given
+	// Jaccard similarity a candidate, for a few similarities.
+	CandidateProbability map[string]float64 `json:"candidate_probability"`
+	AcceptMargin         float64            `json:"accept_margin"`
+	RejectMargin         float64            `json:"reject_margin"`
+	MaskRejectMargin     float64            `json:"mask_reject_margin"`
+	MaxFill              int                `json:"mask_max_fill"`
+	Normalize            NormalizeReport    `json:"normalize"`
+	Keep                 string             `json:"keep"`
+	Format               string             `json:"format"`
+	TextField            string             `json:"text_field"`
+	IDField              string             `json:"id_field"`
+	MaxDocBytes          int                `json:"max_doc_bytes"`
+	Strict               bool               `json:"strict"`
+}
+
+// NormalizeReport lists the normalisation rules in force.
+type NormalizeReport struct {
+	NFKC       bool `json:"nfkc"`
+	Fold       bool `json:"case_fold"`
+	StripSpace bool `json:"strip_space"`
+	StripPunct bool `json:"strip_punct"`
+	Masks      bool `json:"masks"`
+	T2S        bool `json:"t2s"`
+}
+
+// Verification counts what happened to candidate pairs.
+type Verification struct {
+	// ExactGroups is the number of groups of two or more documents with the
+	// same normalised text.
+	ExactGroups int64 `json:"exact_groups"`
+	// CandidatePairs is the number of distinct pairs that LSH proposed and
+	// signature screening did not reject.
+	CandidatePairs int64 `json:"candidate_pairs"`
+	// AcceptedBySignature pairs had an estimate clearly above the threshold.
+	AcceptedBySignature int64 `json:"accepted_by_signature"`
+	// TextChecked pairs were borderline and decided on their texts;
+	// AcceptedByText of them reached the threshold.
+	TextChecked    int64 `json:"text_checked"`
+	AcceptedByText int64 `json:"accepted_by_text"`
+}
+
+// StageTiming is the time one stage took.
+type StageTiming struct {
+	Stage   string  `json:"stage"`
+	Seconds float64 `json:"seconds"`
+}
+
+// format names used in stats.
+func formatName(f corpus.Format) string { return f.String() }

@@ -1,0 +1,264 @@
+package local
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/quchong/quchong/atomicfile"
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/stage"
+)
+
+// loadTexts fills needed (keyed by dense index) with the normalised texts of
+// those documents, reading only the input files that hold them.
+func (r *run) loadTexts(ctx context.Context, needed map[uint32][]rune) error {
+	for si, f := range r.files {
+		has := false
+		for i := f.first; i < f.first+f.count; i++ {
+			if _, ok := needed[i]; ok {
+				has = true
+				break
+			}
+		}
+		if !has {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rd, err := corpus.Open(f.path, si, r.opt.Corpus)
+		if err != nil {
+			return &InputError{err}
+		}
+		idx := f.first
+		for {
+			d, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			var rej *corpus.RejectError
+			if errors.As(err, &rej) {
+				continue
+			}
+			if err != nil {
+				rd.Close()
+				return &InputError{err}
+			}
+			if _, ok := needed[idx]; ok {
+				needed[idx], _ = r.st.Normalize(nil, d.Text)
+			}
+			idx++
+		}
+		rd.Close()
+		if idx != f.first+f.count {
+			return &InputError{fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", f.path, f.count, idx-f.first)}
+		}
+	}
+	return nil
+}
+
+// write is the last pass: every record goes to kept/ or removed/, then
+// clusters.jsonl and rejected.jsonl are written.
+func (r *run) write(ctx context.Context) error {
+	removed := make([]bool, r.docs.n)
+	for c, members := range r.clusters.Members {
+		for _, m := range members {
+			if m != r.keptOf[c] {
+				removed[m] = true
+			}
+		}
+	}
+	errs := make([]error, len(r.files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, r.workers)
+	for si, f := range r.files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[si] = r.writeFile(ctx, f, removed)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err := r.writeClusters(); err != nil {
+		return err
+	}
+	return r.writeRejects()
+}
+
+func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error {
+	keptPath := filepath.Join(r.opt.OutDir, "kept", f.output)
+	removedPath := ""
+	if r.opt.WriteRemoved {
+		removedPath = filepath.Join(r.opt.OutDir, "removed", f.output)
+	}
+	idx := f.first
+	rej := f.rejected
+	var kept, rmExact, rmNear int64
+	route := func(record int64) corpus.Route {
+		if len(rej) > 0 && rej[0] == record {
+			rej = rej[1:]
+			return corpus.Drop
+		}
+		i := idx
+		idx++
+		if i >= f.first+f.count {
+			return corpus.Drop // cannot happen unless the file grew; caught below
+		}
+		if !removed[i] {
+			kept++
+			return corpus.Keep
+		}
+		if r.exactOfKept(i) {
+			rmExact++
+		} else {
+			rmNear++
+		}
+		return corpus.Remove
+	}
+	if err := corpus.Partition(f.path, r.opt.Corpus, keptPath, removedPath, route); err != nil {
+		return &InputError{err}
+	}
+	if idx != f.first+f.count || len(rej) != 0 {
+		return &InputError{fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", f.path, f.count, idx-f.first)}
+	}
+	f.counts.Kept, f.counts.RemovedExact, f.counts.RemovedNear = kept, rmExact, rmNear
+	f.counts.Removed = rmExact + rmNear
+	return ctx.Err()
+}
+
+// exactOfKept reports whether clustered document i has the same normalised
+// text as its cluster's kept document.
+func (r *run) exactOfKept(i uint32) bool {
+	c := r.clusters.Of[i]
+	return c >= 0 && r.groups.rep[r.keptOf[c]] == r.groups.rep[i]
+}
+
+// clusterRecord is one line of clusters.jsonl. Its format is stable: other
+// tools read it.
+type clusterRecord struct {
+	ID         string          `json:"id"`
+	Cluster    int             `json:"cluster"`
+	Kept       bool            `json:"kept"`
+	Reason     string          `json:"reason"`
+	Similarity json.RawMessage `json:"similarity"`
+}
+
+func (r *run) writeClusters() error {
+	path := filepath.Join(r.opt.OutDir, "clusters.jsonl")
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for c, members := range r.clusters.Members {
+		k := r.keptOf[c]
+		allExact := true
+		for _, m := range members {
+			allExact = allExact && r.groups.rep[m] == r.groups.rep[k]
+		}
+		// The kept document first, then the removed ones in input order.
+		order := append([]uint32{k}, members...)
+		for j, m := range order {
+			if j > 0 && m == k {
+				continue
+			}
+			rec := clusterRecord{ID: r.docs.id(m), Cluster: c, Kept: m == k, Reason: "near"}
+			if (m == k && allExact) || (m != k && r.groups.rep[m] == r.groups.rep[k]) {
+				rec.Reason = "exact"
+			}
+			rec.Similarity = json.RawMessage(strconv.FormatFloat(r.simToKept[m], 'f', 4, 64))
+			if err := enc.Encode(&rec); err != nil {
+				f.Abort()
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+func (r *run) writeRejects() error {
+	path := filepath.Join(r.opt.OutDir, "rejected.jsonl")
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range r.rejects {
+		if err := enc.Encode(&r.rejects[i]); err != nil {
+			f.Abort()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+func (r *run) writeStats() error {
+	s := &r.stats
+	s.Tool, s.Version, s.Workers = "quchong", Version, r.workers
+	s.Inputs = s.Inputs[:0]
+	s.Total = Counts{}
+	for _, f := range r.files {
+		fs := FileStats{Path: f.path, Output: f.output, Format: f.format.String(), Compression: f.compress.String(), Counts: f.counts}
+		s.Inputs = append(s.Inputs, fs)
+		s.Total.add(f.counts)
+	}
+	s.Params = r.paramsReport()
+	s.Stages = r.timings
+	return writeJSONFile(filepath.Join(r.opt.OutDir, "stats.json"), s)
+}
+
+func (r *run) paramsReport() ParamsReport {
+	p := r.p
+	tokens := "chars"
+	if p.Shingle.Mode != 0 {
+		tokens = "words"
+	}
+	probs := make(map[string]float64)
+	for _, x := range []float64{0.5, 0.6, 0.7, p.LSHThreshold, p.Threshold, 0.9} {
+		probs[strconv.FormatFloat(x, 'f', 2, 64)] = roundTo(p.LSH().Probability(x), 4)
+	}
+	c := r.opt.Corpus
+	return ParamsReport{
+		Tokens: tokens, NGram: p.Shingle.N, K: p.K, Seed: p.Seed,
+		Threshold: p.Threshold, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
+		CandidateProbability: probs,
+		AcceptMargin:         p.AcceptMargin, RejectMargin: p.RejectMargin, MaskRejectMargin: p.MaskRejectMargin,
+		MaxFill: p.Verify.MaxFill,
+		Normalize: NormalizeReport{
+			NFKC: p.Normalize.NFKC, Fold: p.Normalize.Fold, StripSpace: p.Normalize.StripSpace,
+			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
+		},
+		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
+		MaxDocBytes: c.MaxDocBytes, Strict: r.opt.Strict,
+	}
+}
+
+func roundTo(x float64, digits int) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', digits, 64), 64)
+	return v
+}
+
+var _ = stage.Accept

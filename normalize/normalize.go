@@ -1,0 +1,427 @@
+package normalize
+
+import (
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Mask is the rune that stands for a placeholder run in normalised text. It is
+// the first private-use code point; input runes equal to Mask are dropped, so
+// a Mask in the output always comes from a mask rule.
+const Mask rune = '\uE000'
+
+// Options selects the normalisation rules. Each rule is independent; the zero
+// Options changes nothing except dropping input Mask runes and replacing
+// invalid UTF-8 bytes by U+FFFD. Default turns on everything but WordBreaks.
+type Options struct {
+	// NFKC applies Unicode NFKC: full-width forms become half-width,
+	// compatibility characters (ligatures, circled digits, …) their plain
+	// equivalents. Default true.
+	NFKC bool
+	// Fold lower-cases every rune (unicode.ToLower). Default true.
+	Fold bool
+	// StripSpace drops white space and control characters (Cc), and format
+	// characters (Cf, such as U+200B and U+FEFF). Default true.
+	StripSpace bool
+	// StripPunct drops punctuation (Unicode category P, so CJK punctuation
+	// too: ，。、；：？！“”‘’（）《》【】…—·「」). Symbols (S*) stay. Default true.
+	StripPunct bool
+	// WordBreaks replaces every run of runes dropped by StripSpace or
+	// StripPunct with one ASCII space instead of nothing, never at the start
+	// or end of the output; format characters still vanish without a break.
+	// Use it for word shingles. Default false.
+	WordBreaks bool
+	// Masks replaces placeholder runs (XX, *, 20**, ×××, 某某, ○○, …) by one
+	// Mask rune; see the package documentation for the rules. Default true.
+	Masks bool
+	// T2S maps traditional Chinese characters to simplified ones with
+	// OpenCC's character table (one character to one character, so
+	// ambiguous characters such as 乾 take their first candidate). Default
+	// true.
+	T2S bool
+}
+
+// Default returns the options used for fingerprints: every rule on except
+// WordBreaks.
+func Default() Options {
+	return Options{NFKC: true, Fold: true, StripSpace: true, StripPunct: true, Masks: true, T2S: true}
+}
+
+// Normalizer applies one set of Options. It holds lookup tables for the Basic
+// Multilingual Plane (about 512 KiB), is immutable after New, and is safe for
+// concurrent use.
+type Normalizer struct {
+	opt  Options
+	nfkc *nfkcTables
+	t2s  *t2sTables
+	// in gives the whole pipeline's result for an input rune on its own.
+	in [1 << 16]entry
+	// out gives the entry of a rune of NFKC output (class, and the rune
+	// after T2S, folding and removal).
+	out [1 << 16]entry
+	// pool holds *scratch for the slow path; it has no visible state.
+	pool sync.Pool
+}
+
+// New builds a Normalizer for opt. The first call in a process also builds
+// the shared NFKC and T2S tables (a few milliseconds).
+func New(opt Options) *Normalizer {
+	n := &Normalizer{opt: opt, nfkc: nfkcTable(), t2s: t2sTable()}
+	for c := rune(0); c < 1<<16; c++ {
+		n.out[c] = computeEntry(&n.opt, n.t2s, c)
+	}
+	for r := rune(0); r < 1<<16; r++ {
+		if !opt.NFKC {
+			n.in[r] = n.out[r]
+			continue
+		}
+		ne := n.nfkc.tab[r]
+		var e entry
+		if ne&nfkcSeq != 0 || ne&runeMask >= 1<<16 {
+			e = fGeneric
+		} else {
+			e = n.out[ne&runeMask]
+		}
+		if ne&nfkcNoBoundary != 0 {
+			e |= fNoBoundary
+		}
+		n.in[r] = e
+	}
+	return n
+}
+
+// Options returns the options the Normalizer was built with.
+func (n *Normalizer) Options() Options { return n.opt }
+
+// String returns the normalised form of text as a string, Mask runes
+// included as they are. It is a convenience for tests and tools; hot paths
+// should use Append.
+func (n *Normalizer) String(text string) string {
+	out, _ := n.Append(nil, []byte(text))
+	return string(out)
+}
+
+// Mask run states.
+const (
+	runNone   = iota
+	runDigits // digits that a following '*' would absorb
+	runStar   // a '*' run (already emitted as Mask) with its digits
+	runX      // X or x letters
+	runMulti  // ×, 某, ○, □
+)
+
+// state is the per-call state of the rule machine. Runes of a pending run
+// are appended to dst tentatively; a run that turns out to be a mask is cut
+// back to start and replaced by one Mask.
+type state struct {
+	base     int  // len(dst) at the start of the call
+	brk      bool // a word break is pending (WordBreaks only)
+	prev     int  // ctx of the previous NFKC rune
+	run      int  // runNone or the kind of the pending run
+	start    int  // where the pending run begins in dst
+	count    int  // runes in the pending run
+	leftOK   bool // the pending X run's left neighbour is no ASCII letter or digit
+	leftCJK  bool // the pending X run's left neighbour is CJK
+	masks    int  // Mask runes appended so far
+	wordBrks bool // n.opt.WordBreaks
+}
+
+// Append appends the normalised runes of text to dst and returns the
+// extended slice and the number of Mask runes it appended. Invalid UTF-8
+// bytes count as U+FFFD, one per byte. Append does not allocate when dst has
+// room for the output (the slow path's scratch space is pooled).
+func (n *Normalizer) Append(dst []rune, text []byte) ([]rune, int) {
+	s := state{base: len(dst), wordBrks: n.opt.WordBreaks}
+	var (
+		r  rune
+		sz int
+		e  entry
+	)
+	if len(text) > 0 {
+		r, sz, e = n.decode(text, 0)
+	}
+	for i := 0; i < len(text); {
+		j := i + sz
+		var (
+			r2  rune
+			sz2 int
+			e2  entry
+		)
+		if j < len(text) {
+			if b := text[j]; b < utf8.RuneSelf {
+				r2, sz2, e2 = rune(b), 1, n.in[b]
+			} else {
+				r2, sz2, e2 = n.decode(text, j)
+			}
+		}
+		if (e|e2)&fNoBoundary != 0 {
+			// NFKC may join runes across this point: normalise the
+			// whole segment, from r to the next rune that starts one.
+			k := j
+			for k < len(text) {
+				_, sz3, e3 := n.decode(text, k)
+				if e3&fNoBoundary == 0 {
+					break
+				}
+				k += sz3
+			}
+			dst = n.segment(&s, dst, text[i:k])
+			i = k
+			if i < len(text) {
+				r, sz, e = n.decode(text, i)
+			}
+			continue
+		}
+		if e&fGeneric == 0 && s.run == runNone {
+			switch e.act() {
+			case actEmit:
+				if s.brk {
+					dst = append(dst, ' ')
+					s.brk = false
+				}
+				dst = append(dst, e.out())
+			case actBreak:
+				if s.wordBrks && len(dst) > s.base {
+					s.brk = true
+				}
+			}
+			s.prev = e.ctx()
+		} else {
+			dst = n.generic(&s, dst, r, text[i:j])
+		}
+		i, r, sz, e = j, r2, sz2, e2
+	}
+	dst = n.finish(&s, dst, clsOther)
+	return dst, s.masks
+}
+
+// decode reads the rune at text[i] and its input entry. One-, two- and
+// three-byte sequences (all of the BMP) are decoded inline; the rest goes
+// to utf8.DecodeRune.
+func (n *Normalizer) decode(text []byte, i int) (rune, int, entry) {
+	b0 := text[i]
+	if b0 < utf8.RuneSelf {
+		return rune(b0), 1, n.in[b0]
+	}
+	if b0 >= 0xE0 && b0 < 0xF0 && i+2 < len(text) {
+		b1, b2 := text[i+1], text[i+2]
+		if b1&0xC0 == 0x80 && b2&0xC0 == 0x80 {
+			r := uint16(b0&0x0F)<<12 | uint16(b1&0x3F)<<6 | uint16(b2&0x3F)
+			if r >= 0x800 && (r < 0xD800 || r > 0xDFFF) {
+				return rune(r), 3, n.in[r]
+			}
+		}
+	} else if b0 >= 0xC2 && b0 < 0xE0 && i+1 < len(text) {
+		if b1 := text[i+1]; b1&0xC0 == 0x80 {
+			r := uint16(b0&0x1F)<<6 | uint16(b1&0x3F)
+			return rune(r), 2, n.in[r]
+		}
+	}
+	return n.decodeSlow(text[i:])
+}
+
+func (n *Normalizer) decodeSlow(text []byte) (rune, int, entry) {
+	r, sz := utf8.DecodeRune(text)
+	if r < 1<<16 {
+		return r, sz, n.in[r]
+	}
+	e := fGeneric
+	if n.opt.NFKC && !startsSegment(norm.NFKC.Properties(text)) {
+		e |= fNoBoundary
+	}
+	return r, sz, e
+}
+
+// generic handles rune r (encoded as b, or an invalid byte when r is
+// U+FFFD) that forms a normalisation segment on its own but cannot take the
+// fast path.
+func (n *Normalizer) generic(s *state, dst []rune, r rune, b []byte) []rune {
+	switch {
+	case !n.opt.NFKC:
+		return n.step(s, dst, r)
+	case r < 1<<16:
+		ne := n.nfkc.tab[r]
+		if ne&nfkcSeq == 0 {
+			return n.step(s, dst, rune(ne&runeMask))
+		}
+		off, ln := int(ne&(1<<20-1)), int(ne>>20)&(1<<10-1)
+		for _, c := range n.nfkc.seq[off : off+ln] {
+			dst = n.step(s, dst, c)
+		}
+		return dst
+	}
+	if norm.NFKC.Properties(b).BoundaryAfter() { // inert: NFKC leaves it alone
+		return n.step(s, dst, r)
+	}
+	return n.segment(s, dst, b)
+}
+
+// scratch is the working space of the slow path. x/text's normalisers keep
+// their reorder buffer on the heap, so scratch values are pooled to keep
+// Append free of allocations.
+type scratch struct {
+	it  norm.Iter
+	src []byte
+}
+
+// segment normalises one NFKC segment with x/text and runs the rules over
+// the result.
+func (n *Normalizer) segment(s *state, dst []rune, seg []byte) []rune {
+	if !n.opt.NFKC {
+		for len(seg) > 0 {
+			c, sz := utf8.DecodeRune(seg)
+			dst = n.step(s, dst, c)
+			seg = seg[sz:]
+		}
+		return dst
+	}
+	sc, _ := n.pool.Get().(*scratch)
+	if sc == nil {
+		sc = new(scratch)
+	}
+	src := seg
+	if !utf8.Valid(seg) { // invalid bytes become U+FFFD, as in the fast path
+		sc.src = sc.src[:0]
+		for len(seg) > 0 {
+			r, sz := utf8.DecodeRune(seg)
+			sc.src = utf8.AppendRune(sc.src, r)
+			seg = seg[sz:]
+		}
+		src = sc.src
+	}
+	sc.it.Init(norm.NFKC, src)
+	for !sc.it.Done() {
+		res := sc.it.Next()
+		for len(res) > 0 {
+			c, sz := utf8.DecodeRune(res)
+			dst = n.step(s, dst, c)
+			res = res[sz:]
+		}
+	}
+	sc.it.Init(norm.NFKC, nil) // do not keep the caller's text alive
+	if cap(sc.src) > 1<<10 {
+		sc.src = nil
+	}
+	n.pool.Put(sc)
+	return dst
+}
+
+// entryOf gives the output entry of NFKC rune c.
+func (n *Normalizer) entryOf(c rune) entry {
+	if c < 1<<16 {
+		return n.out[c]
+	}
+	return computeEntry(&n.opt, n.t2s, c)
+}
+
+// step feeds one NFKC rune through the mask rules, T2S, folding and removal.
+func (n *Normalizer) step(s *state, dst []rune, c rune) []rune {
+	e := n.entryOf(c)
+	cls, ctx := e.class(), e.ctx()
+	if cls == clsMaskIn {
+		return dst
+	}
+	switch s.run {
+	case runDigits:
+		switch cls {
+		case clsDigit:
+			s.prev = ctx
+			return append(dst, e.out())
+		case clsStar:
+			s.prev = ctx
+			s.run = runStar
+			return s.mask(dst[:s.start])
+		}
+	case runStar:
+		if cls == clsDigit || cls == clsStar {
+			s.prev = ctx
+			return dst
+		}
+	case runX:
+		if cls == clsX {
+			s.prev = ctx
+			s.count++
+			return append(dst, e.out())
+		}
+	case runMulti:
+		if cls == clsMulti {
+			s.prev = ctx
+			s.count++
+			return append(dst, e.out())
+		}
+	}
+	dst = n.finish(s, dst, ctx)
+	if n.opt.Masks {
+		switch cls {
+		case clsStar:
+			s.prev = ctx
+			s.run = runStar
+			return s.mask(dst)
+		case clsDigit, clsX, clsMulti:
+			// Candidate runes are never removed (tested), so the run
+			// starts right after any pending break.
+			s.leftOK = !ctxAlnum(s.prev)
+			s.leftCJK = s.prev&ctxCJK != 0
+			s.prev = ctx
+			s.run = runDigits
+			if cls == clsX {
+				s.run = runX
+			} else if cls == clsMulti {
+				s.run = runMulti
+			}
+			s.count = 1
+			dst = s.flush(dst)
+			s.start = len(dst)
+			return append(dst, e.out())
+		}
+	}
+	s.prev = ctx
+	switch e.act() {
+	case actEmit:
+		dst = s.flush(dst)
+		dst = append(dst, e.out())
+	case actBreak:
+		if s.wordBrks && len(dst) > s.base {
+			s.brk = true
+		}
+	}
+	return dst
+}
+
+// finish ends the pending run, whose right neighbour has context right.
+func (n *Normalizer) finish(s *state, dst []rune, right int) []rune {
+	run := s.run
+	s.run = runNone
+	switch run {
+	case runX:
+		if s.leftOK && !ctxAlnum(right) && (s.count >= 2 || s.leftCJK || right&ctxCJK != 0) {
+			return s.mask(dst[:s.start])
+		}
+	case runMulti:
+		if s.count >= 2 {
+			return s.mask(dst[:s.start])
+		}
+	}
+	return dst
+}
+
+// flush writes a pending word break.
+func (s *state) flush(dst []rune) []rune {
+	if s.brk {
+		s.brk = false
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// mask appends a Mask unless the previous output rune already is one.
+func (s *state) mask(dst []rune) []rune {
+	dst = s.flush(dst)
+	if len(dst) > s.base && dst[len(dst)-1] == Mask {
+		return dst
+	}
+	s.masks++
+	return append(dst, Mask)
+}

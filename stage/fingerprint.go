@@ -1,0 +1,57 @@
+package stage
+
+import (
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/quchong/quchong/shingle"
+	"github.com/zeebo/xxh3"
+)
+
+// Exact is the 128-bit hash of a document's normalised text. Documents with
+// equal Exact hashes are exact duplicates.
+type Exact struct{ Hi, Lo uint64 }
+
+// Fingerprint is what the fingerprint stage knows of one document, besides
+// its signature.
+type Fingerprint struct {
+	// Exact hashes the normalised text.
+	Exact Exact
+	// Length is the original text's length in characters.
+	Length int
+	// Masks counts placeholder masks in the normalised text.
+	Masks int
+	// Signed is false when the document has no shingle to sign (too short,
+	// or nothing but masks): it can be an exact duplicate but never a near one.
+	Signed bool
+}
+
+// Normalize appends the normalised runes of text to dst.
+func (s *Stages) Normalize(dst []rune, text []byte) ([]rune, int) {
+	return s.norm.Append(dst, text)
+}
+
+// Fingerprint normalises text, hashes it and writes its MinHash signature
+// into sig, which must have length K. It allocates nothing once sc's buffers
+// have grown.
+func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint {
+	var fp Fingerprint
+	sc.runes, fp.Masks = s.norm.Append(sc.runes[:0], text)
+	fp.Length = utf8.RuneCount(text)
+	fp.Exact = hashRunes(sc.runes)
+	sc.shingles = shingle.Hashes(sc.shingles[:0], sc.runes, s.p.Shingle)
+	fp.Signed = s.signer.Sign(sig, sc.shingles)
+	return fp
+}
+
+// hashRunes hashes the runes' in-memory (little-endian on every platform Go
+// supports but s390x and some MIPS/PPC) representation.
+func hashRunes(r []rune) Exact {
+	if len(r) == 0 {
+		h := xxh3.Hash128(nil)
+		return Exact{h.Hi, h.Lo}
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&r[0])), len(r)*4)
+	h := xxh3.Hash128(b)
+	return Exact{h.Hi, h.Lo}
+}

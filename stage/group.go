@@ -1,0 +1,53 @@
+package stage
+
+// Pair is a candidate pair of documents that survived screening, by dense
+// index, A < B.
+type Pair struct {
+	A, B uint32
+	// Similarity is the signature estimate, or the true similarity once
+	// confirmed.
+	Similarity float64
+	Verdict    Verdict
+}
+
+// BandKeys appends the LSH band keys of a signature: one per band, distinct
+// across bands.
+func (s *Stages) BandKeys(dst []uint64, sig []uint32) []uint64 {
+	return s.p.LSH().Keys(dst, sig)
+}
+
+// maxCentres bounds the work in one bucket to maxCentres × its size.
+const maxCentres = 8
+
+// Link screens the members of one LSH bucket, the documents that share a band
+// key, given in increasing index order. Each member is screened against the
+// bucket's centres in order, starting with the smallest index (a star), and
+// linked to the first that does not reject it; a member every centre rejects
+// becomes a new centre, up to eight. emit receives each pair not rejected.
+//
+// The result depends only on the bucket's content, so engines may group
+// buckets in any order or place.
+func (s *Stages) Link(bucket []uint32, sig func(uint32) []uint32, masked func(uint32) bool, emit func(Pair)) {
+	if len(bucket) < 2 {
+		return
+	}
+	var centres [maxCentres]uint32
+	nc := 0
+	centres[nc] = bucket[0]
+	nc++
+	for _, d := range bucket[1:] {
+		linked := false
+		for _, c := range centres[:nc] {
+			est, v := s.Screen(sig(c), sig(d), masked(c) || masked(d))
+			if v != Reject {
+				emit(Pair{A: min(c, d), B: max(c, d), Similarity: est, Verdict: v})
+				linked = true
+				break
+			}
+		}
+		if !linked && nc < maxCentres {
+			centres[nc] = d
+			nc++
+		}
+	}
+}

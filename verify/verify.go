@@ -1,0 +1,227 @@
+// Package verify computes the true similarity of a candidate pair of
+// normalised texts, the check that decides whether two documents that LSH
+// put together really are near duplicates.
+//
+// The measure is the Jaccard similarity of the two texts' shingle sets, made
+// mask-aware: a placeholder mask (normalize.Mask, standing for "XX", "*",
+// "某某" and the like) may stand for any short span of the other text. Before
+// shingling, each mask in one text is filled with the span of the other text
+// that sits between the same left and right context, when that span is at
+// most Options.MaxFill characters long. A report and its re-anonymised copy
+// then score as the same document, while two texts without masks score
+// exactly their shingle Jaccard similarity.
+package verify
+
+import (
+	"slices"
+
+	"github.com/quchong/quchong/shingle"
+)
+
+// Mask is the placeholder rune of normalised text (normalize.Mask).
+const Mask = shingle.Mask
+
+// Options configures the similarity.
+type Options struct {
+	// Shingle must be the shingling used for the signatures.
+	Shingle shingle.Options
+	// MaxFill is the longest span, in runes, that one mask may stand for.
+	// 0 means 24: enough for a company or a person's full name.
+	MaxFill int
+	// Context is the number of runes on each side of a mask that must match
+	// the other text for the mask to be filled. 0 means 4.
+	Context int
+}
+
+func (o Options) maxFill() int {
+	if o.MaxFill <= 0 {
+		return 24
+	}
+	return o.MaxFill
+}
+
+func (o Options) context() int {
+	if o.Context <= 0 {
+		return 4
+	}
+	return o.Context
+}
+
+// Scratch holds reusable buffers. A Scratch must not be used by two
+// goroutines at once; the zero value is ready to use.
+type Scratch struct {
+	ha, hb []uint64
+	fa, fb []rune
+	index  map[uint64][]int32
+}
+
+// Similarity returns the mask-aware shingle Jaccard similarity of two
+// normalised texts, in [0, 1]. s may be nil.
+func Similarity(a, b []rune, opt Options, s *Scratch) float64 {
+	if s == nil {
+		s = new(Scratch)
+	}
+	if slices.Contains(a, Mask) || slices.Contains(b, Mask) {
+		s.fa = Fill(s.fa[:0], a, b, opt, s)
+		s.fb = Fill(s.fb[:0], b, a, opt, s)
+		a, b = s.fa, s.fb
+	}
+	return jaccard(a, b, opt.Shingle, s)
+}
+
+// Jaccard returns the plain shingle Jaccard similarity of two normalised
+// texts (masks are not filled; shingles that contain one are ignored).
+func Jaccard(a, b []rune, opt Options) float64 {
+	return jaccard(a, b, opt.Shingle, new(Scratch))
+}
+
+func jaccard(a, b []rune, opt shingle.Options, s *Scratch) float64 {
+	s.ha = sortedSet(shingle.Hashes(s.ha[:0], a, opt))
+	s.hb = sortedSet(shingle.Hashes(s.hb[:0], b, opt))
+	x, y := s.ha, s.hb
+	if len(x) == 0 && len(y) == 0 {
+		if slices.Equal(a, b) {
+			return 1
+		}
+		return 0
+	}
+	inter := 0
+	for i, j := 0, 0; i < len(x) && j < len(y); {
+		switch {
+		case x[i] < y[j]:
+			i++
+		case x[i] > y[j]:
+			j++
+		default:
+			inter++
+			i++
+			j++
+		}
+	}
+	return float64(inter) / float64(len(x)+len(y)-inter)
+}
+
+func sortedSet(h []uint64) []uint64 {
+	slices.Sort(h)
+	return slices.Compact(h)
+}
+
+// Fill appends to dst the text x with each run of masks replaced by the span
+// of other that lies between the same context, when one is found and is at
+// most MaxFill runes long; masks with no such span are kept. When the context
+// occurs several times in other, the occurrence nearest to the mask's relative
+// position is used. s may be nil.
+func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
+	if s == nil {
+		s = new(Scratch)
+	}
+	c, maxFill := opt.context(), opt.maxFill()
+	indexed := false
+	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
+	for i := 0; i < len(x); {
+		if x[i] != Mask {
+			dst = append(dst, x[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(x) && x[j] == Mask {
+			j++
+		}
+		nextMask := j
+		for nextMask < len(x) && x[nextMask] != Mask {
+			nextMask++
+		}
+		left := x[max(prevEnd, i-c):i]
+		right := x[j:min(nextMask, j+c)]
+		if !indexed {
+			s.buildIndex(other, c)
+			indexed = true
+		}
+		span, ok := s.findSpan(other, left, right, c, maxFill, float64(i)/float64(len(x)))
+		if ok {
+			dst = append(dst, span...)
+		} else {
+			dst = append(dst, x[i:j]...)
+		}
+		prevEnd = j
+		i = j
+	}
+	return dst
+}
+
+func hashRunes(r []rune) uint64 {
+	h := uint64(14695981039346656037)
+	for _, x := range r {
+		h ^= uint64(x)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// buildIndex maps every c-rune window of y to its start positions.
+func (s *Scratch) buildIndex(y []rune, c int) {
+	if s.index == nil {
+		s.index = make(map[uint64][]int32)
+	}
+	clear(s.index)
+	for p := 0; p+c <= len(y); p++ {
+		h := hashRunes(y[p : p+c])
+		s.index[h] = append(s.index[h], int32(p))
+	}
+}
+
+// findSpan looks in y for left, then right within maxFill runes after it, and
+// returns the runes between them.
+func (s *Scratch) findSpan(y, left, right []rune, c, maxFill int, relPos float64) ([]rune, bool) {
+	if len(left) == 0 && len(right) == 0 {
+		return nil, false
+	}
+	// Candidate ends of the left context in y.
+	var ends []int
+	switch {
+	case len(left) == 0:
+		ends = []int{0} // the mask opens the text
+	case len(left) == c:
+		for _, p := range s.index[hashRunes(left)] {
+			if slices.Equal(y[p:int(p)+c], left) {
+				ends = append(ends, int(p)+c)
+			}
+		}
+	default:
+		for p := 0; p+len(left) <= len(y); p++ {
+			if slices.Equal(y[p:p+len(left)], left) {
+				ends = append(ends, p+len(left))
+			}
+		}
+	}
+	best, bestDist := -1, 2.0
+	var bestSpan []rune
+	for _, e := range ends {
+		var span []rune
+		found := false
+		if len(right) == 0 { // the mask closes the text
+			if len(y)-e <= maxFill {
+				span, found = y[e:], true
+			}
+		} else {
+			for d := 0; d <= maxFill && e+d+len(right) <= len(y); d++ {
+				if slices.Equal(y[e+d:e+d+len(right)], right) {
+					span, found = y[e:e+d], true
+					break
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		dist := float64(e)/float64(max(len(y), 1)) - relPos
+		if dist < 0 {
+			dist = -dist
+		}
+		if dist < bestDist {
+			best, bestDist, bestSpan = e, dist, span
+		}
+	}
+	return bestSpan, best >= 0
+}

@@ -1,0 +1,104 @@
+package verify
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/quchong/quchong/shingle"
+)
+
+// m writes a text with "■" standing for the mask rune.
+func m(s string) []rune {
+	return []rune(strings.ReplaceAll(s, "■", string(Mask)))
+}
+
+var opt = Options{Shingle: shingle.Options{N: 5}}
+
+func TestSimilarity(t *testing.T) {
+	const base = "二是服务为基生产为实我镇十九家帮扶企业分别位于星火工业园区和城南工业园区其中星泽美申麦新材料将在今年陆续投入试生产"
+	tests := []struct {
+		name     string
+		a, b     string
+		min, max float64
+	}{
+		{"identical", base, base, 1, 1},
+		{"names masked", base, strings.Replace(base, "星泽美申麦", "■", 1), 1, 1},
+		{"count masked", base, strings.Replace(base, "十九", "■", 1), 1, 1},
+		{"masks on both sides", strings.Replace(base, "十九", "■", 1), strings.Replace(base, "星泽美申麦", "■", 1), 1, 1},
+		{"mask opens the text", base, "■" + base[len("二是"):], 1, 1},
+		{"mask closes the text", base, strings.TrimSuffix(base, "试生产") + "■", 1, 1},
+		{"mask for an empty span", base, strings.Replace(base, "其中", "其中■", 1), 1, 1},
+		{"span longer than MaxFill stays a mask", base, strings.Replace(base, "我镇十九家帮扶企业分别位于星火工业园区和城南工业园区", "■", 1), 0, 0.8},
+		{"unrelated texts with masks", base, "■今天天气很好我们一起去公园散步然后吃饭■", 0, 0.05},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Similarity(m(tt.a), m(tt.b), opt, nil)
+			if got < tt.min || got > tt.max {
+				t.Errorf("Similarity = %.4f, want in [%.2f, %.2f]", got, tt.min, tt.max)
+			}
+			if rev := Similarity(m(tt.b), m(tt.a), opt, nil); math.Abs(rev-got) > 1e-12 {
+				t.Errorf("not symmetric: %.4f vs %.4f", got, rev)
+			}
+		})
+	}
+}
+
+// Without masks the similarity is exactly the shingle Jaccard similarity.
+func TestSimilarityWithoutMasksIsJaccard(t *testing.T) {
+	a := m("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥")
+	b := m("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉")
+	// 5-grams: a has 18, b has 16, all of b's in a.
+	want := 16.0 / 18.0
+	if got := Similarity(a, b, opt, nil); math.Abs(got-want) > 1e-12 {
+		t.Errorf("Similarity = %v, want %v", got, want)
+	}
+	if got := Jaccard(a, b, opt); math.Abs(got-want) > 1e-12 {
+		t.Errorf("Jaccard = %v, want %v", got, want)
+	}
+}
+
+func TestFill(t *testing.T) {
+	tests := []struct {
+		name, x, other, want string
+	}{
+		{"middle", "我镇■家帮扶企业", "我镇十九家帮扶企业", "我镇十九家帮扶企业"},
+		{"nearest occurrence wins", "甲乙丙丁■戊己庚辛 子丑寅卯辰巳午未申酉戌亥 甲乙丙丁", "甲乙丙丁一戊己庚辛 子丑寅卯辰巳午未申酉戌亥 甲乙丙丁二戊己庚辛", "甲乙丙丁一戊己庚辛 子丑寅卯辰巳午未申酉戌亥 甲乙丙丁"},
+		{"no context match keeps the mask", "我镇■家", "完全不同的文字", "我镇■家"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := string(Fill(nil, m(tt.x), m(tt.other), opt, nil))
+			if want := string(m(tt.want)); got != want {
+				t.Errorf("Fill = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func FuzzSimilarity(f *testing.F) {
+	f.Add("我镇■家帮扶企业", "我镇十九家帮扶企业")
+	f.Add("■", "■■")
+	f.Add("", "abc")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		s := Similarity(m(a), m(b), opt, nil)
+		if s < 0 || s > 1 || math.IsNaN(s) {
+			t.Fatalf("Similarity(%q, %q) = %v", a, b, s)
+		}
+		if a == b && s != 1 && len(shingle.Hashes(nil, m(a), opt.Shingle)) > 0 {
+			t.Fatalf("Similarity of equal texts = %v", s)
+		}
+	})
+}
+
+func BenchmarkSimilarity(b *testing.B) {
+	base := strings.Repeat("二是服务为基生产为实我镇十九家帮扶企业分别位于星火工业园区和城南工业园区其中星泽美申麦新材料将在今年陆续投入试生产", 10)
+	x := m(base)
+	y := m(strings.ReplaceAll(base, "星泽美申麦", "■"))
+	var s Scratch
+	b.SetBytes(int64(len(base)))
+	for i := 0; i < b.N; i++ {
+		Similarity(x, y, opt, &s)
+	}
+}
