@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -183,7 +184,8 @@ func realisticLines(b *testing.B) ([][]byte, string) {
 	}
 	var lines [][]byte
 	for i, s := range strings.Split(strings.TrimSpace(string(seed)), "\n") {
-		lines = append(lines, fmt.Appendf(nil, `{"id":"seed-%d","source":"gov-report","url":"https://example.org/%d","text":%q,"score":0.%d}`, i, i, s, i))
+		text, _ := json.Marshal(s)
+		lines = append(lines, fmt.Appendf(nil, `{"id":"seed-%d","source":"gov-report","url":"https://example.org/%d","text":%s,"score":0.%d}`, i, i, text, i))
 	}
 	return lines, "seed"
 }
@@ -213,5 +215,17 @@ func BenchmarkJSONLExtract(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestValidUTF8(t *testing.T) {
+	for _, s := range []string{
+		"", "ascii only, longer than eight bytes", "中文字符串，足够长的一段", "mixed 中文 and ASCII 😀 é",
+		"\xe0\xa0\x80", "\xe0\x9f\xbf", "\xed\x9f\xbf", "\xed\xa0\x80", "\xef\xbf\xbf", "\xe4\xb8", "\xe4\xb8\xadx\xe4",
+		"中\xe4\xb8\x41文", "\xf0\x9f\x98\x80\xf4\x90\x80\x80", "\xc0\x80", "abc\xff", "中中中中中\xed\xbf\xbf",
+	} {
+		if got, want := validUTF8([]byte(s)), utf8.Valid([]byte(s)); got != want {
+			t.Errorf("validUTF8(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

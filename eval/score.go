@@ -42,6 +42,11 @@ type Scores struct {
 // pairs is a singleton). The predicted clustering is the run's clusters
 // restricted to those documents (a document absent from clusters.jsonl is a
 // singleton).
+//
+// In pair files with inline texts, a text that recurs on several lines is
+// several gold documents ("3-a", "8-a", ...) that no positive pair joins, so
+// a run that rightly merges the exact copies loses B-cubed precision and ARI
+// there; the pairwise scores are not affected.
 type ClusterScores struct {
 	// Documents is the number of distinct documents the pairs mention.
 	Documents int `json:"documents"`

@@ -21,8 +21,9 @@ type Fingerprint struct {
 	Length int
 	// Masks counts placeholder masks in the normalised text.
 	Masks int
-	// Signed is false when the document has no shingle to sign (too short,
-	// or nothing but masks): it can be an exact duplicate but never a near one.
+	// Signed is false when the document is shorter than MinLength or has no
+	// shingle to sign (nothing but masks): it can be an exact duplicate but
+	// never a near one.
 	Signed bool
 }
 
@@ -39,6 +40,10 @@ func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint
 	sc.runes, fp.Masks = s.norm.Append(sc.runes[:0], text)
 	fp.Length = utf8.RuneCount(text)
 	fp.Exact = hashRunes(sc.runes)
+	if len(sc.runes) < s.p.MinLength {
+		s.signer.Sign(sig, nil) // the empty signature
+		return fp
+	}
 	sc.shingles = shingle.Hashes(sc.shingles[:0], sc.runes, s.p.Shingle)
 	fp.Signed = s.signer.Sign(sig, sc.shingles)
 	return fp

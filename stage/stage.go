@@ -37,9 +37,15 @@ type Params struct {
 	// Threshold is the similarity at or above which two documents are near
 	// duplicates.
 	Threshold float64
+	// MinLength is the shortest normalised text, in characters, that can be
+	// a near duplicate; shorter documents match only exactly. A one-word
+	// change in a ten-character sentence changes its meaning (a question
+	// and its paraphrase, two product names), so near-matching short texts
+	// merges distinct documents.
+	MinLength int
 	// LSHThreshold is the similarity at which LSH banding is tuned. It sits
 	// below Threshold so that candidate recall at Threshold is near 1: the
-	// verifier, not the banding, decides. 0 means Threshold − 0.2.
+	// verifier, not the banding, decides. 0 means Threshold − 0.15.
 	LSHThreshold float64
 	// Bands and Rows fix the LSH banding; 0 derives them from LSHThreshold
 	// and K by minimising 0.2 × false-positive area + 0.8 × false-negative
@@ -67,7 +73,8 @@ func DefaultParams() Params {
 		Shingle:          shingle.Options{N: 5, Mode: shingle.Chars},
 		K:                128,
 		Seed:             1,
-		Threshold:        0.8,
+		Threshold:        0.6,
+		MinLength:        20,
 		AcceptMargin:     0.05,
 		RejectMargin:     0.1,
 		MaskRejectMargin: 0.35,
@@ -91,6 +98,9 @@ func (p Params) Resolve() (Params, error) {
 	if !(p.Threshold > 0 && p.Threshold <= 1) {
 		errs = append(errs, fmt.Errorf("threshold = %v: want (0, 1]", p.Threshold))
 	}
+	if p.MinLength < 0 {
+		errs = append(errs, fmt.Errorf("min length = %d: want ≥ 0", p.MinLength))
+	}
 	if p.Shingle.N < 1 {
 		errs = append(errs, fmt.Errorf("shingle size = %d: want ≥ 1", p.Shingle.N))
 	}
@@ -101,7 +111,7 @@ func (p Params) Resolve() (Params, error) {
 		return p, errors.Join(errs...)
 	}
 	if p.LSHThreshold == 0 {
-		p.LSHThreshold = math.Max(0.3, p.Threshold-0.2)
+		p.LSHThreshold = math.Max(0.3, p.Threshold-0.15)
 	}
 	if !(p.LSHThreshold > 0 && p.LSHThreshold < 1) {
 		return p, fmt.Errorf("lsh threshold = %v: want (0, 1)", p.LSHThreshold)

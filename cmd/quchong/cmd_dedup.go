@@ -57,7 +57,8 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.strict, "strict", false, "stop at the first rejected document (exit code 3) instead of recording it in rejected.jsonl")
 	fs.StringVar(&f.keepRule, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")
 	fs.Float64Var(&f.p.Threshold, "threshold", d.Threshold, "similarity at or above which two documents are near duplicates")
-	fs.Float64Var(&f.p.LSHThreshold, "lsh-threshold", 0, "similarity LSH banding is tuned for (0: threshold − 0.2, so candidate recall at the threshold is near 1)")
+	fs.IntVar(&f.p.MinLength, "min-length", d.MinLength, "shortest normalised text, in characters, that can be a near duplicate; shorter ones match only exactly")
+	fs.Float64Var(&f.p.LSHThreshold, "lsh-threshold", 0, "similarity LSH banding is tuned for (0: threshold − 0.15, so candidate recall at the threshold is near 1)")
 	fs.IntVar(&f.p.Bands, "bands", 0, "LSH bands (0: derived from --lsh-threshold and -k)")
 	fs.IntVar(&f.p.Rows, "rows", 0, "LSH rows per band (0: derived)")
 	fs.IntVar(&f.p.K, "k", d.K, "MinHash values per signature")
@@ -75,7 +76,7 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
 	fs.Usage = func() {
-		fmt.Fprint(out, dedupUsage)
+		fmt.Fprint(fs.Output(), dedupUsage)
 		fs.PrintDefaults()
 	}
 	return fs

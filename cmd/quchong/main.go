@@ -22,10 +22,12 @@ const usage = `quchong: exact and near-duplicate removal for text corpora
 
 Usage:
   quchong dedup [flags] INPUT... -o DIR   deduplicate files, directories or globs
+  quchong eval --labels PAIRS --clusters DIR/clusters.jsonl
+                                          score a run against labelled pairs
   quchong version                         print the version
   quchong help [COMMAND]                  show help
 
-Run "quchong dedup --help" for the flags of dedup.
+Run "quchong help dedup" or "quchong help eval" for their flags.
 `
 
 func main() {
@@ -40,12 +42,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "dedup":
 		return cmdDedup(args[1:], stdout, stderr)
+	case "eval":
+		return cmdEval(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "quchong", version)
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 && args[1] == "dedup" {
-			return cmdDedup([]string{"--help"}, stdout, stderr)
+		if len(args) > 1 {
+			switch args[1] {
+			case "dedup":
+				return cmdDedup([]string{"--help"}, stdout, stderr)
+			case "eval":
+				return cmdEval([]string{"--help"}, stdout, stderr)
+			}
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK

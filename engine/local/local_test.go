@@ -127,14 +127,23 @@ func TestSeed(t *testing.T) {
 	}
 }
 
-// Plain character 5-gram MinHash at 0.8 misses the seed's re-masked pair;
-// with masks off quchong must miss it too: the mask rules are what find it.
-func TestSeedNeedsMasks(t *testing.T) {
-	out, _ := runDedup(t, []string{seedPath}, func(o *Options) { o.Params.Normalize.Masks = false })
-	for _, c := range readClusters(t, out) {
-		if strings.HasSuffix(c.ID, ":19") {
-			t.Skip("found even without masks: the test no longer shows what masks add")
-		}
+// At the usual threshold of 0.8, the seed's re-masked pair (plain shingle
+// Jaccard 0.77) is found only because of the mask rules.
+func TestSeedMasksAtUsualThreshold(t *testing.T) {
+	for _, masks := range []bool{true, false} {
+		t.Run(fmt.Sprintf("masks=%v", masks), func(t *testing.T) {
+			out, _ := runDedup(t, []string{seedPath}, func(o *Options) {
+				o.Params.Threshold = 0.8
+				o.Params.Normalize.Masks = masks
+			})
+			found := false
+			for _, c := range readClusters(t, out) {
+				found = found || strings.HasSuffix(c.ID, ":19")
+			}
+			if found != masks {
+				t.Errorf("line 19 clustered = %v, want %v", found, masks)
+			}
+		})
 	}
 }
 

@@ -66,6 +66,7 @@ type ParamsReport struct {
 	K            int     `json:"k"`
 	Seed         uint64  `json:"seed"`
 	Threshold    float64 `json:"threshold"`
+	MinLength    int     `json:"min_length"`
 	LSHThreshold float64 `json:"lsh_threshold"`
 	Bands        int     `json:"bands"`
 	Rows         int     `json:"rows"`

@@ -243,7 +243,7 @@ func (r *run) paramsReport() ParamsReport {
 	c := r.opt.Corpus
 	return ParamsReport{
 		Tokens: tokens, NGram: p.Shingle.N, K: p.K, Seed: p.Seed,
-		Threshold: p.Threshold, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
+		Threshold: p.Threshold, MinLength: p.MinLength, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
 		CandidateProbability: probs,
 		AcceptMargin:         p.AcceptMargin, RejectMargin: p.RejectMargin, MaskRejectMargin: p.MaskRejectMargin,
 		MaxFill: p.Verify.MaxFill,
