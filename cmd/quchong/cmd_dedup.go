@@ -13,8 +13,6 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/keep"
-	"github.com/quchong/quchong/shingle"
-	"github.com/quchong/quchong/stage"
 )
 
 const version = local.Version
@@ -35,18 +33,16 @@ Flags:
 
 // dedupFlags holds the command line of dedup.
 type dedupFlags struct {
-	out, format, textField, idField, keepRule, tokens string
-	force, removed, strict, quiet, jsonOut            bool
-	maxDocBytes                                       int
-	workers                                           int
-	p                                                 stage.Params
+	out, format, textField, idField, keepRule string
+	force, removed, strict, quiet, jsonOut    bool
+	maxDocBytes                               int
+	workers                                   int
+	params                                    paramFlags
 }
 
 func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("dedup", flag.ContinueOnError)
 	fs.SetOutput(out)
-	d := stage.DefaultParams()
-	f.p = d
 	fs.StringVar(&f.out, "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
 	fs.BoolVar(&f.removed, "removed", false, "also write the removed documents to DIR/removed/")
@@ -56,22 +52,7 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.maxDocBytes, "max-doc-bytes", 64<<20, "reject documents larger than this many `bytes`")
 	fs.BoolVar(&f.strict, "strict", false, "stop at the first rejected document (exit code 3) instead of recording it in rejected.jsonl")
 	fs.StringVar(&f.keepRule, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")
-	fs.Float64Var(&f.p.Threshold, "threshold", d.Threshold, "similarity at or above which two documents are near duplicates")
-	fs.IntVar(&f.p.MinLength, "min-length", d.MinLength, "shortest normalised text, in characters, that can be a near duplicate; shorter ones match only exactly")
-	fs.Float64Var(&f.p.LSHThreshold, "lsh-threshold", 0, "similarity LSH banding is tuned for (0: threshold − 0.15, so candidate recall at the threshold is near 1)")
-	fs.IntVar(&f.p.Bands, "bands", 0, "LSH bands (0: derived from --lsh-threshold and -k)")
-	fs.IntVar(&f.p.Rows, "rows", 0, "LSH rows per band (0: derived)")
-	fs.IntVar(&f.p.K, "k", d.K, "MinHash values per signature")
-	fs.IntVar(&f.p.Shingle.N, "ngram", d.Shingle.N, "shingle size: characters, or words with --tokens words")
-	fs.StringVar(&f.tokens, "tokens", "chars", "shingle unit: chars (any script, the default for Chinese) or words (space-delimited text)")
-	fs.Uint64Var(&f.p.Seed, "seed", d.Seed, "seed of the signature hash functions")
-	fs.BoolVar(&f.p.Normalize.NFKC, "nfkc", d.Normalize.NFKC, "Unicode NFKC before fingerprinting (full-width → half-width)")
-	fs.BoolVar(&f.p.Normalize.Fold, "case-fold", d.Normalize.Fold, "fold case before fingerprinting")
-	fs.BoolVar(&f.p.Normalize.StripSpace, "strip-space", d.Normalize.StripSpace, "ignore whitespace and control characters")
-	fs.BoolVar(&f.p.Normalize.StripPunct, "strip-punct", d.Normalize.StripPunct, "ignore punctuation, CJK punctuation included")
-	fs.BoolVar(&f.p.Normalize.Masks, "masks", d.Normalize.Masks, "treat placeholder runs (XX, xx, ×××, *, ＊, 某某, ○○, □□, 20**) as masks that may stand for any short span")
-	fs.BoolVar(&f.p.Normalize.T2S, "t2s", d.Normalize.T2S, "fold traditional Chinese characters to simplified")
-	fs.IntVar(&f.p.Verify.MaxFill, "mask-max-fill", d.Verify.MaxFill, "longest span, in characters, a mask may stand for")
+	f.params.register(fs)
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per core); the output does not depend on it")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
@@ -153,22 +134,15 @@ func (f *dedupFlags) options(inputs []string) (local.Options, error) {
 	if err != nil {
 		return opt, err
 	}
-	if f.p.Keep, err = keep.Parse(f.keepRule); err != nil {
+	p, err := f.params.resolve()
+	if err != nil {
 		return opt, err
 	}
-	switch f.tokens {
-	case "chars", "char":
-		f.p.Shingle.Mode = shingle.Chars
-	case "words", "word":
-		f.p.Shingle.Mode = shingle.Words
-	default:
-		return opt, fmt.Errorf("--tokens %q: want chars or words", f.tokens)
+	if p.Keep, err = keep.Parse(f.keepRule); err != nil {
+		return opt, err
 	}
 	if f.maxDocBytes < 1 {
 		return opt, fmt.Errorf("--max-doc-bytes %d: want ≥ 1", f.maxDocBytes)
-	}
-	if _, err := f.p.Resolve(); err != nil {
-		return opt, err
 	}
 	files, err := local.ExpandInputs(inputs, format)
 	if err != nil {
@@ -177,7 +151,7 @@ func (f *dedupFlags) options(inputs []string) (local.Options, error) {
 	return local.Options{
 		Inputs: files,
 		Corpus: corpus.Options{Format: format, TextField: f.textField, IDField: f.idField, MaxDocBytes: f.maxDocBytes},
-		Params: f.p, OutDir: f.out, Force: f.force, WriteRemoved: f.removed,
+		Params: p, OutDir: f.out, Force: f.force, WriteRemoved: f.removed,
 		Workers: f.workers, Strict: f.strict,
 	}, nil
 }
