@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
@@ -95,10 +94,18 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitUsage // flag already printed the problem
 	}
-	opt, err := f.options(inputs)
+	opt, err := f.options()
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		return exitUsage
+	}
+	if len(inputs) == 0 {
+		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")
+		return exitUsage
+	}
+	if opt.Inputs, err = local.ExpandInputs(inputs, opt.Corpus.Format); err != nil {
+		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
+		return exitInput
 	}
 	if !f.quiet {
 		opt.Log = stderr
@@ -108,11 +115,17 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	stats, err := local.Run(ctx, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
-		var ie *local.InputError
+		var (
+			ie *local.InputError
+			oe *local.OutputError
+			ce *local.ConfigError
+		)
 		switch {
+		case errors.As(err, &ce):
+			return exitUsage
 		case errors.As(err, &ie):
 			return exitInput
-		case isOutputError(err):
+		case errors.As(err, &oe):
 			return exitOutput
 		}
 		return exitFail
@@ -124,8 +137,9 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// options turns the flags into engine options, validating them.
-func (f *dedupFlags) options(inputs []string) (local.Options, error) {
+// options turns the flags into engine options, validating them. Inputs are
+// expanded by the caller.
+func (f *dedupFlags) options() (local.Options, error) {
 	var opt local.Options
 	if f.out == "" {
 		return opt, fmt.Errorf("no output directory: give -o DIR")
@@ -144,20 +158,9 @@ func (f *dedupFlags) options(inputs []string) (local.Options, error) {
 	if f.maxDocBytes < 1 {
 		return opt, fmt.Errorf("--max-doc-bytes %d: want ≥ 1", f.maxDocBytes)
 	}
-	files, err := local.ExpandInputs(inputs, format)
-	if err != nil {
-		return opt, err
-	}
 	return local.Options{
-		Inputs: files,
 		Corpus: corpus.Options{Format: format, TextField: f.textField, IDField: f.idField, MaxDocBytes: f.maxDocBytes},
 		Params: p, OutDir: f.out, Force: f.force, WriteRemoved: f.removed,
 		Workers: f.workers, Strict: f.strict,
 	}, nil
-}
-
-func isOutputError(err error) bool {
-	var pe *os.PathError
-	var le *os.LinkError
-	return errors.As(err, &pe) || errors.As(err, &le) || strings.Contains(err.Error(), "output directory")
 }

@@ -66,6 +66,34 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// OutputError reports a failure to write the outputs (disk full, permission
+// denied). The inputs are never modified.
+type OutputError struct{ Err error }
+
+func (e *OutputError) Error() string { return e.Err.Error() }
+func (e *OutputError) Unwrap() error { return e.Err }
+
+// ConfigError reports options that cannot work together: bad parameters, an
+// output directory that is not empty, an input inside the output directory.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// classify tells a failed copy's output errors from its input errors.
+func (r *run) classify(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		if a, aerr := filepath.Abs(pe.Path); aerr == nil && within(a, r.outAbs) {
+			return &OutputError{err}
+		}
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) {
+		return &OutputError{err}
+	}
+	return &InputError{err}
+}
+
 // fileInfo is what the engine keeps about one input file.
 type fileInfo struct {
 	path     string
@@ -96,6 +124,7 @@ type run struct {
 	docs    *store
 	rejects []rejection
 	field   string // keep-rule field, if any
+	outAbs  string // absolute output directory
 	stats   Stats
 	timings []StageTiming
 	logf    func(format string, args ...any)
@@ -114,7 +143,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	cpuStart := cpuTime()
 	st, err := stage.New(opt.Params)
 	if err != nil {
-		return nil, fmt.Errorf("parameters: %w", err)
+		return nil, &ConfigError{fmt.Errorf("parameters: %w", err)}
 	}
 	r := &run{opt: opt, st: st, p: st.Params(), workers: opt.Workers, logf: func(string, ...any) {}}
 	if r.workers <= 0 {
@@ -154,7 +183,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	r.stats.WallSeconds = time.Since(start).Seconds()
 	r.stats.CPUSeconds = cpuTime() - cpuStart
 	if err := r.writeStats(); err != nil {
-		return nil, err
+		return nil, &OutputError{err}
 	}
 	return &r.stats, nil
 }
@@ -162,19 +191,20 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 // prepare checks the inputs and the output directory.
 func (r *run) prepare() error {
 	if len(r.opt.Inputs) == 0 {
-		return fmt.Errorf("no input files")
-	}
-	if len(r.opt.Inputs) > 1<<20 {
-		return fmt.Errorf("%d input files: at most %d are supported", len(r.opt.Inputs), 1<<20)
+		return &ConfigError{fmt.Errorf("no input files")}
 	}
 	names, err := outputNames(r.opt.Inputs)
 	if err != nil {
-		return err
+		return &InputError{err}
+	}
+	if r.opt.OutDir == "" {
+		return &ConfigError{fmt.Errorf("no output directory (-o DIR)")}
 	}
 	outAbs, err := filepath.Abs(r.opt.OutDir)
 	if err != nil {
-		return fmt.Errorf("output directory %s: %w", r.opt.OutDir, err)
+		return &ConfigError{fmt.Errorf("output directory %s: %w", r.opt.OutDir, err)}
 	}
+	r.outAbs = outAbs
 	for i, path := range r.opt.Inputs {
 		f, c := r.opt.Corpus.Format, corpus.None
 		if det, dc, err := corpus.Detect(path); err == nil {
@@ -186,7 +216,7 @@ func (r *run) prepare() error {
 			return &InputError{err}
 		}
 		if a, err := filepath.Abs(path); err == nil && within(a, outAbs) {
-			return fmt.Errorf("input %s lies inside the output directory %s", path, r.opt.OutDir)
+			return &ConfigError{fmt.Errorf("input %s lies inside the output directory %s", path, r.opt.OutDir)}
 		}
 		r.files = append(r.files, &fileInfo{path: path, output: names[i], format: f, compress: c})
 	}
@@ -197,25 +227,22 @@ func (r *run) prepare() error {
 var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "stats.json"}
 
 func prepareOutDir(dir string, force bool) error {
-	if dir == "" {
-		return fmt.Errorf("no output directory (-o DIR)")
-	}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
-		return fmt.Errorf("output directory: %w", err)
+		return &OutputError{fmt.Errorf("output directory: %w", err)}
 	case len(entries) > 0 && !force:
-		return fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)
+		return &ConfigError{fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)}
 	case len(entries) > 0:
 		for _, name := range outputs {
 			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-				return fmt.Errorf("output directory: %w", err)
+				return &OutputError{fmt.Errorf("output directory: %w", err)}
 			}
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
+		return &OutputError{fmt.Errorf("output directory: %w", err)}
 	}
 	return nil
 }

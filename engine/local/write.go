@@ -91,9 +91,12 @@ func (r *run) write(ctx context.Context) error {
 		return err
 	}
 	if err := r.writeClusters(); err != nil {
-		return err
+		return &OutputError{err}
 	}
-	return r.writeRejects()
+	if err := r.writeRejects(); err != nil {
+		return &OutputError{err}
+	}
+	return nil
 }
 
 func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error {
@@ -127,7 +130,7 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 		return corpus.Remove
 	}
 	if err := corpus.Partition(f.path, r.opt.Corpus, keptPath, removedPath, route); err != nil {
-		return &InputError{err}
+		return r.classify(err)
 	}
 	if idx != f.first+f.count || len(rej) != 0 {
 		return &InputError{fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", f.path, f.count, idx-f.first)}

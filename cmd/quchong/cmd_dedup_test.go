@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const seed = "../../testdata/seed.txt"
+
+func TestDedupExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte("{\"text\": \"一段足够长的正常文本，用来测试严格模式下的行为是否正确。\"}\n{broken\n"), 0o644)
+	notEmpty := filepath.Join(dir, "notempty")
+	os.MkdirAll(notEmpty, 0o755)
+	os.WriteFile(filepath.Join(notEmpty, "x"), nil, 0o644)
+	aFile := filepath.Join(dir, "afile")
+	os.WriteFile(aFile, nil, 0o644)
+	out := func(name string) string { return filepath.Join(dir, name) }
+
+	tests := []struct {
+		name string
+		args []string
+		want int
+		msg  string
+	}{
+		{"no command", nil, exitUsage, "Usage"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"help", []string{"dedup", "--help"}, exitOK, ""},
+		{"no output", []string{"dedup", seed}, exitUsage, "-o DIR"},
+		{"no input", []string{"dedup", "-o", out("a")}, exitUsage, "no input"},
+		{"bad flag", []string{"dedup", "--frob", seed, "-o", out("b")}, exitUsage, "frob"},
+		{"bad threshold", []string{"dedup", "--threshold", "1.5", seed, "-o", out("c")}, exitUsage, "threshold"},
+		{"bad keep", []string{"dedup", "--keep", "last", seed, "-o", out("d")}, exitUsage, "keep rule"},
+		{"glob matches nothing", []string{"dedup", filepath.Join(dir, "*.nothing"), "-o", out("e")}, exitInput, "matches no file"},
+		{"missing file", []string{"dedup", filepath.Join(dir, "absent.jsonl"), "-o", out("f")}, exitInput, "absent.jsonl"},
+		{"non-empty output", []string{"dedup", seed, "-o", notEmpty}, exitUsage, "not empty"},
+		{"strict stops on a bad line", []string{"dedup", "--strict", bad, "-o", out("g")}, exitInput, "bad.jsonl line 2"},
+		{"bad line recorded without strict", []string{"dedup", "--quiet", bad, "-o", out("h")}, exitOK, ""},
+		{"output is a file", []string{"dedup", "--quiet", seed, "-o", aFile, "--force"}, exitOutput, "output"},
+		{"flags after inputs", []string{"dedup", seed, "-o", out("i"), "--quiet"}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			got := run(tt.args, &stdout, &stderr)
+			if got != tt.want {
+				t.Fatalf("exit %d, want %d\nstderr: %s", got, tt.want, stderr.String())
+			}
+			if tt.msg != "" && !strings.Contains(stdout.String()+stderr.String(), tt.msg) {
+				t.Errorf("output does not mention %q:\nstdout: %s\nstderr: %s", tt.msg, stdout.String(), stderr.String())
+			}
+		})
+	}
+	// The run without --strict accounted for the bad line.
+	b, err := os.ReadFile(filepath.Join(out("h"), "rejected.jsonl"))
+	if err != nil || !strings.Contains(string(b), `"reason":"malformed-json"`) || !strings.Contains(string(b), `"record":2`) {
+		t.Errorf("rejected.jsonl = %q, %v; want the malformed line 2", b, err)
+	}
+}
+
+func TestDedupJSONSummary(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"dedup", "--json", seed, "-o", t.TempDir(), "--force", "--quiet"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var s struct {
+		Total struct{ Read, Kept, Removed int } `json:"total"`
+		Params struct {
+			Bands, Rows int
+		} `json:"params"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, stdout.String())
+	}
+	if s.Total.Read != 20 || s.Total.Kept != 18 || s.Total.Removed != 2 {
+		t.Errorf("totals %+v, want read 20 kept 18 removed 2", s.Total)
+	}
+	if s.Params.Bands*s.Params.Rows == 0 {
+		t.Errorf("bands and rows missing from the stats: %+v", s.Params)
+	}
+}
