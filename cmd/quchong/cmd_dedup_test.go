@@ -69,7 +69,7 @@ func TestDedupJSONSummary(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var s struct {
-		Total struct{ Read, Kept, Removed int } `json:"total"`
+		Total  struct{ Read, Kept, Removed int } `json:"total"`
 		Params struct {
 			Bands, Rows int
 		} `json:"params"`
