@@ -403,3 +403,23 @@ func (p *page) data() {
 	p.s("<script type=\"application/json\" id=\"report-data\">{\"meta\":", string(mb),
 		",\n\"clusters\":[\n", body.String(), "]}</script>\n")
 }
+
+// browser writes the cluster browser's frame; the script fills it in.
+func (p *page) browser() {
+	p.s(`<section id="clusters">
+<div class="browser-head"><h2>Clusters</h2>
+<div class="toolbar">
+<input id="cluster-search" type="search" placeholder="search: cluster id (#12), document id, or text" aria-label="search clusters">
+<select id="cluster-sort" aria-label="order"><option value="size">largest first</option><option value="sim">lowest similarity first</option><option value="id">by cluster id</option></select>
+<select id="cluster-filter" aria-label="filter"><option value="all">all clusters</option><option value="near">with near duplicates</option><option value="exact">exact duplicates only</option></select>
+<span id="match-count"></span>
+</div></div>
+<p id="text-note" class="note"></p>
+<div class="browser">
+<div id="cluster-nav"><ol id="cluster-list"></ol><div id="pager"></div></div>
+<div id="cluster-detail"><p class="muted">Select a cluster.</p></div>
+</div>
+<noscript><p class="note">The cluster browser needs JavaScript; the summary and plots above do not.</p></noscript>
+</section>
+`)
+}

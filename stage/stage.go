@@ -164,3 +164,7 @@ type Scratch struct {
 	shingles []uint64
 	verify   verify.Scratch
 }
+
+// Normalized returns the normalised text of the document last passed to
+// Fingerprint with this Scratch. It is valid until the next call.
+func (sc *Scratch) Normalized() []rune { return sc.runes }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
@@ -35,6 +36,7 @@ type dedupFlags struct {
 	out, format, textField, idField, keepRule string
 	force, removed, strict, quiet, jsonOut    bool
 	maxDocBytes                               int
+	cpuProfile                                string
 	workers                                   int
 	params                                    paramFlags
 }
@@ -54,6 +56,7 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	f.params.register(fs)
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per core); the output does not depend on it")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), dedupUsage)
@@ -109,6 +112,19 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	}
 	if !f.quiet {
 		opt.Log = stderr
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
+			return exitOutput
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
+			return exitFail
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -57,6 +57,9 @@ type Options struct {
 	Strict bool
 	// Log receives one line per stage; nil means silent.
 	Log io.Writer
+	// WorkDir holds the run's intermediate files (normalised texts); it is
+	// removed when the run succeeds. "" means OutDir/.work.
+	WorkDir string
 }
 
 // InputError reports a problem with the input data (a rejected document
@@ -129,6 +132,9 @@ type run struct {
 	timings []StageTiming
 	logf    func(format string, args ...any)
 
+	workDir string
+	texts   *textSpill
+
 	groups    *groupState
 	pairSim   map[pairKey]float64 // similarity of accepted pairs
 	clusters  cluster.Clusters
@@ -159,6 +165,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	if err := r.prepare(); err != nil {
 		return nil, err
 	}
+	defer r.texts.close()
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
@@ -184,6 +191,10 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	r.stats.CPUSeconds = cpuTime() - cpuStart
 	if err := r.writeStats(); err != nil {
 		return nil, &OutputError{err}
+	}
+	r.texts.close()
+	if err := os.RemoveAll(r.workDir); err != nil {
+		return nil, &OutputError{fmt.Errorf("remove the work directory: %w", err)}
 	}
 	return &r.stats, nil
 }
@@ -220,11 +231,21 @@ func (r *run) prepare() error {
 		}
 		r.files = append(r.files, &fileInfo{path: path, output: names[i], format: f, compress: c})
 	}
-	return prepareOutDir(r.opt.OutDir, r.opt.Force)
+	if err := prepareOutDir(r.opt.OutDir, r.opt.Force); err != nil {
+		return err
+	}
+	r.workDir = r.opt.WorkDir
+	if r.workDir == "" {
+		r.workDir = filepath.Join(r.opt.OutDir, ".work")
+	}
+	if err := os.MkdirAll(r.workDir, 0o755); err != nil {
+		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	return nil
 }
 
 // outputs are the names quchong writes in the output directory.
-var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "stats.json"}
+var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "stats.json", ".work"}
 
 func prepareOutDir(dir string, force bool) error {
 	entries, err := os.ReadDir(dir)
@@ -250,17 +271,22 @@ func prepareOutDir(dir string, force bool) error {
 // batch is a run of consecutive documents handed to one worker: their texts
 // packed in one buffer, and where each one's results go.
 type batch struct {
-	buf  []byte
-	ends []int
-	sigs [][]uint32
-	fps  []*stage.Fingerprint
+	buf   []byte
+	ends  []int
+	sigs  [][]uint32
+	fps   []*stage.Fingerprint
+	texts []*textRef
+	norm  []byte // the batch's normalised texts, UTF-8, for the text spill
 }
 
 func (b *batch) reset() {
 	if cap(b.buf) > 8*batchBytes {
 		b.buf = nil // after a huge document, do not pin its memory
 	}
-	b.buf, b.ends, b.sigs, b.fps = b.buf[:0], b.ends[:0], b.sigs[:0], b.fps[:0]
+	if cap(b.norm) > 8*batchBytes {
+		b.norm = nil
+	}
+	b.buf, b.ends, b.sigs, b.fps, b.texts, b.norm = b.buf[:0], b.ends[:0], b.sigs[:0], b.fps[:0], b.texts[:0], b.norm[:0]
 }
 
 const (
@@ -272,12 +298,17 @@ const (
 // fingerprint it on the worker pool.
 func (r *run) fingerprint(ctx context.Context) error {
 	r.docs = newStore(r.p.K)
+	var err error
+	if r.texts, err = createTextSpill(r.workDir); err != nil {
+		return &OutputError{err}
+	}
 	work := make(chan *batch, r.workers*2)
 	free := make(chan *batch, r.workers*3)
 	for range cap(free) {
 		free <- &batch{}
 	}
 	var wg sync.WaitGroup
+	spillErrs := make([]error, r.workers)
 	for w := 0; w < r.workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -287,18 +318,31 @@ func (r *run) fingerprint(ctx context.Context) error {
 				start := 0
 				for i, end := range b.ends {
 					*b.fps[i] = r.st.Fingerprint(b.sigs[i], b.buf[start:end], sc)
+					from := len(b.norm)
+					b.norm = appendUTF8(b.norm, sc.Normalized())
+					*b.texts[i] = textRef{off: int64(from), n: uint32(len(b.norm) - from)}
 					start = end
+				}
+				if base, err := r.texts.write(b.norm); err != nil {
+					spillErrs[w] = err
+				} else {
+					for _, t := range b.texts {
+						t.off += base
+					}
 				}
 				b.reset()
 				free <- b
 			}
 		}()
 	}
-	err := r.readAll(ctx, work, free)
+	err = r.readAll(ctx, work, free)
 	close(work)
 	wg.Wait()
 	if err != nil {
 		return err
+	}
+	if err := errors.Join(spillErrs...); err != nil {
+		return &OutputError{err}
 	}
 	var total Counts
 	for _, f := range r.files {
@@ -353,11 +397,16 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			if r.field != "" {
 				v = d.Fields[r.field]
 			}
-			_, sig, fp := r.docs.add(d.ID, v, r.field != "")
+			_, sig, fp, text := r.docs.add(d.ID, v, r.field != "")
+			if len(d.Text) > 1<<32-1 {
+				rd.Close()
+				return &InputError{fmt.Errorf("%s record %d: a document of %d bytes is beyond 4 GiB", f.path, d.Record, len(d.Text))}
+			}
 			cur.buf = append(cur.buf, d.Text...)
 			cur.ends = append(cur.ends, len(cur.buf))
 			cur.sigs = append(cur.sigs, sig)
 			cur.fps = append(cur.fps, fp)
+			cur.texts = append(cur.texts, text)
 			if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
 				flush()
 			}

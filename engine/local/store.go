@@ -17,6 +17,13 @@ const blockSize = 1 << blockShift
 type block struct {
 	sigs []uint32 // blockSize × k
 	fps  []stage.Fingerprint
+	text []textRef // where each normalised text lies in the text spill
+}
+
+// textRef locates one normalised text in the text spill.
+type textRef struct {
+	off int64
+	n   uint32
 }
 
 // store is the run's in-memory table of documents, addressed by dense index.
@@ -36,12 +43,13 @@ func newStore(k int) *store { return &store{k: k} }
 
 // add appends a document and returns its index and the destination of its
 // fingerprint results.
-func (s *store) add(id string, v doc.Value, withValue bool) (uint32, []uint32, *stage.Fingerprint) {
+func (s *store) add(id string, v doc.Value, withValue bool) (uint32, []uint32, *stage.Fingerprint, *textRef) {
 	i := s.n
 	if i>>blockShift == len(s.blocks) {
 		s.blocks = append(s.blocks, &block{
 			sigs: make([]uint32, blockSize*s.k),
 			fps:  make([]stage.Fingerprint, blockSize),
+			text: make([]textRef, blockSize),
 		})
 	}
 	s.n++
@@ -52,7 +60,11 @@ func (s *store) add(id string, v doc.Value, withValue bool) (uint32, []uint32, *
 	}
 	b := s.blocks[i>>blockShift]
 	j := i & (blockSize - 1)
-	return uint32(i), b.sigs[j*s.k : (j+1)*s.k : (j+1)*s.k], &b.fps[j]
+	return uint32(i), b.sigs[j*s.k : (j+1)*s.k : (j+1)*s.k], &b.fps[j], &b.text[j]
+}
+
+func (s *store) textRef(i uint32) textRef {
+	return s.blocks[i>>blockShift].text[int(i)&(blockSize-1)]
 }
 
 func (s *store) sig(i uint32) []uint32 {

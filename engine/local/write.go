@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -17,49 +16,19 @@ import (
 )
 
 // loadTexts fills needed (keyed by dense index) with the normalised texts of
-// those documents, reading only the input files that hold them.
+// those documents, read back from the text spill.
 func (r *run) loadTexts(ctx context.Context, needed map[uint32][]rune) error {
-	for si, f := range r.files {
-		has := false
-		for i := f.first; i < f.first+f.count; i++ {
-			if _, ok := needed[i]; ok {
-				has = true
-				break
-			}
-		}
-		if !has {
-			continue
-		}
+	var buf []byte
+	for i := range needed {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rd, err := corpus.Open(f.path, si, r.opt.Corpus)
+		ref := r.docs.textRef(i)
+		runes, b, err := r.texts.read(ref.off, ref.n, buf)
 		if err != nil {
-			return &InputError{err}
+			return &OutputError{err}
 		}
-		idx := f.first
-		for {
-			d, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
-			var rej *corpus.RejectError
-			if errors.As(err, &rej) {
-				continue
-			}
-			if err != nil {
-				rd.Close()
-				return &InputError{err}
-			}
-			if _, ok := needed[idx]; ok {
-				needed[idx], _ = r.st.Normalize(nil, d.Text)
-			}
-			idx++
-		}
-		rd.Close()
-		if idx != f.first+f.count {
-			return &InputError{fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", f.path, f.count, idx-f.first)}
-		}
+		needed[i], buf = runes, b
 	}
 	return nil
 }
