@@ -117,18 +117,31 @@ func (p Params) Keys(dst []uint64, sig []uint32) []uint64 {
 	}
 	bands := min(p.Bands, len(sig)/p.Rows)
 	for i := range bands {
-		band := sig[i*p.Rows : (i+1)*p.Rows]
-		h := mum(uint64(i)^k0, uint64(p.Rows)^k1)
-		for len(band) >= 2 {
-			h = mum(h^uint64(band[0])^uint64(band[1])<<32, k2)
-			band = band[2:]
-		}
-		if len(band) == 1 {
-			h = mum(h^uint64(band[0]), k3)
-		}
-		dst = append(dst, mum(h^k0, k1))
+		dst = append(dst, p.key(sig, i))
 	}
 	return dst
+}
+
+// Key returns the key of one band: Keys(nil, sig)[band], without computing
+// the others. It returns 0 for a band that does not fit in sig.
+func (p Params) Key(sig []uint32, band int) uint64 {
+	if p.Rows < 1 || band < 0 || band >= p.Bands || (band+1)*p.Rows > len(sig) {
+		return 0
+	}
+	return p.key(sig, band)
+}
+
+func (p Params) key(sig []uint32, i int) uint64 {
+	band := sig[i*p.Rows : (i+1)*p.Rows]
+	h := mum(uint64(i)^k0, uint64(p.Rows)^k1)
+	for len(band) >= 2 {
+		h = mum(h^uint64(band[0])^uint64(band[1])<<32, k2)
+		band = band[2:]
+	}
+	if len(band) == 1 {
+		h = mum(h^uint64(band[0]), k3)
+	}
+	return mum(h^k0, k1)
 }
 
 // Keys of the band hash: odd, dense constants (digits of π).

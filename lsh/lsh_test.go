@@ -326,3 +326,21 @@ func BenchmarkOptimal(b *testing.B) {
 		}
 	}
 }
+
+func TestKeyMatchesKeys(t *testing.T) {
+	sig := make([]uint32, 128)
+	for i := range sig {
+		sig[i] = uint32(i*2654435761) ^ 0x9e3779b9
+	}
+	for _, p := range []Params{{32, 4}, {9, 13}, {5, 25}, {1, 1}} {
+		keys := p.Keys(nil, sig)
+		for b := range keys {
+			if got := p.Key(sig, b); got != keys[b] {
+				t.Errorf("%v: Key(band %d) = %x, Keys gives %x", p, b, got, keys[b])
+			}
+		}
+		if got := p.Key(sig, p.Bands); got != 0 {
+			t.Errorf("%v: Key beyond the last band = %x, want 0", p, got)
+		}
+	}
+}

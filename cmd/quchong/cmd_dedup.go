@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
@@ -37,6 +39,7 @@ type dedupFlags struct {
 	force, removed, strict, quiet, jsonOut    bool
 	maxDocBytes                               int
 	cpuProfile                                string
+	memory                                    string
 	workers                                   int
 	params                                    paramFlags
 }
@@ -54,6 +57,7 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.strict, "strict", false, "stop at the first rejected document (exit code 3) instead of recording it in rejected.jsonl")
 	fs.StringVar(&f.keepRule, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")
 	f.params.register(fs)
+	fs.StringVar(&f.memory, "memory", "1GiB", "memory `budget` for the in-memory stages, e.g. 512MiB, 4GiB")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per core); the output does not depend on it")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
@@ -174,9 +178,37 @@ func (f *dedupFlags) options() (local.Options, error) {
 	if f.maxDocBytes < 1 {
 		return opt, fmt.Errorf("--max-doc-bytes %d: want ≥ 1", f.maxDocBytes)
 	}
+	memory, err := parseSize(f.memory)
+	if err != nil {
+		return opt, fmt.Errorf("--memory: %w", err)
+	}
 	return local.Options{
 		Corpus: corpus.Options{Format: format, TextField: f.textField, IDField: f.idField, MaxDocBytes: f.maxDocBytes},
 		Params: p, OutDir: f.out, Force: f.force, WriteRemoved: f.removed,
-		Workers: f.workers, Strict: f.strict,
+		Workers: f.workers, Strict: f.strict, Memory: memory,
 	}, nil
+}
+
+// parseSize reads a byte count with an optional unit: 1500000, 512MiB, 4G.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1},
+	}
+	num, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v <= 0 || v*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("%q is not a size such as 512MiB or 4GiB", s)
+	}
+	return int64(v * float64(mult)), nil
 }

@@ -84,3 +84,26 @@ func TestDedupJSONSummary(t *testing.T) {
 		t.Errorf("bands and rows missing from the stats: %+v", s.Params)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1GiB", 1 << 30, true},
+		{"512MiB", 512 << 20, true},
+		{"4G", 4 << 30, true},
+		{"1.5GB", 1500000000, true},
+		{"1000", 1000, true},
+		{"0", 0, false},
+		{"-1G", 0, false},
+		{"lots", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

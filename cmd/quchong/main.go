@@ -24,6 +24,7 @@ Usage:
   quchong dedup [flags] INPUT... -o DIR   deduplicate files, directories or globs
   quchong eval --labels PAIRS --clusters DIR/clusters.jsonl
                                           score a run against labelled pairs
+  quchong explain A B --input INPUT...    why two documents are (not) duplicates
   quchong version                         print the version
   quchong help [COMMAND]                  show help
 
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdDedup(args[1:], stdout, stderr)
 	case "eval":
 		return cmdEval(args[1:], stdout, stderr)
+	case "explain":
+		return cmdExplain(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "quchong", version)
 		return exitOK
@@ -54,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return cmdDedup([]string{"--help"}, stdout, stderr)
 			case "eval":
 				return cmdEval([]string{"--help"}, stdout, stderr)
+			case "explain":
+				return cmdExplain([]string{"--help"}, stdout, stderr)
 			}
 		}
 		fmt.Fprint(stdout, usage)

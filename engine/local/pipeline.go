@@ -68,48 +68,39 @@ func (r *run) group(ctx context.Context) error {
 	recs = nil
 	slices.Sort(reps)
 
-	// Band keys of every signed representative, computed once.
+	// One band at a time per worker: the band's (key, index) records,
+	// radix-sorted, then each bucket screened. Keys are recomputed from the
+	// signatures for each band rather than stored for all bands at once, and
+	// as many bands run at once as the memory budget allows.
 	lp := r.p.LSH()
 	b := lp.Bands
-	keys := make([]uint64, len(reps)*b)
-	parallelChunks(len(reps), r.workers, func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			lp.Keys(keys[j*b:j*b:(j+1)*b], r.docs.sig(reps[j]))
-		}
-	})
-
-	// One band at a time per worker: sort (key, index), screen each bucket.
-	type bandRec struct {
-		key uint64
-		i   uint32
-	}
 	sig := r.docs.sig
 	masked := func(i uint32) bool { return r.docs.fp(i).Masks > 0 }
-	perBand := make([][]stage.Pair, b)
-	parallelItems(b, r.workers, func(band int) {
-		recs := make([]bandRec, len(reps))
-		for j, d := range reps {
-			recs[j] = bandRec{keys[j*b+band], d}
+	perBandBytes := int64(len(reps)) * 24 // keys, indices and their sort scratch
+	concurrent := r.workers
+	if avail := r.memoryLeft(); perBandBytes*int64(concurrent) > avail {
+		concurrent = int(max(1, avail/max(perBandBytes, 1)))
+		if perBandBytes > avail {
+			r.logf("warning: grouping one band needs %d MB, beyond what the --memory budget leaves (%d MB)", perBandBytes>>20, avail>>20)
 		}
-		slices.SortFunc(recs, func(x, y bandRec) int {
-			if c := cmp.Compare(x.key, y.key); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.i, y.i)
-		})
+	}
+	perBand := make([][]stage.Pair, b)
+	parallelItems(b, concurrent, func(band int) {
+		keys := make([]uint64, len(reps))
+		vals := make([]uint32, len(reps))
+		for j, d := range reps {
+			keys[j] = lp.Key(sig(d), band)
+			vals[j] = d
+		}
+		radixSort(keys, vals, make([]uint64, len(reps)), make([]uint32, len(reps)))
 		var out []stage.Pair
-		var bucket []uint32
-		for j := 0; j < len(recs); {
+		for j := 0; j < len(keys); {
 			k := j + 1
-			for k < len(recs) && recs[k].key == recs[j].key {
+			for k < len(keys) && keys[k] == keys[j] {
 				k++
 			}
 			if k-j > 1 {
-				bucket = bucket[:0]
-				for _, x := range recs[j:k] {
-					bucket = append(bucket, x.i)
-				}
-				r.st.Link(bucket, sig, masked, func(p stage.Pair) { out = append(out, p) })
+				r.st.Link(vals[j:k], sig, masked, func(p stage.Pair) { out = append(out, p) })
 			}
 			j = k
 		}

@@ -34,6 +34,9 @@ import (
 // Version is the engine version written to stats.json.
 const Version = "0.1.0"
 
+// DefaultMemory is the default memory budget: 1 GiB.
+const DefaultMemory = 1 << 30
+
 // Options configures a run.
 type Options struct {
 	// Inputs are the input files, in order (see ExpandInputs).
@@ -57,6 +60,10 @@ type Options struct {
 	Strict bool
 	// Log receives one line per stage; nil means silent.
 	Log io.Writer
+	// Memory is the budget, in bytes, for the in-memory stages; 0 means
+	// DefaultMemory. Stages that can work in parts (grouping bands) size
+	// their parts to it.
+	Memory int64
 	// WorkDir holds the run's intermediate files (normalised texts); it is
 	// removed when the run succeeds. "" means OutDir/.work.
 	WorkDir string
@@ -433,6 +440,18 @@ func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format)
 	f.counts.RejectedBy[string(rej.Reason)]++
 	f.rejected = append(f.rejected, rej.Record)
 	r.rejects = append(r.rejects, rejection{File: f.path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+}
+
+// memoryLeft estimates how much of the memory budget the per-document
+// tables leave for a stage's working set.
+func (r *run) memoryLeft() int64 {
+	budget := r.opt.Memory
+	if budget <= 0 {
+		budget = DefaultMemory
+	}
+	perDoc := int64(r.p.K)*4 + 96 // signature, fingerprint, text reference, id
+	used := int64(r.docs.n)*perDoc + int64(len(r.docs.ids))
+	return max(budget-used, 64<<20)
 }
 
 // cpuTime returns the process's user+system CPU seconds.

@@ -1,0 +1,46 @@
+package local
+
+// radixSort sorts keys ascending, carrying vals along, with a stable LSD
+// radix sort of 11-bit digits: records with equal keys keep their order, so
+// records made in index order come out ordered by (key, index). tmpK and
+// tmpV are scratch of the same length. Passes whose digit is the same for
+// every key are skipped. It is several times faster than a comparison sort
+// on the random 64-bit keys LSH makes (see BenchmarkRadixSort).
+func radixSort(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
+	const bits = 11
+	const buckets = 1 << bits
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	var count [buckets]int
+	src, dst := keys, tmpK[:n]
+	srcV, dstV := vals, tmpV[:n]
+	for shift := uint(0); shift < 64; shift += bits {
+		clear(count[:])
+		for _, k := range src {
+			count[(k>>shift)&(buckets-1)]++
+		}
+		if count[(src[0]>>shift)&(buckets-1)] == n {
+			continue // every key has this digit: nothing to move
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for i, k := range src {
+			d := (k >> shift) & (buckets - 1)
+			j := count[d]
+			count[d]++
+			dst[j] = k
+			dstV[j] = srcV[i]
+		}
+		src, dst = dst, src
+		srcV, dstV = dstV, srcV
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+		copy(vals, srcV)
+	}
+}
