@@ -11,6 +11,7 @@ const (
 	plotW, plotH = 420, 210
 	padL, padR   = 40, 10
 	padT, padB   = 18, 34
+	maxBar       = 56
 )
 
 func (p *page) plots() {
@@ -45,6 +46,10 @@ func (p *page) barPlot(id, title, note string, bars []bar, tickEvery int, extra 
 	}
 	slot := iw / float64(n)
 	gap := math.Min(2, slot*0.15)
+	if slot > maxBar {
+		// Few bars: keep them slim and centred rather than wall to wall.
+		gap = slot - maxBar
+	}
 	for i, b := range bars {
 		h := b.value * ih
 		bx := padL + float64(i)*slot
@@ -88,8 +93,8 @@ func (p *page) simPlot() {
 				m = min(m, s)
 			}
 		}
-		m = min(m, p.threshold)
-		lo = math.Floor(m*10) / 10
+		// A margin below the lowest value keeps the threshold line off the axis.
+		lo = max(0, math.Floor((min(m, p.threshold)-0.05)*10)/10)
 	}
 	const nb = 40
 	width := (1 - lo) / nb

@@ -1,6 +1,6 @@
 // Package textdiff computes character-level differences between two texts,
-// for people: quchong explain and the HTML report use it to show what
-// separates two near-duplicate documents.
+// for people: quchong explain uses it to show what separates two
+// near-duplicate documents.
 //
 // Runes returns an edit script (Equal, Delete and Insert operations) that
 // turns one rune sequence into the other. It uses Myers' O(ND) algorithm in
@@ -18,6 +18,10 @@
 // Cleanup then trades minimality for readability, as diff-match-patch's
 // semantic cleanup does: a short equality wedged between larger edits
 // (one shared character inside a rewritten clause) becomes part of them.
+//
+// Scripts returned by this package are normalised: no operation is empty,
+// no two adjacent operations have the same kind, and within a run of edits
+// between two equalities the Delete comes before the Insert.
 package textdiff
 
 // Kind is the kind of an edit operation.
@@ -54,10 +58,6 @@ type Op struct {
 	Text []rune
 }
 
-// Scripts returned by this package are normalised: no operation is empty,
-// no two adjacent operations have the same kind, and within a run of edits
-// between two equalities the Delete comes before the Insert.
-
 // Budget bounds for Runes.
 const (
 	// budget is the approximate work, in diagonal steps, that Runes allows
@@ -69,8 +69,7 @@ const (
 	maxLimit = 4096
 )
 
-// Runes returns an edit script that turns a into b, normalised as described
-// above. It is minimal (fewest inserted plus deleted runes) for inputs whose
+// Runes returns a normalised edit script that turns a into b. It is minimal (fewest inserted plus deleted runes) for inputs whose
 // edit distance is small; for huge or very different inputs it is a correct
 // but coarser script found in bounded time.
 func Runes(a, b []rune) []Op {
@@ -369,8 +368,8 @@ func Count(ops []Op) (equal, inserted, deleted int) {
 // better: every equality that is no longer than the larger edit on each of
 // its sides (the inserted or deleted text, whichever is longer) is dissolved
 // into those edits, repeatedly, as in diff-match-patch's semantic cleanup.
-// Equalities at either end are kept. ops must be normalised (as Runes
-// returns them); the result is too.
+// Equalities at either end are kept. The result is normalised, whether ops
+// was or not.
 func Cleanup(ops []Op) []Op {
 	ops = normalise(ops)
 	for range 32 { // each pass can enable another; a few always suffice in practice

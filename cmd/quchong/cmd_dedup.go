@@ -28,6 +28,7 @@ document per cluster and writes, in DIR:
   removed/         the removed documents (with --removed)
   clusters.jsonl   one line per document in a cluster of two or more
   rejected.jsonl   documents that could not be used, with the reason
+  report.html      a page to look at: summary, plots, clusters side by side
   stats.json       counts per file, every parameter, time per stage
 
 Flags:
@@ -37,6 +38,7 @@ Flags:
 type dedupFlags struct {
 	out, format, textField, idField, keepRule string
 	force, removed, strict, quiet, jsonOut    bool
+	resume, noReport                          bool
 	maxDocBytes                               int
 	cpuProfile                                string
 	memory                                    string
@@ -49,6 +51,8 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs.SetOutput(out)
 	fs.StringVar(&f.out, "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
+	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run into DIR from its last checkpoint (refused if the inputs or parameters changed)")
+	fs.BoolVar(&f.noReport, "no-report", false, "do not write DIR/report.html")
 	fs.BoolVar(&f.removed, "removed", false, "also write the removed documents to DIR/removed/")
 	fs.StringVar(&f.format, "format", "auto", "input `format`: auto (by extension), txt, jsonl or parquet")
 	fs.StringVar(&f.textField, "text-field", "text", "JSONL key or Parquet column holding the text")
@@ -185,7 +189,7 @@ func (f *dedupFlags) options() (local.Options, error) {
 	return local.Options{
 		Corpus: corpus.Options{Format: format, TextField: f.textField, IDField: f.idField, MaxDocBytes: f.maxDocBytes},
 		Params: p, OutDir: f.out, Force: f.force, WriteRemoved: f.removed,
-		Workers: f.workers, Strict: f.strict, Memory: memory,
+		Workers: f.workers, Strict: f.strict, Memory: memory, Resume: f.resume, NoReport: f.noReport,
 	}, nil
 }
 

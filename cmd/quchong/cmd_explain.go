@@ -105,7 +105,8 @@ type explainFill struct {
 	Before string `json:"before"`
 	After  string `json:"after"`
 	// Filled is false when no span of the other text fits the mask's
-	// context; the mask then matches nothing.
+	// context, or the span is a mask too (Fill is then the mask symbol); the
+	// mask then matches nothing.
 	Filled bool   `json:"filled"`
 	Fill   string `json:"fill"`
 }
@@ -174,15 +175,18 @@ const transitiveNote = "This judges the pair alone. In a full dedup run two docu
 
 func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	var f explainFlags
-	fs := newExplainFlagSet(&f, stderr)
+	// flag prints the usage on -help and a problem on a bad flag; buffer it
+	// to send help to stdout and problems to stderr, each once.
+	var flagOut strings.Builder
+	fs := newExplainFlagSet(&f, &flagOut)
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
+		io.WriteString(stdout, flagOut.String())
 		return exitOK
 	}
+	io.WriteString(stderr, flagOut.String())
 	if err != nil {
-		return exitUsage // flag already printed the problem
+		return exitUsage // flag printed the problem
 	}
 	fail := func(code int, format string, a ...any) int {
 		fmt.Fprintf(stderr, "quchong explain: "+format+"\n", a...)
@@ -307,6 +311,7 @@ func readWholeFile(path string, order, maxBytes int) (*explainDoc, error) {
 func findDocs(files []string, opt corpus.Options, a, b string) (*explainDoc, *explainDoc, error) {
 	var da, db *explainDoc
 	rejected := make(map[string]*corpus.RejectError)
+	nRejected := 0
 	order := 0
 	for si, path := range files {
 		rd, err := corpus.Open(path, si, opt)
@@ -322,6 +327,7 @@ func findDocs(files []string, opt corpus.Options, a, b string) (*explainDoc, *ex
 			if errors.As(err, &rej) {
 				// A rejected record keeps its PATH:LINE id, so say why an id
 				// that names one is missing.
+				nRejected++
 				id := fmt.Sprintf("%s:%d", rej.Path, rej.Record)
 				if id == a || id == b {
 					rejected[id] = rej
@@ -359,7 +365,11 @@ func findDocs(files []string, opt corpus.Options, a, b string) (*explainDoc, *ex
 			missing = append(missing, fmt.Sprintf("id %q not found", x.id))
 		}
 	}
-	return nil, nil, fmt.Errorf("%s in %s", strings.Join(missing, "; "), strings.Join(files, ", "))
+	hint := ""
+	if nRejected > 0 {
+		hint = fmt.Sprintf(" (%d rejected record(s) were skipped; their id fields cannot be read)", nRejected)
+	}
+	return nil, nil, fmt.Errorf("%s in %s%s", strings.Join(missing, "; "), strings.Join(files, ", "), hint)
 }
 
 // explain computes everything about the pair, deciding it exactly as the
@@ -391,8 +401,8 @@ func explain(st *stage.Stages, a, b *explainDoc) *explanation {
 	e.ShingleJaccard = verify.Jaccard(a.norm, b.norm, p.Verify)
 	vsc := new(verify.Scratch)
 	e.MaskAwareSimilarity = verify.Similarity(first.norm, second.norm, p.Verify, vsc)
-	a.Fills = maskFills(a.norm, verify.Fill(nil, a.norm, b.norm, p.Verify, vsc), p.Verify)
-	b.Fills = maskFills(b.norm, verify.Fill(nil, b.norm, a.norm, p.Verify, vsc), p.Verify)
+	a.Fills = maskFills(a.norm, verify.Fill(nil, a.norm, b.norm, p.Verify, vsc), b.norm, p.Verify)
+	b.Fills = maskFills(b.norm, verify.Fill(nil, b.norm, a.norm, p.Verify, vsc), a.norm, p.Verify)
 	lp := p.LSH()
 	e.CandidateProbability = lp.Probability(e.ShingleJaccard)
 	signed := fps[0].Signed && fps[1].Signed
@@ -518,7 +528,7 @@ func showRunes(r []rune) string {
 // the next mask), so the first place the right context reappears in filled
 // marks the span's end. It returns nil when x has no mask, and stops at the
 // first mask it cannot align (which would mean Fill changed behaviour).
-func maskFills(x, filled []rune, opt verify.Options) []explainFill {
+func maskFills(x, filled, other []rune, opt verify.Options) []explainFill {
 	c := opt.Context
 	if c <= 0 {
 		c = 4 // verify's default
@@ -563,14 +573,28 @@ func maskFills(x, filled []rune, opt verify.Options) []explainFill {
 			Before: showRunes(x[max(0, i-8):i]),
 			After:  showRunes(x[j:min(len(x), j+8)]),
 		}
-		if !allMasks(span) {
+		switch {
+		case !allMasks(span):
 			f.Filled, f.Fill = true, showRunes(span)
+		case facesMask(x[max(0, i-c):i], other):
+			f.Fill = maskSymbol
 		}
 		out = append(out, f)
 		p = end
 		i = j
 	}
 	return out
+}
+
+// facesMask reports whether other holds left followed by a mask: a mask
+// whose fill was a mask of the other text.
+func facesMask(left, other []rune) bool {
+	for q := 0; q+len(left) < len(other); q++ {
+		if other[q+len(left)] == verify.Mask && runesEqual(other[q:q+len(left)], left) {
+			return true
+		}
+	}
+	return false
 }
 
 func runesEqual(a, b []rune) bool {
@@ -622,7 +646,7 @@ func printExplanation(w io.Writer, e *explanation, full, color bool) {
 	fmt.Fprintf(w, "B  %s\n\n", describe(b))
 	fmt.Fprintf(w, "verdict  %s (%s) at threshold %.2f\n", verdict, e.Reason, p.Threshold)
 	wr := newWrapper(w, "         ", color)
-	wr.text(e.Detail, "")
+	wr.prose(e.Detail)
 	wr.end()
 	fmt.Fprintln(w)
 
@@ -655,14 +679,18 @@ func printExplanation(w io.Writer, e *explanation, full, color bool) {
 	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "how dedup decides a pair (the first rule that applies):")
-	fmt.Fprintf(w, "  1. equal normalised texts (exact hash)              → merged: %s\n", reasonExact)
-	fmt.Fprintf(w, "  2. either under %d normalised characters or unsigned → not merged: %s\n", p.MinLength, reasonTooShort)
-	fmt.Fprintf(w, "  3. no LSH band shared                               → not merged: %s\n", reasonNotCandidate)
-	fmt.Fprintf(w, "  4. signature estimate ≥ %.2f                        → merged: %s\n", p.AcceptAt, reasonNearSignature)
-	fmt.Fprintf(w, "  5. estimate < %.2f (%.2f if either has masks)       → not merged: %s\n", p.RejectBelow, p.MaskRejectBelow, reasonBelowThreshold)
-	fmt.Fprintf(w, "  6. otherwise mask-aware similarity ≥ %.2f           → merged: %s, else %s\n", p.Threshold, reasonNearText, reasonBelowThreshold)
+	for i, r := range [][2]string{
+		{"equal normalised texts (exact hash)", "merged: " + reasonExact},
+		{fmt.Sprintf("either under %d normalised characters, or unsigned", p.MinLength), "not merged: " + reasonTooShort},
+		{"no LSH band shared", "not merged: " + reasonNotCandidate},
+		{fmt.Sprintf("signature estimate ≥ %.2f", p.AcceptAt), "merged: " + reasonNearSignature},
+		{fmt.Sprintf("estimate < %.2f (< %.2f when either has masks)", p.RejectBelow, p.MaskRejectBelow), "not merged: " + reasonBelowThreshold},
+		{fmt.Sprintf("else mask-aware similarity ≥ %.2f", p.Threshold), "merged: " + reasonNearText + ", else " + reasonBelowThreshold},
+	} {
+		fmt.Fprintf(w, "  %d. %-52s → %s\n", i+1, r[0], r[1])
+	}
 	wr = newWrapper(w, "", false)
-	wr.text(e.Note, "")
+	wr.prose(e.Note)
 	wr.end()
 	fmt.Fprintln(w)
 
@@ -681,10 +709,13 @@ func printExplanation(w io.Writer, e *explanation, full, color bool) {
 			wr.text(f.Before, "")
 			wr.text(maskSymbol, styleMask)
 			wr.text(f.After+"…  → ", "")
-			if f.Filled {
+			switch {
+			case f.Filled:
 				wr.text("“"+f.Fill+"”", styleInsert)
-			} else {
-				wr.text("not filled: no span of "+other+" fits its context", styleDim)
+			case f.Fill != "":
+				wr.text("unfilled: a mask in "+other+" too", styleDim)
+			default:
+				wr.text("unfilled: no span of "+other+" fits", styleDim)
 			}
 			wr.end()
 		}
@@ -707,7 +738,7 @@ func printExplanation(w io.Writer, e *explanation, full, color bool) {
 
 	fmt.Fprintf(w, "differences of the normalised texts, A → B: %d characters only in A, %d only in B, %d in both\n", e.Deleted, e.Inserted, e.Equal)
 	if color {
-		fmt.Fprintf(w, "  (%s only in A%s, %s only in B%s, %s%s%s a mask)\n", styleDelete, styleReset, styleInsert, styleReset, styleMask, maskSymbol, styleReset)
+		fmt.Fprintf(w, "  (%sstruck red%s only in A, %sgreen%s only in B, %s%s%s a mask)\n", styleDelete, styleReset, styleInsert, styleReset, styleMask, maskSymbol, styleReset)
 	} else {
 		fmt.Fprintf(w, "  ([-…-] only in A, {+…+} only in B, %s a mask)\n", maskSymbol)
 	}
@@ -758,6 +789,7 @@ type wrapper struct {
 	indent string
 	color  bool
 	col    int
+	style  string // the ANSI style in effect
 	sb     strings.Builder
 }
 
@@ -793,6 +825,24 @@ func (wr *wrapper) marked(r []rune, open, close, style string) {
 	wr.text(close, "")
 }
 
+// prose writes plain text, breaking lines between words.
+func (wr *wrapper) prose(s string) {
+	for i, word := range strings.Fields(s) {
+		n := 0
+		for _, c := range word {
+			n += runeWidth(c)
+		}
+		if i > 0 {
+			if wr.col+1+n > textWidth {
+				wr.col = textWidth // break before the word
+			} else {
+				wr.rune(' ', "")
+			}
+		}
+		wr.text(word, "")
+	}
+}
+
 func (wr *wrapper) text(s, style string) {
 	for _, c := range s {
 		wr.rune(c, style)
@@ -802,6 +852,7 @@ func (wr *wrapper) text(s, style string) {
 func (wr *wrapper) rune(c rune, style string) {
 	cw := runeWidth(c)
 	if wr.col+cw > textWidth {
+		wr.setStyle("") // no colour across the indent
 		wr.sb.WriteString("\n")
 		wr.sb.WriteString(wr.indent)
 		wr.col = 0
@@ -809,18 +860,30 @@ func (wr *wrapper) rune(c rune, style string) {
 			return
 		}
 	}
-	if wr.color && style != "" {
-		wr.sb.WriteString(style)
-		wr.sb.WriteRune(c)
-		wr.sb.WriteString(styleReset)
-	} else {
-		wr.sb.WriteRune(c)
+	if wr.color {
+		wr.setStyle(style)
 	}
+	wr.sb.WriteRune(c)
 	wr.col += cw
+}
+
+// setStyle switches the ANSI style, writing codes only on a change.
+func (wr *wrapper) setStyle(style string) {
+	if style == wr.style {
+		return
+	}
+	if wr.style != "" {
+		wr.sb.WriteString(styleReset)
+	}
+	if style != "" {
+		wr.sb.WriteString(style)
+	}
+	wr.style = style
 }
 
 // end finishes the last line and writes everything.
 func (wr *wrapper) end() {
+	wr.setStyle("")
 	wr.sb.WriteString("\n")
 	io.WriteString(wr.w, wr.sb.String())
 }

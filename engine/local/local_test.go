@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -265,4 +266,102 @@ func TestOutDirRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("Run into a non-empty directory: err = %v, want a refusal", err)
 	}
+}
+
+// A run stopped after any stage and resumed gives the same outputs as an
+// uninterrupted one.
+func TestResume(t *testing.T) {
+	docs := syntheticDocs(t)
+	in := writeCorpus(t, t.TempDir(), docs, 3)
+	ref, _ := runDedup(t, in, nil)
+	want := readOutputs(t, ref)
+	for _, stop := range []string{"fingerprint", "group", "confirm", "cluster", "similarity"} {
+		t.Run(stop, func(t *testing.T) {
+			out := t.TempDir()
+			opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true, Workers: 2, stopAfter: stop}
+			if _, err := Run(context.Background(), opt); err != errStopped {
+				t.Fatalf("Run with stopAfter: %v", err)
+			}
+			opt.stopAfter, opt.Force, opt.Resume = "", false, true
+			opt.Workers = 1 // resuming with another worker count changes nothing
+			if _, err := Run(context.Background(), opt); err != nil {
+				t.Fatalf("resume: %v", err)
+			}
+			got := readOutputs(t, out)
+			for name, w := range want {
+				if got[name] != w {
+					t.Errorf("%s differs after resuming from %s", name, stop)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(out, ".work")); !os.IsNotExist(err) {
+				t.Errorf("work directory left after a successful run: %v", err)
+			}
+		})
+	}
+}
+
+// Resume refuses a work directory made with other parameters or inputs.
+func TestResumeRefusesChanges(t *testing.T) {
+	docs := syntheticDocs(t)
+	in := writeCorpus(t, t.TempDir(), docs, 1)
+	out := t.TempDir()
+	opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true, stopAfter: "fingerprint"}
+	if _, err := Run(context.Background(), opt); err != errStopped {
+		t.Fatal(err)
+	}
+	opt.stopAfter, opt.Force, opt.Resume = "", false, true
+	changed := opt
+	changed.Params.Threshold = 0.7
+	if _, err := Run(context.Background(), changed); !errors.Is(err, ErrResumeMismatch) {
+		t.Errorf("resume with another threshold: err = %v, want ErrResumeMismatch", err)
+	}
+	if err := os.WriteFile(in[0], append(mustRead(t, in[0]), []byte("{\"id\":\"new\",\"text\":\"一篇新加的文档，内容足够长，可以参与近似重复检测。\"}\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), opt); !errors.Is(err, ErrResumeMismatch) {
+		t.Errorf("resume after the input changed: err = %v, want ErrResumeMismatch", err)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// readOutputs returns every output file's content but the timings in
+// stats.json and report.html (which shows them).
+func readOutputs(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel == "report.html" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if rel == "stats.json" {
+			var s Stats
+			if err := json.Unmarshal(b, &s); err != nil {
+				return err
+			}
+			s.Stages, s.WallSeconds, s.CPUSeconds, s.Workers = nil, 0, 0, 0
+			b, _ = json.Marshal(s)
+		}
+		out[rel] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

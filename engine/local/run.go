@@ -64,6 +64,15 @@ type Options struct {
 	// DefaultMemory. Stages that can work in parts (grouping bands) size
 	// their parts to it.
 	Memory int64
+	// NoReport skips DIR/report.html.
+	NoReport bool
+	// Resume continues an interrupted run from the last checkpoint recorded
+	// in its work directory, after checking that the inputs and parameters
+	// are the same; without a checkpoint it starts from the beginning.
+	Resume bool
+	// stopAfter, for tests, ends the run with errStopped after the named
+	// stage, as a crash would.
+	stopAfter string
 	// WorkDir holds the run's intermediate files (normalised texts); it is
 	// removed when the run succeeds. "" means OutDir/.work.
 	WorkDir string
@@ -176,15 +185,29 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
+		save func() error // records a checkpoint
 	}{
-		{"fingerprint", r.fingerprint},
-		{"group", r.group},
-		{"confirm", r.confirm},
-		{"cluster", r.cluster},
-		{"similarity", r.similarity},
-		{"write", r.write},
+		{"fingerprint", r.fingerprint, r.saveFingerprint},
+		{"group", r.group, nil},
+		{"confirm", r.confirm, r.saveConfirm},
+		{"cluster", r.cluster, nil},
+		{"similarity", r.similarity, nil},
+		{"write", r.write, nil},
 	}
-	for _, s := range steps {
+	first := 0
+	if opt.Resume {
+		if first, err = r.resume(); err != nil {
+			return nil, err
+		}
+	}
+	if first == 0 {
+		// Record the run's identity before any work, so that a run killed
+		// before its first checkpoint can still be resumed (from the start).
+		if err := r.markDone(""); err != nil {
+			return nil, &OutputError{fmt.Errorf("work directory: %w", err)}
+		}
+	}
+	for _, s := range steps[first:] {
 		t := time.Now()
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -192,10 +215,35 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		if err := s.fn(ctx); err != nil {
 			return nil, err
 		}
+		if s.save != nil {
+			if err := s.save(); err != nil {
+				return nil, &OutputError{fmt.Errorf("checkpoint %s: %w", s.name, err)}
+			}
+		}
 		r.timings = append(r.timings, StageTiming{Stage: s.name, Seconds: time.Since(t).Seconds()})
+		if r.opt.stopAfter == s.name {
+			return nil, errStopped
+		}
 	}
 	r.stats.WallSeconds = time.Since(start).Seconds()
 	r.stats.CPUSeconds = cpuTime() - cpuStart
+	if !r.opt.NoReport {
+		// The report shows the stats of the run so far: everything but its
+		// own time, which stats.json adds as the stage "report".
+		t := time.Now()
+		r.fillStats()
+		js, err := statsJSON(&r.stats)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.writeReport(ctx, js); err != nil {
+			return nil, err
+		}
+		r.timings = append(r.timings, StageTiming{Stage: "report", Seconds: time.Since(t).Seconds()})
+		r.stats.WallSeconds = time.Since(start).Seconds()
+		r.stats.CPUSeconds = cpuTime() - cpuStart
+	}
+	// stats.json comes last: its presence says the run completed.
 	if err := r.writeStats(); err != nil {
 		return nil, &OutputError{err}
 	}
@@ -204,6 +252,36 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, &OutputError{fmt.Errorf("remove the work directory: %w", err)}
 	}
 	return &r.stats, nil
+}
+
+// errStopped ends a run on purpose in tests (Options.stopAfter).
+var errStopped = errors.New("stopped after a stage, as asked")
+
+// resume loads the last checkpoint and returns the index of the first stage
+// to run.
+func (r *run) resume() (int, error) {
+	done, err := r.resumePoint()
+	if err != nil {
+		return 0, err
+	}
+	switch done {
+	case "":
+		return 0, nil
+	case "fingerprint", "confirm":
+		if err := r.loadFingerprint(); err != nil {
+			return 0, &OutputError{err}
+		}
+		if done == "fingerprint" {
+			r.logf("resume: after the fingerprint checkpoint (%d documents)", r.docs.n)
+			return 1, nil
+		}
+		if err := r.loadConfirm(); err != nil {
+			return 0, &OutputError{err}
+		}
+		r.logf("resume: after the confirm checkpoint (%d documents, %d pairs)", r.docs.n, len(r.groups.pairs))
+		return 3, nil
+	}
+	return 0, &ConfigError{fmt.Errorf("%w: unknown checkpoint %q in %s", ErrResumeMismatch, done, r.manifestPath())}
 }
 
 // prepare checks the inputs and the output directory.
@@ -238,12 +316,12 @@ func (r *run) prepare() error {
 		}
 		r.files = append(r.files, &fileInfo{path: path, output: names[i], format: f, compress: c})
 	}
-	if err := prepareOutDir(r.opt.OutDir, r.opt.Force); err != nil {
-		return err
-	}
 	r.workDir = r.opt.WorkDir
 	if r.workDir == "" {
 		r.workDir = filepath.Join(r.opt.OutDir, ".work")
+	}
+	if err := prepareOutDir(r.opt.OutDir, r.workDir, r.opt.Force, r.opt.Resume); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(r.workDir, 0o755); err != nil {
 		return &OutputError{fmt.Errorf("work directory: %w", err)}
@@ -252,19 +330,27 @@ func (r *run) prepare() error {
 }
 
 // outputs are the names quchong writes in the output directory.
-var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "stats.json", ".work"}
+var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "report.html", "stats.json", ".work"}
 
-func prepareOutDir(dir string, force bool) error {
+// prepareOutDir makes sure dir can take the outputs. A resumed run keeps its
+// work directory and replaces the rest of quchong's outputs.
+func prepareOutDir(dir, workDir string, force, resume bool) error {
 	entries, err := os.ReadDir(dir)
+	_, werr := os.Stat(filepath.Join(workDir, "manifest.json"))
+	resumable := resume && werr == nil
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
 		return &OutputError{fmt.Errorf("output directory: %w", err)}
-	case len(entries) > 0 && !force:
-		return &ConfigError{fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)}
+	case len(entries) > 0 && !force && !resumable:
+		return &ConfigError{fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it, or --resume to continue the run that made it)", dir)}
 	case len(entries) > 0:
 		for _, name := range outputs {
-			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			p := filepath.Join(dir, name)
+			if resumable && p == filepath.Clean(workDir) {
+				continue
+			}
+			if err := os.RemoveAll(p); err != nil {
 				return &OutputError{fmt.Errorf("output directory: %w", err)}
 			}
 		}
@@ -445,13 +531,17 @@ func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format)
 // memoryLeft estimates how much of the memory budget the per-document
 // tables leave for a stage's working set.
 func (r *run) memoryLeft() int64 {
-	budget := r.opt.Memory
-	if budget <= 0 {
-		budget = DefaultMemory
-	}
+	budget := r.memoryBudget()
 	perDoc := int64(r.p.K)*4 + 96 // signature, fingerprint, text reference, id
 	used := int64(r.docs.n)*perDoc + int64(len(r.docs.ids))
 	return max(budget-used, 64<<20)
+}
+
+func (r *run) memoryBudget() int64 {
+	if r.opt.Memory <= 0 {
+		return DefaultMemory
+	}
+	return r.opt.Memory
 }
 
 // cpuTime returns the process's user+system CPU seconds.

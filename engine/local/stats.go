@@ -84,6 +84,7 @@ type ParamsReport struct {
 	IDField              string             `json:"id_field"`
 	MaxDocBytes          int                `json:"max_doc_bytes"`
 	Strict               bool               `json:"strict"`
+	MemoryBudget         int64              `json:"memory_budget"`
 }
 
 // NormalizeReport lists the normalisation rules in force.

@@ -188,6 +188,12 @@ func (r *run) writeRejects() error {
 }
 
 func (r *run) writeStats() error {
+	r.fillStats()
+	return writeJSONFile(filepath.Join(r.opt.OutDir, "stats.json"), &r.stats)
+}
+
+// fillStats completes r.stats from the files and timings.
+func (r *run) fillStats() {
 	s := &r.stats
 	s.Tool, s.Version, s.Workers = "quchong", Version, r.workers
 	s.Inputs = s.Inputs[:0]
@@ -199,7 +205,6 @@ func (r *run) writeStats() error {
 	}
 	s.Params = r.paramsReport()
 	s.Stages = r.timings
-	return writeJSONFile(filepath.Join(r.opt.OutDir, "stats.json"), s)
 }
 
 func (r *run) paramsReport() ParamsReport {
@@ -224,7 +229,7 @@ func (r *run) paramsReport() ParamsReport {
 			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
 		},
 		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
-		MaxDocBytes: c.MaxDocBytes, Strict: r.opt.Strict,
+		MaxDocBytes: c.MaxDocBytes, Strict: r.opt.Strict, MemoryBudget: r.memoryBudget(),
 	}
 }
 

@@ -218,8 +218,17 @@
     return m.full >= 0 ? '<div class="cut">cut: first ' + fmt(meta.textCap) + " of " + fmt(m.full) + " characters</div>" : "";
   }
 
+  function runs(mask) {
+    var n = 0;
+    for (var i = 0; i < mask.length; i++) if (mask[i] && (i === 0 || !mask[i - 1])) n++;
+    return n;
+  }
+  function maskNote(ma, mb) {
+    var x = runs(ma), y = runs(mb);
+    return x || y ? ' · <span class="mask-note">placeholder masks: ' + x + " kept, " + y + " removed</span>" : "";
+  }
   function pairHTML(c, kept, m, counts) {
-    var a = Array.from(kept.text), b = Array.from(m.text), r = diff(a, b);
+    var a = Array.from(kept.text), b = Array.from(m.text), r = diff(a, b), ma = masks(a), mb = masks(b);
     var same = 0;
     for (var i = 0; i < b.length; i++) if (!r.db[i]) same++;
     var share = b.length ? same / Math.max(a.length, b.length) : 1;
@@ -227,9 +236,9 @@
       ' · <span class="warn">sentence-level diff (too many changes for characters)</span>' : ' · <span class="warn">too different to diff</span>';
     var identical = (a.length === b.length && same === b.length) ? ' · <span class="ok">identical text</span>' : "";
     return '<div class="pair" data-doc-id="' + esc(m.id) + '"><div class="pair-stats">' + (100 * share).toFixed(1) +
-      "% of characters shared" + identical + note + '</div><div class="sides">' +
-      '<div class="side kept">' + memberHead(kept, "kept") + '<div class="text">' + render(a, r.da, masks(a), "del", counts) + "</div>" + cutNote(kept) + "</div>" +
-      '<div class="side removed">' + memberHead(m, "removed") + '<div class="text">' + render(b, r.db, masks(b), "ins", counts) + "</div>" + cutNote(m) + "</div>" +
+      "% of characters shared" + identical + maskNote(ma, mb) + note + '</div><div class="sides">' +
+      '<div class="side kept">' + memberHead(kept, "kept") + '<div class="text">' + render(a, r.da, ma, "del", counts) + "</div>" + cutNote(kept) + "</div>" +
+      '<div class="side removed">' + memberHead(m, "removed") + '<div class="text">' + render(b, r.db, mb, "ins", counts) + "</div>" + cutNote(m) + "</div>" +
       "</div></div>";
   }
 
@@ -240,7 +249,7 @@
     var ids = c.members.map(function (m) { return m.id; }).join(" ");
     html.push('<div class="detail-head"><h3>Cluster #' + c.id + "</h3><span>" + fmt(c.size) + " documents · " +
       (c.near ? "near duplicates, min similarity " + c.minSim.toFixed(3) : "exact duplicates") + "</span>" +
-      '<span class="legend-inline"><del>only in kept</del> <ins>only in removed</ins> <span class="mask">mask</span></span></div>');
+      '<span class="legend-inline"><del>only in kept</del> <ins>only in removed</ins> <span class="mask" title="placeholder runs (XX, **, 20**, ××, 某某, ○○, □□) that the normaliser treats as one wildcard">mask</span></span></div>');
     if (c.members.length < c.size) {
       html.push('<p class="note">Listing ' + fmt(c.members.length) + " of " + fmt(c.size) + " members (see clusters.jsonl for all).</p>");
     }

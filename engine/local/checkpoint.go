@@ -1,0 +1,329 @@
+package local
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"github.com/quchong/quchong/atomicfile"
+	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/stage"
+)
+
+// A run records each completed checkpoint in its work directory, with what
+// identifies the run: the engine version, every parameter and, for each
+// input, its path, size and modification time. A run with Resume set
+// continues after the last checkpoint when all of that matches, and refuses
+// otherwise.
+//
+// Checkpoints: "fingerprint" (the document table, signatures and normalised
+// texts: the expensive pass) and "confirm" (the verified candidate pairs).
+// Clustering, keep decisions and the output pass are cheap and simply rerun;
+// their outputs are written atomically, so a run killed during them leaves
+// no complete-looking file.
+
+// manifest is DIR/.work/manifest.json.
+type manifest struct {
+	Version string          `json:"version"`
+	Params  json.RawMessage `json:"params"`
+	Inputs  []inputStamp    `json:"inputs"`
+	// Done is the last completed checkpoint: "", "fingerprint" or "confirm".
+	Done string `json:"done"`
+}
+
+// inputStamp identifies one input file's content cheaply.
+type inputStamp struct {
+	Path    string `json:"path"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mod_time_ns"`
+}
+
+// ErrResumeMismatch means the work directory belongs to a run with other
+// inputs or parameters.
+var ErrResumeMismatch = errors.New("cannot resume")
+
+// identity describes the run for the manifest.
+func (r *run) identity() (manifest, error) {
+	m := manifest{Version: Version}
+	params := struct {
+		Params stage.Params
+		Corpus any
+		Strict bool
+	}{r.p, r.opt.Corpus, r.opt.Strict}
+	b, err := json.Marshal(params)
+	if err != nil {
+		return m, err
+	}
+	m.Params = b
+	for _, f := range r.files {
+		fi, err := os.Stat(f.path)
+		if err != nil {
+			return m, &InputError{err}
+		}
+		m.Inputs = append(m.Inputs, inputStamp{Path: f.path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()})
+	}
+	return m, nil
+}
+
+func (r *run) manifestPath() string { return filepath.Join(r.workDir, "manifest.json") }
+
+// resumePoint reads the manifest of an earlier run and returns its last
+// completed checkpoint, or an error wrapping ErrResumeMismatch that says what
+// differs.
+func (r *run) resumePoint() (string, error) {
+	b, err := os.ReadFile(r.manifestPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil // nothing to resume: start from the beginning
+	}
+	if err != nil {
+		return "", &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	var old manifest
+	if err := json.Unmarshal(b, &old); err != nil {
+		return "", &ConfigError{fmt.Errorf("%w: %s is not a quchong manifest: %v", ErrResumeMismatch, r.manifestPath(), err)}
+	}
+	cur, err := r.identity()
+	if err != nil {
+		return "", err
+	}
+	mismatch := func(what string) error {
+		return &ConfigError{fmt.Errorf("%w: the work directory %s was made by a run with %s; rerun without --resume (with --force) to start over", ErrResumeMismatch, r.workDir, what)}
+	}
+	switch {
+	case old.Version != cur.Version:
+		return "", mismatch("quchong " + old.Version)
+	case !sameJSON(old.Params, cur.Params):
+		return "", mismatch("other parameters")
+	case len(old.Inputs) != len(cur.Inputs):
+		return "", mismatch(fmt.Sprintf("%d inputs, not %d", len(old.Inputs), len(cur.Inputs)))
+	}
+	for i := range old.Inputs {
+		if old.Inputs[i] != cur.Inputs[i] {
+			return "", mismatch(fmt.Sprintf("another version of input %s (size or modification time differ)", cur.Inputs[i].Path))
+		}
+	}
+	return old.Done, nil
+}
+
+// markDone records a completed checkpoint.
+func (r *run) markDone(stageName string) error {
+	m, err := r.identity()
+	if err != nil {
+		return err
+	}
+	m.Done = stageName
+	return writeJSONFile(r.manifestPath(), m)
+}
+
+// fingerprintState is the "fingerprint" checkpoint, less the signatures
+// (stored raw beside it) and the text spill (already on disk).
+type fingerprintState struct {
+	N        int
+	FPs      []stage.Fingerprint
+	Texts    []textRef
+	IDs      []byte
+	IDEnd    []uint64
+	Values   []doc.Value
+	Files    []fileState
+	Rejects  []rejection
+	TextsEnd int64
+}
+
+// fileState is the part of fileInfo a checkpoint keeps.
+type fileState struct {
+	First, Count uint32
+	Rejected     []int64
+	Counts       Counts
+}
+
+// textRef and rejection are stored by gob, which needs exported fields.
+func (t textRef) GobEncode() ([]byte, error) {
+	b := make([]byte, 12)
+	putUint64(b, uint64(t.off))
+	putUint32(b[8:], t.n)
+	return b, nil
+}
+
+func (t *textRef) GobDecode(b []byte) error {
+	if len(b) != 12 {
+		return fmt.Errorf("bad text reference")
+	}
+	t.off, t.n = int64(getUint64(b)), getUint32(b[8:])
+	return nil
+}
+
+func putUint64(b []byte, v uint64) {
+	for i := 0; i < 8; i++ {
+		b[i] = byte(v >> (8 * i))
+	}
+}
+func getUint64(b []byte) (v uint64) {
+	for i := 0; i < 8; i++ {
+		v |= uint64(b[i]) << (8 * i)
+	}
+	return v
+}
+func putUint32(b []byte, v uint32) {
+	for i := 0; i < 4; i++ {
+		b[i] = byte(v >> (8 * i))
+	}
+}
+func getUint32(b []byte) (v uint32) {
+	for i := 0; i < 4; i++ {
+		v |= uint32(b[i]) << (8 * i)
+	}
+	return v
+}
+
+func (r *run) saveFingerprint() error {
+	if err := r.texts.f.Sync(); err != nil {
+		return fmt.Errorf("work directory: %w", err)
+	}
+	st := fingerprintState{N: r.docs.n, IDs: r.docs.ids, IDEnd: r.docs.idEnd, Values: r.docs.values, Rejects: r.rejects, TextsEnd: r.texts.end}
+	for i := 0; i < r.docs.n; i++ {
+		st.FPs = append(st.FPs, *r.docs.fp(uint32(i)))
+		st.Texts = append(st.Texts, r.docs.textRef(uint32(i)))
+	}
+	for _, f := range r.files {
+		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts})
+	}
+	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
+		return err
+	}
+	af, err := atomicfile.Create(filepath.Join(r.workDir, "signatures.bin"))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(af, 1<<20)
+	for _, b := range r.docs.blocks {
+		if _, err := w.Write(u32bytes(b.sigs)); err != nil {
+			af.Abort()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		af.Abort()
+		return err
+	}
+	if err := af.Commit(); err != nil {
+		return err
+	}
+	return r.markDone("fingerprint")
+}
+
+func (r *run) loadFingerprint() error {
+	var st fingerprintState
+	if err := readGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
+		return err
+	}
+	if len(st.Files) != len(r.files) || len(st.FPs) != st.N || len(st.Texts) != st.N {
+		return fmt.Errorf("work directory: the fingerprint checkpoint is inconsistent")
+	}
+	f, err := os.Open(filepath.Join(r.workDir, "signatures.bin"))
+	if err != nil {
+		return fmt.Errorf("work directory: %w", err)
+	}
+	defer f.Close()
+	rd := bufio.NewReaderSize(f, 1<<20)
+	r.docs = newStore(r.p.K)
+	r.docs.ids, r.docs.idEnd, r.docs.values = st.IDs, st.IDEnd, st.Values
+	for i := 0; i < st.N; i++ {
+		// add appends to ids/values; restore them afterwards.
+		_, sig, fp, text := r.docs.add("", doc.Value{}, false)
+		if _, err := io.ReadFull(rd, u32bytes(sig)); err != nil {
+			return fmt.Errorf("work directory: signatures: %w", err)
+		}
+		*fp, *text = st.FPs[i], st.Texts[i]
+	}
+	r.docs.ids, r.docs.idEnd, r.docs.values = st.IDs, st.IDEnd, st.Values
+	for i, fs := range st.Files {
+		r.files[i].first, r.files[i].count, r.files[i].rejected, r.files[i].counts = fs.First, fs.Count, fs.Rejected, fs.Counts
+	}
+	r.rejects = st.Rejects
+	tf, err := os.OpenFile(filepath.Join(r.workDir, "texts.bin"), os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("work directory: %w", err)
+	}
+	r.texts = &textSpill{f: tf, end: st.TextsEnd}
+	return nil
+}
+
+// confirmState is the "confirm" checkpoint.
+type confirmState struct {
+	Rep          []uint32
+	Pairs        []stage.Pair
+	Verification Verification
+}
+
+func (r *run) saveConfirm() error {
+	st := confirmState{Rep: r.groups.rep, Pairs: r.groups.pairs, Verification: r.stats.Verification}
+	if err := writeGob(filepath.Join(r.workDir, "confirm.gob"), &st); err != nil {
+		return err
+	}
+	return r.markDone("confirm")
+}
+
+func (r *run) loadConfirm() error {
+	var st confirmState
+	if err := readGob(filepath.Join(r.workDir, "confirm.gob"), &st); err != nil {
+		return err
+	}
+	if len(st.Rep) != r.docs.n {
+		return fmt.Errorf("work directory: the confirm checkpoint is inconsistent")
+	}
+	r.groups = &groupState{rep: st.Rep, pairs: st.Pairs}
+	r.stats.Verification = st.Verification
+	return nil
+}
+
+func writeGob(path string, v any) error {
+	af, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(af, 1<<20)
+	if err := gob.NewEncoder(w).Encode(v); err != nil {
+		af.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := w.Flush(); err != nil {
+		af.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return af.Commit()
+}
+
+func readGob(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("work directory: %w", err)
+	}
+	defer f.Close()
+	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(v); err != nil {
+		return fmt.Errorf("work directory: %s: %w", path, err)
+	}
+	return nil
+}
+
+// u32bytes views a []uint32 as bytes (native byte order: checkpoints are
+// read back by the same machine).
+func u32bytes(s []uint32) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*4)
+}
+
+// sameJSON compares two JSON texts ignoring insignificant white space (the
+// manifest is written indented).
+func sameJSON(a, b []byte) bool {
+	var ca, cb bytes.Buffer
+	return json.Compact(&ca, a) == nil && json.Compact(&cb, b) == nil && bytes.Equal(ca.Bytes(), cb.Bytes())
+}

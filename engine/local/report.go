@@ -1,0 +1,144 @@
+package local
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+
+	"github.com/quchong/quchong/atomicfile"
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/report"
+	"github.com/quchong/quchong/stage"
+)
+
+// writeReport writes DIR/report.html: the summary, the plots and the cluster
+// browser. It reads back the original texts of just the documents the page
+// inlines (the largest clusters first, capped by the report package), from
+// the input files that hold them, stopping in each file after the last one.
+func (r *run) writeReport(ctx context.Context, statsJSON []byte) error {
+	in := &report.Input{Stats: statsJSON, Threshold: r.p.Threshold}
+	for _, p := range r.groups.pairs {
+		if p.Verdict != stage.NeedText { // NeedText pairs were all decided by Confirm
+			in.PairSimilarities = append(in.PairSimilarities, p.Similarity)
+		}
+	}
+	docOf := make([][]uint32, len(r.clusters.Members)) // report member → document
+	for c, members := range r.clusters.Members {
+		k := r.keptOf[c]
+		allExact := true
+		for _, m := range members {
+			allExact = allExact && r.groups.rep[m] == r.groups.rep[k]
+		}
+		cl := report.Cluster{ID: c}
+		order := append([]uint32{k}, slices.DeleteFunc(slices.Clone(members), func(m uint32) bool { return m == k })...)
+		for _, m := range order {
+			reason := "near"
+			if (m == k && allExact) || (m != k && r.groups.rep[m] == r.groups.rep[k]) {
+				reason = "exact"
+			}
+			cl.Members = append(cl.Members, report.Member{
+				ID: r.docs.id(m), Kept: m == k, Reason: reason,
+				Similarity: roundTo(r.simToKept[m], 4), Source: r.files[r.fileOf(m)].path,
+			})
+		}
+		in.Clusters = append(in.Clusters, cl)
+		docOf[c] = order
+	}
+	needs := in.NeedsText()
+	want := make(map[uint32][]*report.Member, len(needs))
+	for _, ref := range needs {
+		d := docOf[ref.Cluster][ref.Member]
+		want[d] = append(want[d], &in.Clusters[ref.Cluster].Members[ref.Member])
+	}
+	if err := r.loadOriginals(ctx, want); err != nil {
+		return err
+	}
+	path := filepath.Join(r.opt.OutDir, "report.html")
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return &OutputError{err}
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := report.Write(w, in); err != nil {
+		f.Abort()
+		return &OutputError{fmt.Errorf("write %s: %w", path, err)}
+	}
+	if err := w.Flush(); err != nil {
+		f.Abort()
+		return &OutputError{fmt.Errorf("write %s: %w", path, err)}
+	}
+	if err := f.Commit(); err != nil {
+		return &OutputError{err}
+	}
+	return nil
+}
+
+// fileOf returns the input file of document i.
+func (r *run) fileOf(i uint32) int {
+	j, _ := slices.BinarySearchFunc(r.files, i, func(f *fileInfo, i uint32) int {
+		switch {
+		case i < f.first:
+			return 1
+		case i >= f.first+f.count:
+			return -1
+		}
+		return 0
+	})
+	return j
+}
+
+// loadOriginals sets the Text of the report members of each wanted
+// document, reading the inputs again.
+func (r *run) loadOriginals(ctx context.Context, want map[uint32][]*report.Member) error {
+	last := make(map[int]uint32) // file → its last wanted document
+	for d := range want {
+		fi := r.fileOf(d)
+		if l, ok := last[fi]; !ok || d > l {
+			last[fi] = d
+		}
+	}
+	for si, f := range r.files {
+		end, ok := last[si]
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rd, err := corpus.Open(f.path, si, r.opt.Corpus)
+		if err != nil {
+			return &InputError{err}
+		}
+		idx := f.first
+		for idx <= end {
+			d, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			var rej *corpus.RejectError
+			if errors.As(err, &rej) {
+				continue
+			}
+			if err != nil {
+				rd.Close()
+				return &InputError{err}
+			}
+			for _, m := range want[idx] {
+				m.Text = string(d.Text)
+			}
+			idx++
+		}
+		rd.Close()
+	}
+	return nil
+}
+
+// statsJSON is the content of stats.json.
+func statsJSON(s *Stats) ([]byte, error) {
+	return json.Marshal(s)
+}
