@@ -41,7 +41,8 @@ type dedupFlags struct {
 	resume, noReport                          bool
 	maxDocBytes                               int
 	cpuProfile                                string
-	memory                                    string
+	memory, logFormat                         string
+	bars                                      bool // draw bars even off a terminal (tests)
 	workers                                   int
 	params                                    paramFlags
 }
@@ -63,6 +64,7 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	f.params.register(fs)
 	fs.StringVar(&f.memory, "memory", "1GiB", "memory `budget` for the in-memory stages, e.g. 512MiB, 4GiB")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per core); the output does not depend on it")
+	fs.StringVar(&f.logFormat, "log-format", "text", "progress log `format` when stderr is not a terminal: text or json (one line per stage)")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
@@ -95,15 +97,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	var f dedupFlags
-	fs := newDedupFlagSet(&f, stderr)
+	var flagOut strings.Builder // usage goes to stdout when asked for, else to stderr
+	fs := newDedupFlagSet(&f, &flagOut)
 	inputs, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
+		io.WriteString(stdout, flagOut.String())
 		return exitOK
 	}
 	if err != nil {
-		return exitUsage // flag already printed the problem
+		io.WriteString(stderr, flagOut.String())
+		return exitUsage
 	}
 	opt, err := f.options()
 	if err != nil {
@@ -119,7 +122,9 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		return exitInput
 	}
 	if !f.quiet {
-		opt.Log = stderr
+		var wait func()
+		opt.Progress, wait = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
+		defer wait()
 	}
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
@@ -181,6 +186,9 @@ func (f *dedupFlags) options() (local.Options, error) {
 	}
 	if f.maxDocBytes < 1 {
 		return opt, fmt.Errorf("--max-doc-bytes %d: want ≥ 1", f.maxDocBytes)
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return opt, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
 	}
 	memory, err := parseSize(f.memory)
 	if err != nil {

@@ -107,3 +107,13 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestDedupHelpGoesToStdout(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"dedup", "--help"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if stderr.Len() != 0 || !strings.Contains(stdout.String(), "-threshold") {
+		t.Errorf("help: stdout %d bytes, stderr %q", stdout.Len(), stderr.String())
+	}
+}

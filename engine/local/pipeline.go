@@ -81,7 +81,7 @@ func (r *run) group(ctx context.Context) error {
 	if avail := r.memoryLeft(); perBandBytes*int64(concurrent) > avail {
 		concurrent = int(max(1, avail/max(perBandBytes, 1)))
 		if perBandBytes > avail {
-			r.logf("warning: grouping one band needs %d MB, beyond what the --memory budget leaves (%d MB)", perBandBytes>>20, avail>>20)
+			r.prog.note("warning: grouping one band needs %d MB, beyond what the --memory budget leaves (%d MB)", perBandBytes>>20, avail>>20)
 		}
 	}
 	perBand := make([][]stage.Pair, b)
@@ -127,7 +127,7 @@ func (r *run) group(ctx context.Context) error {
 		}
 	}
 	r.stats.Verification.CandidatePairs = int64(len(all))
-	r.logf("group: %d exact groups, %d candidate pairs (%d bands × %d rows)", r.stats.Verification.ExactGroups, len(all), lp.Bands, lp.Rows)
+	r.prog.done(int64(len(reps)), 0, "%d exact groups, %d candidate pairs (%d bands × %d rows)", r.stats.Verification.ExactGroups, len(all), lp.Bands, lp.Rows)
 	return ctx.Err()
 }
 
@@ -160,7 +160,7 @@ func (r *run) confirm(ctx context.Context) error {
 		}
 	}
 	r.stats.Verification.TextChecked = int64(len(need))
-	r.logf("confirm: %d borderline pairs checked on their texts, %d accepted", len(need), r.stats.Verification.AcceptedByText)
+	r.prog.done(int64(len(need)), 0, "%d borderline pairs checked on their texts, %d accepted", len(need), r.stats.Verification.AcceptedByText)
 	return nil
 }
 
@@ -214,7 +214,7 @@ func (r *run) cluster(ctx context.Context) error {
 		r.keptOf[c] = members[r.p.Keep.Choose(cands)]
 	}
 	r.stats.Clusters = len(r.clusters.Members)
-	r.logf("cluster: %d clusters of two or more documents", len(r.clusters.Members))
+	r.prog.done(int64(n), 0, "%d clusters of two or more documents", len(r.clusters.Members))
 	return ctx.Err()
 }
 

@@ -58,8 +58,9 @@ type Options struct {
 	// Strict stops the run at the first rejected document instead of
 	// recording it in rejected.jsonl.
 	Strict bool
-	// Log receives one line per stage; nil means silent.
-	Log io.Writer
+	// Progress receives the run's progress events (see Event); nil means
+	// silent. It is called from one goroutine at a time.
+	Progress func(Event)
 	// Memory is the budget, in bytes, for the in-memory stages; 0 means
 	// DefaultMemory. Stages that can work in parts (grouping bands) size
 	// their parts to it.
@@ -146,7 +147,7 @@ type run struct {
 	outAbs  string // absolute output directory
 	stats   Stats
 	timings []StageTiming
-	logf    func(format string, args ...any)
+	prog    *progress
 
 	workDir string
 	texts   *textSpill
@@ -167,12 +168,9 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	if err != nil {
 		return nil, &ConfigError{fmt.Errorf("parameters: %w", err)}
 	}
-	r := &run{opt: opt, st: st, p: st.Params(), workers: opt.Workers, logf: func(string, ...any) {}}
+	r := &run{opt: opt, st: st, p: st.Params(), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
 	if r.workers <= 0 {
 		r.workers = runtime.GOMAXPROCS(0)
-	}
-	if opt.Log != nil {
-		r.logf = func(format string, args ...any) { fmt.Fprintf(opt.Log, "quchong: "+format+"\n", args...) }
 	}
 	if f, ok := r.p.Keep.NeedsField(); ok {
 		r.field = f
@@ -212,6 +210,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		r.prog.begin(s.name, r.stageBytes(s.name))
 		if err := s.fn(ctx); err != nil {
 			return nil, err
 		}
@@ -220,6 +219,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 				return nil, &OutputError{fmt.Errorf("checkpoint %s: %w", s.name, err)}
 			}
 		}
+		r.prog.finish()
 		r.timings = append(r.timings, StageTiming{Stage: s.name, Seconds: time.Since(t).Seconds()})
 		if r.opt.stopAfter == s.name {
 			return nil, errStopped
@@ -231,6 +231,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		// The report shows the stats of the run so far: everything but its
 		// own time, which stats.json adds as the stage "report".
 		t := time.Now()
+		r.prog.begin("report", 0)
 		r.fillStats()
 		js, err := statsJSON(&r.stats)
 		if err != nil {
@@ -239,6 +240,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		if err := r.writeReport(ctx, js); err != nil {
 			return nil, err
 		}
+		r.prog.finish()
 		r.timings = append(r.timings, StageTiming{Stage: "report", Seconds: time.Since(t).Seconds()})
 		r.stats.WallSeconds = time.Since(start).Seconds()
 		r.stats.CPUSeconds = cpuTime() - cpuStart
@@ -272,13 +274,13 @@ func (r *run) resume() (int, error) {
 			return 0, &OutputError{err}
 		}
 		if done == "fingerprint" {
-			r.logf("resume: after the fingerprint checkpoint (%d documents)", r.docs.n)
+			r.prog.note("resume: after the fingerprint checkpoint (%d documents)", r.docs.n)
 			return 1, nil
 		}
 		if err := r.loadConfirm(); err != nil {
 			return 0, &OutputError{err}
 		}
-		r.logf("resume: after the confirm checkpoint (%d documents, %d pairs)", r.docs.n, len(r.groups.pairs))
+		r.prog.note("resume: after the confirm checkpoint (%d documents, %d pairs)", r.docs.n, len(r.groups.pairs))
 		return 3, nil
 	}
 	return 0, &ConfigError{fmt.Errorf("%w: unknown checkpoint %q in %s", ErrResumeMismatch, done, r.manifestPath())}
@@ -441,7 +443,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 	for _, f := range r.files {
 		total.add(f.counts)
 	}
-	r.logf("fingerprint: %d documents read (%d rejected), %.1f MB", total.Read, total.Rejected, float64(total.InputBytes)/1e6)
+	r.prog.done(total.Read, total.InputBytes, "%d documents read (%d rejected), %.1f MB of text", total.Read, total.Rejected, float64(total.InputBytes)/1e6)
 	return nil
 }
 
@@ -453,6 +455,8 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			cur = <-free
 		}
 	}
+	total := r.stageBytes("fingerprint")
+	var doneBytes int64 // on-disk bytes of the files already read
 	for si, f := range r.files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -502,9 +506,11 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			cur.texts = append(cur.texts, text)
 			if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
 				flush()
+				r.prog.update(int64(r.docs.n), doneBytes+rd.FileBytes(), total)
 			}
 		}
 		f.counts.InputBytes = rd.InputBytes()
+		doneBytes += rd.FileSize()
 		if err := rd.Close(); err != nil {
 			return &InputError{fmt.Errorf("%s: %w", f.path, err)}
 		}
@@ -526,6 +532,21 @@ func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format)
 	f.counts.RejectedBy[string(rej.Reason)]++
 	f.rejected = append(f.rejected, rej.Record)
 	r.rejects = append(r.rejects, rejection{File: f.path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+}
+
+// stageBytes is the input size a stage streams through, for progress bars:
+// the files' sizes on disk for the passes that read every input.
+func (r *run) stageBytes(stage string) int64 {
+	if stage != "fingerprint" && stage != "write" {
+		return 0
+	}
+	var n int64
+	for _, f := range r.files {
+		if fi, err := os.Stat(f.path); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 // memoryLeft estimates how much of the memory budget the per-document

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -46,6 +47,9 @@ func (r *run) write(ctx context.Context) error {
 	}
 	errs := make([]error, len(r.files))
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var docs, bytes int64
+	total := r.stageBytes("write")
 	sem := make(chan struct{}, r.workers)
 	for si, f := range r.files {
 		wg.Add(1)
@@ -53,6 +57,13 @@ func (r *run) write(ctx context.Context) error {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			errs[si] = r.writeFile(ctx, f, removed)
+			mu.Lock()
+			docs += f.counts.Read
+			if fi, err := os.Stat(f.path); err == nil {
+				bytes += fi.Size()
+			}
+			r.prog.update(docs, bytes, total)
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -62,6 +73,7 @@ func (r *run) write(ctx context.Context) error {
 	if err := r.writeClusters(); err != nil {
 		return &OutputError{err}
 	}
+	r.prog.done(docs, 0, "%d file(s) written to %s", len(r.files), filepath.Join(r.opt.OutDir, "kept"))
 	if err := r.writeRejects(); err != nil {
 		return &OutputError{err}
 	}
