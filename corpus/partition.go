@@ -270,7 +270,7 @@ func createOutput(path string, comp Compression) (*output, error) {
 	case Gzip:
 		o.zw = gzip.NewWriter(o.bw)
 	case Zstd:
-		zw, err := zstd.NewWriter(o.bw, zstd.WithEncoderConcurrency(1))
+		zw, err := zstd.NewWriter(o.bw, zstd.WithEncoderConcurrency(2))
 		if err != nil {
 			af.Abort()
 			return nil, err

@@ -240,7 +240,7 @@ func decompress(src io.Reader, comp Compression) (io.Reader, func(), error) {
 	case Zstd:
 		// One decoding goroutine per file: the engine parallelises across
 		// files, and memory stays at one window per open reader.
-		zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1))
+		zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(2))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -365,3 +365,21 @@ func readOutputs(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// A file none of whose documents is removed or rejected is copied as it is.
+func TestUntouchedFileCopied(t *testing.T) {
+	dir := t.TempDir()
+	seed := mustRead(t, seedPath)
+	lines := strings.Split(strings.TrimSpace(string(seed)), "\n")
+	a := filepath.Join(dir, "a.txt")
+	b := filepath.Join(dir, "b.txt")
+	os.WriteFile(a, []byte(strings.Join(lines[:10], "\n")+"\n"), 0o644) // lines 2 and 3 duplicate each other
+	os.WriteFile(b, []byte(strings.Join(lines[10:14], "\n")+"\n"), 0o644)
+	out, stats := runDedup(t, []string{a, b}, nil)
+	if got := mustRead(t, filepath.Join(out, "kept", "b.txt")); string(got) != string(mustRead(t, b)) {
+		t.Errorf("kept/b.txt differs from b.txt")
+	}
+	if stats.Inputs[1].Kept != 4 || stats.Inputs[0].Removed != 1 {
+		t.Errorf("per-file counts %+v", stats.Inputs)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -85,6 +87,15 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 	removedPath := ""
 	if r.opt.WriteRemoved {
 		removedPath = filepath.Join(r.opt.OutDir, "removed", f.output)
+	}
+	if !r.opt.WriteRemoved && len(f.rejected) == 0 && !slices.Contains(removed[f.first:f.first+f.count], true) {
+		// Every record is kept: the input file is its own output. Copying it
+		// skips a decompression and a recompression.
+		if err := copyFile(f.path, keptPath); err != nil {
+			return r.classify(err)
+		}
+		f.counts.Kept = int64(f.count)
+		return ctx.Err()
 	}
 	idx := f.first
 	rej := f.rejected
@@ -251,3 +262,24 @@ func roundTo(x float64, digits int) float64 {
 }
 
 var _ = stage.Accept
+
+// copyFile copies src to dst atomically, creating dst's directory.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := atomicfile.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Abort()
+		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+	}
+	return out.Commit()
+}
