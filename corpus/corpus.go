@@ -196,6 +196,11 @@ type Options struct {
 	// in memory; for JSONL it bounds the whole line. Default 64 MiB: the
 	// reader's memory is bounded by about this much per open file.
 	MaxDocBytes int
+	// Salvage makes Partition keep what it copied when the input ends in a
+	// *ReadFault (a truncated or corrupt file): the records before the fault
+	// are committed to the outputs, and the fault is still returned.
+	// Without it, a fault leaves no output at all.
+	Salvage bool
 }
 
 // withDefaults fills in the documented defaults.

@@ -73,17 +73,18 @@ func Partition(path string, opt Options, keptPath, removedPath string, route fun
 	} else {
 		err = partitionLines(in, path, comp, &outs, route)
 	}
-	if err != nil {
+	var fault *ReadFault
+	if err != nil && !(opt.Salvage && errors.As(err, &fault)) {
 		return err
 	}
 	for _, o := range outs {
 		if o != nil {
-			if err := o.commit(); err != nil {
-				return fmt.Errorf("partition %s: %w", path, err)
+			if cerr := o.commit(); cerr != nil {
+				return fmt.Errorf("partition %s: %w", path, cerr)
 			}
 		}
 	}
-	return nil
+	return err
 }
 
 // sameFile reports whether a and b name the same existing file (or the same
@@ -116,13 +117,13 @@ func dest(outs *[3]*output, rt Route) (io.Writer, error) {
 func partitionLines(in io.Reader, path string, comp Compression, outs *[3]*output, route func(int64) Route) error {
 	src, release, err := decompress(in, comp)
 	if err != nil {
-		return fmt.Errorf("%s: %w%s", path, err, corruptHint(err, comp))
+		return &ReadFault{Path: path, Unit: "line", Err: fmt.Errorf("%w%s", err, corruptHint(err, comp))}
 	}
 	defer release()
 	br := bufio.NewReaderSize(src, readBufferSize)
 	var record int64
 	fail := func(err error) error {
-		return fmt.Errorf("%s after line %d: %w%s", path, record, err, corruptHint(err, comp))
+		return &ReadFault{Path: path, Unit: "line", After: record, Err: fmt.Errorf("%w%s", err, corruptHint(err, comp))}
 	}
 	for {
 		s, err := br.ReadSlice('\n')
@@ -225,7 +226,16 @@ func partitionParquet(in *os.File, path string, outs *[3]*output, route func(int
 			}
 			if rerr != nil {
 				rows.Close()
-				return fmt.Errorf("%s after row %d: %w", path, record-int64(n), rerr)
+				fault := &ReadFault{Path: path, Unit: "row", After: record, Err: rerr}
+				// Close the writers so that a salvaged output is a valid file.
+				for rt, w := range writers {
+					if w != nil {
+						if werr := w.Close(); werr != nil {
+							return fmt.Errorf("%s: write %s: %w", path, outs[rt].af.Name(), werr)
+						}
+					}
+				}
+				return fault
 			}
 		}
 		rows.Close()

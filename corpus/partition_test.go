@@ -2,8 +2,10 @@ package corpus
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -379,5 +381,56 @@ func TestPartitionParquet(t *testing.T) {
 		if n := len(pf.RowGroups()); n < 2 || n > len(inFile.RowGroups()) {
 			t.Errorf("%s: %d row groups, want between 2 and %d", tc.path, n, len(inFile.RowGroups()))
 		}
+	}
+}
+
+// With Salvage, a truncated input keeps the records before the fault.
+func TestPartitionSalvage(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 3000; i++ {
+		// Random digits keep the stream from compressing into one block.
+		lines = append(lines, fmt.Sprintf(`{"id":"d%d","text":"第%d篇文档的正文：%d %d %d"}`, i, i, r.Uint64(), r.Uint64(), r.Uint64()))
+	}
+	for _, comp := range []Compression{Gzip, Zstd} {
+		ext := ".jsonl" + compExt[comp]
+		t.Run(ext, func(t *testing.T) {
+			full := writeInput(t, dir, "full.jsonl", []byte(strings.Join(lines, "\n")+"\n"), comp)
+			b, err := os.ReadFile(full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := filepath.Join(dir, "cut"+ext)
+			if err := os.WriteFile(cut, b[:len(b)/2], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, salvage := range []bool{false, true} {
+				out := filepath.Join(dir, fmt.Sprintf("out-%v%s", salvage, ext))
+				var routed int64
+				err := Partition(cut, Options{Salvage: salvage}, out, "", func(rec int64) Route { routed = rec; return Keep })
+				var fault *ReadFault
+				if !errors.As(err, &fault) {
+					t.Fatalf("salvage=%v: err = %v, want a *ReadFault", salvage, err)
+				}
+				if fault.After != routed || routed == 0 || routed >= 3000 {
+					t.Errorf("salvage=%v: fault after %d, %d records routed", salvage, fault.After, routed)
+				}
+				_, statErr := os.Stat(out)
+				if !salvage {
+					if statErr == nil {
+						t.Errorf("without salvage an output was committed")
+					}
+					continue
+				}
+				got, err := readAll(t, out, Options{})
+				if err != nil {
+					t.Fatalf("salvaged output: %v", err)
+				}
+				if int64(len(got)) != routed {
+					t.Errorf("salvaged output holds %d records, want %d", len(got), routed)
+				}
+			}
+		})
 	}
 }

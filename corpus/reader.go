@@ -211,9 +211,27 @@ func (r *Reader) fatal(err error) error {
 	if r.format == Parquet {
 		unit = "row"
 	}
-	r.err = fmt.Errorf("%s after %s %d: %w%s", r.path, unit, r.record, err, corruptHint(err, r.comp))
+	r.err = &ReadFault{Path: r.path, Unit: unit, After: r.record, Err: fmt.Errorf("%w%s", err, corruptHint(err, r.comp))}
 	return r.err
 }
+
+// ReadFault is a fault that ends the reading of a file before its end: a
+// truncated or corrupt compressed stream, a corrupt Parquet file, an I/O
+// error. The records before it were read normally.
+type ReadFault struct {
+	Path string
+	// Unit is "line" or "row"; After is the last record read before the
+	// fault (0 when none was).
+	Unit  string
+	After int64
+	Err   error
+}
+
+func (e *ReadFault) Error() string {
+	return fmt.Sprintf("%s after %s %d: %v", e.Path, e.Unit, e.After, e.Err)
+}
+
+func (e *ReadFault) Unwrap() error { return e.Err }
 
 // corruptHint explains a decompression failure: any error from a compressed
 // stream that is not an I/O error of the file itself.

@@ -159,11 +159,22 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFail
 	}
+	code := exitOK
 	if f.jsonOut {
-		return printJSON(stdout, stats)
+		code = printJSON(stdout, stats)
+	} else {
+		printSummary(stdout, stats, opt.OutDir)
 	}
-	printSummary(stdout, stats, opt.OutDir)
-	return exitOK
+	if len(stats.Faults) > 0 {
+		fmt.Fprintf(stderr, "quchong dedup: WARNING: %d input file(s) could not be read to the end; the documents after each fault are LOST (not in any count):\n", len(stats.Faults))
+		for _, fault := range stats.Faults {
+			fmt.Fprintf(stderr, "  %s\n", fault)
+		}
+		if code == exitOK {
+			code = exitLost
+		}
+	}
+	return code
 }
 
 // options turns the flags into engine options, validating them. Inputs are

@@ -18,6 +18,8 @@ func TestDedupExitCodes(t *testing.T) {
 	notEmpty := filepath.Join(dir, "notempty")
 	os.MkdirAll(notEmpty, 0o755)
 	os.WriteFile(filepath.Join(notEmpty, "x"), nil, 0o644)
+	truncated := filepath.Join(dir, "cut.jsonl.gz")
+	os.WriteFile(truncated, []byte{0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x01, 0x02}, 0o644)
 	aFile := filepath.Join(dir, "afile")
 	os.WriteFile(aFile, nil, 0o644)
 	out := func(name string) string { return filepath.Join(dir, name) }
@@ -43,6 +45,8 @@ func TestDedupExitCodes(t *testing.T) {
 		{"bad line recorded without strict", []string{"dedup", "--quiet", bad, "-o", out("h")}, exitOK, ""},
 		{"output is a file", []string{"dedup", "--quiet", seed, "-o", aFile, "--force"}, exitOutput, "output"},
 		{"flags after inputs", []string{"dedup", seed, "-o", out("i"), "--quiet"}, exitOK, ""},
+		{"truncated input completes with a warning", []string{"dedup", "--quiet", seed, truncated, "-o", out("j")}, exitLost, "LOST"},
+		{"truncated input under strict", []string{"dedup", "--quiet", "--strict", seed, truncated, "-o", out("k")}, exitInput, "cut.jsonl.gz"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ const (
 	exitUsage  = 2 // bad command line
 	exitInput  = 3 // bad input data: unreadable or corrupt file, or a rejected document under --strict
 	exitOutput = 4 // the outputs could not be written
+	exitLost   = 5 // the run completed, but some input files could not be read to their end
 )
 
 const usage = `quchong: exact and near-duplicate removal for text corpora

@@ -141,6 +141,7 @@ type fileState struct {
 	First, Count uint32
 	Rejected     []int64
 	Counts       Counts
+	Fault        string
 }
 
 // textRef and rejection are stored by gob, which needs exported fields.
@@ -192,7 +193,7 @@ func (r *run) saveFingerprint() error {
 		st.Texts = append(st.Texts, r.docs.textRef(uint32(i)))
 	}
 	for _, f := range r.files {
-		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts})
+		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts, Fault: f.fault})
 	}
 	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
@@ -245,6 +246,9 @@ func (r *run) loadFingerprint() error {
 	r.docs.ids, r.docs.idEnd, r.docs.values = st.IDs, st.IDEnd, st.Values
 	for i, fs := range st.Files {
 		r.files[i].first, r.files[i].count, r.files[i].rejected, r.files[i].counts = fs.First, fs.Count, fs.Rejected, fs.Counts
+		if r.files[i].fault = fs.Fault; fs.Fault != "" {
+			r.stats.Faults = append(r.stats.Faults, fs.Fault)
+		}
 	}
 	r.rejects = st.Rejects
 	tf, err := os.OpenFile(filepath.Join(r.workDir, "texts.bin"), os.O_RDWR, 0)

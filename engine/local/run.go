@@ -124,6 +124,9 @@ type fileInfo struct {
 	count    uint32  // documents that got an index
 	rejected []int64 // record numbers rejected, increasing
 	counts   Counts
+	// fault says why the file could not be read to its end ("" when it
+	// was); its documents after the fault are lost.
+	fault string
 }
 
 type rejection struct {
@@ -464,8 +467,14 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 		f.first = uint32(r.docs.n)
 		rd, err := corpus.Open(f.path, si, r.opt.Corpus)
 		if err != nil {
-			return &InputError{err}
+			if r.opt.Strict {
+				return &InputError{err}
+			}
+			r.fault(f, err) // an unreadable file: nothing read, nothing written
+			f.count = 0
+			continue
 		}
+	records:
 		for {
 			d, err := rd.Next()
 			if err == io.EOF {
@@ -482,8 +491,14 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 				continue
 			}
 			if err != nil {
-				rd.Close()
-				return &InputError{err}
+				if r.opt.Strict {
+					rd.Close()
+					return &InputError{err}
+				}
+				// A truncated or corrupt file: keep what was read before the
+				// fault, and say loudly that the rest is lost.
+				r.fault(f, err)
+				break records
 			}
 			f.counts.Read++
 			if r.docs.n >= 1<<32-1 {
@@ -511,13 +526,20 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 		}
 		f.counts.InputBytes = rd.InputBytes()
 		doneBytes += rd.FileSize()
-		if err := rd.Close(); err != nil {
+		if err := rd.Close(); err != nil && f.fault == "" {
 			return &InputError{fmt.Errorf("%s: %w", f.path, err)}
 		}
 		f.count = uint32(r.docs.n) - f.first
 	}
 	flush()
 	return nil
+}
+
+// fault records that f could not be read to its end.
+func (r *run) fault(f *fileInfo, err error) {
+	f.fault = err.Error()
+	r.stats.Faults = append(r.stats.Faults, f.fault)
+	r.prog.note("WARNING: %s: the rest of this file is lost (documents read before the fault are kept)", f.fault)
 }
 
 func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format) {

@@ -20,6 +20,11 @@ type Stats struct {
 	WallSeconds  float64       `json:"wall_seconds"`
 	CPUSeconds   float64       `json:"cpu_seconds"`
 	Workers      int           `json:"workers"`
+	// Faults lists the input files that could not be read to their end (a
+	// truncated or corrupt file, an unreadable one): their documents after
+	// the fault were never read, so they are in no count. Empty when every
+	// file was read whole.
+	Faults []string `json:"faults,omitempty"`
 }
 
 // Counts are document counts.
@@ -56,6 +61,8 @@ type FileStats struct {
 	Output      string `json:"output"`
 	Format      string `json:"format"`
 	Compression string `json:"compression"`
+	// Fault says why the file could not be read to its end, if it could not.
+	Fault string `json:"fault,omitempty"`
 	Counts
 }
 

@@ -88,7 +88,10 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 	if r.opt.WriteRemoved {
 		removedPath = filepath.Join(r.opt.OutDir, "removed", f.output)
 	}
-	if !r.opt.WriteRemoved && len(f.rejected) == 0 && !slices.Contains(removed[f.first:f.first+f.count], true) {
+	if f.fault != "" && f.count == 0 && len(f.rejected) == 0 {
+		return nil // nothing could be read: there is nothing to write
+	}
+	if f.fault == "" && !r.opt.WriteRemoved && len(f.rejected) == 0 && !slices.Contains(removed[f.first:f.first+f.count], true) {
 		// Every record is kept: the input file is its own output. Copying it
 		// skips a decompression and a recompression.
 		if err := copyFile(f.path, keptPath); err != nil {
@@ -121,8 +124,14 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 		}
 		return corpus.Remove
 	}
-	if err := corpus.Partition(f.path, r.opt.Corpus, keptPath, removedPath, route); err != nil {
-		return r.classify(err)
+	copt := r.opt.Corpus
+	copt.Salvage = f.fault != ""
+	if err := corpus.Partition(f.path, copt, keptPath, removedPath, route); err != nil {
+		var fault *corpus.ReadFault
+		if f.fault == "" || !errors.As(err, &fault) {
+			return r.classify(err)
+		}
+		// The fault seen in the first pass, at the same place (checked below).
 	}
 	if idx != f.first+f.count || len(rej) != 0 {
 		return &InputError{fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", f.path, f.count, idx-f.first)}
@@ -222,7 +231,7 @@ func (r *run) fillStats() {
 	s.Inputs = s.Inputs[:0]
 	s.Total = Counts{}
 	for _, f := range r.files {
-		fs := FileStats{Path: f.path, Output: f.output, Format: f.format.String(), Compression: f.compress.String(), Counts: f.counts}
+		fs := FileStats{Path: f.path, Output: f.output, Format: f.format.String(), Compression: f.compress.String(), Fault: f.fault, Counts: f.counts}
 		s.Inputs = append(s.Inputs, fs)
 		s.Total.add(f.counts)
 	}
