@@ -56,3 +56,22 @@ func (s *Stages) Confirm(a, b []rune, sc *Scratch) (float64, bool) {
 	sim := verify.Similarity(a, b, s.p.Verify, &sc.verify)
 	return sim, sim >= s.p.Threshold
 }
+
+// KeptSimilarity decides how the similarity of a removed document to its
+// cluster's kept document is reported. known is the verified similarity of
+// the pair when it was a candidate pair (ok says whether it was), est the
+// signature estimate, masked whether either has a placeholder mask. It
+// returns the similarity, or needText when only the texts can say: with
+// masks (the estimate ignores what masks hide), or when the pair was never
+// verified and the estimate is not conclusive.
+func (s *Stages) KeptSimilarity(known float64, ok bool, est float64, masked bool) (sim float64, needText bool) {
+	switch {
+	case masked:
+		return 0, true
+	case ok:
+		return known, false
+	case est >= s.p.Threshold+s.p.AcceptMargin:
+		return est, false
+	}
+	return 0, true
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -125,6 +126,12 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		var wait func()
 		opt.Progress, wait = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
 		defer wait()
+	}
+	// Let the garbage collector work to the budget rather than let the heap
+	// double between collections (GOGC=100): the budget holds for the
+	// whole process, not only the stages that size their work to it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(opt.Memory)
 	}
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)

@@ -219,9 +219,9 @@ func (r *run) cluster(ctx context.Context) error {
 }
 
 // similarity computes each removed document's similarity to the kept
-// document of its cluster: 1 for exact duplicates, the verified similarity
-// when the two were a verified pair, else the signature estimate, or the
-// text similarity when the estimate is not conclusive.
+// document of its cluster: 1 for exact duplicates, else as
+// stage.KeptSimilarity decides (the verified or estimated similarity, or the
+// texts' mask-aware similarity).
 func (r *run) similarity(ctx context.Context) error {
 	n := r.docs.n
 	r.simToKept = make([]float64, n)
@@ -240,13 +240,12 @@ func (r *run) similarity(ctx context.Context) error {
 				continue
 			}
 			key := pairKey{min(ra, rb), max(ra, rb)}
-			if s, ok := r.pairSim[key]; ok {
-				r.simToKept[m] = s
-				continue
-			}
+			known, ok := r.pairSim[key]
 			est := minhash.Similarity(r.docs.sig(ra), r.docs.sig(rb))
-			if est >= r.p.Threshold+r.p.AcceptMargin {
-				r.simToKept[m] = est
+			masked := r.docs.fp(ra).Masks > 0 || r.docs.fp(rb).Masks > 0
+			sim, needText := r.st.KeptSimilarity(known, ok, est, masked)
+			if !needText {
+				r.simToKept[m] = sim
 				continue
 			}
 			pending = append(pending, key)

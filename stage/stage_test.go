@@ -1,0 +1,136 @@
+package stage
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/quchong/quchong/shingle"
+)
+
+func TestResolve(t *testing.T) {
+	d := DefaultParams()
+	p, err := d.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.LSHThreshold != d.Threshold-0.15 || p.Bands*p.Rows == 0 || p.Bands*p.Rows > p.K {
+		t.Errorf("resolved defaults: lsh threshold %v, %d bands × %d rows", p.LSHThreshold, p.Bands, p.Rows)
+	}
+	if p.LSH().Probability(p.Threshold) < 0.95 {
+		t.Errorf("candidate probability at the threshold is %.3f: the verifier, not LSH, must decide", p.LSH().Probability(p.Threshold))
+	}
+	bad := []struct {
+		name string
+		mod  func(*Params)
+		want string
+	}{
+		{"k", func(p *Params) { p.K = 0 }, "k = 0"},
+		{"threshold", func(p *Params) { p.Threshold = 1.5 }, "threshold"},
+		{"min length", func(p *Params) { p.MinLength = -1 }, "min length"},
+		{"ngram", func(p *Params) { p.Shingle.N = 0 }, "shingle size"},
+		{"bands", func(p *Params) { p.Bands, p.Rows = 100, 2 }, "bands 100"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			p := DefaultParams()
+			tt.mod(&p)
+			if _, err := p.Resolve(); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Resolve: %v, want an error mentioning %q", err, tt.want)
+			}
+		})
+	}
+	w := DefaultParams()
+	w.Shingle.Mode = shingle.Words
+	if p, _ := w.Resolve(); !p.Normalize.WordBreaks {
+		t.Errorf("word shingles without word breaks")
+	}
+}
+
+func TestScreen(t *testing.T) {
+	st, err := New(DefaultParams()) // threshold 0.6, accept ≥ 0.65, reject < 0.5 (0.25 with masks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := func(equal int) ([]uint32, []uint32) {
+		a, b := make([]uint32, 128), make([]uint32, 128)
+		for i := range a {
+			a[i], b[i] = uint32(i), uint32(i)
+			if i >= equal {
+				b[i] = uint32(i + 1000)
+			}
+		}
+		return a, b
+	}
+	tests := []struct {
+		equal  int
+		masked bool
+		want   Verdict
+	}{
+		{128, false, Accept},
+		{84, false, Accept},   // 0.656
+		{82, false, NeedText}, // 0.641
+		{64, false, NeedText}, // 0.5
+		{63, false, Reject},   // 0.492
+		{63, true, NeedText},  // masks hide shared text
+		{31, true, Reject},    // 0.242
+		{0, false, Reject},
+	}
+	for _, tt := range tests {
+		a, b := sig(tt.equal)
+		if _, got := st.Screen(a, b, tt.masked); got != tt.want {
+			t.Errorf("Screen(%d/128 equal, masked %v) = %v, want %v", tt.equal, tt.masked, got, tt.want)
+		}
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	st, err := New(DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := new(Scratch)
+	sig := make([]uint32, 128)
+	long := "二是服务为基生产为实我镇十九家帮扶企业分别位于星火工业园区和城南工业园区"
+	a := st.Fingerprint(sig, []byte(long), sc)
+	if !a.Signed || a.Length != len([]rune(long)) {
+		t.Errorf("long text: %+v", a)
+	}
+	b := st.Fingerprint(make([]uint32, 128), []byte("二是服务为基，生产为实。我镇十九家帮扶企业分别位于星火工业园区和城南工业园区！"), sc)
+	if a.Exact != b.Exact {
+		t.Errorf("re-punctuated copy has another exact hash")
+	}
+	short := st.Fingerprint(sig, []byte("怎么开通花呗？"), sc)
+	if short.Signed {
+		t.Errorf("a text shorter than MinLength got a signature")
+	}
+	masked := st.Fingerprint(sig, []byte("其中XXX、XX新材料将在今年陆续投入试生产，并启动二期项目立项设计及建设"), sc)
+	if masked.Masks != 1 {
+		t.Errorf("masks = %d, want 1 (XXX、XX is one run after punctuation removal)", masked.Masks)
+	}
+}
+
+func TestKeptSimilarity(t *testing.T) {
+	st, err := New(DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		known    float64
+		ok       bool
+		est      float64
+		masked   bool
+		want     float64
+		needText bool
+	}{
+		{0.9, true, 0.8, false, 0.9, false},
+		{0, false, 0.8, false, 0.8, false},
+		{0, false, 0.62, false, 0, true},
+		{0.9, true, 0.9, true, 0, true},
+	}
+	for _, tt := range tests {
+		sim, need := st.KeptSimilarity(tt.known, tt.ok, tt.est, tt.masked)
+		if sim != tt.want || need != tt.needText {
+			t.Errorf("KeptSimilarity(%v, %v, %v, %v) = %v, %v; want %v, %v", tt.known, tt.ok, tt.est, tt.masked, sim, need, tt.want, tt.needText)
+		}
+	}
+}
