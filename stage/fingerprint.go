@@ -4,6 +4,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/shingle"
 	"github.com/zeebo/xxh3"
 )
@@ -17,7 +18,9 @@ type Exact struct{ Hi, Lo uint64 }
 type Fingerprint struct {
 	// Exact hashes the normalised text.
 	Exact Exact
-	// Length is the original text's length in characters.
+	// Length is the original text's length in characters, counted only
+	// when the keep rule needs it (longest); 0 otherwise: counting costs
+	// as much as hashing the shingles.
 	Length int
 	// Masks counts placeholder masks in the normalised text.
 	Masks int
@@ -38,7 +41,9 @@ func (s *Stages) Normalize(dst []rune, text []byte) ([]rune, int) {
 func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint {
 	var fp Fingerprint
 	sc.runes, fp.Masks = s.norm.Append(sc.runes[:0], text)
-	fp.Length = utf8.RuneCount(text)
+	if s.p.Keep.Kind == keep.Longest {
+		fp.Length = utf8.RuneCount(text)
+	}
 	fp.Exact = hashRunes(sc.runes)
 	if len(sc.runes) < s.p.MinLength {
 		s.signer.Sign(sig, nil) // the empty signature

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/shingle"
 )
 
@@ -92,12 +93,18 @@ func TestFingerprint(t *testing.T) {
 	sig := make([]uint32, 128)
 	long := "二是服务为基生产为实我镇十九家帮扶企业分别位于星火工业园区和城南工业园区"
 	a := st.Fingerprint(sig, []byte(long), sc)
-	if !a.Signed || a.Length != len([]rune(long)) {
+	if !a.Signed || a.Length != 0 {
 		t.Errorf("long text: %+v", a)
 	}
 	b := st.Fingerprint(make([]uint32, 128), []byte("二是服务为基，生产为实。我镇十九家帮扶企业分别位于星火工业园区和城南工业园区！"), sc)
 	if a.Exact != b.Exact {
 		t.Errorf("re-punctuated copy has another exact hash")
+	}
+	lp := DefaultParams()
+	lp.Keep.Kind = keep.Longest
+	stl, _ := New(lp)
+	if got := stl.Fingerprint(sig, []byte(long), sc).Length; got != len([]rune(long)) {
+		t.Errorf("Length with keep longest = %d, want %d", got, len([]rune(long)))
 	}
 	short := st.Fingerprint(sig, []byte("怎么开通花呗？"), sc)
 	if short.Signed {
