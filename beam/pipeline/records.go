@@ -115,11 +115,13 @@ type lineRec struct {
 }
 
 // simReq asks for the similarity of a removed document to its kept one
-// through their representatives A < B; Est is their signature estimate.
+// through their representatives A < B; Est is their signature estimate and
+// Masked says whether either has a placeholder mask.
 type simReq struct {
-	Line lineRec
-	A, B uint32
-	Est  float64
+	Line   lineRec
+	A, B   uint32
+	Est    float64
+	Masked bool
 }
 
 // simIn joins similarity requests with the accepted pairs.

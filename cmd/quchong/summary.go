@@ -49,5 +49,5 @@ func printSummary(w io.Writer, s *local.Stats, dir string) {
 		}
 		tw.Flush()
 	}
-	fmt.Fprintf(w, "outputs   %s\n", filepath.Join(dir, "{kept/,clusters.jsonl,rejected.jsonl,stats.json}"))
+	fmt.Fprintf(w, "outputs   %s\n", filepath.Join(dir, "{kept/,clusters.jsonl,rejected.jsonl,report.html,stats.json}"))
 }
