@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"text/tabwriter"
 
@@ -49,5 +50,9 @@ func printSummary(w io.Writer, s *local.Stats, dir string) {
 		}
 		tw.Flush()
 	}
-	fmt.Fprintf(w, "outputs   %s\n", filepath.Join(dir, "{kept/,clusters.jsonl,rejected.jsonl,report.html,stats.json}"))
+	outputs := "{kept/,clusters.jsonl,rejected.jsonl,report.html,stats.json}"
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
+		outputs = "{kept/,clusters.jsonl,rejected.jsonl,stats.json}"
+	}
+	fmt.Fprintf(w, "outputs   %s\n", filepath.Join(dir, outputs))
 }
