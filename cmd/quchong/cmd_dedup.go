@@ -13,9 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
-	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/internal/runflags"
 )
 
 const version = local.Version
@@ -37,36 +36,23 @@ Flags:
 
 // dedupFlags holds the command line of dedup.
 type dedupFlags struct {
-	out, format, textField, idField, keepRule string
-	force, removed, strict, quiet, jsonOut    bool
-	resume, noReport                          bool
-	maxDocBytes                               int
-	cpuProfile                                string
-	memory, logFormat                         string
-	bars                                      bool // draw bars even off a terminal (tests)
-	workers                                   int
-	params                                    paramFlags
+	runflags.Run              // shared with quchong-beam
+	jsonOut, resume, noReport bool
+	cpuProfile                string
+	memory, logFormat         string
+	bars                      bool // draw bars even off a terminal (tests)
+	workers                   int
 }
 
 func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("dedup", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&f.out, "o", "", "output `DIR` (required; must be empty or absent unless --force)")
-	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
+	f.Run.Register(fs)
 	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run into DIR from its last checkpoint (refused if the inputs or parameters changed)")
 	fs.BoolVar(&f.noReport, "no-report", false, "do not write DIR/report.html")
-	fs.BoolVar(&f.removed, "removed", false, "also write the removed documents to DIR/removed/")
-	fs.StringVar(&f.format, "format", "auto", "input `format`: auto (by extension), txt, jsonl or parquet")
-	fs.StringVar(&f.textField, "text-field", "text", "JSONL key or Parquet column holding the text")
-	fs.StringVar(&f.idField, "id-field", "id", "JSONL key or Parquet column holding the document id; without it the id is PATH:LINE")
-	fs.IntVar(&f.maxDocBytes, "max-doc-bytes", 64<<20, "reject documents larger than this many `bytes`")
-	fs.BoolVar(&f.strict, "strict", false, "stop at the first rejected document (exit code 3) instead of recording it in rejected.jsonl")
-	fs.StringVar(&f.keepRule, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")
-	f.params.register(fs)
 	fs.StringVar(&f.memory, "memory", "1GiB", "memory `budget` for the in-memory stages, e.g. 512MiB, 4GiB")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per core); the output does not depend on it")
 	fs.StringVar(&f.logFormat, "log-format", "text", "progress log `format` when stderr is not a terminal: text or json (one line per stage)")
-	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
 	fs.Usage = func() {
@@ -122,7 +108,7 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		return exitInput
 	}
-	if !f.quiet {
+	if !f.Quiet {
 		var wait func()
 		opt.Progress, wait = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
 		defer wait()
@@ -188,22 +174,9 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 // expanded by the caller.
 func (f *dedupFlags) options() (local.Options, error) {
 	var opt local.Options
-	if f.out == "" {
-		return opt, fmt.Errorf("no output directory: give -o DIR")
-	}
-	format, err := corpus.ParseFormat(f.format)
+	copt, p, err := f.Run.Resolve()
 	if err != nil {
 		return opt, err
-	}
-	p, err := f.params.resolve()
-	if err != nil {
-		return opt, err
-	}
-	if p.Keep, err = keep.Parse(f.keepRule); err != nil {
-		return opt, err
-	}
-	if f.maxDocBytes < 1 {
-		return opt, fmt.Errorf("--max-doc-bytes %d: want ≥ 1", f.maxDocBytes)
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return opt, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
@@ -213,9 +186,8 @@ func (f *dedupFlags) options() (local.Options, error) {
 		return opt, fmt.Errorf("--memory: %w", err)
 	}
 	return local.Options{
-		Corpus: corpus.Options{Format: format, TextField: f.textField, IDField: f.idField, MaxDocBytes: f.maxDocBytes},
-		Params: p, OutDir: f.out, Force: f.force, WriteRemoved: f.removed,
-		Workers: f.workers, Strict: f.strict, Memory: memory, Resume: f.resume, NoReport: f.noReport,
+		Corpus: copt, Params: p, OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed,
+		Workers: f.workers, Strict: f.Strict, Memory: memory, Resume: f.resume, NoReport: f.noReport,
 	}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/internal/runflags"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/textdiff"
 	"github.com/quchong/quchong/verify"
@@ -50,11 +51,11 @@ const (
 
 // explainFlags holds the command line of explain.
 type explainFlags struct {
-	format, textField, idField, color string
-	inputs                            []string
-	files, full, jsonOut              bool
-	maxDocBytes                       int
-	params                            paramFlags
+	input                runflags.Input     // as dedup reads
+	detection            runflags.Detection // as dedup judges
+	color                string
+	inputs               []string
+	files, full, jsonOut bool
 }
 
 func newExplainFlagSet(f *explainFlags, out io.Writer) *flag.FlagSet {
@@ -65,11 +66,8 @@ func newExplainFlagSet(f *explainFlags, out io.Writer) *flag.FlagSet {
 		return nil
 	})
 	fs.BoolVar(&f.files, "files", false, "compare two whole files, each one document, instead of two ids")
-	fs.StringVar(&f.format, "format", "auto", "input `format`: auto (by extension), txt, jsonl or parquet")
-	fs.StringVar(&f.textField, "text-field", "text", "JSONL key or Parquet column holding the text")
-	fs.StringVar(&f.idField, "id-field", "id", "JSONL key or Parquet column holding the document id; without it the id is PATH:LINE")
-	fs.IntVar(&f.maxDocBytes, "max-doc-bytes", 64<<20, "reject documents larger than this many `bytes`")
-	f.params.register(fs)
+	f.input.Register(fs)
+	f.detection.Register(fs)
 	fs.BoolVar(&f.full, "full", false, "print the whole normalised texts and differences instead of shortening long stretches")
 	fs.StringVar(&f.color, "color", "auto", "mark differences with colours: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the explanation as JSON")
@@ -192,16 +190,13 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quchong explain: "+format+"\n", a...)
 		return code
 	}
-	p, err := f.params.resolve()
+	p, err := f.detection.Params()
 	if err != nil {
 		return fail(exitUsage, "%v", err)
 	}
-	format, err := corpus.ParseFormat(f.format)
+	copt, err := f.input.Options()
 	if err != nil {
 		return fail(exitUsage, "%v", err)
-	}
-	if f.maxDocBytes < 1 {
-		return fail(exitUsage, "--max-doc-bytes %d: want ≥ 1", f.maxDocBytes)
 	}
 	color, err := useColor(f.color, stdout)
 	if err != nil {
@@ -218,8 +213,8 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 		if len(pos) != 2 || len(f.inputs) > 0 {
 			return fail(exitUsage, "--files takes exactly two files and no --input (see quchong help explain)")
 		}
-		if a, err = readWholeFile(pos[0], 0, f.maxDocBytes); err == nil {
-			b, err = readWholeFile(pos[1], 1, f.maxDocBytes)
+		if a, err = readWholeFile(pos[0], 0, copt.MaxDocBytes); err == nil {
+			b, err = readWholeFile(pos[1], 1, copt.MaxDocBytes)
 		}
 		if err != nil {
 			return fail(exitInput, "%v", err)
@@ -235,12 +230,11 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 		if pos[0] == pos[1] {
 			return fail(exitUsage, "A and B are the same id %q", pos[0])
 		}
-		files, err := local.ExpandInputs(inputs, format)
+		files, err := local.ExpandInputs(inputs, copt.Format)
 		if err != nil {
 			return fail(exitInput, "%v", err)
 		}
-		opt := corpus.Options{Format: format, TextField: f.textField, IDField: f.idField, MaxDocBytes: f.maxDocBytes}
-		a, b, err = findDocs(files, opt, pos[0], pos[1])
+		a, b, err = findDocs(files, copt, pos[0], pos[1])
 		if err != nil {
 			return fail(exitInput, "%v", err)
 		}

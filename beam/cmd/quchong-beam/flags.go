@@ -1,0 +1,53 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/quchong/quchong/beam/pipeline"
+	"github.com/quchong/quchong/internal/runflags"
+)
+
+// dedupFlags are `quchong dedup`'s run flags (package runflags, the same
+// registration, so the two commands cannot drift apart) plus the pipeline's
+// own. The local engine's knobs (--workers, --memory, --resume,
+// --cpuprofile, --json, --no-report, --log-format) have no meaning here; the
+// Beam runner's flags (--runner, --endpoint, --environment_type, ...)
+// replace them.
+type dedupFlags struct {
+	runflags.Run
+	shards     int
+	maxUFEdges int64
+	ccRounds   int
+}
+
+func (f *dedupFlags) register(fs *flag.FlagSet) {
+	f.Run.Register(fs)
+	fs.IntVar(&f.shards, "shards", pipeline.DefaultShards, "keys per batched shuffle (records travel in one element per shard per batch)")
+	fs.Int64Var(&f.maxUFEdges, "max-union-find-edges", pipeline.DefaultMaxUnionFindEdges, "cluster on one worker with union-find up to this many edges; above, run large-star/small-star rounds (negative: always the rounds)")
+	fs.IntVar(&f.ccRounds, "cc-rounds", pipeline.DefaultStarRounds, "large-star/small-star rounds built into the pipeline; a graph that needs more fails the run with an error")
+}
+
+// options validates the flags and returns the pipeline options.
+func (f *dedupFlags) options(inputs []string) (pipeline.Options, error) {
+	var opt pipeline.Options
+	copt, p, err := f.Run.Resolve()
+	if err != nil {
+		return opt, err
+	}
+	if f.shards < 1 {
+		return opt, fmt.Errorf("--shards %d: want ≥ 1", f.shards)
+	}
+	if f.ccRounds < 1 {
+		return opt, fmt.Errorf("--cc-rounds %d: want ≥ 1", f.ccRounds)
+	}
+	maxUF := f.maxUFEdges
+	if maxUF == 0 {
+		maxUF = -1 // 0 edges allowed on one worker: always the rounds
+	}
+	return pipeline.Options{
+		Inputs: inputs, Corpus: copt, Params: p,
+		OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed, Strict: f.Strict,
+		Shards: f.shards, MaxUnionFindEdges: maxUF, StarRounds: f.ccRounds,
+	}, nil
+}

@@ -1,0 +1,1322 @@
+package pipeline
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/minhash"
+	"github.com/quchong/quchong/stage"
+)
+
+// env is what every DoFn rebuilds in Setup from its serialised Config.
+type env struct {
+	cfg Config
+	st  *stage.Stages
+}
+
+func newEnv(b []byte) (*env, error) {
+	cfg, err := dec[Config](b)
+	if err != nil {
+		return nil, err
+	}
+	st, err := stage.New(cfg.Params)
+	if err != nil {
+		return nil, fmt.Errorf("parameters: %w", err)
+	}
+	return &env{cfg: cfg, st: st}, nil
+}
+
+// offsets gives each file's first dense index, from the file metas.
+type offsets struct {
+	first, count []uint32
+}
+
+func readOffsets(nfiles int, metas func(*[]byte) bool) (*offsets, error) {
+	ms, err := decodeAll[fileMeta](metas)
+	if err != nil {
+		return nil, err
+	}
+	o := &offsets{first: make([]uint32, nfiles), count: make([]uint32, nfiles)}
+	for _, m := range ms {
+		if m.Source < 0 || m.Source >= nfiles {
+			return nil, fmt.Errorf("file meta for source %d of %d", m.Source, nfiles)
+		}
+		o.count[m.Source] = m.Count
+	}
+	var total uint64
+	for i, c := range o.count {
+		o.first[i] = uint32(total)
+		total += uint64(c)
+	}
+	if total >= 1<<32-1 {
+		return nil, fmt.Errorf("more than %d documents: split the run", uint32(1<<32-1))
+	}
+	return o, nil
+}
+
+// source returns the file holding index i.
+func (o *offsets) source(i uint32) int {
+	return sort.Search(len(o.first), func(s int) bool { return o.first[s]+o.count[s] > i })
+}
+
+// counter adds n to a Beam counter of the quchong namespace.
+func counter(ctx context.Context, name string, n int) {
+	beam.NewCounter("quchong", name).Inc(ctx, int64(n))
+}
+
+// emitShards encodes and emits one batch per non-empty shard, in shard
+// order, counting the bytes against the named shuffle counter.
+func emitShards[T any](ctx context.Context, name string, parts map[int]T, emit func(int, []byte)) error {
+	keys := make([]int, 0, len(parts))
+	for k := range parts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b, err := enc(parts[k])
+		if err != nil {
+			return err
+		}
+		counter(ctx, "shuffle_"+name+"_bytes", len(b))
+		emit(k, b)
+	}
+	return nil
+}
+
+func emitOne[T any](emit func([]byte), v T) error {
+	b, err := enc(v)
+	if err != nil {
+		return err
+	}
+	emit(b)
+	return nil
+}
+
+// ---- pass 1: read and fingerprint ----
+
+// readFn reads one input file (the element is its position in the file
+// list), fingerprints its documents and emits its fileMeta and docBatches.
+type readFn struct {
+	Cfg []byte
+	e   *env
+}
+
+func (f *readFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+const (
+	batchDocs  = 2048
+	batchBytes = 8 << 20
+)
+
+func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs func([]byte)) error {
+	cfg := &f.e.cfg
+	spec := cfg.Files[src]
+	path, cleanup, err := localFile(ctx, spec.Path)
+	if err != nil {
+		return fmt.Errorf("input %s: %w", spec.Path, err)
+	}
+	defer cleanup()
+	rd, err := corpus.Open(path, src, cfg.Corpus)
+	if err != nil {
+		return fmt.Errorf("input %s: %w", spec.Path, err)
+	}
+	defer rd.Close()
+	k := cfg.Params.K
+	meta := fileMeta{Source: src}
+	sc := new(stage.Scratch)
+	var b docBatch
+	textBytes := 0
+	flush := func() error {
+		if len(b.IDs) == 0 {
+			return nil
+		}
+		if err := emitOne(emitDocs, b); err != nil {
+			return err
+		}
+		b = docBatch{Source: src, First: meta.Count}
+		textBytes = 0
+		return nil
+	}
+	b = docBatch{Source: src}
+	unit := "line"
+	if rd.Format() == corpus.Parquet {
+		unit = "row"
+	}
+	for {
+		d, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		var rej *corpus.RejectError
+		if errors.As(err, &rej) {
+			meta.Counts.Read++
+			if cfg.Strict {
+				return fmt.Errorf("input: %w", err)
+			}
+			meta.Counts.Rejected++
+			if meta.Counts.RejectedBy == nil {
+				meta.Counts.RejectedBy = make(map[string]int64)
+			}
+			meta.Counts.RejectedBy[string(rej.Reason)]++
+			meta.Rejected = append(meta.Rejected, rej.Record)
+			meta.Rejects = append(meta.Rejects, rejection{File: spec.Path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("input: %w", err)
+		}
+		meta.Counts.Read++
+		n := len(b.IDs)
+		b.Sigs = slices.Grow(b.Sigs, k)[:(n+1)*k]
+		fp := f.e.st.Fingerprint(b.Sigs[n*k:(n+1)*k], d.Text, sc)
+		b.IDs = append(b.IDs, fixID(d.ID, path, spec.Path, d.Record))
+		b.Hi = append(b.Hi, fp.Exact.Hi)
+		b.Lo = append(b.Lo, fp.Exact.Lo)
+		b.Length = append(b.Length, fp.Length)
+		b.Masks = append(b.Masks, fp.Masks)
+		b.Signed = append(b.Signed, fp.Signed)
+		if cfg.Field != "" {
+			b.Values = append(b.Values, d.Fields[cfg.Field])
+		}
+		meta.Count++
+		if meta.Count == 1<<32-1 {
+			return fmt.Errorf("%s: more than %d documents: split the file", spec.Path, uint32(1<<32-2))
+		}
+		textBytes += len(d.Text)
+		if len(b.IDs) >= batchDocs || textBytes >= batchBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	meta.Counts.InputBytes = rd.InputBytes()
+	if err := rd.Close(); err != nil {
+		return fmt.Errorf("input %s: %w", spec.Path, err)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	counter(ctx, "documents", int(meta.Count))
+	return emitOne(emitMeta, meta)
+}
+
+// fanFn gives a docBatch its dense indices and fans it out to the exact,
+// band and block shuffles.
+type fanFn struct {
+	Cfg []byte
+	e   *env
+	off *offsets
+}
+
+func (f *fanFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *fanFn) ProcessElement(ctx context.Context, raw []byte, metas func(*[]byte) bool, emitExact, emitBand, emitInfo func(int, []byte)) error {
+	if f.off == nil {
+		off, err := readOffsets(len(f.e.cfg.Files), metas)
+		if err != nil {
+			return err
+		}
+		f.off = off
+	}
+	b, err := dec[docBatch](raw)
+	if err != nil {
+		return err
+	}
+	cfg := &f.e.cfg
+	k, shards := cfg.Params.K, cfg.Shards
+	base := f.off.first[b.Source] + b.First
+	exact := make(map[int][]exactRec)
+	bands := make(map[int]*bandBatch)
+	info := make(map[int]*blockIn)
+	keys := make([]uint64, 0, cfg.Params.Bands)
+	for j := range b.IDs {
+		idx := base + uint32(j)
+		exact[int(b.Lo[j]%uint64(shards))] = append(exact[int(b.Lo[j]%uint64(shards))], exactRec{b.Hi[j], b.Lo[j], idx})
+		di := docInfo{Idx: idx, ID: b.IDs[j], Length: b.Length[j], Masks: b.Masks[j], Signed: b.Signed[j]}
+		if b.Values != nil {
+			di.Value = b.Values[j]
+		}
+		sig := b.Sigs[j*k : (j+1)*k]
+		if b.Signed[j] {
+			di.Sig = sig
+		}
+		blk := int(idx >> blockShift)
+		if info[blk] == nil {
+			info[blk] = &blockIn{}
+		}
+		info[blk].Infos = append(info[blk].Infos, di)
+		if !b.Signed[j] {
+			continue
+		}
+		keys = f.e.st.BandKeys(keys[:0], sig)
+		for band, key := range keys {
+			s := shardOf(key, shards)
+			bb := bands[s]
+			if bb == nil {
+				bb = &bandBatch{}
+				bands[s] = bb
+			}
+			if n := len(bb.Idx); n == 0 || bb.Idx[n-1] != idx {
+				bb.Idx = append(bb.Idx, idx)
+				bb.Hi = append(bb.Hi, b.Hi[j])
+				bb.Lo = append(bb.Lo, b.Lo[j])
+				bb.Masked = append(bb.Masked, b.Masks[j] > 0)
+				bb.Sigs = append(bb.Sigs, sig...)
+			}
+			bb.Recs = append(bb.Recs, bandRec{Band: uint16(band), Key: key, Doc: int32(len(bb.Idx) - 1)})
+		}
+	}
+	if err := emitShards(ctx, "exact", exact, emitExact); err != nil {
+		return err
+	}
+	if err := emitShards(ctx, "band", bands, emitBand); err != nil {
+		return err
+	}
+	return emitShards(ctx, "block_info", info, emitInfo)
+}
+
+// ---- exact duplicates ----
+
+// exactFn groups one shard's exact hashes: the smallest index of each hash
+// is the representative; it emits rep–member edges, each member's
+// representative (to the block join) and the number of groups.
+type exactFn struct {
+	Cfg []byte
+	e   *env
+}
+
+func (f *exactFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *exactFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emitEdges func([]byte), emitReps func(int, []byte), emitStat func([]byte)) error {
+	parts, err := decodeAll[[]exactRec](vals)
+	if err != nil {
+		return err
+	}
+	var recs []exactRec
+	for _, p := range parts {
+		recs = append(recs, p...)
+	}
+	slices.SortFunc(recs, func(x, y exactRec) int {
+		if c := cmp.Compare(x.Hi, y.Hi); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.Lo, y.Lo); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Idx, y.Idx)
+	})
+	var edges []edge
+	reps := make(map[int]*blockIn)
+	var groups int64
+	for j := 0; j < len(recs); {
+		k := j + 1
+		for k < len(recs) && recs[k].Hi == recs[j].Hi && recs[k].Lo == recs[j].Lo {
+			k++
+		}
+		if k-j > 1 {
+			groups++
+			rep := recs[j].Idx
+			for _, x := range recs[j+1 : k] {
+				edges = append(edges, edge{rep, x.Idx})
+				blk := int(x.Idx >> blockShift)
+				if reps[blk] == nil {
+					reps[blk] = &blockIn{}
+				}
+				reps[blk].Reps = append(reps[blk].Reps, edge{x.Idx, rep})
+			}
+		}
+		j = k
+	}
+	if len(edges) > 0 {
+		if err := emitOne(emitEdges, edges); err != nil {
+			return err
+		}
+	}
+	if err := emitShards(ctx, "block_reps", reps, emitReps); err != nil {
+		return err
+	}
+	return emitOne(emitStat, statPart{ExactGroups: groups})
+}
+
+// ---- candidate pairs ----
+
+// bandFn sorts one shard's band records into buckets and screens each bucket
+// with stage.Link, exactly as the local engine does per band.
+type bandFn struct {
+	Cfg []byte
+	e   *env
+}
+
+func (f *bandFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+type bandRef struct {
+	band uint16
+	key  uint64
+	idx  uint32
+}
+
+type docRef struct {
+	sig    []uint32
+	hi, lo uint64
+	masked bool
+}
+
+func (f *bandFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emitPairs func(int, []byte)) error {
+	k, shards := f.e.cfg.Params.K, f.e.cfg.Shards
+	docs := make(map[uint32]docRef)
+	var recs []bandRef
+	var raw []byte
+	for vals(&raw) {
+		bb, err := dec[bandBatch](raw)
+		if err != nil {
+			return err
+		}
+		for j, idx := range bb.Idx {
+			docs[idx] = docRef{sig: bb.Sigs[j*k : (j+1)*k], hi: bb.Hi[j], lo: bb.Lo[j], masked: bb.Masked[j]}
+		}
+		for _, r := range bb.Recs {
+			recs = append(recs, bandRef{r.Band, r.Key, bb.Idx[r.Doc]})
+		}
+	}
+	slices.SortFunc(recs, func(x, y bandRef) int {
+		if c := cmp.Compare(x.band, y.band); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.idx, y.idx)
+	})
+	sig := func(i uint32) []uint32 { return docs[i].sig }
+	masked := func(i uint32) bool { return docs[i].masked }
+	out := make(map[int][]stage.Pair)
+	emit := func(p stage.Pair) {
+		s := pairShard(p.A, p.B, shards)
+		out[s] = append(out[s], p)
+	}
+	var bucket []uint32
+	seen := make(map[[2]uint64]bool)
+	for j := 0; j < len(recs); {
+		k := j + 1
+		for k < len(recs) && recs[k].band == recs[j].band && recs[k].key == recs[j].key {
+			k++
+		}
+		if k-j > 1 {
+			// The local engine buckets exact-duplicate representatives only.
+			// All copies of a text share its band keys, so the bucket holds
+			// each exact group whole, and its first (smallest) index is the
+			// representative.
+			bucket = bucket[:0]
+			clear(seen)
+			for _, x := range recs[j:k] {
+				d := docs[x.idx]
+				h := [2]uint64{d.hi, d.lo}
+				if !seen[h] {
+					seen[h] = true
+					bucket = append(bucket, x.idx)
+				}
+			}
+			f.e.st.Link(bucket, sig, masked, emit)
+		}
+		j = k
+	}
+	return emitShards(ctx, "pairs", out, emitPairs)
+}
+
+// distinctFn drops repeated pairs (found in several bands) and splits them
+// into accepted pairs and pairs whose texts must decide.
+type distinctFn struct{}
+
+func (f *distinctFn) ProcessElement(_ int, vals func(*[]byte) bool, emitAccepted, emitNeed, emitStat func([]byte)) error {
+	parts, err := decodeAll[[]stage.Pair](vals)
+	if err != nil {
+		return err
+	}
+	var all []stage.Pair
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	slices.SortFunc(all, func(x, y stage.Pair) int {
+		if c := cmp.Compare(x.A, y.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.B, y.B)
+	})
+	all = slices.CompactFunc(all, func(x, y stage.Pair) bool { return x.A == y.A && x.B == y.B })
+	var acc []stage.Pair
+	var need []tpair
+	for _, p := range all {
+		switch p.Verdict {
+		case stage.Accept:
+			acc = append(acc, p)
+		case stage.NeedText:
+			need = append(need, tpair{A: p.A, B: p.B, Pair: p})
+		}
+	}
+	if len(acc) > 0 {
+		if err := emitOne(emitAccepted, acc); err != nil {
+			return err
+		}
+	}
+	if len(need) > 0 {
+		if err := emitOne(emitNeed, need); err != nil {
+			return err
+		}
+	}
+	return emitOne(emitStat, statPart{CandidatePairs: int64(len(all)), AcceptedBySig: int64(len(acc))})
+}
+
+// ---- texts of pairs ----
+
+// needIdxFn lists the documents whose texts a batch of pairs needs.
+type needIdxFn struct{}
+
+func (f *needIdxFn) ProcessElement(raw []byte, emit func([]byte)) error {
+	ps, err := dec[[]tpair](raw)
+	if err != nil {
+		return err
+	}
+	idx := make([]uint32, 0, 2*len(ps))
+	for _, p := range ps {
+		idx = append(idx, p.A, p.B)
+	}
+	slices.Sort(idx)
+	return emitOne(emit, slices.Compact(idx))
+}
+
+// rereadFn reads one input file again and emits the normalised texts of the
+// documents some pair needs; it skips files that hold none.
+type rereadFn struct {
+	Cfg []byte
+	e   *env
+}
+
+func (f *rereadFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *rereadFn) ProcessElement(ctx context.Context, src int, metas, need func(*[]byte) bool, emit func(int, []byte)) error {
+	cfg := &f.e.cfg
+	off, err := readOffsets(len(cfg.Files), metas)
+	if err != nil {
+		return err
+	}
+	lists, err := decodeAll[[]uint32](need)
+	if err != nil {
+		return err
+	}
+	lo, hi := off.first[src], off.first[src]+off.count[src]
+	needed := make(map[uint32]bool)
+	for _, l := range lists {
+		for _, i := range l {
+			if i >= lo && i < hi {
+				needed[i] = true
+			}
+		}
+	}
+	if len(needed) == 0 {
+		return nil
+	}
+	spec := cfg.Files[src]
+	path, cleanup, err := localFile(ctx, spec.Path)
+	if err != nil {
+		return fmt.Errorf("input %s: %w", spec.Path, err)
+	}
+	defer cleanup()
+	rd, err := corpus.Open(path, src, cfg.Corpus)
+	if err != nil {
+		return fmt.Errorf("input %s: %w", spec.Path, err)
+	}
+	defer rd.Close()
+	out := make(map[int]*textIn)
+	idx := lo
+	for {
+		d, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if corpus.IsReject(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("input: %w", err)
+		}
+		if needed[idx] {
+			runes, _ := f.e.st.Normalize(nil, d.Text)
+			s := shardOf(uint64(idx), cfg.Shards)
+			if out[s] == nil {
+				out[s] = &textIn{}
+			}
+			out[s].Texts = append(out[s].Texts, textRec{Idx: idx, Runes: runes})
+		}
+		idx++
+	}
+	if idx != hi {
+		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, hi-lo, idx-lo)
+	}
+	return emitShards(ctx, "texts", out, emit)
+}
+
+// keyPairsFn keys pairs by the shard of their first (A) document.
+type keyPairsFn struct{ Shards int }
+
+func (f *keyPairsFn) ProcessElement(ctx context.Context, raw []byte, emit func(int, []byte)) error {
+	ps, err := dec[[]tpair](raw)
+	if err != nil {
+		return err
+	}
+	out := make(map[int]*textIn)
+	for _, p := range ps {
+		s := shardOf(uint64(p.A), f.Shards)
+		if out[s] == nil {
+			out[s] = &textIn{}
+		}
+		out[s].Pairs = append(out[s].Pairs, p)
+	}
+	return emitShards(ctx, "text_pairs", out, emit)
+}
+
+// attachFn joins pairs with texts in one index shard. In the first join it
+// attaches A's text and re-keys the pair by B; in the second (Second) it
+// compares A's text with B's and emits the pair with its similarity.
+type attachFn struct {
+	Cfg    []byte
+	Second bool
+	e      *env
+}
+
+func (f *attachFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *attachFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emitKV func(int, []byte), emitDone func([]byte)) error {
+	parts, err := decodeAll[textIn](vals)
+	if err != nil {
+		return err
+	}
+	texts := make(map[uint32][]rune)
+	var pairs []tpair
+	for _, p := range parts {
+		for _, t := range p.Texts {
+			texts[t.Idx] = t.Runes
+		}
+		pairs = append(pairs, p.Pairs...)
+	}
+	if !f.Second {
+		out := make(map[int]*textIn)
+		for _, p := range pairs {
+			t, ok := texts[p.A]
+			if !ok {
+				return fmt.Errorf("no text for document %d", p.A)
+			}
+			p.TA = t
+			s := shardOf(uint64(p.B), f.e.cfg.Shards)
+			if out[s] == nil {
+				out[s] = &textIn{}
+			}
+			out[s].Pairs = append(out[s].Pairs, p)
+		}
+		return emitShards(ctx, "text_pairs", out, emitKV)
+	}
+	sc := new(stage.Scratch)
+	for i := range pairs {
+		p := &pairs[i]
+		t, ok := texts[p.B]
+		if !ok {
+			return fmt.Errorf("no text for document %d", p.B)
+		}
+		p.Sim, _ = f.e.st.Confirm(p.TA, t, sc)
+		p.TA = nil
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	return emitOne(emitDone, pairs)
+}
+
+// confirmFn turns text-checked pairs into accepted pairs and counts.
+type confirmFn struct {
+	Threshold float64
+}
+
+func (f *confirmFn) ProcessElement(raw []byte, emitAccepted, emitStat func([]byte)) error {
+	ps, err := dec[[]tpair](raw)
+	if err != nil {
+		return err
+	}
+	var acc []stage.Pair
+	for _, p := range ps {
+		if p.Sim >= f.Threshold {
+			q := p.Pair
+			q.Similarity, q.Verdict = p.Sim, stage.Accept
+			acc = append(acc, q)
+		}
+	}
+	if len(acc) > 0 {
+		if err := emitOne(emitAccepted, acc); err != nil {
+			return err
+		}
+	}
+	return emitOne(emitStat, statPart{TextChecked: int64(len(ps)), AcceptedByText: int64(len(acc))})
+}
+
+// ---- connected components ----
+
+// pairEdgesFn turns accepted pairs into edges.
+type pairEdgesFn struct{}
+
+func (f *pairEdgesFn) ProcessElement(raw []byte, emit func([]byte)) error {
+	ps, err := dec[[]stage.Pair](raw)
+	if err != nil {
+		return err
+	}
+	es := make([]edge, len(ps))
+	for i, p := range ps {
+		es[i] = edge{p.A, p.B}
+	}
+	return emitOne(emit, es)
+}
+
+// countEdgesFn emits the number of edges of a batch.
+type countEdgesFn struct{}
+
+func (f *countEdgesFn) ProcessElement(raw []byte, emit func(int)) error {
+	es, err := dec[[]edge](raw)
+	if err != nil {
+		return err
+	}
+	emit(len(es))
+	return nil
+}
+
+// routeFn sends the edges to one worker's union-find when their total is at
+// most Max, else into the large-star/small-star rounds, keyed by vertex
+// shard in both directions.
+type routeFn struct {
+	Max    int64
+	Shards int
+}
+
+func (f *routeFn) ProcessElement(ctx context.Context, raw []byte, counts func(*int) bool, emitSingle, emitStar func(int, []byte)) error {
+	var total int64
+	var n int
+	for counts(&n) {
+		total += int64(n)
+	}
+	if total <= f.Max {
+		counter(ctx, "shuffle_cc_bytes", len(raw))
+		emitSingle(0, raw)
+		return nil
+	}
+	es, err := dec[[]edge](raw)
+	if err != nil {
+		return err
+	}
+	out := make(map[int][]edge)
+	for _, e := range es {
+		out[shardOf(uint64(e.A), f.Shards)] = append(out[shardOf(uint64(e.A), f.Shards)], e)
+		out[shardOf(uint64(e.B), f.Shards)] = append(out[shardOf(uint64(e.B), f.Shards)], edge{e.B, e.A})
+	}
+	return emitShards(ctx, "cc", out, emitStar)
+}
+
+// unionFindFn labels the components of all edges on one worker.
+type unionFindFn struct{}
+
+func (f *unionFindFn) ProcessElement(_ int, vals func(*[]byte) bool, emit func([]byte)) error {
+	parts, err := decodeAll[[]edge](vals)
+	if err != nil {
+		return err
+	}
+	var all []edge
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	labels := unionFindLabels(all)
+	for len(labels) > 0 {
+		n := min(len(labels), 1<<16)
+		if err := emitOne(emit, labels[:n]); err != nil {
+			return err
+		}
+		labels = labels[n:]
+	}
+	return nil
+}
+
+// starFn runs one large-star (Large) or small-star step on one vertex shard.
+type starFn struct {
+	Large  bool
+	Shards int
+}
+
+func (f *starFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emit func(int, []byte)) error {
+	parts, err := decodeAll[[]edge](vals)
+	if err != nil {
+		return err
+	}
+	var all []edge
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	out := make(map[int][]edge)
+	starStep(adjacency(all), f.Large, func(a, b uint32) {
+		out[shardOf(uint64(a), f.Shards)] = append(out[shardOf(uint64(a), f.Shards)], edge{a, b})
+		out[shardOf(uint64(b), f.Shards)] = append(out[shardOf(uint64(b), f.Shards)], edge{b, a})
+	})
+	return emitShards(ctx, "cc", out, emit)
+}
+
+// starLabelsFn reads the labels off a converged graph; it fails the run
+// when the rounds were too few.
+type starLabelsFn struct{ Rounds int }
+
+func (f *starLabelsFn) ProcessElement(_ int, vals func(*[]byte) bool, emit func([]byte)) error {
+	parts, err := decodeAll[[]edge](vals)
+	if err != nil {
+		return err
+	}
+	var all []edge
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	labels, ok := starLabels(adjacency(all))
+	if !ok {
+		return fmt.Errorf("connected components did not converge in %d large-star/small-star rounds: raise --cc-rounds", f.Rounds)
+	}
+	if len(labels) == 0 {
+		return nil
+	}
+	return emitOne(emit, labels)
+}
+
+// labelsOutFn sends labels to the block join and component centres to the
+// numbering.
+type labelsOutFn struct{}
+
+func (f *labelsOutFn) ProcessElement(ctx context.Context, raw []byte, emitBlock, emitCentres func(int, []byte)) error {
+	ls, err := dec[[]label](raw)
+	if err != nil {
+		return err
+	}
+	out := make(map[int]*blockIn)
+	var centres []uint32
+	for _, l := range ls {
+		blk := int(l.V >> blockShift)
+		if out[blk] == nil {
+			out[blk] = &blockIn{}
+		}
+		out[blk].Labels = append(out[blk].Labels, l)
+		if l.V == l.L {
+			centres = append(centres, l.V)
+		}
+	}
+	if err := emitShards(ctx, "block_labels", out, emitBlock); err != nil {
+		return err
+	}
+	if len(centres) == 0 {
+		return nil
+	}
+	return emitShards(ctx, "centres", map[int][]uint32{0: centres}, emitCentres)
+}
+
+// centresFn sorts the component centres: a cluster's number is its centre's
+// rank, as in the local engine (clusters in order of smallest member).
+type centresFn struct{}
+
+func (f *centresFn) ProcessElement(_ int, vals func(*[]byte) bool, emit, emitStat func([]byte)) error {
+	parts, err := decodeAll[[]uint32](vals)
+	if err != nil {
+		return err
+	}
+	var all []uint32
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	if err := emitOne(emit, all); err != nil {
+		return err
+	}
+	return emitOne(emitStat, statPart{Clusters: int64(len(all))})
+}
+
+// blockFn joins, within one block of indices, the clustered documents'
+// labels with their fingerprints and representatives, and sends each one
+// to its cluster's shard.
+type blockFn struct{ Shards int }
+
+func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emit func(int, []byte)) error {
+	parts, err := decodeAll[blockIn](vals)
+	if err != nil {
+		return err
+	}
+	infos := make(map[uint32]*docInfo)
+	reps := make(map[uint32]uint32)
+	var labels []label
+	for i := range parts {
+		p := &parts[i]
+		for j := range p.Infos {
+			infos[p.Infos[j].Idx] = &p.Infos[j]
+		}
+		for _, r := range p.Reps {
+			reps[r.A] = r.B
+		}
+		labels = append(labels, p.Labels...)
+	}
+	out := make(map[int][]member)
+	for _, l := range labels {
+		di, ok := infos[l.V]
+		if !ok {
+			return fmt.Errorf("no fingerprint for document %d", l.V)
+		}
+		rep, ok := reps[l.V]
+		if !ok {
+			rep = l.V
+		}
+		m := member{Idx: l.V, Label: l.L, Rep: rep, ID: di.ID, Length: di.Length, Masks: di.Masks, Value: di.Value}
+		if rep == l.V && di.Signed {
+			m.Sig = di.Sig
+		}
+		s := shardOf(uint64(l.L), f.Shards)
+		out[s] = append(out[s], m)
+	}
+	return emitShards(ctx, "members", out, emit)
+}
+
+// clusterFn applies the keep rule to each cluster of a shard and emits the
+// clusters.jsonl lines it can, similarity requests for the others, and the
+// removal decisions keyed by input file.
+type clusterFn struct {
+	Cfg []byte
+	e   *env
+	off *offsets
+}
+
+func (f *clusterFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, centres, metas func(*[]byte) bool, emitLines func([]byte), emitReq, emitDec func(int, []byte)) error {
+	cfg := &f.e.cfg
+	if f.off == nil {
+		off, err := readOffsets(len(cfg.Files), metas)
+		if err != nil {
+			return err
+		}
+		f.off = off
+	}
+	cs, err := decodeAll[[]uint32](centres)
+	if err != nil {
+		return err
+	}
+	if len(cs) != 1 {
+		return fmt.Errorf("%d centre lists, want 1", len(cs))
+	}
+	cent := cs[0]
+	parts, err := decodeAll[[]member](vals)
+	if err != nil {
+		return err
+	}
+	byLabel := make(map[uint32][]member)
+	for _, p := range parts {
+		for _, m := range p {
+			byLabel[m.Label] = append(byLabel[m.Label], m)
+		}
+	}
+	labels := make([]uint32, 0, len(byLabel))
+	for l := range byLabel {
+		labels = append(labels, l)
+	}
+	slices.Sort(labels)
+	var lines []lineRec
+	reqs := make(map[int][]simReq)
+	decs := make(map[int]*writeIn)
+	p := cfg.Params
+	var cands []keep.Candidate
+	for _, l := range labels {
+		ms := byLabel[l]
+		slices.SortFunc(ms, func(x, y member) int { return cmp.Compare(x.Idx, y.Idx) })
+		ci, ok := slices.BinarySearch(cent, l)
+		if !ok {
+			return fmt.Errorf("cluster centre %d missing", l)
+		}
+		c := int32(ci)
+		cands = cands[:0]
+		sigs := make(map[uint32][]uint32)
+		masks := make(map[uint32]int)
+		for _, m := range ms {
+			masks[m.Idx] = m.Masks
+			cands = append(cands, keep.Candidate{Index: uint64(m.Idx), Length: m.Length, Masks: m.Masks, Value: m.Value})
+			if m.Sig != nil {
+				sigs[m.Idx] = m.Sig
+			}
+		}
+		kp := ms[p.Keep.Choose(cands)]
+		allExact := true
+		for _, m := range ms {
+			allExact = allExact && m.Rep == kp.Rep
+		}
+		for _, m := range ms {
+			line := lineRec{Cluster: c, Idx: m.Idx, ID: m.ID, Kept: m.Idx == kp.Idx, Reason: "near"}
+			if (line.Kept && allExact) || (!line.Kept && m.Rep == kp.Rep) {
+				line.Reason = "exact"
+			}
+			if !line.Kept {
+				src := f.off.source(m.Idx)
+				if decs[src] == nil {
+					decs[src] = &writeIn{}
+				}
+				decs[src].Decisions = append(decs[src].Decisions, decision{Idx: m.Idx, Exact: m.Rep == kp.Rep})
+			}
+			if line.Kept || m.Rep == kp.Rep {
+				line.Sim = 1
+				lines = append(lines, line)
+				continue
+			}
+			a, b := min(kp.Rep, m.Rep), max(kp.Rep, m.Rep)
+			sa, sb := sigs[a], sigs[b]
+			if sa == nil || sb == nil {
+				return fmt.Errorf("cluster %d: no signature for representative %d or %d", c, a, b)
+			}
+			s := pairShard(a, b, cfg.Shards)
+			reqs[s] = append(reqs[s], simReq{Line: line, A: a, B: b, Est: minhash.Similarity(sa, sb), Masked: masks[a] > 0 || masks[b] > 0})
+		}
+	}
+	if len(lines) > 0 {
+		if err := emitOne(emitLines, lines); err != nil {
+			return err
+		}
+	}
+	sreqs := make(map[int]*simIn, len(reqs))
+	for s, r := range reqs {
+		sreqs[s] = &simIn{Reqs: r}
+	}
+	if err := emitShards(ctx, "sim", sreqs, emitReq); err != nil {
+		return err
+	}
+	return emitShards(ctx, "decisions", decs, emitDec)
+}
+
+// acceptedKVFn keys accepted pairs by pair shard for the similarity join.
+type acceptedKVFn struct{ Shards int }
+
+func (f *acceptedKVFn) ProcessElement(ctx context.Context, raw []byte, emit func(int, []byte)) error {
+	ps, err := dec[[]stage.Pair](raw)
+	if err != nil {
+		return err
+	}
+	out := make(map[int]*simIn)
+	for _, p := range ps {
+		s := pairShard(p.A, p.B, f.Shards)
+		if out[s] == nil {
+			out[s] = &simIn{}
+		}
+		out[s].Pairs = append(out[s].Pairs, p)
+	}
+	return emitShards(ctx, "sim", out, emit)
+}
+
+// simFn answers similarity requests as the local engine's similarity stage
+// does, through stage.KeptSimilarity: from the verified similarity of an
+// accepted pair or a conclusive estimate, else (pending) from the texts.
+type simFn struct {
+	Cfg []byte
+	e   *env
+}
+
+func (f *simFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *simFn) ProcessElement(_ int, vals func(*[]byte) bool, emitLines, emitPending func([]byte)) error {
+	parts, err := decodeAll[simIn](vals)
+	if err != nil {
+		return err
+	}
+	sims := make(map[[2]uint32]float64)
+	var reqs []simReq
+	for _, p := range parts {
+		for _, q := range p.Pairs {
+			sims[[2]uint32{q.A, q.B}] = q.Similarity
+		}
+		reqs = append(reqs, p.Reqs...)
+	}
+	var lines []lineRec
+	var pending []tpair
+	for _, r := range reqs {
+		known, ok := sims[[2]uint32{r.A, r.B}]
+		if sim, needText := f.e.st.KeptSimilarity(known, ok, r.Est, r.Masked); !needText {
+			r.Line.Sim = sim
+			lines = append(lines, r.Line)
+			continue
+		}
+		pending = append(pending, tpair{A: r.A, B: r.B, Req: r})
+	}
+	if len(lines) > 0 {
+		if err := emitOne(emitLines, lines); err != nil {
+			return err
+		}
+	}
+	if len(pending) > 0 {
+		return emitOne(emitPending, pending)
+	}
+	return nil
+}
+
+// pendingLinesFn turns text similarities into clusters.jsonl lines.
+type pendingLinesFn struct{}
+
+func (f *pendingLinesFn) ProcessElement(raw []byte, emit func([]byte)) error {
+	ps, err := dec[[]tpair](raw)
+	if err != nil {
+		return err
+	}
+	lines := make([]lineRec, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Req.Line
+		lines[i].Sim = p.Sim
+	}
+	return emitOne(emit, lines)
+}
+
+// keyZeroFn keys every element by 0, to gather it on one worker.
+type keyZeroFn struct{}
+
+func (f *keyZeroFn) ProcessElement(raw []byte, emit func(int, []byte)) { emit(0, raw) }
+
+// clusterRecord is one line of clusters.jsonl (the local engine's format).
+type clusterRecord struct {
+	ID         string          `json:"id"`
+	Cluster    int             `json:"cluster"`
+	Kept       bool            `json:"kept"`
+	Reason     string          `json:"reason"`
+	Similarity json.RawMessage `json:"similarity"`
+}
+
+// writeClustersFn writes clusters.jsonl in the local engine's order: by
+// cluster, the kept document first, then the removed ones by index.
+type writeClustersFn struct{ OutDir string }
+
+func (f *writeClustersFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool) error {
+	parts, err := decodeAll[[]lineRec](vals)
+	if err != nil {
+		return err
+	}
+	var lines []lineRec
+	for _, p := range parts {
+		lines = append(lines, p...)
+	}
+	return writeClusters(ctx, f.OutDir, lines)
+}
+
+func writeClusters(ctx context.Context, outDir string, lines []lineRec) error {
+	slices.SortFunc(lines, func(x, y lineRec) int {
+		if c := cmp.Compare(x.Cluster, y.Cluster); c != 0 {
+			return c
+		}
+		if x.Kept != y.Kept {
+			if x.Kept {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(x.Idx, y.Idx)
+	})
+	return writeOutput(ctx, joinPath(outDir, "clusters.jsonl"), func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		e := json.NewEncoder(bw)
+		e.SetEscapeHTML(false)
+		for _, l := range lines {
+			rec := clusterRecord{ID: l.ID, Cluster: int(l.Cluster), Kept: l.Kept, Reason: l.Reason,
+				Similarity: json.RawMessage(strconv.FormatFloat(l.Sim, 'f', 4, 64))}
+			if err := e.Encode(&rec); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	})
+}
+
+// fileKVFn makes sure every input file reaches the write join.
+type fileKVFn struct{}
+
+func (f *fileKVFn) ProcessElement(src int, emit func(int, []byte)) error {
+	b, err := enc(writeIn{})
+	if err != nil {
+		return err
+	}
+	emit(src, b)
+	return nil
+}
+
+// writeFn copies one input file to kept/ (and removed/), routing each record
+// by its dense index as the local engine's writeFile does.
+type writeFn struct {
+	Cfg []byte
+	e   *env
+}
+
+func (f *writeFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *writeFn) ProcessElement(ctx context.Context, src int, vals, metas func(*[]byte) bool, emitStat func([]byte)) error {
+	cfg := &f.e.cfg
+	parts, err := decodeAll[writeIn](vals)
+	if err != nil {
+		return err
+	}
+	ms, err := decodeAll[fileMeta](metas)
+	if err != nil {
+		return err
+	}
+	var meta *fileMeta
+	var first uint64
+	counts := make([]uint32, len(cfg.Files))
+	for i := range ms {
+		counts[ms[i].Source] = ms[i].Count
+		if ms[i].Source == src {
+			meta = &ms[i]
+		}
+	}
+	if meta == nil {
+		return fmt.Errorf("no metadata for input %d", src)
+	}
+	for s := 0; s < src; s++ {
+		first += uint64(counts[s])
+	}
+	removed := make(map[uint32]bool) // index → exact copy of the kept document
+	for _, p := range parts {
+		for _, d := range p.Decisions {
+			removed[d.Idx] = d.Exact
+		}
+	}
+	spec := cfg.Files[src]
+	in, cleanup, err := localFile(ctx, spec.Path)
+	if err != nil {
+		return fmt.Errorf("input %s: %w", spec.Path, err)
+	}
+	defer cleanup()
+	keptPath := joinPath(cfg.OutDir, filepath.Join("kept", spec.Output))
+	removedPath := ""
+	if cfg.WriteRemoved {
+		removedPath = joinPath(cfg.OutDir, filepath.Join("removed", spec.Output))
+	}
+	localKept, localRemoved := keptPath, removedPath
+	var tmp string
+	if IsRemote(cfg.OutDir) {
+		tmp, err = os.MkdirTemp("", "quchong-beam-out-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		localKept = filepath.Join(tmp, "kept", filepath.Base(spec.Output))
+		if removedPath != "" {
+			localRemoved = filepath.Join(tmp, "removed", filepath.Base(spec.Output))
+		}
+	}
+	idx := uint32(first)
+	end := uint32(first) + meta.Count
+	rej := meta.Rejected
+	var kept, rmExact, rmNear int64
+	route := func(record int64) corpus.Route {
+		if len(rej) > 0 && rej[0] == record {
+			rej = rej[1:]
+			return corpus.Drop
+		}
+		i := idx
+		idx++
+		if i >= end {
+			return corpus.Drop
+		}
+		exact, isRemoved := removed[i]
+		if !isRemoved {
+			kept++
+			return corpus.Keep
+		}
+		if exact {
+			rmExact++
+		} else {
+			rmNear++
+		}
+		return corpus.Remove
+	}
+	if err := corpus.Partition(in, cfg.Corpus, localKept, localRemoved, route); err != nil {
+		return fmt.Errorf("input %s: %w", spec.Path, err)
+	}
+	if idx != end || len(rej) != 0 {
+		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, meta.Count, idx-uint32(first))
+	}
+	if tmp != "" {
+		if err := copyFile(ctx, localKept, keptPath); err != nil {
+			return err
+		}
+		if removedPath != "" {
+			if err := copyFile(ctx, localRemoved, removedPath); err != nil {
+				return err
+			}
+		}
+	}
+	return emitOne(emitStat, statPart{Write: &writeCounts{Source: src, Kept: kept, RmExact: rmExact, RmNear: rmNear}})
+}
+
+// statsFn assembles stats.json and rejected.jsonl from the pieces.
+type statsFn struct {
+	Cfg []byte
+	e   *env
+}
+
+func (f *statsFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
+
+func (f *statsFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool) error {
+	parts, err := decodeAll[statPart](vals)
+	if err != nil {
+		return err
+	}
+	s := assembleStats(&f.e.cfg, parts)
+	if err := writeOutput(ctx, joinPath(f.e.cfg.OutDir, "stats.json"), func(w io.Writer) error {
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		e.SetEscapeHTML(false)
+		return e.Encode(s)
+	}); err != nil {
+		return err
+	}
+	var rejects []rejection
+	metas := make([]*fileMeta, len(f.e.cfg.Files))
+	for _, p := range parts {
+		if p.Meta != nil {
+			metas[p.Meta.Source] = p.Meta
+		}
+	}
+	for _, m := range metas {
+		if m != nil {
+			rejects = append(rejects, m.Rejects...)
+		}
+	}
+	return writeOutput(ctx, joinPath(f.e.cfg.OutDir, "rejected.jsonl"), func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		e := json.NewEncoder(bw)
+		e.SetEscapeHTML(false)
+		for i := range rejects {
+			if err := e.Encode(&rejects[i]); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	})
+}
+
+// metaStatFn wraps a fileMeta as a statPart.
+type metaStatFn struct{}
+
+func (f *metaStatFn) ProcessElement(raw []byte, emit func([]byte)) error {
+	m, err := dec[fileMeta](raw)
+	if err != nil {
+		return err
+	}
+	return emitOne(emit, statPart{Meta: &m})
+}

@@ -1,0 +1,390 @@
+// Package pipeline is quchong's Apache Beam engine: the deduplication flow
+// of the local engine (engine/local) as a Beam pipeline that calls the same
+// stage functions (package stage), so Prism, Flink, Spark and Dataflow give
+// the same clusters and the same kept documents as `quchong dedup`.
+//
+// The flow, with the shuffles (GroupByKey) marked ▸:
+//
+//	files ─ read+fingerprint (one file per element) ─┬─ file metas ─► offsets (side input)
+//	                                                   └─ document batches ─ fan out
+//	   ▸ exact hash shard ─ exact groups (smallest index = representative)
+//	   ▸ band key shard ─ buckets ─ stage.Link ─ ▸ pair shard ─ distinct pairs
+//	   borderline pairs ─ re-read their texts ─ ▸ by A ─ ▸ by B ─ stage.Confirm
+//	   edges ─ union-find on one worker (▸ one key), or large-star/small-star rounds (▸ per round)
+//	   ▸ block of indices: labels ⋈ fingerprints ─ ▸ cluster shard ─ keep rule
+//	   ▸ pair shard: similarity to the kept document ─ ▸ one key: clusters.jsonl
+//	   ▸ input file: kept/ and removed/ ─ ▸ one key: stats.json, rejected.jsonl
+//
+// Documents get the local engine's dense indices (input order across files,
+// rejected records skipped): each file is read in one call, its count goes
+// to a side input, and a document's index is its file's offset (a prefix sum)
+// plus its ordinal in the file. Records move in batches (one element per
+// shard per batch), so the number of Beam elements stays small.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/stage"
+)
+
+func init() {
+	register.DoFn4x1[context.Context, int, func([]byte), func([]byte), error](&readFn{})
+	register.DoFn6x1[context.Context, []byte, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(int, []byte), error](&fanFn{})
+	register.DoFn6x1[context.Context, int, func(*[]byte) bool, func([]byte), func(int, []byte), func([]byte), error](&exactFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&bandFn{})
+	register.DoFn5x1[int, func(*[]byte) bool, func([]byte), func([]byte), func([]byte), error](&distinctFn{})
+	register.DoFn2x1[[]byte, func([]byte), error](&needIdxFn{})
+	register.DoFn5x1[context.Context, int, func(*[]byte) bool, func(*[]byte) bool, func(int, []byte), error](&rereadFn{})
+	register.DoFn3x1[context.Context, []byte, func(int, []byte), error](&keyPairsFn{})
+	register.DoFn5x1[context.Context, int, func(*[]byte) bool, func(int, []byte), func([]byte), error](&attachFn{})
+	register.DoFn3x1[[]byte, func([]byte), func([]byte), error](&confirmFn{})
+	register.DoFn2x1[[]byte, func([]byte), error](&pairEdgesFn{})
+	register.DoFn2x1[[]byte, func(int), error](&countEdgesFn{})
+	register.DoFn5x1[context.Context, []byte, func(*int) bool, func(int, []byte), func(int, []byte), error](&routeFn{})
+	register.DoFn3x1[int, func(*[]byte) bool, func([]byte), error](&unionFindFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&starFn{})
+	register.DoFn3x1[int, func(*[]byte) bool, func([]byte), error](&starLabelsFn{})
+	register.DoFn4x1[context.Context, []byte, func(int, []byte), func(int, []byte), error](&labelsOutFn{})
+	register.DoFn4x1[int, func(*[]byte) bool, func([]byte), func([]byte), error](&centresFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&blockFn{})
+	register.DoFn8x1[context.Context, int, func(*[]byte) bool, func(*[]byte) bool, func(*[]byte) bool, func([]byte), func(int, []byte), func(int, []byte), error](&clusterFn{})
+	register.DoFn3x1[context.Context, []byte, func(int, []byte), error](&acceptedKVFn{})
+	register.DoFn4x1[int, func(*[]byte) bool, func([]byte), func([]byte), error](&simFn{})
+	register.DoFn2x1[[]byte, func([]byte), error](&pendingLinesFn{})
+	register.DoFn2x0[[]byte, func(int, []byte)](&keyZeroFn{})
+	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&writeClustersFn{})
+	register.DoFn2x1[int, func(int, []byte), error](&fileKVFn{})
+	register.DoFn5x1[context.Context, int, func(*[]byte) bool, func(*[]byte) bool, func([]byte), error](&writeFn{})
+	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&statsFn{})
+	register.DoFn2x1[[]byte, func([]byte), error](&metaStatFn{})
+	register.Emitter1[[]byte]()
+	register.Emitter1[int]()
+	register.Emitter2[int, []byte]()
+	register.Iter1[[]byte]()
+	register.Iter1[int]()
+}
+
+// FileSpec is one input file of a run.
+type FileSpec struct {
+	// Path is the input as given (a local path or a Beam filesystem URL).
+	Path string
+	// Output is its relative name under kept/ and removed/.
+	Output string
+	// Format and Compression are as detected (or forced).
+	Format      corpus.Format
+	Compression corpus.Compression
+}
+
+// Config is everything the pipeline's workers need; it travels inside the
+// DoFns, gob-encoded.
+type Config struct {
+	Files        []FileSpec
+	Corpus       corpus.Options
+	Params       stage.Params // resolved
+	Field        string       // keep-rule field, if any
+	OutDir       string
+	WriteRemoved bool
+	Strict       bool
+	// Shards is the number of keys of each batched shuffle.
+	Shards int
+	// MaxUnionFindEdges bounds the edges clustered by union-find on one
+	// worker; above it the large-star/small-star rounds run.
+	MaxUnionFindEdges int64
+	// StarRounds is the number of large-star/small-star round pairs built
+	// into the graph (Beam pipelines have no loops).
+	StarRounds int
+}
+
+// Options configures a run, like local.Options.
+type Options struct {
+	// Inputs are the input files, in order (see ExpandInputs): local paths or
+	// Beam filesystem URLs (gs://, s3://, memfs://).
+	Inputs []string
+	// Corpus configures the readers.
+	Corpus corpus.Options
+	// Params are the detection parameters.
+	Params stage.Params
+	// OutDir receives the outputs: a local directory or a URL prefix.
+	OutDir string
+	// Force allows a non-empty local OutDir.
+	Force bool
+	// WriteRemoved also writes the removed documents under OutDir/removed.
+	WriteRemoved bool
+	// Strict fails the run at the first rejected document.
+	Strict bool
+	// Shards is the number of keys per batched shuffle; 0 means 64.
+	Shards int
+	// MaxUnionFindEdges: at most this many edges are clustered on one
+	// worker with union-find; more go through large-star/small-star rounds.
+	// 0 means 50,000,000 (about 400 MB of edges); negative forces the rounds.
+	MaxUnionFindEdges int64
+	// StarRounds is the number of large-star/small-star rounds; 0 means 24.
+	// A run whose graph needs more fails with an error saying so.
+	StarRounds int
+}
+
+// Defaults for Options.
+const (
+	DefaultShards            = 64
+	DefaultMaxUnionFindEdges = 50_000_000
+	DefaultStarRounds        = 24
+)
+
+// Prepare validates the options, inspects the inputs, prepares a local
+// output directory and returns the Config the pipeline carries.
+func Prepare(opt Options) (Config, error) {
+	var cfg Config
+	st, err := stage.New(opt.Params)
+	if err != nil {
+		return cfg, fmt.Errorf("parameters: %w", err)
+	}
+	cfg.Params = st.Params()
+	cfg.Corpus = opt.Corpus
+	if f, ok := cfg.Params.Keep.NeedsField(); ok {
+		cfg.Field = f
+		cfg.Corpus.Fields = append(slices.Clone(cfg.Corpus.Fields), f)
+	}
+	if len(opt.Inputs) == 0 {
+		return cfg, fmt.Errorf("no input files")
+	}
+	if len(opt.Inputs) > 1<<20 {
+		return cfg, fmt.Errorf("%d input files: at most %d are supported", len(opt.Inputs), 1<<20)
+	}
+	names, err := outputNames(opt.Inputs)
+	if err != nil {
+		return cfg, err
+	}
+	for i, p := range opt.Inputs {
+		f, c := opt.Corpus.Format, corpus.None
+		if det, dc, err := corpus.Detect(p); err == nil {
+			if f == corpus.Auto {
+				f = det
+			}
+			c = dc
+		} else if f == corpus.Auto {
+			return cfg, err
+		}
+		cfg.Files = append(cfg.Files, FileSpec{Path: p, Output: names[i], Format: f, Compression: c})
+	}
+	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
+	cfg.Shards = opt.Shards
+	if cfg.Shards <= 0 {
+		cfg.Shards = DefaultShards
+	}
+	cfg.MaxUnionFindEdges = opt.MaxUnionFindEdges
+	switch {
+	case cfg.MaxUnionFindEdges == 0:
+		cfg.MaxUnionFindEdges = DefaultMaxUnionFindEdges
+	case cfg.MaxUnionFindEdges < 0:
+		cfg.MaxUnionFindEdges = -1
+	}
+	cfg.StarRounds = opt.StarRounds
+	if cfg.StarRounds <= 0 {
+		cfg.StarRounds = DefaultStarRounds
+	}
+	if err := prepareOutDir(opt.OutDir, opt.Force); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// Build adds the deduplication pipeline for cfg to the scope.
+func Build(s beam.Scope, cfg Config) error {
+	raw, err := enc(cfg)
+	if err != nil {
+		return err
+	}
+	shards := cfg.Shards
+	srcs := make([]int, len(cfg.Files))
+	for i := range srcs {
+		srcs[i] = i
+	}
+	files := beam.CreateList(s.Scope("files"), srcs)
+
+	// Pass 1: read and fingerprint; dense indices from the file counts.
+	metas, docs := beam.ParDo2(s.Scope("read"), &readFn{Cfg: raw}, files)
+	metaSide := beam.SideInput{Input: metas}
+	exactKV, bandKV, infoKV := beam.ParDo3(s.Scope("fan-out"), &fanFn{Cfg: raw}, docs, metaSide)
+
+	// Exact duplicates.
+	exactEdges, repsKV, exactStat := beam.ParDo3(s.Scope("exact"), &exactFn{Cfg: raw}, beam.GroupByKey(s.Scope("exact"), exactKV))
+
+	// Candidate pairs, per bucket, then distinct.
+	pairsKV := beam.ParDo(s.Scope("buckets"), &bandFn{Cfg: raw}, beam.GroupByKey(s.Scope("buckets"), bandKV))
+	accepted, need, pairStat := beam.ParDo3(s.Scope("distinct"), &distinctFn{}, beam.GroupByKey(s.Scope("distinct"), pairsKV))
+
+	// Borderline pairs decided on their texts.
+	checked := textSimilarities(s.Scope("confirm"), raw, shards, files, metaSide, need)
+	acceptedText, confirmStat := beam.ParDo2(s.Scope("confirm"), &confirmFn{Threshold: cfg.Params.Threshold}, checked)
+	allAccepted := beam.Flatten(s.Scope("accepted"), accepted, acceptedText)
+
+	// Connected components.
+	edges := beam.Flatten(s.Scope("edges"), exactEdges, beam.ParDo(s.Scope("edges"), &pairEdgesFn{}, allAccepted))
+	labels := components(s.Scope("components"), cfg, edges)
+
+	// Clusters: number, join with fingerprints, keep rule.
+	blockLabels, centresKV := beam.ParDo2(s.Scope("labels"), &labelsOutFn{}, labels)
+	centres, centreStat := beam.ParDo2(s.Scope("centres"), &centresFn{}, beam.GroupByKey(s.Scope("centres"), centresKV))
+	blocks := beam.GroupByKey(s.Scope("block-join"), beam.Flatten(s.Scope("block-join"), infoKV, repsKV, blockLabels))
+	members := beam.ParDo(s.Scope("block-join"), &blockFn{Shards: shards}, blocks)
+	lines, reqs, decs := beam.ParDo3(s.Scope("keep"), &clusterFn{Cfg: raw}, beam.GroupByKey(s.Scope("keep"), members),
+		beam.SideInput{Input: centres}, metaSide)
+
+	// Similarity of removed documents to the kept ones.
+	simJoin := beam.GroupByKey(s.Scope("similarity"), beam.Flatten(s.Scope("similarity"), reqs,
+		beam.ParDo(s.Scope("similarity"), &acceptedKVFn{Shards: shards}, allAccepted)))
+	simLines, pending := beam.ParDo2(s.Scope("similarity"), &simFn{Cfg: raw}, simJoin)
+	pendingSims := textSimilarities(s.Scope("similarity-text"), raw, shards, files, metaSide, pending)
+	textLines := beam.ParDo(s.Scope("similarity-text"), &pendingLinesFn{}, pendingSims)
+
+	// Outputs.
+	noLines, err := enc([]lineRec{}) // so that clusters.jsonl is written even when empty
+	if err != nil {
+		return err
+	}
+	allLines := beam.Flatten(s.Scope("clusters.jsonl"), lines, simLines, textLines, beam.Create(s.Scope("clusters.jsonl"), noLines))
+	beam.ParDo0(s.Scope("clusters.jsonl"), &writeClustersFn{OutDir: cfg.OutDir},
+		beam.GroupByKey(s.Scope("clusters.jsonl"), beam.ParDo(s.Scope("clusters.jsonl"), &keyZeroFn{}, allLines)))
+	writeJoin := beam.GroupByKey(s.Scope("write"), beam.Flatten(s.Scope("write"), decs, beam.ParDo(s.Scope("write"), &fileKVFn{}, files)))
+	writeStat := beam.ParDo(s.Scope("write"), &writeFn{Cfg: raw}, writeJoin, metaSide)
+	stats := beam.Flatten(s.Scope("stats"), beam.ParDo(s.Scope("stats"), &metaStatFn{}, metas),
+		exactStat, pairStat, confirmStat, centreStat, writeStat)
+	beam.ParDo0(s.Scope("stats"), &statsFn{Cfg: raw}, beam.GroupByKey(s.Scope("stats"), beam.ParDo(s.Scope("stats"), &keyZeroFn{}, stats)))
+	return nil
+}
+
+// textSimilarities computes the true similarity of each tpair: the files
+// holding their documents are read again, the needed texts normalised and
+// joined to the pairs by A, then by B.
+func textSimilarities(s beam.Scope, raw []byte, shards int, files beam.PCollection, metaSide beam.SideInput, pairs beam.PCollection) beam.PCollection {
+	needIdx := beam.ParDo(s, &needIdxFn{}, pairs)
+	texts := beam.ParDo(s, &rereadFn{Cfg: raw}, files, metaSide, beam.SideInput{Input: needIdx})
+	byA := beam.ParDo(s, &keyPairsFn{Shards: shards}, pairs)
+	withA, _ := beam.ParDo2(s, &attachFn{Cfg: raw}, beam.GroupByKey(s, beam.Flatten(s, texts, byA)))
+	_, done := beam.ParDo2(s, &attachFn{Cfg: raw, Second: true}, beam.GroupByKey(s, beam.Flatten(s, texts, withA)))
+	return done
+}
+
+// components labels every vertex of the edges with its component's smallest
+// vertex, by union-find on one worker or by large-star/small-star rounds.
+func components(s beam.Scope, cfg Config, edges beam.PCollection) beam.PCollection {
+	counts := beam.ParDo(s, &countEdgesFn{}, edges)
+	single, star := beam.ParDo2(s, &routeFn{Max: cfg.MaxUnionFindEdges, Shards: cfg.Shards}, edges, beam.SideInput{Input: counts})
+	ufLabels := beam.ParDo(s.Scope("union-find"), &unionFindFn{}, beam.GroupByKey(s.Scope("union-find"), single))
+	cur := star
+	for r := 0; r < cfg.StarRounds; r++ {
+		rs := s.Scope("star-round-" + strconv.Itoa(r+1))
+		cur = beam.ParDo(rs, &starFn{Large: true, Shards: cfg.Shards}, beam.GroupByKey(rs, cur))
+		cur = beam.ParDo(rs, &starFn{Large: false, Shards: cfg.Shards}, beam.GroupByKey(rs, cur))
+	}
+	starOut := beam.ParDo(s.Scope("star-labels"), &starLabelsFn{Rounds: cfg.StarRounds}, beam.GroupByKey(s.Scope("star-labels"), cur))
+	return beam.Flatten(s, ufLabels, starOut)
+}
+
+// assembleStats builds stats.json from the pipeline's pieces, with the local
+// engine's schema. Timings, wall and CPU time are not measured here.
+func assembleStats(cfg *Config, parts []statPart) *local.Stats {
+	counts := make([]local.Counts, len(cfg.Files))
+	s := &local.Stats{Tool: "quchong", Version: local.Version}
+	for _, p := range parts {
+		if m := p.Meta; m != nil {
+			c := &counts[m.Source]
+			c.Read, c.Rejected, c.RejectedBy, c.InputBytes = m.Counts.Read, m.Counts.Rejected, m.Counts.RejectedBy, m.Counts.InputBytes
+		}
+		if w := p.Write; w != nil {
+			c := &counts[w.Source]
+			c.Kept, c.RemovedExact, c.RemovedNear, c.Removed = w.Kept, w.RmExact, w.RmNear, w.RmExact+w.RmNear
+		}
+		v := &s.Verification
+		v.ExactGroups += p.ExactGroups
+		v.CandidatePairs += p.CandidatePairs
+		v.AcceptedBySignature += p.AcceptedBySig
+		v.TextChecked += p.TextChecked
+		v.AcceptedByText += p.AcceptedByText
+		s.Clusters += int(p.Clusters)
+	}
+	s.Inputs = []local.FileStats{}
+	for i, f := range cfg.Files {
+		s.Inputs = append(s.Inputs, local.FileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), Counts: counts[i]})
+		addCounts(&s.Total, counts[i])
+	}
+	s.Params = paramsReport(cfg)
+	s.Stages = []local.StageTiming{}
+	return s
+}
+
+func addCounts(c *local.Counts, o local.Counts) {
+	c.Read += o.Read
+	c.Kept += o.Kept
+	c.Removed += o.Removed
+	c.RemovedExact += o.RemovedExact
+	c.RemovedNear += o.RemovedNear
+	c.Rejected += o.Rejected
+	c.InputBytes += o.InputBytes
+	for k, v := range o.RejectedBy {
+		if c.RejectedBy == nil {
+			c.RejectedBy = make(map[string]int64)
+		}
+		c.RejectedBy[k] += v
+	}
+}
+
+// paramsReport mirrors the local engine's report of the parameters.
+func paramsReport(cfg *Config) local.ParamsReport {
+	p := cfg.Params
+	tokens := "chars"
+	if p.Shingle.Mode != 0 {
+		tokens = "words"
+	}
+	probs := make(map[string]float64)
+	for _, x := range []float64{0.5, 0.6, 0.7, p.LSHThreshold, p.Threshold, 0.9} {
+		probs[strconv.FormatFloat(x, 'f', 2, 64)] = roundTo(p.LSH().Probability(x), 4)
+	}
+	c := cfg.Corpus
+	return local.ParamsReport{
+		Tokens: tokens, NGram: p.Shingle.N, K: p.K, Seed: p.Seed,
+		Threshold: p.Threshold, MinLength: p.MinLength, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
+		CandidateProbability: probs,
+		AcceptMargin:         p.AcceptMargin, RejectMargin: p.RejectMargin, MaskRejectMargin: p.MaskRejectMargin,
+		MaxFill: p.Verify.MaxFill,
+		Normalize: local.NormalizeReport{
+			NFKC: p.Normalize.NFKC, Fold: p.Normalize.Fold, StripSpace: p.Normalize.StripSpace,
+			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
+		},
+		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
+		MaxDocBytes: c.MaxDocBytes, Strict: cfg.Strict,
+	}
+}
+
+func roundTo(x float64, digits int) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', digits, 64), 64)
+	return v
+}
+
+// Run prepares the run, builds the pipeline and executes it with the named
+// runner ("prism" runs in process). It returns the Beam result, whose
+// metrics hold the documents read and the bytes of each shuffle.
+func Run(ctx context.Context, runner string, opt Options) (beam.PipelineResult, error) {
+	cfg, err := Prepare(opt)
+	if err != nil {
+		return nil, err
+	}
+	p, s := beam.NewPipelineWithRoot()
+	if err := Build(s, cfg); err != nil {
+		return nil, err
+	}
+	res, err := beam.Run(ctx, runner, p)
+	if err != nil {
+		return nil, fmt.Errorf("run on %s: %w", runner, err)
+	}
+	return res, nil
+}
