@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"unsafe"
@@ -198,23 +197,10 @@ func (r *run) saveFingerprint() error {
 	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
 	}
-	af, err := atomicfile.Create(filepath.Join(r.workDir, "signatures.bin"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(af, 1<<20)
-	for _, b := range r.docs.blocks {
-		if _, err := w.Write(u32bytes(b.sigs)); err != nil {
-			af.Abort()
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		af.Abort()
-		return err
-	}
-	if err := af.Commit(); err != nil {
-		return err
+	// The signatures are already in signatures.bin, written block by block
+	// during the pass.
+	if err := r.docs.sigFile.Sync(); err != nil {
+		return fmt.Errorf("work directory: %w", err)
 	}
 	return r.markDone("fingerprint")
 }
@@ -227,21 +213,16 @@ func (r *run) loadFingerprint() error {
 	if len(st.Files) != len(r.files) || len(st.FPs) != st.N || len(st.Texts) != st.N {
 		return fmt.Errorf("work directory: the fingerprint checkpoint is inconsistent")
 	}
-	f, err := os.Open(filepath.Join(r.workDir, "signatures.bin"))
+	f, err := os.OpenFile(filepath.Join(r.workDir, "signatures.bin"), os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("work directory: %w", err)
 	}
-	defer f.Close()
-	rd := bufio.NewReaderSize(f, 1<<20)
-	r.docs = newStore(r.p.K)
-	r.docs.ids, r.docs.idEnd, r.docs.values = st.IDs, st.IDEnd, st.Values
+	r.docs = newStore(r.p.K, f, r.residentBlocks())
+	if err := r.docs.restore(st.N); err != nil {
+		return err
+	}
 	for i := 0; i < st.N; i++ {
-		// add appends to ids/values; restore them afterwards.
-		_, sig, fp, text := r.docs.add("", doc.Value{}, false)
-		if _, err := io.ReadFull(rd, u32bytes(sig)); err != nil {
-			return fmt.Errorf("work directory: signatures: %w", err)
-		}
-		*fp, *text = st.FPs[i], st.Texts[i]
+		*r.docs.fp(uint32(i)), *r.docs.textRefPtr(uint32(i)) = st.FPs[i], st.Texts[i]
 	}
 	r.docs.ids, r.docs.idEnd, r.docs.values = st.IDs, st.IDEnd, st.Values
 	for i, fs := range st.Files {
@@ -314,6 +295,14 @@ func readGob(path string, v any) error {
 		return fmt.Errorf("work directory: %s: %w", path, err)
 	}
 	return nil
+}
+
+// u64bytes views a []uint64 as bytes, like u32bytes.
+func u64bytes(s []uint64) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*8)
 }
 
 // u32bytes views a []uint32 as bytes (native byte order: checkpoints are

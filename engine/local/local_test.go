@@ -383,3 +383,46 @@ func TestUntouchedFileCopied(t *testing.T) {
 		t.Errorf("per-file counts %+v", stats.Inputs)
 	}
 }
+
+// A memory budget too small for the signatures sends them to the work
+// directory; the outputs do not change.
+func TestSpilledSignatures(t *testing.T) {
+	seed := strings.Split(strings.TrimSpace(string(mustRead(t, seedPath))), "\n")
+	var docs []string
+	for i := 0; i < 9000; i++ {
+		line := []rune(seed[i%len(seed)])
+		cut := (i * 7) % (len(line) / 3) // a different tail cut: near, not exact, copies
+		docs = append(docs, fmt.Sprintf("第%d版：%s", i/len(seed)%50, string(line[:len(line)-cut])))
+	}
+	in := writeCorpus(t, t.TempDir(), docs, 2)
+	ref, refStats := runDedup(t, in, nil)
+	out, stats := runDedup(t, in, func(o *Options) { o.Memory = 1 })
+	if stats.SignatureBlocks != 3 || stats.SpilledBlocks != 2 || refStats.SpilledBlocks != 0 {
+		t.Fatalf("signature blocks %d, spilled %d (reference spilled %d): want 3 blocks, 2 spilled", stats.SignatureBlocks, stats.SpilledBlocks, refStats.SpilledBlocks)
+	}
+	if refStats.Total.Removed < 8000 {
+		t.Fatalf("only %d removed: the copies should nearly all go", refStats.Total.Removed)
+	}
+	want, got := readOutputs(t, ref), readOutputs(t, out)
+	for name := range want {
+		if name == "stats.json" {
+			continue // it reports the spill
+		}
+		if got[name] != want[name] {
+			t.Errorf("%s differs when the signatures are spilled", name)
+		}
+	}
+	// And a resumed run reads them back from the checkpoint.
+	out2 := t.TempDir()
+	opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out2, Memory: 1, stopAfter: "fingerprint"}
+	if _, err := Run(context.Background(), opt); err != errStopped {
+		t.Fatal(err)
+	}
+	opt.stopAfter, opt.Resume = "", true
+	if _, err := Run(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := readOutputs(t, out2)["clusters.jsonl"], want["clusters.jsonl"]; a != b {
+		t.Errorf("clusters.jsonl differs after resuming with spilled signatures")
+	}
+}

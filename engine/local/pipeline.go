@@ -3,11 +3,16 @@ package local
 import (
 	"cmp"
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/lsh"
 	"github.com/quchong/quchong/minhash"
 	"github.com/quchong/quchong/stage"
 )
@@ -68,13 +73,20 @@ func (r *run) group(ctx context.Context) error {
 	recs = nil
 	slices.Sort(reps)
 
-	// One band at a time per worker: the band's (key, index) records,
-	// radix-sorted, then each bucket screened. Keys are recomputed from the
-	// signatures for each band rather than stored for all bands at once, and
-	// as many bands run at once as the memory budget allows.
+	// Band keys: one pass over the signatures (in memory or read back
+	// block by block) writes every representative's key for every band to
+	// a band-major file, so a band is later one sequential read.
 	lp := r.p.LSH()
 	b := lp.Bands
-	sig := r.docs.sig
+	keysFile, err := r.bandKeys(reps, lp)
+	if err != nil {
+		return &OutputError{err}
+	}
+	defer keysFile.Close()
+
+	// One band at a time per worker: the band's (key, index) records,
+	// radix-sorted, then each bucket screened with its members'
+	// signatures. As many bands run at once as the memory budget allows.
 	masked := func(i uint32) bool { return r.docs.fp(i).Masks > 0 }
 	perBandBytes := int64(len(reps)) * 24 // keys, indices and their sort scratch
 	concurrent := r.workers
@@ -85,27 +97,42 @@ func (r *run) group(ctx context.Context) error {
 		}
 	}
 	perBand := make([][]stage.Pair, b)
+	bandErrs := make([]error, b)
 	parallelItems(b, concurrent, func(band int) {
 		keys := make([]uint64, len(reps))
-		vals := make([]uint32, len(reps))
-		for j, d := range reps {
-			keys[j] = lp.Key(sig(d), band)
-			vals[j] = d
+		if _, err := keysFile.ReadAt(u64bytes(keys), int64(band)*int64(len(reps))*8); err != nil && len(reps) > 0 {
+			bandErrs[band] = fmt.Errorf("work directory: band keys: %w", err)
+			return
 		}
+		vals := slices.Clone(reps)
 		radixSort(keys, vals, make([]uint64, len(reps)), make([]uint32, len(reps)))
 		var out []stage.Pair
+		var sigs []uint32
 		for j := 0; j < len(keys); {
 			k := j + 1
 			for k < len(keys) && keys[k] == keys[j] {
 				k++
 			}
 			if k-j > 1 {
-				r.st.Link(vals[j:k], sig, masked, func(p stage.Pair) { out = append(out, p) })
+				bucket := vals[j:k]
+				var lerr error
+				if sigs, lerr = r.loadSigs(sigs, bucket); lerr != nil {
+					bandErrs[band] = lerr
+					return
+				}
+				sig := func(i uint32) []uint32 {
+					p, _ := slices.BinarySearch(bucket, i)
+					return sigs[p*r.p.K : (p+1)*r.p.K]
+				}
+				r.st.Link(bucket, sig, masked, func(p stage.Pair) { out = append(out, p) })
 			}
 			j = k
 		}
 		perBand[band] = out
 	})
+	if err := errors.Join(bandErrs...); err != nil {
+		return &OutputError{err}
+	}
 
 	// Merge the bands' pairs: sort and drop repeats (a pair's verdict does
 	// not depend on the band that found it).
@@ -241,7 +268,11 @@ func (r *run) similarity(ctx context.Context) error {
 			}
 			key := pairKey{min(ra, rb), max(ra, rb)}
 			known, ok := r.pairSim[key]
-			est := minhash.Similarity(r.docs.sig(ra), r.docs.sig(rb))
+			two, err := r.loadSigs(nil, []uint32{ra, rb})
+			if err != nil {
+				return &OutputError{err}
+			}
+			est := minhash.Similarity(two[:r.p.K], two[r.p.K:])
 			masked := r.docs.fp(ra).Masks > 0 || r.docs.fp(rb).Masks > 0
 			sim, needText := r.st.KeptSimilarity(known, ok, est, masked)
 			if !needText {
@@ -296,4 +327,65 @@ func parallelItems(n, workers int, fn func(i int)) {
 			fn(i)
 		}
 	})
+}
+
+// loadSigs returns the signatures of docs, one after the other, in buf.
+func (r *run) loadSigs(buf []uint32, docs []uint32) ([]uint32, error) {
+	k := r.p.K
+	buf = slices.Grow(buf[:0], len(docs)*k)[:len(docs)*k]
+	for j, d := range docs {
+		if err := r.docs.copySig(buf[j*k:(j+1)*k], d); err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// bandKeys writes the LSH key of every representative for every band to
+// the work directory's bands.bin, band-major: band b's keys, in the order of
+// reps, start at b × len(reps) × 8. Chunks of representatives run on the
+// workers; each reads the signature blocks it needs once.
+func (r *run) bandKeys(reps []uint32, lp lsh.Params) (*os.File, error) {
+	f, err := os.Create(filepath.Join(r.workDir, "bands.bin"))
+	if err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	const chunk = 1 << 14
+	n := len(reps)
+	chunks := (n + chunk - 1) / chunk
+	errs := make([]error, chunks)
+	parallelItems(chunks, r.workers, func(c int) {
+		lo, hi := c*chunk, min(n, (c+1)*chunk)
+		keys := make([]uint64, lp.Bands*(hi-lo)) // band-major within the chunk
+		var buf, block []uint32
+		bi := -1
+		for j := lo; j < hi; j++ {
+			d := reps[j]
+			if int(d>>blockShift) != bi {
+				bi = int(d >> blockShift)
+				var berr error
+				if block, buf, berr = r.docs.blockSigs(bi, buf); berr != nil {
+					errs[c] = berr
+					return
+				}
+			}
+			o := int(d&(blockSize-1)) * r.p.K
+			sig := block[o : o+r.p.K]
+			for band := 0; band < lp.Bands; band++ {
+				keys[band*(hi-lo)+j-lo] = lp.Key(sig, band)
+			}
+		}
+		for band := 0; band < lp.Bands; band++ {
+			seg := keys[band*(hi-lo) : (band+1)*(hi-lo)]
+			if _, err := f.WriteAt(u64bytes(seg), (int64(band)*int64(n)+int64(lo))*8); err != nil {
+				errs[c] = fmt.Errorf("work directory: band keys: %w", err)
+				return
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

@@ -371,9 +371,7 @@ func prepareOutDir(dir, workDir string, force, resume bool) error {
 type batch struct {
 	buf   []byte
 	ends  []int
-	sigs  [][]uint32
-	fps   []*stage.Fingerprint
-	texts []*textRef
+	slots []slot
 	norm  []byte // the batch's normalised texts, UTF-8, for the text spill
 }
 
@@ -384,7 +382,7 @@ func (b *batch) reset() {
 	if cap(b.norm) > 8*batchBytes {
 		b.norm = nil
 	}
-	b.buf, b.ends, b.sigs, b.fps, b.texts, b.norm = b.buf[:0], b.ends[:0], b.sigs[:0], b.fps[:0], b.texts[:0], b.norm[:0]
+	b.buf, b.ends, b.slots, b.norm = b.buf[:0], b.ends[:0], b.slots[:0], b.norm[:0]
 }
 
 const (
@@ -395,8 +393,11 @@ const (
 // fingerprint is pass 1: read every document, give it a dense index and
 // fingerprint it on the worker pool.
 func (r *run) fingerprint(ctx context.Context) error {
-	r.docs = newStore(r.p.K)
-	var err error
+	sigFile, err := os.Create(filepath.Join(r.workDir, "signatures.bin"))
+	if err != nil {
+		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	r.docs = newStore(r.p.K, sigFile, r.residentBlocks())
 	if r.texts, err = createTextSpill(r.workDir); err != nil {
 		return &OutputError{err}
 	}
@@ -415,18 +416,20 @@ func (r *run) fingerprint(ctx context.Context) error {
 			for b := range work {
 				start := 0
 				for i, end := range b.ends {
-					*b.fps[i] = r.st.Fingerprint(b.sigs[i], b.buf[start:end], sc)
+					sl := b.slots[i]
+					*sl.fp = r.st.Fingerprint(sl.sig, b.buf[start:end], sc)
 					from := len(b.norm)
 					b.norm = appendUTF8(b.norm, sc.Normalized())
-					*b.texts[i] = textRef{off: int64(from), n: uint32(len(b.norm) - from)}
+					*sl.text = textRef{off: int64(from), n: uint32(len(b.norm) - from)}
 					start = end
 				}
-				if base, err := r.texts.write(b.norm); err != nil {
+				base, err := r.texts.write(b.norm)
+				if err != nil {
 					spillErrs[w] = err
-				} else {
-					for _, t := range b.texts {
-						t.off += base
-					}
+				}
+				for _, sl := range b.slots {
+					sl.text.off += base
+					r.docs.done(sl)
 				}
 				b.reset()
 				free <- b
@@ -439,7 +442,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := errors.Join(spillErrs...); err != nil {
+	if err := errors.Join(append(spillErrs, r.docs.finish())...); err != nil {
 		return &OutputError{err}
 	}
 	var total Counts
@@ -509,16 +512,14 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			if r.field != "" {
 				v = d.Fields[r.field]
 			}
-			_, sig, fp, text := r.docs.add(d.ID, v, r.field != "")
+			sl := r.docs.add(d.ID, v, r.field != "")
 			if len(d.Text) > 1<<32-1 {
 				rd.Close()
 				return &InputError{fmt.Errorf("%s record %d: a document of %d bytes is beyond 4 GiB", f.path, d.Record, len(d.Text))}
 			}
 			cur.buf = append(cur.buf, d.Text...)
 			cur.ends = append(cur.ends, len(cur.buf))
-			cur.sigs = append(cur.sigs, sig)
-			cur.fps = append(cur.fps, fp)
-			cur.texts = append(cur.texts, text)
+			cur.slots = append(cur.slots, sl)
 			if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
 				flush()
 				r.prog.update(int64(r.docs.n), doneBytes+rd.FileBytes(), total)
@@ -571,12 +572,19 @@ func (r *run) stageBytes(stage string) int64 {
 	return n
 }
 
+// residentBlocks is how many blocks of signatures may stay in memory: a
+// third of the budget. The rest are read back from the signature file.
+func (r *run) residentBlocks() int {
+	perBlock := int64(blockSize) * int64(r.p.K) * 4
+	return int(max(1, r.memoryBudget()/3/perBlock))
+}
+
 // memoryLeft estimates how much of the memory budget the per-document
 // tables leave for a stage's working set.
 func (r *run) memoryLeft() int64 {
 	budget := r.memoryBudget()
-	perDoc := int64(r.p.K)*4 + 96 // signature, fingerprint, text reference, id
-	used := int64(r.docs.n)*perDoc + int64(len(r.docs.ids))
+	perDoc := int64(96) // fingerprint, text reference, id, representative
+	used := int64(r.docs.n)*perDoc + int64(len(r.docs.ids)) + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4
 	return max(budget-used, 64<<20)
 }
 

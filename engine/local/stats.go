@@ -20,6 +20,11 @@ type Stats struct {
 	WallSeconds  float64       `json:"wall_seconds"`
 	CPUSeconds   float64       `json:"cpu_seconds"`
 	Workers      int           `json:"workers"`
+	// SignatureBlocks counts the blocks of 4,096 signatures; SpilledBlocks
+	// those the memory budget left in the work directory's signature file
+	// only, read back when needed.
+	SignatureBlocks int `json:"signature_blocks"`
+	SpilledBlocks   int `json:"spilled_signature_blocks"`
 	// Faults lists the input files that could not be read to their end (a
 	// truncated or corrupt file, an unreadable one): their documents after
 	// the fault were never read, so they are in no count. Empty when every

@@ -237,6 +237,10 @@ func (r *run) fillStats() {
 	}
 	s.Params = r.paramsReport()
 	s.Stages = r.timings
+	if r.docs != nil {
+		s.SignatureBlocks = len(r.docs.blocks)
+		s.SpilledBlocks = len(r.docs.blocks) - int(r.docs.resident.Load())
+	}
 }
 
 func (r *run) paramsReport() ParamsReport {
