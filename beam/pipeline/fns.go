@@ -213,8 +213,10 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 	return emitOne(emitMeta, meta)
 }
 
-// fanFn gives a docBatch its dense indices and fans it out to the exact,
-// band and block shuffles.
+// fanFn gives a docBatch its dense indices and fans it out: exact hashes,
+// band records (band, key, index: no signatures) by key shard, signatures
+// once per document to the signature join, and what clustering needs to
+// the block join.
 type fanFn struct {
 	Cfg []byte
 	e   *env
@@ -223,7 +225,7 @@ type fanFn struct {
 
 func (f *fanFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
 
-func (f *fanFn) ProcessElement(ctx context.Context, raw []byte, metas func(*[]byte) bool, emitExact, emitBand, emitInfo func(int, []byte)) error {
+func (f *fanFn) ProcessElement(ctx context.Context, raw []byte, metas func(*[]byte) bool, emitExact, emitBand, emitSig, emitInfo func(int, []byte)) error {
 	if f.off == nil {
 		off, err := readOffsets(len(f.e.cfg.Files), metas)
 		if err != nil {
@@ -237,21 +239,23 @@ func (f *fanFn) ProcessElement(ctx context.Context, raw []byte, metas func(*[]by
 	}
 	cfg := &f.e.cfg
 	k, shards := cfg.Params.K, cfg.Shards
+	if len(b.Sigs) != len(b.IDs)*k {
+		return fmt.Errorf("document batch: %d documents, %d signature values", len(b.IDs), len(b.Sigs))
+	}
 	base := f.off.first[b.Source] + b.First
 	exact := make(map[int][]exactRec)
-	bands := make(map[int]*bandBatch)
+	bands := make(map[int][]byte)
+	prev := make(map[int]*uint32)
+	sigs := make(map[int]*sigJoinIn)
 	info := make(map[int]*blockIn)
 	keys := make([]uint64, 0, cfg.Params.Bands)
+	var packed []byte
 	for j := range b.IDs {
 		idx := base + uint32(j)
 		exact[int(b.Lo[j]%uint64(shards))] = append(exact[int(b.Lo[j]%uint64(shards))], exactRec{b.Hi[j], b.Lo[j], idx})
 		di := docInfo{Idx: idx, ID: b.IDs[j], Length: b.Length[j], Masks: b.Masks[j], Signed: b.Signed[j]}
 		if b.Values != nil {
 			di.Value = b.Values[j]
-		}
-		sig := b.Sigs[j*k : (j+1)*k]
-		if b.Signed[j] {
-			di.Sig = sig
 		}
 		blk := int(idx >> blockShift)
 		if info[blk] == nil {
@@ -261,28 +265,29 @@ func (f *fanFn) ProcessElement(ctx context.Context, raw []byte, metas func(*[]by
 		if !b.Signed[j] {
 			continue
 		}
+		sig := b.Sigs[j*k : (j+1)*k]
+		ss := sigShard(idx, shards)
+		if sigs[ss] == nil {
+			sigs[ss] = &sigJoinIn{}
+		}
+		packed = sigPack(packed[:0], sig)
+		sigs[ss].Docs.add(idx, b.Hi[j], b.Lo[j], b.Masks[j] > 0, packed, true)
 		keys = f.e.st.BandKeys(keys[:0], sig)
 		for band, key := range keys {
 			s := shardOf(key, shards)
-			bb := bands[s]
-			if bb == nil {
-				bb = &bandBatch{}
-				bands[s] = bb
+			if prev[s] == nil {
+				prev[s] = new(uint32)
 			}
-			if n := len(bb.Idx); n == 0 || bb.Idx[n-1] != idx {
-				bb.Idx = append(bb.Idx, idx)
-				bb.Hi = append(bb.Hi, b.Hi[j])
-				bb.Lo = append(bb.Lo, b.Lo[j])
-				bb.Masked = append(bb.Masked, b.Masks[j] > 0)
-				bb.Sigs = append(bb.Sigs, sig...)
-			}
-			bb.Recs = append(bb.Recs, bandRec{Band: uint16(band), Key: key, Doc: int32(len(bb.Idx) - 1)})
+			bands[s] = bandPack(bands[s], prev[s], idx, band, key)
 		}
 	}
 	if err := emitShards(ctx, "exact", exact, emitExact); err != nil {
 		return err
 	}
 	if err := emitShards(ctx, "band", bands, emitBand); err != nil {
+		return err
+	}
+	if err := emitShards(ctx, "sigs", sigs, emitSig); err != nil {
 		return err
 	}
 	return emitShards(ctx, "block_info", info, emitInfo)
@@ -351,90 +356,7 @@ func (f *exactFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 	return emitOne(emitStat, statPart{ExactGroups: groups})
 }
 
-// ---- candidate pairs ----
-
-// bandFn sorts one shard's band records into buckets and screens each bucket
-// with stage.Link, exactly as the local engine does per band.
-type bandFn struct {
-	Cfg []byte
-	e   *env
-}
-
-func (f *bandFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
-
-type bandRef struct {
-	band uint16
-	key  uint64
-	idx  uint32
-}
-
-type docRef struct {
-	sig    []uint32
-	hi, lo uint64
-	masked bool
-}
-
-func (f *bandFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emitPairs func(int, []byte)) error {
-	k, shards := f.e.cfg.Params.K, f.e.cfg.Shards
-	docs := make(map[uint32]docRef)
-	var recs []bandRef
-	var raw []byte
-	for vals(&raw) {
-		bb, err := dec[bandBatch](raw)
-		if err != nil {
-			return err
-		}
-		for j, idx := range bb.Idx {
-			docs[idx] = docRef{sig: bb.Sigs[j*k : (j+1)*k], hi: bb.Hi[j], lo: bb.Lo[j], masked: bb.Masked[j]}
-		}
-		for _, r := range bb.Recs {
-			recs = append(recs, bandRef{r.Band, r.Key, bb.Idx[r.Doc]})
-		}
-	}
-	slices.SortFunc(recs, func(x, y bandRef) int {
-		if c := cmp.Compare(x.band, y.band); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.key, y.key); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.idx, y.idx)
-	})
-	sig := func(i uint32) []uint32 { return docs[i].sig }
-	masked := func(i uint32) bool { return docs[i].masked }
-	out := make(map[int][]stage.Pair)
-	emit := func(p stage.Pair) {
-		s := pairShard(p.A, p.B, shards)
-		out[s] = append(out[s], p)
-	}
-	var bucket []uint32
-	seen := make(map[[2]uint64]bool)
-	for j := 0; j < len(recs); {
-		k := j + 1
-		for k < len(recs) && recs[k].band == recs[j].band && recs[k].key == recs[j].key {
-			k++
-		}
-		if k-j > 1 {
-			// The local engine buckets exact-duplicate representatives only.
-			// All copies of a text share its band keys, so the bucket holds
-			// each exact group whole, and its first (smallest) index is the
-			// representative.
-			bucket = bucket[:0]
-			clear(seen)
-			for _, x := range recs[j:k] {
-				d := docs[x.idx]
-				h := [2]uint64{d.hi, d.lo}
-				if !seen[h] {
-					seen[h] = true
-					bucket = append(bucket, x.idx)
-				}
-			}
-			f.e.st.Link(bucket, sig, masked, emit)
-		}
-		j = k
-	}
-	return emitShards(ctx, "pairs", out, emitPairs)
-}
+// ---- candidate pairs (see band.go) ----
 
 // distinctFn drops repeated pairs (found in several bands) and splits them
 // into accepted pairs and pairs whose texts must decide.
@@ -862,8 +784,16 @@ func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 	infos := make(map[uint32]*docInfo)
 	reps := make(map[uint32]uint32)
 	var labels []label
+	sigs := make(map[uint32][]byte)
 	for i := range parts {
 		p := &parts[i]
+		if err := p.Sigs.check(len(p.Sigs.Sigs)/max(len(p.Sigs.Idx), 1)/4, false); err != nil {
+			return err
+		}
+		for j, x := range p.Sigs.Idx {
+			n := len(p.Sigs.Sigs) / len(p.Sigs.Idx)
+			sigs[x] = p.Sigs.Sigs[j*n : (j+1)*n]
+		}
 		for j := range p.Infos {
 			infos[p.Infos[j].Idx] = &p.Infos[j]
 		}
@@ -883,8 +813,8 @@ func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 			rep = l.V
 		}
 		m := member{Idx: l.V, Label: l.L, Rep: rep, ID: di.ID, Length: di.Length, Masks: di.Masks, Value: di.Value}
-		if rep == l.V && di.Signed {
-			m.Sig = di.Sig
+		if sig, ok := sigs[l.V]; ok && rep == l.V && di.Signed {
+			m.Sig = sigUnpack(sig)
 		}
 		s := shardOf(uint64(l.L), f.Shards)
 		out[s] = append(out[s], m)

@@ -55,20 +55,36 @@ type exactRec struct {
 	Idx    uint32
 }
 
-// bandRec is one band key of one document of a bandBatch.
-type bandRec struct {
-	Band uint16
-	Key  uint64
-	Doc  int32 // position in the batch's document table
-}
-
-// bandBatch carries band records with, once per document, what Link needs.
-type bandBatch struct {
+// sigBatch carries documents' signatures, packed as 4-byte little-endian
+// values (len(Idx) × K × 4 bytes), with what stage.Link needs besides: the
+// exact hash and whether the document has a placeholder mask. Hi, Lo and
+// Masked are empty where only the signatures travel (to the block join).
+type sigBatch struct {
 	Idx    []uint32
 	Hi, Lo []uint64
 	Masked []bool
-	Sigs   []uint32
-	Recs   []bandRec
+	Sigs   []byte
+}
+
+// sigWant asks the signature join to send the signatures of some documents
+// (Idx, packed by idxPack) to one link shard.
+type sigWant struct {
+	Dest int32
+	Idx  []byte
+}
+
+// sigJoinIn is the union joined per index shard: signatures from the
+// fan-out, requests from the buckets.
+type sigJoinIn struct {
+	Docs  sigBatch
+	Wants []sigWant
+}
+
+// bucketIn is the union joined per link shard: member lists of buckets
+// (length-prefixed idxPack lists) and the members' signatures.
+type bucketIn struct {
+	Buckets []byte
+	Docs    sigBatch
 }
 
 // edge is an undirected edge between two documents.
@@ -85,14 +101,14 @@ type docInfo struct {
 	Masks  int
 	Value  doc.Value
 	Signed bool
-	Sig    []uint32 // only when Signed
 }
 
 // blockIn is the union of the records joined per block of 4096 indices.
 type blockIn struct {
 	Infos  []docInfo
 	Labels []label
-	Reps   []edge // A is a document, B its exact representative (A ≠ B)
+	Reps   []edge   // A is a document, B its exact representative (A ≠ B)
+	Sigs   sigBatch // signatures of documents in candidate pairs
 }
 
 // member is one clustered document, sent to its cluster's shard.
