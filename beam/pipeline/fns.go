@@ -772,9 +772,9 @@ func (f *centresFn) ProcessElement(_ int, vals func(*[]byte) bool, emit, emitSta
 }
 
 // blockFn joins, within one block of indices, the clustered documents'
-// labels with their fingerprints and representatives, and sends each one
-// to its cluster's shard.
-type blockFn struct{ Shards int }
+// labels with their fingerprints, representatives and (for documents in
+// candidate pairs) signatures, and sends each one to its cluster's shard.
+type blockFn struct{ Shards, K int }
 
 func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emit func(int, []byte)) error {
 	parts, err := decodeAll[blockIn](vals)
@@ -787,12 +787,11 @@ func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 	sigs := make(map[uint32][]byte)
 	for i := range parts {
 		p := &parts[i]
-		if err := p.Sigs.check(len(p.Sigs.Sigs)/max(len(p.Sigs.Idx), 1)/4, false); err != nil {
+		if err := p.Sigs.check(f.K, false); err != nil {
 			return err
 		}
 		for j, x := range p.Sigs.Idx {
-			n := len(p.Sigs.Sigs) / len(p.Sigs.Idx)
-			sigs[x] = p.Sigs.Sigs[j*n : (j+1)*n]
+			sigs[x] = p.Sigs.Sigs[j*4*f.K : (j+1)*4*f.K]
 		}
 		for j := range p.Infos {
 			infos[p.Infos[j].Idx] = &p.Infos[j]

@@ -38,9 +38,11 @@ import (
 
 func init() {
 	register.DoFn4x1[context.Context, int, func([]byte), func([]byte), error](&readFn{})
-	register.DoFn6x1[context.Context, []byte, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(int, []byte), error](&fanFn{})
+	register.DoFn7x1[context.Context, []byte, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), error](&fanFn{})
 	register.DoFn6x1[context.Context, int, func(*[]byte) bool, func([]byte), func(int, []byte), func([]byte), error](&exactFn{})
-	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&bandFn{})
+	register.DoFn5x1[context.Context, int, func(*[]byte) bool, func(int, []byte), func(int, []byte), error](&bucketsFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&sigJoinFn{})
+	register.DoFn5x1[context.Context, int, func(*[]byte) bool, func(int, []byte), func(int, []byte), error](&linkFn{})
 	register.DoFn5x1[int, func(*[]byte) bool, func([]byte), func([]byte), func([]byte), error](&distinctFn{})
 	register.DoFn2x1[[]byte, func([]byte), error](&needIdxFn{})
 	register.DoFn5x1[context.Context, int, func(*[]byte) bool, func(*[]byte) bool, func(int, []byte), error](&rereadFn{})
@@ -213,13 +215,20 @@ func Build(s beam.Scope, cfg Config) error {
 	// Pass 1: read and fingerprint; dense indices from the file counts.
 	metas, docs := beam.ParDo2(s.Scope("read"), &readFn{Cfg: raw}, files)
 	metaSide := beam.SideInput{Input: metas}
-	exactKV, bandKV, infoKV := beam.ParDo3(s.Scope("fan-out"), &fanFn{Cfg: raw}, docs, metaSide)
+	fan := beam.ParDoN(s.Scope("fan-out"), &fanFn{Cfg: raw}, docs, metaSide)
+	exactKV, bandKV, sigKV, infoKV := fan[0], fan[1], fan[2], fan[3]
 
 	// Exact duplicates.
 	exactEdges, repsKV, exactStat := beam.ParDo3(s.Scope("exact"), &exactFn{Cfg: raw}, beam.GroupByKey(s.Scope("exact"), exactKV))
 
-	// Candidate pairs, per bucket, then distinct.
-	pairsKV := beam.ParDo(s.Scope("buckets"), &bandFn{Cfg: raw}, beam.GroupByKey(s.Scope("buckets"), bandKV))
+	// Candidate pairs: buckets from (band, key, index) alone, then the
+	// members' signatures joined by index, then stage.Link per bucket (see
+	// band.go); then distinct pairs.
+	lists, wants := beam.ParDo2(s.Scope("buckets"), &bucketsFn{Shards: shards}, beam.GroupByKey(s.Scope("buckets"), bandKV))
+	bucketSigs := beam.ParDo(s.Scope("signatures"), &sigJoinFn{K: cfg.Params.K},
+		beam.GroupByKey(s.Scope("signatures"), beam.Flatten(s.Scope("signatures"), sigKV, wants)))
+	pairsKV, blockSigs := beam.ParDo2(s.Scope("link"), &linkFn{Cfg: raw},
+		beam.GroupByKey(s.Scope("link"), beam.Flatten(s.Scope("link"), lists, bucketSigs)))
 	accepted, need, pairStat := beam.ParDo3(s.Scope("distinct"), &distinctFn{}, beam.GroupByKey(s.Scope("distinct"), pairsKV))
 
 	// Borderline pairs decided on their texts.
@@ -234,8 +243,8 @@ func Build(s beam.Scope, cfg Config) error {
 	// Clusters: number, join with fingerprints, keep rule.
 	blockLabels, centresKV := beam.ParDo2(s.Scope("labels"), &labelsOutFn{}, labels)
 	centres, centreStat := beam.ParDo2(s.Scope("centres"), &centresFn{}, beam.GroupByKey(s.Scope("centres"), centresKV))
-	blocks := beam.GroupByKey(s.Scope("block-join"), beam.Flatten(s.Scope("block-join"), infoKV, repsKV, blockLabels))
-	members := beam.ParDo(s.Scope("block-join"), &blockFn{Shards: shards}, blocks)
+	blocks := beam.GroupByKey(s.Scope("block-join"), beam.Flatten(s.Scope("block-join"), infoKV, repsKV, blockLabels, blockSigs))
+	members := beam.ParDo(s.Scope("block-join"), &blockFn{Shards: shards, K: cfg.Params.K}, blocks)
 	lines, reqs, decs := beam.ParDo3(s.Scope("keep"), &clusterFn{Cfg: raw}, beam.GroupByKey(s.Scope("keep"), members),
 		beam.SideInput{Input: centres}, metaSide)
 
