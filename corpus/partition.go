@@ -25,7 +25,8 @@ const writeBufferSize = 256 << 10
 // nowhere. Either output path may be "" to write no such file.
 //
 // Text and JSONL lines are copied byte for byte (a "\r" before the "\n"
-// stays, every JSON field survives); each output line ends with "\n". Parquet
+// stays, every JSON field survives), and a last line without "\n" stays
+// without it, so a file with every record kept comes out identical. Parquet
 // rows keep the input's schema, key-value metadata and, column by column,
 // its compression codec, and each input row group becomes at most one output
 // row group, so memory stays bounded by the input's row-group size.
@@ -154,12 +155,7 @@ func partitionLines(in io.Reader, path string, comp Compression, outs *[3]*outpu
 				return fail(err)
 			}
 		}
-		if err == io.EOF { // a last line without "\n"
-			if w != nil {
-				if _, werr := w.Write([]byte{'\n'}); werr != nil {
-					return fmt.Errorf("%s line %d: write: %w", path, record, werr)
-				}
-			}
+		if err == io.EOF { // a last line without "\n": copied as it is
 			return nil
 		}
 	}

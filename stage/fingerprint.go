@@ -10,7 +10,9 @@ import (
 )
 
 // Exact is the 128-bit hash of a document's normalised text. Documents with
-// equal Exact hashes are exact duplicates.
+// equal Exact hashes are exact duplicates. A text that normalises to nothing
+// but masks or to nothing at all ("？？？", "……", "XX") is hashed as written
+// instead, so two such documents are duplicates only when byte-identical.
 type Exact struct{ Hi, Lo uint64 }
 
 // Fingerprint is what the fingerprint stage knows of one document, besides
@@ -44,7 +46,12 @@ func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint
 	if s.p.Keep.Kind == keep.Longest {
 		fp.Length = utf8.RuneCount(text)
 	}
-	fp.Exact = hashRunes(sc.runes)
+	if hasContent(sc.runes) {
+		fp.Exact = hashRunes(sc.runes)
+	} else {
+		h := xxh3.Hash128Seed(text, rawSeed)
+		fp.Exact = Exact{h.Hi, h.Lo}
+	}
 	if len(sc.runes) < s.p.MinLength {
 		s.signer.Sign(sig, nil) // the empty signature
 		return fp
@@ -52,6 +59,19 @@ func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint
 	sc.shingles = shingle.Hashes(sc.shingles[:0], sc.runes, s.p.Shingle)
 	fp.Signed = s.signer.Sign(sig, sc.shingles)
 	return fp
+}
+
+// rawSeed keeps hashes of raw texts apart from hashes of normalised runes.
+const rawSeed = 0x5851f42d4c957f2d
+
+// hasContent reports whether normalised runes hold anything but masks.
+func hasContent(r []rune) bool {
+	for _, x := range r {
+		if x != shingle.Mask {
+			return true
+		}
+	}
+	return false
 }
 
 // hashRunes hashes the runes' in-memory (little-endian on every platform Go

@@ -47,9 +47,10 @@ type Params struct {
 	// below Threshold so that candidate recall at Threshold is near 1: the
 	// verifier, not the banding, decides. 0 means Threshold − 0.15.
 	LSHThreshold float64
-	// Bands and Rows fix the LSH banding; 0 derives them from LSHThreshold
-	// and K by minimising 0.2 × false-positive area + 0.8 × false-negative
-	// area.
+	// Bands and Rows fix the LSH banding; both 0 derives them from
+	// LSHThreshold and K by minimising 0.2 × false-positive area + 0.8 ×
+	// false-negative area, and one alone takes the other as large as K
+	// allows.
 	Bands, Rows int
 	// AcceptMargin: a pair whose signature estimate is at least
 	// Threshold + AcceptMargin is accepted without reading its texts.
@@ -115,6 +116,12 @@ func (p Params) Resolve() (Params, error) {
 	}
 	if !(p.LSHThreshold > 0 && p.LSHThreshold < 1) {
 		return p, fmt.Errorf("lsh threshold = %v: want (0, 1)", p.LSHThreshold)
+	}
+	switch {
+	case p.Bands > 0 && p.Rows == 0:
+		p.Rows = p.K / p.Bands // the most rows that fit
+	case p.Rows > 0 && p.Bands == 0:
+		p.Bands = p.K / p.Rows
 	}
 	switch {
 	case p.Bands == 0 && p.Rows == 0:

@@ -110,6 +110,15 @@ func TestFingerprint(t *testing.T) {
 	if short.Signed {
 		t.Errorf("a text shorter than MinLength got a signature")
 	}
+	// Texts that normalise to nothing are compared as written.
+	q1 := st.Fingerprint(sig, []byte("？？？"), sc)
+	q2 := st.Fingerprint(sig, []byte("……"), sc)
+	q3 := st.Fingerprint(sig, []byte("？？？"), sc)
+	x1 := st.Fingerprint(sig, []byte("XX"), sc)
+	x2 := st.Fingerprint(sig, []byte("***"), sc)
+	if q1.Exact == q2.Exact || q1.Exact != q3.Exact || x1.Exact == x2.Exact {
+		t.Errorf("punctuation-only or mask-only texts: equal hashes for different texts, or different for equal ones")
+	}
 	masked := st.Fingerprint(sig, []byte("其中XXX、XX新材料将在今年陆续投入试生产，并启动二期项目立项设计及建设"), sc)
 	if masked.Masks != 1 {
 		t.Errorf("masks = %d, want 1 (XXX、XX is one run after punctuation removal)", masked.Masks)

@@ -106,6 +106,9 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	}
 	if opt.Inputs, err = local.ExpandInputs(inputs, opt.Corpus.Format); err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
+		if errors.Is(err, local.ErrDuplicateInput) {
+			return exitUsage
+		}
 		return exitInput
 	}
 	if !f.Quiet {

@@ -41,6 +41,8 @@ func TestDedupExitCodes(t *testing.T) {
 		{"glob matches nothing", []string{"dedup", filepath.Join(dir, "*.nothing"), "-o", out("e")}, exitInput, "matches no file"},
 		{"missing file", []string{"dedup", filepath.Join(dir, "absent.jsonl"), "-o", out("f")}, exitInput, "absent.jsonl"},
 		{"non-empty output", []string{"dedup", seed, "-o", notEmpty}, exitUsage, "not empty"},
+		{"input listed twice", []string{"dedup", seed, seed, "-o", out("l")}, exitUsage, "listed twice"},
+		{"bands alone", []string{"dedup", "--quiet", "--bands", "16", seed, "-o", out("m")}, exitOK, ""},
 		{"strict stops on a bad line", []string{"dedup", "--strict", bad, "-o", out("g")}, exitInput, "bad.jsonl line 2"},
 		{"bad line recorded without strict", []string{"dedup", "--quiet", bad, "-o", out("h")}, exitOK, ""},
 		{"output is a file", []string{"dedup", "--quiet", seed, "-o", aFile, "--force"}, exitOutput, "output"},

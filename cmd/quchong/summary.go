@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/quchong/quchong/engine/local"
@@ -34,8 +36,8 @@ func printSummary(w io.Writer, s *local.Stats, dir string) {
 	fmt.Fprintf(w, "kept      %9d  (%.1f%%)\n", t.Kept, pct(t.Kept))
 	fmt.Fprintf(w, "removed   %9d  (%.1f%%): %d exact, %d near duplicates, in %d clusters\n", t.Removed, pct(t.Removed), t.RemovedExact, t.RemovedNear, s.Clusters)
 	fmt.Fprintf(w, "rejected  %9d", t.Rejected)
-	for reason, n := range t.RejectedBy {
-		fmt.Fprintf(w, "  %s: %d", reason, n)
+	for _, reason := range slices.Sorted(maps.Keys(t.RejectedBy)) {
+		fmt.Fprintf(w, "  %s: %d", reason, t.RejectedBy[reason])
 	}
 	fmt.Fprintln(w)
 	p := s.Params

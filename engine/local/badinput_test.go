@@ -58,6 +58,20 @@ func badInputs(t *testing.T) (files []string, wantReasons map[string]int, wantFa
 	enc, _ := zstd.NewWriter(nil)
 	zs := enc.EncodeAll(long.Bytes(), nil)
 	files = append(files, write("truncated.jsonl.zst", zs[:len(zs)/2]))
+	// Cut inside a line longer than the reader's 256 KiB buffer.
+	var longLine bytes.Buffer
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&longLine, "第%d行：%d %d %d\n", i, r.Uint64(), r.Uint64(), r.Uint64())
+	}
+	for i := 0; i < 40000; i++ {
+		fmt.Fprintf(&longLine, "%x", r.Uint64())
+	}
+	longLine.WriteString("\n")
+	var gzl bytes.Buffer
+	zl := gzip.NewWriter(&gzl)
+	zl.Write(longLine.Bytes())
+	zl.Close()
+	files = append(files, write("truncated-long-line.txt.gz", gzl.Bytes()[:gzl.Len()*2/3]))
 	files = append(files, write("garbage.jsonl.zst", []byte("this is not a zstd stream at all")))
 	files = append(files, write("empty.txt", nil))
 	unreadable := filepath.Join(dir, "unreadable.jsonl")
@@ -65,7 +79,7 @@ func badInputs(t *testing.T) (files []string, wantReasons map[string]int, wantFa
 		t.Fatal(err)
 	}
 	files = append(files, unreadable)
-	wantFaults = []string{"truncated.jsonl.gz", "truncated.jsonl.zst", "garbage.jsonl.zst", "unreadable.jsonl"}
+	wantFaults = []string{"truncated.jsonl.gz", "truncated.jsonl.zst", "truncated-long-line.txt.gz", "garbage.jsonl.zst", "unreadable.jsonl"}
 	return files, wantReasons, wantFaults
 }
 
@@ -99,7 +113,11 @@ func TestBadInputs(t *testing.T) {
 		}
 	}
 	for _, f := range stats.Inputs {
-		if strings.Contains(f.Path, "truncated") {
+		if strings.Contains(f.Path, "truncated-long-line") {
+			if f.Read != 50 || f.Kept != 50 || f.Fault == "" {
+				t.Errorf("%s: read %d, kept %d, fault %q: want the 50 short lines before the cut kept", f.Path, f.Read, f.Kept, f.Fault)
+			}
+		} else if strings.Contains(f.Path, "truncated") {
 			if f.Read < 100 || f.Read >= 4000 || f.Fault == "" {
 				t.Errorf("%s: read %d documents, fault %q: want the first part read and the fault named", f.Path, f.Read, f.Fault)
 			}

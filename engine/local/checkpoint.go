@@ -141,6 +141,7 @@ type fileState struct {
 	Rejected     []int64
 	Counts       Counts
 	Fault        string
+	FaultAfter   int64
 }
 
 // textRef and rejection are stored by gob, which needs exported fields.
@@ -192,7 +193,7 @@ func (r *run) saveFingerprint() error {
 		st.Texts = append(st.Texts, r.docs.textRef(uint32(i)))
 	}
 	for _, f := range r.files {
-		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts, Fault: f.fault})
+		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts, Fault: f.fault, FaultAfter: f.faultAfter})
 	}
 	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
@@ -227,6 +228,7 @@ func (r *run) loadFingerprint() error {
 	r.docs.ids, r.docs.idEnd, r.docs.values = st.IDs, st.IDEnd, st.Values
 	for i, fs := range st.Files {
 		r.files[i].first, r.files[i].count, r.files[i].rejected, r.files[i].counts = fs.First, fs.Count, fs.Rejected, fs.Counts
+		r.files[i].faultAfter = fs.FaultAfter
 		if r.files[i].fault = fs.Fault; fs.Fault != "" {
 			r.stats.Faults = append(r.stats.Faults, fs.Fault)
 		}

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/quchong/quchong/corpus"
 )
+
+// ErrDuplicateInput means a file was named twice among the inputs.
+var ErrDuplicateInput = errors.New("input listed twice")
 
 // ExpandInputs turns the command line's files, directories and globs into
 // the run's ordered list of input files. Arguments keep their order; a
@@ -29,7 +33,7 @@ func ExpandInputs(args []string, format corpus.Format) ([]string, error) {
 			return fmt.Errorf("input %s: %w", p, err)
 		}
 		if prev, ok := seen[abs]; ok {
-			return fmt.Errorf("input %s is listed twice (also from %q)", p, prev)
+			return fmt.Errorf("%w: %s (also from %q)", ErrDuplicateInput, p, prev)
 		}
 		seen[abs] = arg
 		out = append(out, p)

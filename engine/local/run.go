@@ -125,8 +125,10 @@ type fileInfo struct {
 	rejected []int64 // record numbers rejected, increasing
 	counts   Counts
 	// fault says why the file could not be read to its end ("" when it
-	// was); its documents after the fault are lost.
-	fault string
+	// was); its documents after the fault are lost. faultAfter is the last
+	// record read before the fault.
+	fault      string
+	faultAfter int64
 }
 
 type rejection struct {
@@ -274,14 +276,14 @@ func (r *run) resume() (int, error) {
 		return 0, nil
 	case "fingerprint", "confirm":
 		if err := r.loadFingerprint(); err != nil {
-			return 0, &OutputError{err}
+			return 0, &ConfigError{fmt.Errorf("%w: the fingerprint checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 		}
 		if done == "fingerprint" {
 			r.prog.note("resume: after the fingerprint checkpoint (%d documents)", r.docs.n)
 			return 1, nil
 		}
 		if err := r.loadConfirm(); err != nil {
-			return 0, &OutputError{err}
+			return 0, &ConfigError{fmt.Errorf("%w: the confirm checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 		}
 		r.prog.note("resume: after the confirm checkpoint (%d documents, %d pairs)", r.docs.n, len(r.groups.pairs))
 		return 3, nil
@@ -357,6 +359,11 @@ func prepareOutDir(dir, workDir string, force, resume bool) error {
 			}
 			if err := os.RemoveAll(p); err != nil {
 				return &OutputError{fmt.Errorf("output directory: %w", err)}
+			}
+			// Temporary files a killed run left behind (atomicfile names).
+			stale, _ := filepath.Glob(filepath.Join(dir, "."+name+".tmp-*"))
+			for _, t := range stale {
+				os.Remove(t)
 			}
 		}
 	}
@@ -501,6 +508,10 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 				// A truncated or corrupt file: keep what was read before the
 				// fault, and say loudly that the rest is lost.
 				r.fault(f, err)
+				var rf *corpus.ReadFault
+				if errors.As(err, &rf) {
+					f.faultAfter = rf.After
+				}
 				break records
 			}
 			f.counts.Read++

@@ -56,10 +56,10 @@ func (t *textSpill) read(off int64, n uint32, buf []byte) ([]rune, []byte, error
 		return nil, buf, fmt.Errorf("work directory: read back a text: %w", err)
 	}
 	out := make([]rune, 0, utf8.RuneCount(buf))
-	for len(buf) > 0 {
-		r, size := utf8.DecodeRune(buf)
+	for rest := buf; len(rest) > 0; {
+		r, size := utf8.DecodeRune(rest)
 		out = append(out, r)
-		buf = buf[size:]
+		rest = rest[size:]
 	}
 	return out, buf, nil
 }

@@ -1,9 +1,5 @@
 package local
 
-import (
-	"github.com/quchong/quchong/corpus"
-)
-
 // Stats is the content of DIR/stats.json: what a run read, kept, removed and
 // rejected, per input file and in total, with every parameter it used and
 // the time each stage took. Read = Kept + Removed + Rejected always holds,
@@ -130,6 +126,3 @@ type StageTiming struct {
 	Stage   string  `json:"stage"`
 	Seconds float64 `json:"seconds"`
 }
-
-// format names used in stats.
-func formatName(f corpus.Format) string { return f.String() }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/stage"
 )
 
 // loadTexts fills needed (keyed by dense index) with the normalised texts of
@@ -104,6 +103,9 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 	rej := f.rejected
 	var kept, rmExact, rmNear int64
 	route := func(record int64) corpus.Route {
+		if f.fault != "" && record > f.faultAfter {
+			return corpus.Drop // a partial record at the fault: never read in the first pass
+		}
 		if len(rej) > 0 && rej[0] == record {
 			rej = rej[1:]
 			return corpus.Drop
@@ -273,8 +275,6 @@ func roundTo(x float64, digits int) float64 {
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', digits, 64), 64)
 	return v
 }
-
-var _ = stage.Accept
 
 // copyFile copies src to dst atomically, creating dst's directory.
 func copyFile(src, dst string) error {
