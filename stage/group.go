@@ -21,9 +21,11 @@ const maxCentres = 8
 
 // Link screens the members of one LSH bucket, the documents that share a band
 // key, given in increasing index order. Each member is screened against the
-// bucket's centres in order, starting with the smallest index (a star), and
-// linked to the first that does not reject it; a member every centre rejects
-// becomes a new centre, up to eight. emit receives each pair not rejected.
+// bucket's centres in order, starting with the smallest index (a star), until
+// one accepts it; a borderline verdict (NeedText) emits the pair for the texts
+// to decide but keeps trying the other centres, since the texts may reject
+// it. A member no centre accepts becomes a new centre, up to eight. emit
+// receives each pair not rejected.
 //
 // The result depends only on the bucket's content, so engines may group
 // buckets in any order or place.
@@ -36,16 +38,18 @@ func (s *Stages) Link(bucket []uint32, sig func(uint32) []uint32, masked func(ui
 	centres[nc] = bucket[0]
 	nc++
 	for _, d := range bucket[1:] {
-		linked := false
+		accepted := false
 		for _, c := range centres[:nc] {
 			est, v := s.Screen(sig(c), sig(d), masked(c) || masked(d))
 			if v != Reject {
 				emit(Pair{A: min(c, d), B: max(c, d), Similarity: est, Verdict: v})
-				linked = true
+			}
+			if v == Accept {
+				accepted = true
 				break
 			}
 		}
-		if !linked && nc < maxCentres {
+		if !accepted && nc < maxCentres {
 			centres[nc] = d
 			nc++
 		}
