@@ -99,14 +99,15 @@ func listFiles(t *testing.T, dir string) []string {
 }
 
 // readStats returns stats.json without the fields that measure time or
-// depend on the engine's worker count.
+// describe the local engine's own machinery (workers, memory, its signature
+// store's blocks).
 func readStats(t *testing.T, p string) string {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(readFile(t, p), &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"stages", "wall_seconds", "cpu_seconds", "workers", "memory_bytes", "peak_rss_bytes"} {
+	for _, k := range []string{"stages", "wall_seconds", "cpu_seconds", "workers", "memory_bytes", "peak_rss_bytes", "signature_blocks", "spilled_signature_blocks"} {
 		delete(m, k)
 	}
 	if params, ok := m["params"].(map[string]any); ok {
