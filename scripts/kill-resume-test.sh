@@ -7,6 +7,8 @@
 #   bash scripts/kill-resume-test.sh [KILLS] [CORPUS]
 #
 # Defaults: 12 kills, ../shared/data/corpus/zh_mix_50mb.jsonl.zst.
+# QUCHONG_FLAGS adds flags to every run (e.g. "--memory 16MiB" to exercise
+# signatures spilled to the work directory).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 kills=${1:-12}
@@ -19,14 +21,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/quchong" "$root/cmd/quchong"
 q="$tmp/quchong"
+read -r -a extra <<< "${QUCHONG_FLAGS:-}"
 
 start=$(date +%s%N)
-"$q" dedup "$corpus" -o "$tmp/ref" --removed --quiet > /dev/null
+"$q" dedup "$corpus" -o "$tmp/ref" --removed --quiet "${extra[@]}" > /dev/null
 ref_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "uninterrupted run: ${ref_ms} ms"
 
 out="$tmp/run"
-"$q" dedup "$corpus" -o "$out" --removed --quiet > /dev/null 2>&1 &
+"$q" dedup "$corpus" -o "$out" --removed --quiet "${extra[@]}" > /dev/null 2>&1 &
 pid=$!
 i=0
 while [ "$i" -lt "$kills" ]; do
@@ -54,7 +57,7 @@ while [ "$i" -lt "$kills" ]; do
     rm -rf "$out" # finished before the kill: start a fresh run
     echo "run finished before the kill; starting over"
   fi
-  "$q" dedup "$corpus" -o "$out" --removed --quiet --resume > /dev/null 2>"$tmp/err" &
+  "$q" dedup "$corpus" -o "$out" --removed --quiet --resume "${extra[@]}" > /dev/null 2>"$tmp/err" &
   pid=$!
 done
 wait "$pid" || { cat "$tmp/err" >&2; echo "FAIL: the final resumed run failed" >&2; exit 1; }
