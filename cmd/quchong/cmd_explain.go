@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
@@ -382,7 +383,7 @@ func explain(st *stage.Stages, a, b *explainDoc) *explanation {
 	for i, d := range []*explainDoc{first, second} {
 		fps[i] = st.Fingerprint(sigs[i*p.K:(i+1)*p.K], d.text, &sc)
 		d.norm, _ = st.Normalize(nil, d.text)
-		d.Length = fps[i].Length
+		d.Length = utf8.RuneCount(d.text)
 		d.NormalizedLength = len(d.norm)
 		d.Masks = fps[i].Masks
 		d.Signed = fps[i].Signed
