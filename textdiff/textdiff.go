@@ -24,6 +24,8 @@
 // between two equalities the Delete comes before the Insert.
 package textdiff
 
+import "slices"
+
 // Kind is the kind of an edit operation.
 type Kind uint8
 
@@ -323,7 +325,7 @@ func Apply(a []rune, ops []Op) ([]rune, bool) {
 		case Insert:
 			out = append(out, op.Text...)
 		case Equal, Delete:
-			if len(op.Text) > len(a)-i || !equal(a[i:i+len(op.Text)], op.Text) {
+			if len(op.Text) > len(a)-i || !slices.Equal(a[i:i+len(op.Text)], op.Text) {
 				return nil, false
 			}
 			if op.Kind == Equal {
@@ -335,18 +337,6 @@ func Apply(a []rune, ops []Op) ([]rune, bool) {
 		}
 	}
 	return out, i == len(a)
-}
-
-func equal(a, b []rune) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Count returns the number of runes the script keeps, inserts and deletes.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -553,7 +554,7 @@ func maskFills(x, filled, other []rune, opt verify.Options) []explainFill {
 			end = len(filled) // the mask closes the text
 		} else {
 			for q := p; q+len(right) <= len(filled); q++ {
-				if runesEqual(filled[q:q+len(right)], right) {
+				if slices.Equal(filled[q:q+len(right)], right) {
 					end = q
 					break
 				}
@@ -585,23 +586,11 @@ func maskFills(x, filled, other []rune, opt verify.Options) []explainFill {
 // whose fill was a mask of the other text.
 func facesMask(left, other []rune) bool {
 	for q := 0; q+len(left) < len(other); q++ {
-		if other[q+len(left)] == verify.Mask && runesEqual(other[q:q+len(left)], left) {
+		if other[q+len(left)] == verify.Mask && slices.Equal(other[q:q+len(left)], left) {
 			return true
 		}
 	}
 	return false
-}
-
-func runesEqual(a, b []rune) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func allMasks(r []rune) bool {
