@@ -1,6 +1,8 @@
 package stage
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,5 +150,40 @@ func TestKeptSimilarity(t *testing.T) {
 		if sim != tt.want || need != tt.needText {
 			t.Errorf("KeptSimilarity(%v, %v, %v, %v) = %v, %v; want %v, %v", tt.known, tt.ok, tt.est, tt.masked, sim, need, tt.want, tt.needText)
 		}
+	}
+}
+
+func TestLink(t *testing.T) {
+	st, err := New(DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sigOf builds signatures with a chosen number of slots shared with a
+	// base: docs 10 and 20 share nothing with 0 but everything with each
+	// other; 30 shares 90 of 128 slots with 0 (accepted); 40 shares 70 (borderline).
+	base := func(off uint32) []uint32 {
+		s := make([]uint32, 128)
+		for i := range s {
+			s[i] = uint32(i) + off
+		}
+		return s
+	}
+	mix := func(a, b []uint32, fromA int) []uint32 {
+		s := slices.Clone(b)
+		copy(s, a[:fromA])
+		return s
+	}
+	s0, s10 := base(0), base(10000)
+	sigs := map[uint32][]uint32{0: s0, 10: s10, 20: slices.Clone(s10), 30: mix(s0, base(20000), 90), 40: mix(s0, base(30000), 70)}
+	var got []string
+	st.Link([]uint32{0, 10, 20, 30, 40}, func(i uint32) []uint32 { return sigs[i] }, func(uint32) bool { return false },
+		func(p Pair) { got = append(got, fmt.Sprintf("%d-%d:%v", p.A, p.B, p.Verdict)) })
+	want := []string{
+		"10-20:accept", // 0 rejects 20, the next centre (10) accepts it
+		"0-30:accept",
+		"0-40:need-text", // borderline with 0: emitted, and the other centres tried
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Link pairs = %v, want %v", got, want)
 	}
 }
