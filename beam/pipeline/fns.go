@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/quchong/quchong/corpus"
@@ -124,18 +125,41 @@ const (
 func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs func([]byte)) error {
 	cfg := &f.e.cfg
 	spec := cfg.Files[src]
+	meta := fileMeta{Source: src}
+	// Without Strict, a file that cannot be opened or read to its end is
+	// recorded as faulty and keeps the documents read before the fault, as
+	// in the local engine.
+	fault := func(err error, path string) error {
+		if cfg.Strict {
+			return fmt.Errorf("input %s: %w", spec.Path, err)
+		}
+		meta.Fault = err.Error()
+		if path != "" && path != spec.Path {
+			meta.Fault = strings.ReplaceAll(meta.Fault, path, spec.Path)
+		}
+		var rf *corpus.ReadFault
+		if errors.As(err, &rf) {
+			meta.FaultAfter = rf.After
+		}
+		return nil
+	}
 	path, cleanup, err := localFile(ctx, spec.Path)
 	if err != nil {
-		return fmt.Errorf("input %s: %w", spec.Path, err)
+		if err := fault(err, ""); err != nil {
+			return err
+		}
+		return emitOne(emitMeta, meta)
 	}
 	defer cleanup()
 	rd, err := corpus.Open(path, src, cfg.Corpus)
 	if err != nil {
-		return fmt.Errorf("input %s: %w", spec.Path, err)
+		if err := fault(err, path); err != nil {
+			return err
+		}
+		return emitOne(emitMeta, meta)
 	}
 	defer rd.Close()
 	k := cfg.Params.K
-	meta := fileMeta{Source: src}
 	sc := new(stage.Scratch)
 	var b docBatch
 	textBytes := 0
@@ -176,7 +200,10 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("input: %w", err)
+			if err := fault(err, path); err != nil {
+				return err
+			}
+			break
 		}
 		meta.Counts.Read++
 		n := len(b.IDs)
@@ -203,7 +230,7 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 		}
 	}
 	meta.Counts.InputBytes = rd.InputBytes()
-	if err := rd.Close(); err != nil {
+	if err := rd.Close(); err != nil && meta.Fault == "" {
 		return fmt.Errorf("input %s: %w", spec.Path, err)
 	}
 	if err := flush(); err != nil {
@@ -470,6 +497,9 @@ func (f *rereadFn) ProcessElement(ctx context.Context, src int, metas, need func
 		}
 		if corpus.IsReject(err) {
 			continue
+		}
+		if err != nil && idx == hi {
+			break // a fault after the documents of the first pass (recorded there)
 		}
 		if err != nil {
 			return fmt.Errorf("input: %w", err)
@@ -1124,6 +1154,10 @@ func (f *writeFn) ProcessElement(ctx context.Context, src int, vals, metas func(
 		}
 	}
 	spec := cfg.Files[src]
+	if meta.Fault != "" && meta.Count == 0 && len(meta.Rejected) == 0 {
+		// Nothing could be read: there is nothing to write.
+		return emitOne(emitStat, statPart{Write: &writeCounts{Source: src}})
+	}
 	in, cleanup, err := localFile(ctx, spec.Path)
 	if err != nil {
 		return fmt.Errorf("input %s: %w", spec.Path, err)
@@ -1152,6 +1186,9 @@ func (f *writeFn) ProcessElement(ctx context.Context, src int, vals, metas func(
 	rej := meta.Rejected
 	var kept, rmExact, rmNear int64
 	route := func(record int64) corpus.Route {
+		if meta.Fault != "" && record > meta.FaultAfter {
+			return corpus.Drop // a partial record at the fault: never read in the first pass
+		}
 		if len(rej) > 0 && rej[0] == record {
 			rej = rej[1:]
 			return corpus.Drop
@@ -1173,8 +1210,14 @@ func (f *writeFn) ProcessElement(ctx context.Context, src int, vals, metas func(
 		}
 		return corpus.Remove
 	}
-	if err := corpus.Partition(in, cfg.Corpus, localKept, localRemoved, route); err != nil {
-		return fmt.Errorf("input %s: %w", spec.Path, err)
+	copt := cfg.Corpus
+	copt.Salvage = meta.Fault != ""
+	if err := corpus.Partition(in, copt, localKept, localRemoved, route); err != nil {
+		var rf *corpus.ReadFault
+		if meta.Fault == "" || !errors.As(err, &rf) {
+			return fmt.Errorf("input %s: %w", spec.Path, err)
+		}
+		// The fault of the first pass, at the same place (checked below).
 	}
 	if idx != end || len(rej) != 0 {
 		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, meta.Count, idx-uint32(first))

@@ -8,7 +8,8 @@
 //	files ─ read+fingerprint (one file per element) ─┬─ file metas ─► offsets (side input)
 //	                                                   └─ document batches ─ fan out
 //	   ▸ exact hash shard ─ exact groups (smallest index = representative)
-//	   ▸ band key shard ─ buckets ─ stage.Link ─ ▸ pair shard ─ distinct pairs
+//	   ▸ band key shard: (band, key, index) ─ buckets of ≥ 2 ─ ▸ index shard: their
+//	     members' signatures ─ ▸ link shard: stage.Link ─ ▸ pair shard ─ distinct pairs
 //	   borderline pairs ─ re-read their texts ─ ▸ by A ─ ▸ by B ─ stage.Confirm
 //	   edges ─ union-find on one worker (▸ one key), or large-star/small-star rounds (▸ per round)
 //	   ▸ block of indices: labels ⋈ fingerprints ─ ▸ cluster shard ─ keep rule
@@ -321,10 +322,19 @@ func assembleStats(cfg *Config, parts []statPart) *local.Stats {
 		v.AcceptedByText += p.AcceptedByText
 		s.Clusters += int(p.Clusters)
 	}
+	faults := make([]string, len(cfg.Files))
+	for _, p := range parts {
+		if m := p.Meta; m != nil {
+			faults[m.Source] = m.Fault
+		}
+	}
 	s.Inputs = []local.FileStats{}
 	for i, f := range cfg.Files {
-		s.Inputs = append(s.Inputs, local.FileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), Counts: counts[i]})
+		s.Inputs = append(s.Inputs, local.FileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), Fault: faults[i], Counts: counts[i]})
 		addCounts(&s.Total, counts[i])
+		if faults[i] != "" {
+			s.Faults = append(s.Faults, faults[i])
+		}
 	}
 	s.Params = paramsReport(cfg)
 	s.Stages = []local.StageTiming{}

@@ -33,6 +33,11 @@ type fileMeta struct {
 	Counts   local.Counts
 	Rejected []int64 // record numbers rejected, increasing
 	Rejects  []rejection
+	// Fault says why the file could not be read to its end (as the local
+	// engine's FileStats.Fault); FaultAfter is the last record read before
+	// it. Documents after the fault get no index and are not written.
+	Fault      string
+	FaultAfter int64
 }
 
 // docBatch is a run of consecutive documents of one file with their
