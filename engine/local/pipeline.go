@@ -173,7 +173,7 @@ func (r *run) confirm(ctx context.Context) error {
 	for j, i := range need {
 		pairs[j] = pairKey{r.groups.pairs[i].A, r.groups.pairs[i].B}
 	}
-	sims, err := r.textSimilarities(ctx, pairs)
+	sims, oks, err := r.textSimilarities(ctx, pairs)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (r *run) confirm(ctx context.Context) error {
 		p := &r.groups.pairs[i]
 		p.Similarity = sims[j]
 		p.Verdict = stage.Reject
-		if sims[j] >= r.p.Threshold {
+		if oks[j] {
 			p.Verdict = stage.Accept
 			r.stats.Verification.AcceptedByText++
 		}
@@ -192,25 +192,39 @@ func (r *run) confirm(ctx context.Context) error {
 }
 
 // textSimilarities reads back the normalised texts of the documents in
-// pairs (one streaming pass over the inputs that hold them) and returns the
-// true similarity of each pair.
-func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64, error) {
-	needed := make(map[uint32][]rune)
-	for _, p := range pairs {
-		needed[p.a] = nil
-		needed[p.b] = nil
-	}
-	if err := r.loadTexts(ctx, needed); err != nil {
-		return nil, err
-	}
+// pairs from the text spill and returns each pair's true similarity and
+// whether it reaches the threshold (stage.Confirm). Pairs are taken in
+// chunks whose texts fit in a quarter of what the memory budget leaves.
+func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64, []bool, error) {
 	sims := make([]float64, len(pairs))
-	parallelChunks(len(pairs), r.workers, func(lo, hi int) {
-		sc := new(stage.Scratch)
-		for j := lo; j < hi; j++ {
-			sims[j], _ = r.st.Confirm(needed[pairs[j].a], needed[pairs[j].b], sc)
+	oks := make([]bool, len(pairs))
+	limit := r.memoryLeft() / 4
+	for lo := 0; lo < len(pairs); {
+		needed := make(map[uint32][]rune)
+		var bytes int64
+		hi := lo
+		for hi < len(pairs) && (hi == lo || bytes < limit) {
+			for _, d := range [2]uint32{pairs[hi].a, pairs[hi].b} {
+				if _, ok := needed[d]; !ok {
+					needed[d] = nil
+					bytes += int64(r.docs.textRef(d).n) * 4 // as runes
+				}
+			}
+			hi++
 		}
-	})
-	return sims, nil
+		if err := r.loadTexts(ctx, needed); err != nil {
+			return nil, nil, err
+		}
+		chunk := pairs[lo:hi]
+		parallelChunks(len(chunk), r.workers, func(a, b int) {
+			sc := new(stage.Scratch)
+			for j := a; j < b; j++ {
+				sims[lo+j], oks[lo+j] = r.st.Confirm(needed[chunk[j].a], needed[chunk[j].b], sc)
+			}
+		})
+		lo = hi
+	}
+	return sims, oks, nil
 }
 
 // cluster links exact duplicates and accepted pairs, and applies the keep rule.
@@ -286,7 +300,7 @@ func (r *run) similarity(ctx context.Context) error {
 	if len(pending) == 0 {
 		return nil
 	}
-	sims, err := r.textSimilarities(ctx, pending)
+	sims, _, err := r.textSimilarities(ctx, pending)
 	if err != nil {
 		return err
 	}
