@@ -2,11 +2,13 @@ package corpus
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -33,7 +35,26 @@ const writeBufferSize = 256 << 10
 //
 // Outputs are written atomically: nothing appears at either final name
 // unless the whole copy succeeded. Missing parent directories are created.
-func Partition(path string, opt Options, keptPath, removedPath string, route func(record int64) Route) (err error) {
+func Partition(path string, opt Options, keptPath, removedPath string, route func(record int64) Route) error {
+	return PartitionCapture(path, opt, keptPath, removedPath, route, nil)
+}
+
+// TextCapture asks PartitionCapture for the texts of some records while it
+// copies them, sparing the caller a second read of the input.
+type TextCapture struct {
+	// Want is called after route for each record and says whether its text
+	// is wanted.
+	Want func(record int64) bool
+	// Got receives each wanted record's text exactly as Reader.Next would
+	// give it; text is valid only during the call. It is not called for a
+	// record Reader would reject.
+	Got func(record int64, text []byte)
+}
+
+// PartitionCapture is Partition that also hands the texts of the records
+// capture wants to capture.Got. Parquet inputs are copied without capture:
+// read their texts with a Reader. capture may be nil.
+func PartitionCapture(path string, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) (err error) {
 	opt = opt.withDefaults()
 	format, comp, err := resolve(path, opt.Format)
 	if err != nil {
@@ -72,7 +93,14 @@ func Partition(path string, opt Options, keptPath, removedPath string, route fun
 	if format == Parquet {
 		err = partitionParquet(in, path, &outs, route)
 	} else {
-		err = partitionLines(in, path, comp, &outs, route)
+		var c *lineCapture
+		if capture != nil {
+			c = &lineCapture{TextCapture: *capture, maxBytes: opt.MaxDocBytes}
+			if format == JSONL {
+				c.jx = newJSONLExtractor(opt.TextField, opt.IDField, nil)
+			}
+		}
+		err = partitionLines(in, path, comp, &outs, route, c)
 	}
 	var fault *ReadFault
 	if err != nil && !(opt.Salvage && errors.As(err, &fault)) {
@@ -115,7 +143,48 @@ func dest(outs *[3]*output, rt Route) (io.Writer, error) {
 	return nil, fmt.Errorf("invalid route %d", int(rt))
 }
 
-func partitionLines(in io.Reader, path string, comp Compression, outs *[3]*output, route func(int64) Route) error {
+// lineCapture gathers a wanted line and extracts its text as Reader does.
+type lineCapture struct {
+	TextCapture
+	jx       *jsonlExtractor // nil for text files
+	maxBytes int
+	buf      []byte
+	on       bool // the current line is wanted
+}
+
+// add appends a piece of the current wanted line, up to the size limit.
+func (c *lineCapture) add(piece []byte) {
+	if c.on && len(c.buf) <= c.maxBytes+2 {
+		c.buf = append(c.buf, piece...)
+	}
+}
+
+// done hands the gathered line's text to Got, if Reader would accept it.
+func (c *lineCapture) done(record int64) {
+	if !c.on {
+		return
+	}
+	c.on = false
+	line := bytes.TrimSuffix(c.buf, []byte{'\n'})
+	if record == 1 {
+		line = bytes.TrimPrefix(line, utf8BOM)
+	}
+	content := bytes.TrimSuffix(line, []byte{'\r'})
+	if len(content) > c.maxBytes {
+		return
+	}
+	if c.jx == nil {
+		if utf8.Valid(content) && !isBlankText(content) {
+			c.Got(record, content)
+		}
+		return
+	}
+	if rec := c.jx.extract(line); rec.reason == "" {
+		c.Got(record, rec.text)
+	}
+}
+
+func partitionLines(in io.Reader, path string, comp Compression, outs *[3]*output, route func(int64) Route, capture *lineCapture) error {
 	src, release, err := decompress(in, comp)
 	if err != nil {
 		return &ReadFault{Path: path, Unit: "line", Err: fmt.Errorf("%w%s", err, corruptHint(err, comp))}
@@ -139,6 +208,10 @@ func partitionLines(in io.Reader, path string, comp Compression, outs *[3]*outpu
 		if rerr != nil {
 			return fmt.Errorf("%s line %d: %w", path, record, rerr)
 		}
+		if capture != nil {
+			capture.buf, capture.on = capture.buf[:0], capture.Want(record)
+			capture.add(s)
+		}
 		// Copy the line piece by piece, so a long line is never held.
 		for {
 			if w != nil {
@@ -154,6 +227,12 @@ func partitionLines(in io.Reader, path string, comp Compression, outs *[3]*outpu
 				record-- // this line is not complete
 				return fail(err)
 			}
+			if capture != nil {
+				capture.add(s)
+			}
+		}
+		if capture != nil {
+			capture.done(record)
 		}
 		if err == io.EOF { // a last line without "\n": copied as it is
 			return nil

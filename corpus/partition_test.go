@@ -434,3 +434,52 @@ func TestPartitionSalvage(t *testing.T) {
 		})
 	}
 }
+
+// PartitionCapture hands over exactly the texts Reader gives, record by record.
+func TestPartitionCapture(t *testing.T) {
+	long := strings.Repeat("长", 200000) // beyond the read buffer
+	inputs := map[string]string{
+		"in.txt":   "\ufeffa\r\nb\n\n  \n\xff\n" + long + "\nlast",
+		"in.jsonl": "{\"id\":1,\"text\":\"一\\n二\"}\n{bad\n{\"text\":\"\"}\n{\"text\":\"" + long + "\"}\r\n{\"x\":1}\n{\"text\":\"尾\"}",
+	}
+	for name, data := range inputs {
+		for _, comp := range []Compression{None, Zstd} {
+			t.Run(name+compExt[comp], func(t *testing.T) {
+				dir := t.TempDir()
+				in := writeInput(t, dir, name, []byte(data), comp)
+				want := map[int64]string{}
+				outs, err := readAll(t, in, Options{MaxDocBytes: 1 << 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range outs {
+					if o.reject == nil {
+						want[o.doc.Record] = string(o.doc.Text)
+					}
+				}
+				got := map[int64]string{}
+				capture := &TextCapture{
+					Want: func(rec int64) bool { return rec%2 == 1 || rec > 3 },
+					Got:  func(rec int64, text []byte) { got[rec] = string(text) },
+				}
+				err = PartitionCapture(in, Options{MaxDocBytes: 1 << 20}, filepath.Join(dir, "kept"+filepath.Ext(in)), "", func(int64) Route { return Keep }, capture)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rec, text := range want {
+					if capture.Want(rec) && got[rec] != text {
+						t.Errorf("record %d: captured %d bytes, Reader gives %d", rec, len(got[rec]), len(text))
+					}
+				}
+				for rec := range got {
+					if _, ok := want[rec]; !ok || !capture.Want(rec) {
+						t.Errorf("record %d captured, but Reader rejects it or it was not wanted", rec)
+					}
+				}
+				if len(got) == 0 {
+					t.Fatal("nothing captured")
+				}
+			})
+		}
+	}
+}

@@ -16,12 +16,21 @@ import (
 	"github.com/quchong/quchong/stage"
 )
 
-// writeReport writes DIR/report.html: the summary, the plots and the cluster
-// browser. It reads back the original texts of just the documents the page
-// inlines (the largest clusters first, capped by the report package), from
-// the input files that hold them, stopping in each file after the last one.
-func (r *run) writeReport(ctx context.Context, statsJSON []byte) error {
-	in := &report.Input{Stats: statsJSON, Threshold: r.p.Threshold}
+// reportPlan is the report being prepared: its input, and the report
+// members that want each document's original text.
+type reportPlan struct {
+	in   *report.Input
+	want map[uint32][]*report.Member
+	// captured marks the input files whose wanted texts the output pass
+	// already handed over (corpus.PartitionCapture).
+	captured []bool
+}
+
+// planReport builds the report's clusters and decides which documents' texts
+// it shows (the largest clusters first, capped by the report package), so
+// the output pass can capture those texts as it copies the records.
+func (r *run) planReport() *reportPlan {
+	in := &report.Input{Threshold: r.p.Threshold}
 	for _, p := range r.groups.pairs {
 		if p.Verdict != stage.NeedText { // NeedText pairs were all decided by Confirm
 			in.PairSimilarities = append(in.PairSimilarities, p.Similarity)
@@ -49,13 +58,26 @@ func (r *run) writeReport(ctx context.Context, statsJSON []byte) error {
 		in.Clusters = append(in.Clusters, cl)
 		docOf[c] = order
 	}
-	needs := in.NeedsText()
-	want := make(map[uint32][]*report.Member, len(needs))
-	for _, ref := range needs {
+	plan := &reportPlan{in: in, want: make(map[uint32][]*report.Member), captured: make([]bool, len(r.files))}
+	for _, ref := range in.NeedsText() {
 		d := docOf[ref.Cluster][ref.Member]
-		want[d] = append(want[d], &in.Clusters[ref.Cluster].Members[ref.Member])
+		plan.want[d] = append(plan.want[d], &in.Clusters[ref.Cluster].Members[ref.Member])
 	}
-	if err := r.loadOriginals(ctx, want); err != nil {
+	return plan
+}
+
+// writeReport writes DIR/report.html with the run's stats, reading back
+// the original texts the output pass did not capture (Parquet inputs, files
+// copied whole), from just the files that hold them.
+func (r *run) writeReport(ctx context.Context, plan *reportPlan, statsJSON []byte) error {
+	plan.in.Stats = statsJSON
+	rest := make(map[uint32][]*report.Member)
+	for d, ms := range plan.want {
+		if !plan.captured[r.fileOf(d)] {
+			rest[d] = ms
+		}
+	}
+	if err := r.loadOriginals(ctx, rest); err != nil {
 		return err
 	}
 	path := filepath.Join(r.opt.OutDir, "report.html")
@@ -64,7 +86,7 @@ func (r *run) writeReport(ctx context.Context, statsJSON []byte) error {
 		return &OutputError{err}
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if err := report.Write(w, in); err != nil {
+	if err := report.Write(w, plan.in); err != nil {
 		f.Abort()
 		return &OutputError{fmt.Errorf("write %s: %w", path, err)}
 	}

@@ -162,6 +162,7 @@ type run struct {
 	clusters  cluster.Clusters
 	keptOf    []uint32  // kept document of each cluster
 	simToKept []float64 // each clustered document's similarity to its kept one
+	report    *reportPlan // nil with NoReport
 }
 
 // Run deduplicates the inputs and writes the outputs. It returns the stats
@@ -242,7 +243,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := r.writeReport(ctx, js); err != nil {
+		if err := r.writeReport(ctx, r.report, js); err != nil {
 			return nil, err
 		}
 		r.prog.finish()

@@ -38,6 +38,9 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32][]rune) error {
 // write is the last pass: every record goes to kept/ or removed/, then
 // clusters.jsonl and rejected.jsonl are written.
 func (r *run) write(ctx context.Context) error {
+	if !r.opt.NoReport {
+		r.report = r.planReport()
+	}
 	removed := make([]bool, r.docs.n)
 	for c, members := range r.clusters.Members {
 		for _, m := range members {
@@ -57,7 +60,7 @@ func (r *run) write(ctx context.Context) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[si] = r.writeFile(ctx, f, removed)
+			errs[si] = r.writeFile(ctx, si, f, removed)
 			mu.Lock()
 			docs += f.counts.Read
 			if fi, err := os.Stat(f.path); err == nil {
@@ -81,7 +84,7 @@ func (r *run) write(ctx context.Context) error {
 	return nil
 }
 
-func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error {
+func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool) error {
 	keptPath := filepath.Join(r.opt.OutDir, "kept", f.output)
 	removedPath := ""
 	if r.opt.WriteRemoved {
@@ -102,7 +105,9 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 	idx := f.first
 	rej := f.rejected
 	var kept, rmExact, rmNear int64
+	cur := int64(-1) // the dense index of the record just routed, -1 when dropped
 	route := func(record int64) corpus.Route {
+		cur = -1
 		if f.fault != "" && record > f.faultAfter {
 			return corpus.Drop // a partial record at the fault: never read in the first pass
 		}
@@ -112,6 +117,7 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 		}
 		i := idx
 		idx++
+		cur = int64(i)
 		if i >= f.first+f.count {
 			return corpus.Drop // cannot happen unless the file grew; caught below
 		}
@@ -128,7 +134,19 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 	}
 	copt := r.opt.Corpus
 	copt.Salvage = f.fault != ""
-	if err := corpus.Partition(f.path, copt, keptPath, removedPath, route); err != nil {
+	// The report's texts from this file come along with the copy.
+	var capture *corpus.TextCapture
+	if r.report != nil && f.format != corpus.Parquet {
+		capture = &corpus.TextCapture{
+			Want: func(int64) bool { return cur >= 0 && len(r.report.want[uint32(cur)]) > 0 },
+			Got: func(_ int64, text []byte) {
+				for _, m := range r.report.want[uint32(cur)] {
+					m.Text = string(text)
+				}
+			},
+		}
+	}
+	if err := corpus.PartitionCapture(f.path, copt, keptPath, removedPath, route, capture); err != nil {
 		var fault *corpus.ReadFault
 		if f.fault == "" || !errors.As(err, &fault) {
 			return r.classify(err)
@@ -137,6 +155,9 @@ func (r *run) writeFile(ctx context.Context, f *fileInfo, removed []bool) error 
 	}
 	if idx != f.first+f.count || len(rej) != 0 {
 		return &InputError{fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", f.path, f.count, idx-f.first)}
+	}
+	if capture != nil {
+		r.report.captured[si] = true
 	}
 	f.counts.Kept, f.counts.RemovedExact, f.counts.RemovedNear = kept, rmExact, rmNear
 	f.counts.Removed = rmExact + rmNear
