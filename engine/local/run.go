@@ -160,8 +160,8 @@ type run struct {
 	groups    *groupState
 	pairSim   map[pairKey]float64 // similarity of accepted pairs
 	clusters  cluster.Clusters
-	keptOf    []uint32  // kept document of each cluster
-	simToKept []float64 // each clustered document's similarity to its kept one
+	keptOf    []uint32    // kept document of each cluster
+	simToKept []float64   // each clustered document's similarity to its kept one
 	report    *reportPlan // nil with NoReport
 }
 
