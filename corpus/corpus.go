@@ -196,11 +196,48 @@ type Options struct {
 	// in memory; for JSONL it bounds the whole line. Default 64 MiB: the
 	// reader's memory is bounded by about this much per open file.
 	MaxDocBytes int
+	// Level is the compression level of Partition's gzip and zstd outputs.
+	// The zero value, LevelFast, trades about 8 % of size (zstd, against
+	// LevelDefault) for about a third less compression time: outputs of a
+	// deduplication are usually read again soon.
+	Level Level
 	// Salvage makes Partition keep what it copied when the input ends in a
 	// *ReadFault (a truncated or corrupt file): the records before the fault
 	// are committed to the outputs, and the fault is still returned.
 	// Without it, a fault leaves no output at all.
 	Salvage bool
+}
+
+// Level is an output compression level.
+type Level int
+
+// Compression levels: gzip 1, 6, 7 and 9; zstd fastest, default, better and
+// best.
+const (
+	LevelFast Level = iota
+	LevelDefault
+	LevelBetter
+	LevelBest
+)
+
+var levelNames = [...]string{"fast", "default", "better", "best"}
+
+// String returns the level's name.
+func (l Level) String() string {
+	if l >= 0 && int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return fmt.Sprintf("Level(%d)", int(l))
+}
+
+// ParseLevel reads a level name: fast, default, better or best.
+func ParseLevel(s string) (Level, error) {
+	for i, n := range levelNames {
+		if s == n {
+			return Level(i), nil
+		}
+	}
+	return 0, fmt.Errorf("compression level %q: want fast, default, better or best", s)
 }
 
 // withDefaults fills in the documented defaults.

@@ -56,6 +56,9 @@ type TextCapture struct {
 // read their texts with a Reader. capture may be nil.
 func PartitionCapture(path string, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) (err error) {
 	opt = opt.withDefaults()
+	if opt.Level < LevelFast || opt.Level > LevelBest {
+		return fmt.Errorf("partition %s: invalid compression level %d", path, int(opt.Level))
+	}
 	format, comp, err := resolve(path, opt.Format)
 	if err != nil {
 		return err
@@ -86,7 +89,7 @@ func PartitionCapture(path string, opt Options, keptPath, removedPath string, ro
 		if p == "" {
 			continue
 		}
-		if outs[rt], err = createOutput(p, comp); err != nil {
+		if outs[rt], err = createOutput(p, comp, opt.Level); err != nil {
 			return fmt.Errorf("partition %s: %w", path, err)
 		}
 	}
@@ -341,7 +344,7 @@ type output struct {
 	w  io.Writer      // where records go
 }
 
-func createOutput(path string, comp Compression) (*output, error) {
+func createOutput(path string, comp Compression, level Level) (*output, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
@@ -353,9 +356,15 @@ func createOutput(path string, comp Compression) (*output, error) {
 	o.w = o.bw
 	switch comp {
 	case Gzip:
-		o.zw = gzip.NewWriter(o.bw)
+		zw, err := gzip.NewWriterLevel(o.bw, [...]int{gzip.BestSpeed, gzip.DefaultCompression, 7, gzip.BestCompression}[level])
+		if err != nil {
+			af.Abort()
+			return nil, err
+		}
+		o.zw = zw
 	case Zstd:
-		zw, err := zstd.NewWriter(o.bw, zstd.WithEncoderConcurrency(2))
+		zl := [...]zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression, zstd.SpeedBestCompression}[level]
+		zw, err := zstd.NewWriter(o.bw, zstd.WithEncoderConcurrency(2), zstd.WithEncoderLevel(zl))
 		if err != nil {
 			af.Abort()
 			return nil, err

@@ -483,3 +483,39 @@ func TestPartitionCapture(t *testing.T) {
 		}
 	}
 }
+
+func TestLevels(t *testing.T) {
+	for _, name := range []string{"fast", "default", "better", "best"} {
+		l, err := ParseLevel(name)
+		if err != nil || l.String() != name {
+			t.Errorf("ParseLevel(%q) = %v, %v", name, l, err)
+		}
+	}
+	if _, err := ParseLevel("max"); err == nil {
+		t.Error("ParseLevel(max) succeeded")
+	}
+	dir := t.TempDir()
+	var lines strings.Builder
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&lines, "{\"text\":\"第%d篇文档，一些会重复的内容，一些会重复的内容。\"}\n", i)
+	}
+	in := writeInput(t, dir, "in.jsonl", []byte(lines.String()), Zstd)
+	sizes := map[Level]int64{}
+	for _, l := range []Level{LevelFast, LevelBest} {
+		out := filepath.Join(dir, l.String()+".jsonl.zst")
+		if err := Partition(in, Options{Level: l}, out, "", func(int64) Route { return Keep }); err != nil {
+			t.Fatal(err)
+		}
+		if got := decompressFile(t, out, Zstd); string(got) != lines.String() {
+			t.Fatalf("level %v: output differs from the input", l)
+		}
+		fi, _ := os.Stat(out)
+		sizes[l] = fi.Size()
+	}
+	if sizes[LevelBest] >= sizes[LevelFast] {
+		t.Errorf("best (%d bytes) is not smaller than fast (%d)", sizes[LevelBest], sizes[LevelFast])
+	}
+	if err := Partition(in, Options{Level: 9}, filepath.Join(dir, "x.jsonl.zst"), "", func(int64) Route { return Keep }); err == nil {
+		t.Error("Partition accepted an invalid level")
+	}
+}

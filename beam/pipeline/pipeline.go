@@ -380,7 +380,7 @@ func paramsReport(cfg *Config) local.ParamsReport {
 			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
 		},
 		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
-		MaxDocBytes: c.MaxDocBytes, Strict: cfg.Strict,
+		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), Strict: cfg.Strict,
 	}
 }
 

@@ -91,6 +91,7 @@ type ParamsReport struct {
 	TextField            string             `json:"text_field"`
 	IDField              string             `json:"id_field"`
 	MaxDocBytes          int                `json:"max_doc_bytes"`
+	CompressionLevel     string             `json:"compression_level"`
 	Strict               bool               `json:"strict"`
 	MemoryBudget         int64              `json:"memory_budget"`
 }

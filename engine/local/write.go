@@ -288,7 +288,7 @@ func (r *run) paramsReport() ParamsReport {
 			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
 		},
 		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
-		MaxDocBytes: c.MaxDocBytes, Strict: r.opt.Strict, MemoryBudget: r.memoryBudget(),
+		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), Strict: r.opt.Strict, MemoryBudget: r.memoryBudget(),
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 type Input struct {
 	Format, TextField, IDField string
 	MaxDocBytes                int
+	Level                      string // output compression level; registered by Run
 }
 
 // Register adds --format, --text-field, --id-field and --max-doc-bytes.
@@ -37,7 +38,13 @@ func (in *Input) Options() (corpus.Options, error) {
 	if in.MaxDocBytes < 1 {
 		return corpus.Options{}, fmt.Errorf("--max-doc-bytes %d: want ≥ 1", in.MaxDocBytes)
 	}
-	return corpus.Options{Format: format, TextField: in.TextField, IDField: in.IDField, MaxDocBytes: in.MaxDocBytes}, nil
+	level := corpus.LevelFast
+	if in.Level != "" { // only commands that write register it
+		if level, err = corpus.ParseLevel(in.Level); err != nil {
+			return corpus.Options{}, fmt.Errorf("--compression-level: %w", err)
+		}
+	}
+	return corpus.Options{Format: format, TextField: in.TextField, IDField: in.IDField, MaxDocBytes: in.MaxDocBytes, Level: level}, nil
 }
 
 // Detection are the flags that set how documents are compared.
@@ -102,6 +109,7 @@ func (r *Run) Register(fs *flag.FlagSet) {
 	fs.StringVar(&r.Out, "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&r.Force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
 	fs.BoolVar(&r.Removed, "removed", false, "also write the removed documents to DIR/removed/")
+	fs.StringVar(&r.Input.Level, "compression-level", "fast", "`level` of gzip and zstd outputs: fast, default, better or best (fast: about 8% larger zstd, a third less compression time)")
 	r.Input.Register(fs)
 	fs.BoolVar(&r.Strict, "strict", false, "stop at the first rejected document or unreadable file (exit code 3) instead of recording it")
 	fs.StringVar(&r.Keep, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")
