@@ -331,62 +331,14 @@ func assembleStats(cfg *Config, parts []statPart) *local.Stats {
 	s.Inputs = []local.FileStats{}
 	for i, f := range cfg.Files {
 		s.Inputs = append(s.Inputs, local.FileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), Fault: faults[i], Counts: counts[i]})
-		addCounts(&s.Total, counts[i])
+		s.Total.Add(counts[i])
 		if faults[i] != "" {
 			s.Faults = append(s.Faults, faults[i])
 		}
 	}
-	s.Params = paramsReport(cfg)
+	s.Params = local.NewParamsReport(cfg.Params, cfg.Corpus, cfg.Strict)
 	s.Stages = []local.StageTiming{}
 	return s
-}
-
-func addCounts(c *local.Counts, o local.Counts) {
-	c.Read += o.Read
-	c.Kept += o.Kept
-	c.Removed += o.Removed
-	c.RemovedExact += o.RemovedExact
-	c.RemovedNear += o.RemovedNear
-	c.Rejected += o.Rejected
-	c.InputBytes += o.InputBytes
-	for k, v := range o.RejectedBy {
-		if c.RejectedBy == nil {
-			c.RejectedBy = make(map[string]int64)
-		}
-		c.RejectedBy[k] += v
-	}
-}
-
-// paramsReport mirrors the local engine's report of the parameters.
-func paramsReport(cfg *Config) local.ParamsReport {
-	p := cfg.Params
-	tokens := "chars"
-	if p.Shingle.Mode != 0 {
-		tokens = "words"
-	}
-	probs := make(map[string]float64)
-	for _, x := range []float64{0.5, 0.6, 0.7, p.LSHThreshold, p.Threshold, 0.9} {
-		probs[strconv.FormatFloat(x, 'f', 2, 64)] = roundTo(p.LSH().Probability(x), 4)
-	}
-	c := cfg.Corpus
-	return local.ParamsReport{
-		Tokens: tokens, NGram: p.Shingle.N, K: p.K, Seed: p.Seed,
-		Threshold: p.Threshold, MinLength: p.MinLength, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
-		CandidateProbability: probs,
-		AcceptMargin:         p.AcceptMargin, RejectMargin: p.RejectMargin, MaskRejectMargin: p.MaskRejectMargin,
-		MaxFill: p.Verify.MaxFill,
-		Normalize: local.NormalizeReport{
-			NFKC: p.Normalize.NFKC, Fold: p.Normalize.Fold, StripSpace: p.Normalize.StripSpace,
-			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
-		},
-		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
-		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), Strict: cfg.Strict,
-	}
-}
-
-func roundTo(x float64, digits int) float64 {
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', digits, 64), 64)
-	return v
 }
 
 // Run prepares the run, builds the pipeline and executes it with the named

@@ -77,7 +77,7 @@ func checkAccounting(t *testing.T, s *Stats) {
 		if f.Removed != f.RemovedExact+f.RemovedNear {
 			t.Errorf("%s: removed %d != exact %d + near %d", f.Path, f.Removed, f.RemovedExact, f.RemovedNear)
 		}
-		total.add(f.Counts)
+		total.Add(f.Counts)
 	}
 	if total.Read != s.Total.Read || total.Kept != s.Total.Kept || total.Removed != s.Total.Removed || total.Rejected != s.Total.Rejected {
 		t.Errorf("total %+v does not sum the files %+v", s.Total, total)

@@ -455,7 +455,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 	}
 	var total Counts
 	for _, f := range r.files {
-		total.add(f.counts)
+		total.Add(f.counts)
 	}
 	r.prog.done(total.Read, total.InputBytes, "%d documents read (%d rejected), %.1f MB of text", total.Read, total.Rejected, float64(total.InputBytes)/1e6)
 	return nil

@@ -40,7 +40,8 @@ type Counts struct {
 	InputBytes   int64            `json:"input_bytes"`
 }
 
-func (c *Counts) add(o Counts) {
+// Add adds o's counts to c.
+func (c *Counts) Add(o Counts) {
 	c.Read += o.Read
 	c.Kept += o.Kept
 	c.Removed += o.Removed

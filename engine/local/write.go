@@ -15,6 +15,7 @@ import (
 
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/stage"
 )
 
 // loadTexts fills needed (keyed by dense index) with the normalised texts of
@@ -256,7 +257,7 @@ func (r *run) fillStats() {
 	for _, f := range r.files {
 		fs := FileStats{Path: f.path, Output: f.output, Format: f.format.String(), Compression: f.compress.String(), Fault: f.fault, Counts: f.counts}
 		s.Inputs = append(s.Inputs, fs)
-		s.Total.add(f.counts)
+		s.Total.Add(f.counts)
 	}
 	s.Params = r.paramsReport()
 	s.Stages = r.timings
@@ -267,7 +268,15 @@ func (r *run) fillStats() {
 }
 
 func (r *run) paramsReport() ParamsReport {
-	p := r.p
+	rep := NewParamsReport(r.p, r.opt.Corpus, r.opt.Strict)
+	rep.MemoryBudget = r.memoryBudget()
+	return rep
+}
+
+// NewParamsReport describes resolved detection parameters and reader
+// options as stats.json reports them, for any engine (MemoryBudget aside,
+// which only the local engine has).
+func NewParamsReport(p stage.Params, c corpus.Options, strict bool) ParamsReport {
 	tokens := "chars"
 	if p.Shingle.Mode != 0 {
 		tokens = "words"
@@ -276,7 +285,6 @@ func (r *run) paramsReport() ParamsReport {
 	for _, x := range []float64{0.5, 0.6, 0.7, p.LSHThreshold, p.Threshold, 0.9} {
 		probs[strconv.FormatFloat(x, 'f', 2, 64)] = roundTo(p.LSH().Probability(x), 4)
 	}
-	c := r.opt.Corpus
 	return ParamsReport{
 		Tokens: tokens, NGram: p.Shingle.N, K: p.K, Seed: p.Seed,
 		Threshold: p.Threshold, MinLength: p.MinLength, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
@@ -288,7 +296,7 @@ func (r *run) paramsReport() ParamsReport {
 			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
 		},
 		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
-		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), Strict: r.opt.Strict, MemoryBudget: r.memoryBudget(),
+		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), Strict: strict,
 	}
 }
 
