@@ -62,31 +62,11 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseInterspersed parses flags placed anywhere among the positional
-// arguments, as users expect ("quchong dedup data/ -o out").
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	var f dedupFlags
 	var flagOut strings.Builder // usage goes to stdout when asked for, else to stderr
 	fs := newDedupFlagSet(&f, &flagOut)
-	inputs, err := parseInterspersed(fs, args)
+	inputs, err := runflags.ParseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		io.WriteString(stdout, flagOut.String())
 		return exitOK

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/quchong/quchong/internal/runflags"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,7 +72,7 @@ func printEvalUsage(fs *flag.FlagSet, w io.Writer) {
 func cmdEval(args []string, stdout, stderr io.Writer) int {
 	var f evalFlags
 	fs := newEvalFlagSet(&f, stderr)
-	rest, err := parseInterspersed(fs, args)
+	rest, err := runflags.ParseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printEvalUsage(fs, stdout)
 		return exitOK

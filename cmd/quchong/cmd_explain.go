@@ -179,7 +179,7 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	// to send help to stdout and problems to stderr, each once.
 	var flagOut strings.Builder
 	fs := newExplainFlagSet(&f, &flagOut)
-	pos, err := parseInterspersed(fs, args)
+	pos, err := runflags.ParseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		io.WriteString(stdout, flagOut.String())
 		return exitOK

@@ -136,3 +136,24 @@ func (r *Run) Resolve() (corpus.Options, stage.Params, error) {
 	}
 	return copt, p, nil
 }
+
+// ParseInterspersed parses flags placed anywhere among the positional
+// arguments, as users expect ("quchong dedup data/ -o out"), and returns
+// the positional ones; "--" ends the flags.
+func ParseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

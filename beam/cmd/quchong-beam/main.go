@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/quchong/quchong/internal/runflags"
 	"io"
 	"os"
 	"path/filepath"
@@ -63,7 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
 	}
-	inputs, err := parseInterspersed(fs, args)
+	inputs, err := runflags.ParseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stdout)
 		fs.Usage()
@@ -128,25 +129,5 @@ func summary(w io.Writer, res beam.PipelineResult, outDir string, wall time.Dura
 	slices.SortFunc(cs, func(a, b beamCounter) int { return cmpString(a.Key.Name, b.Key.Name) })
 	for _, c := range cs {
 		fmt.Fprintf(w, "quchong-beam: %s %d\n", c.Key.Name, c.Result())
-	}
-}
-
-// parseInterspersed parses flags placed anywhere among the positional
-// arguments, as quchong dedup does.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
 	}
 }

@@ -1,0 +1,57 @@
+package runflags
+
+import (
+	"flag"
+	"io"
+	"slices"
+	"testing"
+)
+
+func TestParseInterspersed(t *testing.T) {
+	tests := []struct {
+		args, pos []string
+		out       string
+	}{
+		{[]string{"a", "-o", "x", "b"}, []string{"a", "b"}, "x"},
+		{[]string{"-o", "x", "a"}, []string{"a"}, "x"},
+		{[]string{"a", "--", "-o"}, []string{"a", "-o"}, ""},
+		{nil, nil, ""},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		out := fs.String("o", "", "")
+		pos, err := ParseInterspersed(fs, tt.args)
+		if err != nil || !slices.Equal(pos, tt.pos) || *out != tt.out {
+			t.Errorf("%q: positional %q, -o %q, err %v; want %q, %q", tt.args, pos, *out, err, tt.pos, tt.out)
+		}
+	}
+}
+
+func TestRunDefaultsAndErrors(t *testing.T) {
+	parse := func(args ...string) error {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var r Run
+		r.Register(fs)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		_, _, err := r.Resolve()
+		return err
+	}
+	if err := parse("-o", "x"); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	for _, args := range [][]string{
+		{},                                      // no -o
+		{"-o", "x", "--compression-level", "9"}, // bad level
+		{"-o", "x", "--tokens", "bytes"},
+		{"-o", "x", "--keep", "last"},
+		{"-o", "x", "--max-doc-bytes", "0"},
+		{"-o", "x", "--format", "xml"},
+	} {
+		if err := parse(args...); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}
