@@ -1181,46 +1181,22 @@ func (f *writeFn) ProcessElement(ctx context.Context, src int, vals, metas func(
 			localRemoved = filepath.Join(tmp, "removed", filepath.Base(spec.Output))
 		}
 	}
-	idx := uint32(first)
-	end := uint32(first) + meta.Count
-	rej := meta.Rejected
-	var kept, rmExact, rmNear int64
-	route := func(record int64) corpus.Route {
-		if meta.Fault != "" && record > meta.FaultAfter {
-			return corpus.Drop // a partial record at the fault: never read in the first pass
-		}
-		if len(rej) > 0 && rej[0] == record {
-			rej = rej[1:]
-			return corpus.Drop
-		}
-		i := idx
-		idx++
-		if i >= end {
-			return corpus.Drop
-		}
-		exact, isRemoved := removed[i]
-		if !isRemoved {
-			kept++
-			return corpus.Keep
-		}
-		if exact {
-			rmExact++
-		} else {
-			rmNear++
-		}
-		return corpus.Remove
+	rt := &stage.Router{
+		First: uint32(first), Count: meta.Count, Rejected: meta.Rejected,
+		Faulted: meta.Fault != "", FaultAfter: meta.FaultAfter,
+		Fate: func(i uint32) (bool, bool) { exact, ok := removed[i]; return ok, exact },
 	}
 	copt := cfg.Corpus
 	copt.Salvage = meta.Fault != ""
-	if err := corpus.Partition(in, copt, localKept, localRemoved, route); err != nil {
+	if err := corpus.Partition(in, copt, localKept, localRemoved, rt.Route); err != nil {
 		var rf *corpus.ReadFault
 		if meta.Fault == "" || !errors.As(err, &rf) {
 			return fmt.Errorf("input %s: %w", spec.Path, err)
 		}
 		// The fault of the first pass, at the same place (checked below).
 	}
-	if idx != end || len(rej) != 0 {
-		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, meta.Count, idx-uint32(first))
+	if err := rt.Check(spec.Path); err != nil {
+		return err
 	}
 	if tmp != "" {
 		if err := copyFile(ctx, localKept, keptPath); err != nil {
@@ -1232,7 +1208,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, src int, vals, metas func(
 			}
 		}
 	}
-	return emitOne(emitStat, statPart{Write: &writeCounts{Source: src, Kept: kept, RmExact: rmExact, RmNear: rmNear}})
+	return emitOne(emitStat, statPart{Write: &writeCounts{Source: src, Kept: rt.Kept, RmExact: rt.RemovedExact, RmNear: rt.RemovedNear}})
 }
 
 // statsFn assembles stats.json and rejected.jsonl from the pieces.

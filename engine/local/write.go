@@ -103,35 +103,10 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		f.counts.Kept = int64(f.count)
 		return ctx.Err()
 	}
-	idx := f.first
-	rej := f.rejected
-	var kept, rmExact, rmNear int64
-	cur := int64(-1) // the dense index of the record just routed, -1 when dropped
-	route := func(record int64) corpus.Route {
-		cur = -1
-		if f.fault != "" && record > f.faultAfter {
-			return corpus.Drop // a partial record at the fault: never read in the first pass
-		}
-		if len(rej) > 0 && rej[0] == record {
-			rej = rej[1:]
-			return corpus.Drop
-		}
-		i := idx
-		idx++
-		cur = int64(i)
-		if i >= f.first+f.count {
-			return corpus.Drop // cannot happen unless the file grew; caught below
-		}
-		if !removed[i] {
-			kept++
-			return corpus.Keep
-		}
-		if r.exactOfKept(i) {
-			rmExact++
-		} else {
-			rmNear++
-		}
-		return corpus.Remove
+	rt := &stage.Router{
+		First: f.first, Count: f.count, Rejected: f.rejected,
+		Faulted: f.fault != "", FaultAfter: f.faultAfter,
+		Fate: func(i uint32) (bool, bool) { return removed[i], removed[i] && r.exactOfKept(i) },
 	}
 	copt := r.opt.Corpus
 	copt.Salvage = f.fault != ""
@@ -139,29 +114,29 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	var capture *corpus.TextCapture
 	if r.report != nil && f.format != corpus.Parquet {
 		capture = &corpus.TextCapture{
-			Want: func(int64) bool { return cur >= 0 && len(r.report.want[uint32(cur)]) > 0 },
+			Want: func(int64) bool { return rt.Current >= 0 && len(r.report.want[uint32(rt.Current)]) > 0 },
 			Got: func(_ int64, text []byte) {
-				for _, m := range r.report.want[uint32(cur)] {
+				for _, m := range r.report.want[uint32(rt.Current)] {
 					m.Text = string(text)
 				}
 			},
 		}
 	}
-	if err := corpus.PartitionCapture(f.path, copt, keptPath, removedPath, route, capture); err != nil {
+	if err := corpus.PartitionCapture(f.path, copt, keptPath, removedPath, rt.Route, capture); err != nil {
 		var fault *corpus.ReadFault
 		if f.fault == "" || !errors.As(err, &fault) {
 			return r.classify(err)
 		}
 		// The fault seen in the first pass, at the same place (checked below).
 	}
-	if idx != f.first+f.count || len(rej) != 0 {
-		return &InputError{fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", f.path, f.count, idx-f.first)}
+	if err := rt.Check(f.path); err != nil {
+		return &InputError{err}
 	}
 	if capture != nil {
 		r.report.captured[si] = true
 	}
-	f.counts.Kept, f.counts.RemovedExact, f.counts.RemovedNear = kept, rmExact, rmNear
-	f.counts.Removed = rmExact + rmNear
+	f.counts.Kept, f.counts.RemovedExact, f.counts.RemovedNear = rt.Kept, rt.RemovedExact, rt.RemovedNear
+	f.counts.Removed = rt.RemovedExact + rt.RemovedNear
 	return ctx.Err()
 }
 
