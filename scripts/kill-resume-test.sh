@@ -43,17 +43,18 @@ while [ "$i" -lt "$kills" ]; do
     wait "$pid" 2>/dev/null || true
     i=$((i + 1))
     echo "kill $i after ${delay_ms} ms (last checkpoint: $stage)"
-    # stats.json is written last, after every other output and before the
-    # work directory goes: a run killed before then has no stats.json.
-    if [ -f "$out/stats.json" ] && [ -d "$out/.work" ] && [ -f "$out/.work/manifest.json" ]; then
-      echo "FAIL: stats.json exists beside an unfinished run's work directory" >&2; exit 1
+    # stats.json is written last, after every other output: where it
+    # exists, the others must be complete (a kill may still land before the
+    # work directory is removed; --resume then just redoes the cheap stages).
+    if [ -f "$out/stats.json" ] && { [ ! -f "$out/clusters.jsonl" ] || [ ! -d "$out/kept" ]; }; then
+      echo "FAIL: stats.json exists without the other outputs" >&2; exit 1
     fi
     if [ -f "$out/stats.json" ] && [ ! -d "$out/.work" ]; then
       echo "   (the run had completed: starting over)"
       rm -rf "$out"
     fi
   else
-    wait "$pid" || { echo "FAIL: a resumed run failed" >&2; exit 1; }
+    wait "$pid" || { cat "$tmp/err" >&2; echo "FAIL: a resumed run failed" >&2; exit 1; }
     rm -rf "$out" # finished before the kill: start a fresh run
     echo "run finished before the kill; starting over"
   fi

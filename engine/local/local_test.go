@@ -423,3 +423,20 @@ func TestSpilledSignatures(t *testing.T) {
 		t.Errorf("clusters.jsonl differs after resuming with spilled signatures")
 	}
 }
+
+// A run killed before it wrote its manifest left only a work directory;
+// --resume starts it over instead of refusing the directory.
+func TestResumeBeforeManifest(t *testing.T) {
+	out := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(out, ".work"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(out, ".work", "texts.bin"), []byte("partial"), 0o644)
+	stats, err := Run(context.Background(), Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out, Resume: true})
+	if err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	if stats.Total.Kept != 18 {
+		t.Errorf("kept %d, want 18", stats.Total.Kept)
+	}
+}

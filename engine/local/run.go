@@ -344,7 +344,9 @@ var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "r
 // work directory and replaces the rest of quchong's outputs.
 func prepareOutDir(dir, workDir string, force, resume bool) error {
 	entries, err := os.ReadDir(dir)
-	_, werr := os.Stat(filepath.Join(workDir, "manifest.json"))
+	// A work directory says quchong's own run was here, even one killed
+	// before it wrote its manifest (that one resumes from the start).
+	_, werr := os.Stat(workDir)
 	resumable := resume && werr == nil
 	switch {
 	case errors.Is(err, os.ErrNotExist):
