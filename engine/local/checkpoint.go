@@ -12,7 +12,6 @@ import (
 	"unsafe"
 
 	"github.com/quchong/quchong/atomicfile"
-	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -22,15 +21,20 @@ import (
 // continues after the last checkpoint when all of that matches, and refuses
 // otherwise.
 //
-// Checkpoints: "fingerprint" (the document table, signatures and normalised
-// texts: the expensive pass) and "confirm" (the verified candidate pairs).
+// Checkpoints: "fingerprint" (the document table, signatures, texts and
+// side records: the expensive pass) and "confirm" (the verified candidate pairs).
 // Clustering, keep decisions and the output pass are cheap and simply rerun;
 // their outputs are written atomically, so a run killed during them leaves
 // no complete-looking file.
 
+// workFormat numbers the layout of the work directory; a run refuses to
+// resume from another layout.
+const workFormat = 2
+
 // manifest is DIR/.work/manifest.json.
 type manifest struct {
-	Version string          `json:"version"`
+	Version    string          `json:"version"`
+	WorkFormat int             `json:"work_format"`
 	Params  json.RawMessage `json:"params"`
 	Inputs  []inputStamp    `json:"inputs"`
 	// Done is the last completed checkpoint: "", "fingerprint" or "confirm".
@@ -50,7 +54,7 @@ var ErrResumeMismatch = errors.New("cannot resume")
 
 // identity describes the run for the manifest.
 func (r *run) identity() (manifest, error) {
-	m := manifest{Version: Version}
+	m := manifest{Version: Version, WorkFormat: workFormat}
 	params := struct {
 		Params stage.Params
 		Corpus any
@@ -98,6 +102,8 @@ func (r *run) resumePoint() (string, error) {
 	switch {
 	case old.Version != cur.Version:
 		return "", mismatch("quchong " + old.Version)
+	case old.WorkFormat != cur.WorkFormat:
+		return "", mismatch(fmt.Sprintf("work directory layout %d", old.WorkFormat))
 	case !sameJSON(old.Params, cur.Params):
 		return "", mismatch("other parameters")
 	case len(old.Inputs) != len(cur.Inputs):
@@ -121,18 +127,22 @@ func (r *run) markDone(stageName string) error {
 	return writeJSONFile(r.manifestPath(), m)
 }
 
-// fingerprintState is the "fingerprint" checkpoint, less the signatures
-// (stored raw beside it) and the text spill (already on disk).
+// fingerprintState is the "fingerprint" checkpoint's small part. The
+// document table is stored raw beside it (table.bin, store.writeTable), the
+// signatures, texts and side records are already in their files.
 type fingerprintState struct {
 	N        int
-	FPs      []stage.Fingerprint
-	Texts    []textRef
-	IDs      []byte
-	IDEnd    []uint64
-	Values   []doc.Value
 	Files    []fileState
 	Rejects  []rejection
 	TextsEnd int64
+	Side     sideState
+}
+
+// sideState is what a checkpoint keeps of the side file.
+type sideState struct {
+	N     int
+	End   int64
+	Index []int64
 }
 
 // fileState is the part of fileInfo a checkpoint keeps.
@@ -144,64 +154,36 @@ type fileState struct {
 	FaultAfter   int64
 }
 
-// textRef and rejection are stored by gob, which needs exported fields.
-func (t textRef) GobEncode() ([]byte, error) {
-	b := make([]byte, 12)
-	putUint64(b, uint64(t.off))
-	putUint32(b[8:], t.n)
-	return b, nil
-}
-
-func (t *textRef) GobDecode(b []byte) error {
-	if len(b) != 12 {
-		return fmt.Errorf("bad text reference")
-	}
-	t.off, t.n = int64(getUint64(b)), getUint32(b[8:])
-	return nil
-}
-
-func putUint64(b []byte, v uint64) {
-	for i := 0; i < 8; i++ {
-		b[i] = byte(v >> (8 * i))
-	}
-}
-func getUint64(b []byte) (v uint64) {
-	for i := 0; i < 8; i++ {
-		v |= uint64(b[i]) << (8 * i)
-	}
-	return v
-}
-func putUint32(b []byte, v uint32) {
-	for i := 0; i < 4; i++ {
-		b[i] = byte(v >> (8 * i))
-	}
-}
-func getUint32(b []byte) (v uint32) {
-	for i := 0; i < 4; i++ {
-		v |= uint32(b[i]) << (8 * i)
-	}
-	return v
-}
-
 func (r *run) saveFingerprint() error {
-	if err := r.texts.f.Sync(); err != nil {
-		return fmt.Errorf("work directory: %w", err)
+	for _, f := range []*os.File{r.texts.f, r.docs.side.f, r.docs.sigFile} {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("work directory: %w", err)
+		}
 	}
-	st := fingerprintState{N: r.docs.n, IDs: r.docs.ids, IDEnd: r.docs.idEnd, Values: r.docs.values, Rejects: r.rejects, TextsEnd: r.texts.end}
-	for i := 0; i < r.docs.n; i++ {
-		st.FPs = append(st.FPs, *r.docs.fp(uint32(i)))
-		st.Texts = append(st.Texts, r.docs.textRef(uint32(i)))
+	path := filepath.Join(r.workDir, "table.bin")
+	af, err := atomicfile.Create(path)
+	if err != nil {
+		return err
 	}
+	w := bufio.NewWriterSize(af, 1<<20)
+	if err := r.docs.writeTable(w); err != nil {
+		af.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := w.Flush(); err != nil {
+		af.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := af.Commit(); err != nil {
+		return err
+	}
+	side := r.docs.side
+	st := fingerprintState{N: r.docs.n, Rejects: r.rejects, TextsEnd: r.texts.end, Side: sideState{N: side.n, End: side.end, Index: side.index}}
 	for _, f := range r.files {
 		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts, Fault: f.fault, FaultAfter: f.faultAfter})
 	}
 	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
-	}
-	// The signatures are already in signatures.bin, written block by block
-	// during the pass.
-	if err := r.docs.sigFile.Sync(); err != nil {
-		return fmt.Errorf("work directory: %w", err)
 	}
 	return r.markDone("fingerprint")
 }
@@ -211,21 +193,37 @@ func (r *run) loadFingerprint() error {
 	if err := readGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
 	}
-	if len(st.Files) != len(r.files) || len(st.FPs) != st.N || len(st.Texts) != st.N {
+	if len(st.Files) != len(r.files) || st.Side.N != st.N {
 		return fmt.Errorf("work directory: the fingerprint checkpoint is inconsistent")
 	}
-	f, err := os.OpenFile(filepath.Join(r.workDir, "signatures.bin"), os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("work directory: %w", err)
+	open := func(name string) (*os.File, error) {
+		f, err := os.OpenFile(filepath.Join(r.workDir, name), os.O_RDWR, 0)
+		if err != nil {
+			return nil, fmt.Errorf("work directory: %w", err)
+		}
+		return f, nil
 	}
-	r.docs = newStore(r.p.K, f, r.residentBlocks())
-	if err := r.docs.restore(st.N); err != nil {
+	sigFile, err := open("signatures.bin")
+	if err != nil {
 		return err
 	}
-	for i := 0; i < st.N; i++ {
-		*r.docs.fp(uint32(i)), *r.docs.textRefPtr(uint32(i)) = st.FPs[i], st.Texts[i]
+	sf, err := open("side.bin")
+	if err != nil {
+		return err
 	}
-	r.docs.ids, r.docs.idEnd, r.docs.values = st.IDs, st.IDEnd, st.Values
+	side := &sideFile{f: sf, withValue: r.field != "", n: st.Side.N, end: st.Side.End, index: st.Side.Index}
+	r.docs = newStore(r.p.K, sigFile, side, r.residentBlocks())
+	table, err := open("table.bin")
+	if err != nil {
+		return err
+	}
+	defer table.Close()
+	if err := r.docs.restore(st.N, bufio.NewReaderSize(table, 1<<20)); err != nil {
+		return err
+	}
+	if int64(r.docs.textEnd) != st.TextsEnd {
+		return fmt.Errorf("work directory: the fingerprint checkpoint is inconsistent")
+	}
 	for i, fs := range st.Files {
 		r.files[i].first, r.files[i].count, r.files[i].rejected, r.files[i].counts = fs.First, fs.Count, fs.Rejected, fs.Counts
 		r.files[i].faultAfter = fs.FaultAfter
@@ -234,9 +232,9 @@ func (r *run) loadFingerprint() error {
 		}
 	}
 	r.rejects = st.Rejects
-	tf, err := os.OpenFile(filepath.Join(r.workDir, "texts.bin"), os.O_RDWR, 0)
+	tf, err := open("texts.bin")
 	if err != nil {
-		return fmt.Errorf("work directory: %w", err)
+		return err
 	}
 	r.texts = &textSpill{f: tf, end: st.TextsEnd}
 	return nil

@@ -26,6 +26,45 @@ type groupState struct {
 	pairs []stage.Pair
 }
 
+// exactRuns calls fn once for every set of documents among 0..n-1 with
+// equal exact hashes, singletons included, with the set's indices
+// (in the low 32 bits of each value) in increasing order. It radix-sorts
+// packed (hash prefix, index) keys, 16 bytes a document with the sort's
+// scratch; the rare runs whose prefixes are equal but whose full hashes are
+// not are then ordered by full hash.
+func exactRuns(n int, exact func(uint32) stage.Exact, fn func(run []uint64)) {
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = exact(uint32(i)).Hi&^(1<<32-1) | uint64(i)
+	}
+	radixSortHigh(keys, make([]uint64, n), 32)
+	for j := 0; j < len(keys); {
+		k := j + 1
+		for k < len(keys) && keys[k]>>32 == keys[j]>>32 {
+			k++
+		}
+		run := keys[j:k]
+		h := exact(uint32(run[0]))
+		if !slices.ContainsFunc(run[1:], func(x uint64) bool { return exact(uint32(x)) != h }) {
+			fn(run)
+		} else {
+			slices.SortStableFunc(run, func(x, y uint64) int {
+				hx, hy := exact(uint32(x)), exact(uint32(y))
+				return cmp.Or(cmp.Compare(hx.Hi, hy.Hi), cmp.Compare(hx.Lo, hy.Lo))
+			})
+			for a := 0; a < len(run); {
+				b := a + 1
+				for b < len(run) && exact(uint32(run[b])) == exact(uint32(run[a])) {
+					b++
+				}
+				fn(run[a:b])
+				a = b
+			}
+		}
+		j = k
+	}
+}
+
 // group finds exact duplicates by sorting exact hashes, then near-duplicate
 // candidates by sorting LSH band keys, band by band, screening each bucket.
 func (r *run) group(ctx context.Context) error {
@@ -33,44 +72,21 @@ func (r *run) group(ctx context.Context) error {
 	g := &groupState{rep: make([]uint32, n)}
 	r.groups = g
 
-	// Exact duplicates: sort (hash, index); the first of each run is the
-	// representative.
-	type exactRec struct {
-		h stage.Exact
-		i uint32
-	}
-	recs := make([]exactRec, n)
-	for i := range recs {
-		recs[i] = exactRec{r.docs.fp(uint32(i)).Exact, uint32(i)}
-	}
-	slices.SortFunc(recs, func(x, y exactRec) int {
-		if c := cmp.Compare(x.h.Hi, y.h.Hi); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.h.Lo, y.h.Lo); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.i, y.i)
-	})
+	// Exact duplicates: the first of each set of equal hashes (the
+	// smallest index) is the representative.
 	var reps []uint32
-	for j := 0; j < len(recs); {
-		k := j + 1
-		for k < len(recs) && recs[k].h == recs[j].h {
-			k++
+	exactRuns(n, r.docs.exact, func(run []uint64) {
+		first := uint32(run[0])
+		for _, x := range run {
+			g.rep[uint32(x)] = first
 		}
-		first := recs[j].i
-		for _, x := range recs[j:k] {
-			g.rep[x.i] = first
-		}
-		if k-j > 1 {
+		if len(run) > 1 {
 			r.stats.Verification.ExactGroups++
 		}
 		if r.docs.fp(first).Signed {
 			reps = append(reps, first)
 		}
-		j = k
-	}
-	recs = nil
+	})
 	slices.Sort(reps)
 
 	// Band keys: one pass over the signatures (in memory or read back
@@ -207,7 +223,8 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 			for _, d := range [2]uint32{pairs[hi].a, pairs[hi].b} {
 				if _, ok := needed[d]; !ok {
 					needed[d] = nil
-					bytes += int64(r.docs.textRef(d).n) * 4 // as runes
+					_, n := r.docs.text(d)
+					bytes += int64(n) * 4 // as runes, at most
 				}
 			}
 			hi++
@@ -244,13 +261,24 @@ func (r *run) cluster(ctx context.Context) error {
 		}
 	}
 	r.clusters = u.Canonical()
+	// Ids and keep-rule values of the clustered documents, from the side
+	// file: only these are ever needed again.
+	var clustered []uint32
+	for _, members := range r.clusters.Members {
+		clustered = append(clustered, members...)
+	}
+	side, err := r.docs.side.load(clustered)
+	if err != nil {
+		return &OutputError{err}
+	}
+	r.side = side
 	r.keptOf = make([]uint32, len(r.clusters.Members))
 	cands := []keep.Candidate{}
 	for c, members := range r.clusters.Members {
 		cands = cands[:0]
 		for _, m := range members {
 			fp := r.docs.fp(m)
-			cands = append(cands, keep.Candidate{Index: uint64(m), Length: fp.Length, Masks: fp.Masks, Value: r.docs.value(m)})
+			cands = append(cands, keep.Candidate{Index: uint64(m), Length: fp.Length, Masks: fp.Masks, Value: side.value(m)})
 		}
 		r.keptOf[c] = members[r.p.Keep.Choose(cands)]
 	}

@@ -44,3 +44,40 @@ func radixSort(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
 		copy(vals, srcV)
 	}
 }
+
+// radixSortHigh sorts keys stably by their bits from bit from up, with the
+// same 11-bit digits as radixSort: keys equal in those bits keep their
+// order. tmp is scratch of the same length.
+func radixSortHigh(keys, tmp []uint64, from uint) {
+	const bits = 11
+	const buckets = 1 << bits
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	var count [buckets]int
+	src, dst := keys, tmp[:n]
+	for shift := from; shift < 64; shift += bits {
+		clear(count[:])
+		for _, k := range src {
+			count[(k>>shift)&(buckets-1)]++
+		}
+		if count[(src[0]>>shift)&(buckets-1)] == n {
+			continue
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, k := range src {
+			d := (k >> shift) & (buckets - 1)
+			dst[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
+}

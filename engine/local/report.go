@@ -51,7 +51,7 @@ func (r *run) planReport() *reportPlan {
 				reason = "exact"
 			}
 			cl.Members = append(cl.Members, report.Member{
-				ID: r.docs.id(m), Kept: m == k, Reason: reason,
+				ID: r.side.id(m), Kept: m == k, Reason: reason,
 				Similarity: roundTo(r.simToKept[m], 4), Source: r.files[r.fileOf(m)].path,
 			})
 		}

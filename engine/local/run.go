@@ -161,6 +161,7 @@ type run struct {
 	pairSim   map[pairKey]float64 // similarity of accepted pairs
 	clusters  cluster.Clusters
 	keptOf    []uint32    // kept document of each cluster
+	side      *sideTable  // ids and keep-rule values of the clustered documents
 	simToKept []float64   // each clustered document's similarity to its kept one
 	report    *reportPlan // nil with NoReport
 }
@@ -186,6 +187,11 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, err
 	}
 	defer r.texts.close()
+	defer func() {
+		if r.docs != nil {
+			r.docs.side.close()
+		}
+	}()
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
@@ -256,6 +262,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, &OutputError{err}
 	}
 	r.texts.close()
+	r.docs.side.close()
 	if err := os.RemoveAll(r.workDir); err != nil {
 		return nil, &OutputError{fmt.Errorf("remove the work directory: %w", err)}
 	}
@@ -382,17 +389,14 @@ type batch struct {
 	buf   []byte
 	ends  []int
 	slots []slot
-	norm  []byte // the batch's normalised texts, UTF-8, for the text spill
+	base  int64 // where buf goes in the text spill
 }
 
 func (b *batch) reset() {
 	if cap(b.buf) > 8*batchBytes {
 		b.buf = nil // after a huge document, do not pin its memory
 	}
-	if cap(b.norm) > 8*batchBytes {
-		b.norm = nil
-	}
-	b.buf, b.ends, b.slots, b.norm = b.buf[:0], b.ends[:0], b.slots[:0], b.norm[:0]
+	b.buf, b.ends, b.slots = b.buf[:0], b.ends[:0], b.slots[:0]
 }
 
 const (
@@ -407,7 +411,11 @@ func (r *run) fingerprint(ctx context.Context) error {
 	if err != nil {
 		return &OutputError{fmt.Errorf("work directory: %w", err)}
 	}
-	r.docs = newStore(r.p.K, sigFile, r.residentBlocks())
+	side, err := createSideFile(r.workDir, r.field != "")
+	if err != nil {
+		return &OutputError{err}
+	}
+	r.docs = newStore(r.p.K, sigFile, side, r.residentBlocks())
 	if r.texts, err = createTextSpill(r.workDir); err != nil {
 		return &OutputError{err}
 	}
@@ -426,19 +434,14 @@ func (r *run) fingerprint(ctx context.Context) error {
 			for b := range work {
 				start := 0
 				for i, end := range b.ends {
-					sl := b.slots[i]
-					*sl.fp = r.st.Fingerprint(sl.sig, b.buf[start:end], sc)
-					from := len(b.norm)
-					b.norm = appendUTF8(b.norm, sc.Normalized())
-					*sl.text = textRef{off: int64(from), n: uint32(len(b.norm) - from)}
+					*b.slots[i].ent = packEntry(r.st.Fingerprint(b.slots[i].sig, b.buf[start:end], sc))
 					start = end
 				}
-				base, err := r.texts.write(b.norm)
-				if err != nil {
+				// The reader laid the batch's texts out from b.base on.
+				if err := r.texts.write(b.buf, b.base); err != nil {
 					spillErrs[w] = err
 				}
 				for _, sl := range b.slots {
-					sl.text.off += base
 					r.docs.done(sl)
 				}
 				b.reset()
@@ -455,6 +458,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 	if err := errors.Join(append(spillErrs, r.docs.finish())...); err != nil {
 		return &OutputError{err}
 	}
+	r.texts.end = int64(r.docs.textEnd)
 	var total Counts
 	for _, f := range r.files {
 		total.Add(f.counts)
@@ -526,10 +530,17 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			if r.field != "" {
 				v = d.Fields[r.field]
 			}
-			sl := r.docs.add(d.ID, v, r.field != "")
 			if len(d.Text) > 1<<32-1 {
 				rd.Close()
 				return &InputError{fmt.Errorf("%s record %d: a document of %d bytes is beyond 4 GiB", f.path, d.Record, len(d.Text))}
+			}
+			if len(cur.ends) == 0 {
+				cur.base = int64(r.docs.textEnd)
+			}
+			sl, err := r.docs.add(d.ID, v, len(d.Text))
+			if err != nil {
+				rd.Close()
+				return &OutputError{err}
 			}
 			cur.buf = append(cur.buf, d.Text...)
 			cur.ends = append(cur.ends, len(cur.buf))
@@ -597,8 +608,8 @@ func (r *run) residentBlocks() int {
 // tables leave for a stage's working set.
 func (r *run) memoryLeft() int64 {
 	budget := r.memoryBudget()
-	perDoc := int64(96) // fingerprint, text reference, id, representative
-	used := int64(r.docs.n)*perDoc + int64(len(r.docs.ids)) + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4
+	perDoc := perDocBytes + 4 + 1 // the store's tables, the representative, the removal flag
+	used := int64(r.docs.n)*perDoc + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4
 	return max(budget-used, 64<<20)
 }
 

@@ -2,9 +2,11 @@ package local
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/stage"
@@ -17,6 +19,31 @@ const blockShift = 12
 
 const blockSize = 1 << blockShift
 
+// entry is one document's fingerprint, packed into 24 bytes (a
+// stage.Fingerprint takes 40).
+type entry struct {
+	exact  stage.Exact
+	length uint32 // characters, saturated (counted for keep=longest only)
+	masks  uint32 // placeholder masks, saturated below signedBit; signedBit set when signed
+}
+
+const signedBit = 1 << 31
+
+// entryBytes is the size of an entry; the checkpoint stores entries raw.
+const entryBytes = int(unsafe.Sizeof(entry{}))
+
+func packEntry(fp stage.Fingerprint) entry {
+	e := entry{exact: fp.Exact, length: uint32(min(max(fp.Length, 0), 1<<32-1)), masks: uint32(min(max(fp.Masks, 0), signedBit-1))}
+	if fp.Signed {
+		e.masks |= signedBit
+	}
+	return e
+}
+
+func (e entry) fingerprint() stage.Fingerprint {
+	return stage.Fingerprint{Exact: e.exact, Length: int(e.length), Masks: int(e.masks &^ signedBit), Signed: e.masks&signedBit != 0}
+}
+
 // block holds the per-document results of the fingerprint pass for
 // blockSize consecutive documents.
 type block struct {
@@ -24,8 +51,11 @@ type block struct {
 	// resident; nil once the memory budget sent it to the signature file
 	// only.
 	sigs []uint32
-	fps  []stage.Fingerprint
-	text []textRef // where each normalised text lies in the text spill
+	ents []entry
+	// textEnd is where each document's text ends in the text spill; it
+	// starts where the previous document's ends (the reader lays texts out
+	// in index order).
+	textEnd []uint64
 
 	// index is the block's number; n the documents in it (final once
 	// closed). pending counts documents not yet fingerprinted; closed is set
@@ -38,13 +68,19 @@ type block struct {
 	flushed sync.Once
 }
 
-// textRef locates one normalised text in the text spill.
-type textRef struct {
-	off int64
-	n   uint32
+func newBlock(index, k int, withSigs bool) *block {
+	b := &block{ents: make([]entry, blockSize), textEnd: make([]uint64, blockSize), index: index}
+	if withSigs {
+		b.sigs = make([]uint32, blockSize*k)
+	}
+	return b
 }
 
 // store is the run's table of documents, addressed by dense index.
+//
+// What stays in memory per document is 32 bytes: its packed fingerprint and
+// where its text ends in the text spill. Its id and keep-rule value go to
+// the side file, read back only for documents that end up in clusters.
 // Signatures are one flat array per block, never one slice per document;
 // every complete block is also written to the signature file in the work
 // directory (which doubles as the fingerprint checkpoint), and blocks beyond
@@ -53,11 +89,9 @@ type store struct {
 	k      int
 	n      int
 	blocks []*block
-	// ids is an arena of document ids: id i is ids[idEnd[i-1]:idEnd[i]].
-	ids   []byte
-	idEnd []uint64
-	// values holds each document's keep-rule field, when the rule has one.
-	values []doc.Value
+	side   *sideFile
+	// textEnd is where the last added document's text ends in the spill.
+	textEnd uint64
 
 	sigFile     *os.File     // signatures.bin: block b at b × blockSize × k × 4
 	maxResident int          // blocks whose signatures may stay in memory
@@ -65,8 +99,12 @@ type store struct {
 	flushErr    atomic.Pointer[error]
 }
 
-func newStore(k int, sigFile *os.File, maxResident int) *store {
-	return &store{k: k, sigFile: sigFile, maxResident: max(maxResident, 1)}
+// perDocBytes is what the store keeps in memory per document, besides
+// resident signatures.
+const perDocBytes = int64(unsafe.Sizeof(entry{})) + 8
+
+func newStore(k int, sigFile *os.File, side *sideFile, maxResident int) *store {
+	return &store{k: k, sigFile: sigFile, side: side, maxResident: max(maxResident, 1)}
 }
 
 // blockBytes is the size of one block's signatures in the signature file.
@@ -74,40 +112,35 @@ func (s *store) blockBytes() int64 { return int64(blockSize) * int64(s.k) * 4 }
 
 // slot is where one document's fingerprint results go.
 type slot struct {
-	b    *block
-	sig  []uint32
-	fp   *stage.Fingerprint
-	text *textRef
+	b   *block
+	sig []uint32
+	ent *entry
 }
 
-// add appends a document and returns where its fingerprint results go. Only
-// the reader calls add; the worker that writes the results then calls done,
-// which touches nothing but the slot's block.
-func (s *store) add(id string, v doc.Value, withValue bool) slot {
+// add appends a document whose text, textLen bytes, follows the previous
+// document's in the text spill, and returns where its fingerprint results
+// go. Only the reader calls add; the worker that writes the results then
+// calls done, which touches nothing but the slot's block.
+func (s *store) add(id string, v doc.Value, textLen int) (slot, error) {
+	if err := s.side.add(id, v); err != nil {
+		return slot{}, err
+	}
 	i := s.n
 	if i>>blockShift == len(s.blocks) {
 		if len(s.blocks) > 0 {
 			s.close(s.blocks[len(s.blocks)-1])
 		}
-		s.blocks = append(s.blocks, &block{
-			sigs:  make([]uint32, blockSize*s.k),
-			fps:   make([]stage.Fingerprint, blockSize),
-			text:  make([]textRef, blockSize),
-			index: len(s.blocks),
-		})
+		s.blocks = append(s.blocks, newBlock(len(s.blocks), s.k, true))
 		s.resident.Add(1)
 	}
 	s.n++
-	s.ids = append(s.ids, id...)
-	s.idEnd = append(s.idEnd, uint64(len(s.ids)))
-	if withValue {
-		s.values = append(s.values, v)
-	}
+	s.textEnd += uint64(textLen)
 	b := s.blocks[i>>blockShift]
 	b.n++
 	b.pending.Add(1)
 	j := i & (blockSize - 1)
-	return slot{b: b, sig: b.sigs[j*s.k : (j+1)*s.k : (j+1)*s.k], fp: &b.fps[j], text: &b.text[j]}
+	b.textEnd[j] = s.textEnd
+	return slot{b: b, sig: b.sigs[j*s.k : (j+1)*s.k : (j+1)*s.k], ent: &b.ents[j]}, nil
 }
 
 // done records that a slot's results are written.
@@ -126,7 +159,7 @@ func (s *store) close(b *block) {
 }
 
 // finish closes the last block once every document is fingerprinted, and
-// returns the first error met writing the signature file.
+// returns the first error met writing the signature or side file.
 func (s *store) finish() error {
 	if len(s.blocks) > 0 {
 		s.close(s.blocks[len(s.blocks)-1])
@@ -134,7 +167,7 @@ func (s *store) finish() error {
 	if e := s.flushErr.Load(); e != nil {
 		return *e
 	}
-	return nil
+	return s.side.flush()
 }
 
 // flush writes a complete block's signatures to the signature file, and
@@ -186,51 +219,86 @@ func (s *store) blockSigs(bi int, buf []uint32) ([]uint32, []uint32, error) {
 	return buf, buf, nil
 }
 
-func (s *store) textRef(i uint32) textRef {
-	return s.blocks[i>>blockShift].text[int(i)&(blockSize-1)]
-}
-
-func (s *store) fp(i uint32) *stage.Fingerprint {
-	return &s.blocks[i>>blockShift].fps[int(i)&(blockSize-1)]
-}
-
-func (s *store) id(i uint32) string {
-	start := uint64(0)
+// text locates document i's text in the text spill.
+func (s *store) text(i uint32) (off int64, n uint32) {
+	end := s.blocks[i>>blockShift].textEnd[int(i)&(blockSize-1)]
+	var start uint64
 	if i > 0 {
-		start = s.idEnd[i-1]
+		start = s.blocks[(i-1)>>blockShift].textEnd[int(i-1)&(blockSize-1)]
 	}
-	return string(s.ids[start:s.idEnd[i]])
+	return int64(start), uint32(end - start)
 }
 
-func (s *store) value(i uint32) doc.Value {
-	if s.values == nil {
-		return doc.Value{}
-	}
-	return s.values[i]
+// fp returns document i's fingerprint.
+func (s *store) fp(i uint32) stage.Fingerprint {
+	return s.blocks[i>>blockShift].ents[int(i)&(blockSize-1)].fingerprint()
 }
 
-// restore rebuilds the table of n documents from a checkpoint: the
-// signatures are already in the signature file; resident blocks are read
-// back into memory, the others stay there. Fingerprints and text
-// references are filled in by the caller.
-func (s *store) restore(n int) error {
-	for bi := 0; bi*blockSize < n; bi++ {
-		b := &block{fps: make([]stage.Fingerprint, blockSize), text: make([]textRef, blockSize), index: bi, n: min(blockSize, n-bi*blockSize)}
+// exact returns document i's exact hash.
+func (s *store) exact(i uint32) stage.Exact {
+	return s.blocks[i>>blockShift].ents[int(i)&(blockSize-1)].exact
+}
+
+// restore rebuilds the table of n documents from a checkpoint: entries and
+// text ends come from table (as writeTable wrote them); the signatures are
+// already in the signature file, and resident blocks are read back into
+// memory, the others stay there.
+func (s *store) restore(n int, table io.Reader) error {
+	nb := (n + blockSize - 1) / blockSize
+	for bi := 0; bi < nb; bi++ {
+		b := newBlock(bi, s.k, false)
+		b.n = min(blockSize, n-bi*blockSize)
 		b.closed.Store(true)
 		b.flushed.Do(func() {}) // nothing to write: the file has it
-		if s.resident.Load() < int64(s.maxResident) {
-			b.sigs = make([]uint32, blockSize*s.k)
-			if _, err := s.sigFile.ReadAt(u32bytes(b.sigs[:b.n*s.k]), int64(bi)*s.blockBytes()); err != nil {
-				return fmt.Errorf("work directory: signatures: %w", err)
-			}
-			s.resident.Add(1)
-		}
 		s.blocks = append(s.blocks, b)
 	}
+	for _, b := range s.blocks {
+		if _, err := io.ReadFull(table, entryBytesOf(b.ents[:b.n])); err != nil {
+			return fmt.Errorf("work directory: document table: %w", err)
+		}
+	}
+	for _, b := range s.blocks {
+		if _, err := io.ReadFull(table, u64bytes(b.textEnd[:b.n])); err != nil {
+			return fmt.Errorf("work directory: document table: %w", err)
+		}
+	}
+	for _, b := range s.blocks {
+		if s.resident.Load() >= int64(s.maxResident) {
+			break
+		}
+		b.sigs = make([]uint32, blockSize*s.k)
+		if _, err := s.sigFile.ReadAt(u32bytes(b.sigs[:b.n*s.k]), int64(b.index)*s.blockBytes()); err != nil {
+			return fmt.Errorf("work directory: signatures: %w", err)
+		}
+		s.resident.Add(1)
+	}
 	s.n = n
+	if n > 0 {
+		s.textEnd = s.blocks[nb-1].textEnd[s.blocks[nb-1].n-1]
+	}
 	return nil
 }
 
-func (s *store) textRefPtr(i uint32) *textRef {
-	return &s.blocks[i>>blockShift].text[int(i)&(blockSize-1)]
+// writeTable writes the documents' entries, then their text ends, raw.
+func (s *store) writeTable(w io.Writer) error {
+	for _, b := range s.blocks {
+		if _, err := w.Write(entryBytesOf(b.ents[:b.n])); err != nil {
+			return err
+		}
+	}
+	for _, b := range s.blocks {
+		if _, err := w.Write(u64bytes(b.textEnd[:b.n])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entryBytesOf views entries as bytes (native byte order: checkpoints are
+// read back by the same machine).
+func entryBytesOf(s []entry) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*entryBytes)
 }

@@ -19,19 +19,20 @@ import (
 )
 
 // loadTexts fills needed (keyed by dense index) with the normalised texts of
-// those documents, read back from the text spill.
+// those documents, read back from the text spill and normalised again.
 func (r *run) loadTexts(ctx context.Context, needed map[uint32][]rune) error {
 	var buf []byte
 	for i := range needed {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ref := r.docs.textRef(i)
-		runes, b, err := r.texts.read(ref.off, ref.n, buf)
+		off, n := r.docs.text(i)
+		text, err := r.texts.read(off, n, buf)
 		if err != nil {
 			return &OutputError{err}
 		}
-		needed[i], buf = runes, b
+		needed[i], _ = r.st.Normalize(nil, text)
+		buf = text
 	}
 	return nil
 }
@@ -178,7 +179,7 @@ func (r *run) writeClusters() error {
 			if j > 0 && m == k {
 				continue
 			}
-			rec := clusterRecord{ID: r.docs.id(m), Cluster: c, Kept: m == k, Reason: "near"}
+			rec := clusterRecord{ID: r.side.id(m), Cluster: c, Kept: m == k, Reason: "near"}
 			if (m == k && allExact) || (m != k && r.groups.rep[m] == r.groups.rep[k]) {
 				rec.Reason = "exact"
 			}

@@ -1,0 +1,137 @@
+package local
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/stage"
+)
+
+func TestRadixSortHigh(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 1000, 40000} {
+		keys := make([]uint64, n)
+		for i := range keys {
+			keys[i] = r.Uint64N(1<<12)<<52 | r.Uint64()>>40<<32 | uint64(i)
+		}
+		want := slices.Clone(keys)
+		slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
+		radixSortHigh(keys, make([]uint64, n), 32)
+		if !slices.Equal(keys, want) {
+			t.Fatalf("n=%d: radixSortHigh differs from a stable sort on the high bits", n)
+		}
+	}
+}
+
+// TestExactRuns checks exactRuns against grouping by full hash with a map,
+// with hashes that share 32-bit prefixes but differ below them.
+func TestExactRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 5, 3000} {
+		hashes := make([]stage.Exact, n)
+		for i := range hashes {
+			// Few distinct prefixes, a handful of distinct full hashes each.
+			hashes[i] = stage.Exact{Hi: r.Uint64N(7)<<32 | r.Uint64N(3), Lo: r.Uint64N(2)}
+		}
+		want := map[stage.Exact][]uint32{}
+		for i, h := range hashes {
+			want[h] = append(want[h], uint32(i))
+		}
+		seen := map[stage.Exact]bool{}
+		calls := 0
+		exactRuns(n, func(i uint32) stage.Exact { return hashes[i] }, func(run []uint64) {
+			calls++
+			h := hashes[uint32(run[0])]
+			if seen[h] {
+				t.Fatalf("n=%d: hash %v reported twice", n, h)
+			}
+			seen[h] = true
+			got := make([]uint32, len(run))
+			for j, x := range run {
+				got[j] = uint32(x)
+			}
+			if !slices.Equal(got, want[h]) {
+				t.Fatalf("n=%d: run %v, want %v", n, got, want[h])
+			}
+		})
+		if calls != len(want) {
+			t.Fatalf("n=%d: %d runs, want %d", n, calls, len(want))
+		}
+	}
+}
+
+func TestSideFile(t *testing.T) {
+	for _, withValue := range []bool{false, true} {
+		t.Run(fmt.Sprint("value=", withValue), func(t *testing.T) {
+			s, err := createSideFile(t.TempDir(), withValue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.close()
+			const n = 1000
+			value := func(i int) doc.Value {
+				switch i % 3 {
+				case 1:
+					return doc.Value{Kind: doc.Number, Num: float64(i) / 7}
+				case 2:
+					return doc.Value{Kind: doc.String, Str: fmt.Sprintf("v%d", i)}
+				}
+				return doc.Value{}
+			}
+			id := func(i int) string {
+				if i%10 == 0 {
+					return "" // empty ids survive too
+				}
+				return fmt.Sprintf("file.jsonl:%d:身份", i)
+			}
+			for i := range n {
+				if err := s.add(id(i), value(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.flush(); err != nil {
+				t.Fatal(err)
+			}
+			want := []uint32{999, 0, 63, 64, 65, 500, 64, 128, 1} // any order, repeats
+			tab, err := s.load(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range want {
+				if got := tab.id(d); got != id(int(d)) {
+					t.Errorf("id(%d) = %q, want %q", d, got, id(int(d)))
+				}
+				wantV := doc.Value{}
+				if withValue {
+					wantV = value(int(d))
+				}
+				if got := tab.value(d); got != wantV {
+					t.Errorf("value(%d) = %+v, want %+v", d, got, wantV)
+				}
+			}
+			if _, err := s.load([]uint32{n}); err == nil {
+				t.Error("load past the last record: no error")
+			}
+		})
+	}
+}
+
+func TestEntryPacking(t *testing.T) {
+	for _, fp := range []stage.Fingerprint{
+		{},
+		{Exact: stage.Exact{Hi: 1, Lo: 2}, Length: 12, Masks: 3, Signed: true},
+		{Exact: stage.Exact{Hi: ^uint64(0), Lo: 9}, Length: 1 << 31, Masks: 0, Signed: true},
+		{Length: 7, Masks: 1<<31 - 1},
+	} {
+		if got := packEntry(fp).fingerprint(); got != fp {
+			t.Errorf("packEntry(%+v).fingerprint() = %+v", fp, got)
+		}
+	}
+	if entryBytes != 24 {
+		t.Errorf("an entry takes %d bytes, want 24", entryBytes)
+	}
+}
