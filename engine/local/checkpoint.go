@@ -35,8 +35,8 @@ const workFormat = 2
 type manifest struct {
 	Version    string          `json:"version"`
 	WorkFormat int             `json:"work_format"`
-	Params  json.RawMessage `json:"params"`
-	Inputs  []inputStamp    `json:"inputs"`
+	Params     json.RawMessage `json:"params"`
+	Inputs     []inputStamp    `json:"inputs"`
 	// Done is the last completed checkpoint: "", "fingerprint" or "confirm".
 	Done string `json:"done"`
 }

@@ -56,4 +56,3 @@ func (t *textSpill) close() error {
 	t.f = nil
 	return err
 }
-
