@@ -54,7 +54,24 @@ type TextCapture struct {
 // PartitionCapture is Partition that also hands the texts of the records
 // capture wants to capture.Got. Parquet inputs are copied without capture:
 // read their texts with a Reader. capture may be nil.
-func PartitionCapture(path string, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) (err error) {
+func PartitionCapture(path string, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) error {
+	return partition(path, nil, opt, keptPath, removedPath, route, capture)
+}
+
+// PartitionDecoded is PartitionCapture for a text or JSONL input whose
+// decoded content is already at hand (from Reader.Tee): it copies the
+// records from decoded instead of reading and decompressing the file at
+// path again. path still names the input, in messages, and decides the
+// outputs' format and compression. decoded must be the whole stream.
+func PartitionDecoded(path string, decoded io.Reader, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) error {
+	if decoded == nil {
+		return fmt.Errorf("partition %s: no decoded content", path)
+	}
+	return partition(path, decoded, opt, keptPath, removedPath, route, capture)
+}
+
+// partition is PartitionCapture, reading from decoded when it is not nil.
+func partition(path string, decoded io.Reader, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) (err error) {
 	opt = opt.withDefaults()
 	if opt.Level < LevelFast || opt.Level > LevelBest {
 		return fmt.Errorf("partition %s: invalid compression level %d", path, int(opt.Level))
@@ -71,11 +88,21 @@ func PartitionCapture(path string, opt Options, keptPath, removedPath string, ro
 	if keptPath != "" && keptPath == removedPath {
 		return fmt.Errorf("partition %s: kept and removed outputs are both %s", path, keptPath)
 	}
-	in, err := os.Open(path)
-	if err != nil {
-		return err
+	if decoded != nil && format == Parquet {
+		return fmt.Errorf("partition %s: a Parquet input cannot be copied from decoded content", path)
 	}
-	defer in.Close()
+	inComp := comp
+	var in io.Reader = decoded
+	if decoded == nil {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	} else {
+		inComp = None
+	}
 
 	var outs [3]*output // indexed by Route
 	defer func() {
@@ -94,7 +121,7 @@ func PartitionCapture(path string, opt Options, keptPath, removedPath string, ro
 		}
 	}
 	if format == Parquet {
-		err = partitionParquet(in, path, &outs, route)
+		err = partitionParquet(in.(*os.File), path, &outs, route)
 	} else {
 		var c *lineCapture
 		if capture != nil {
@@ -103,7 +130,7 @@ func PartitionCapture(path string, opt Options, keptPath, removedPath string, ro
 				c.jx = newJSONLExtractor(opt.TextField, opt.IDField, nil)
 			}
 		}
-		err = partitionLines(in, path, comp, &outs, route, c)
+		err = partitionLines(in, path, inComp, &outs, route, c)
 	}
 	var fault *ReadFault
 	if err != nil && !(opt.Salvage && errors.As(err, &fault)) {

@@ -90,6 +90,35 @@ func TestPartitionLines(t *testing.T) {
 					t.Errorf("removed output differs: %d bytes, want %d", len(got), len(wantRemoved))
 				}
 
+				// The same copy from the decoded stream a Reader's Tee kept.
+				var decoded bytes.Buffer
+				rd, err := Open(in, 0, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !rd.Tee(&decoded) {
+					t.Fatal("Tee refused a line input")
+				}
+				for {
+					if _, err := rd.Next(); err == io.EOF {
+						break
+					} else if err != nil && !errors.As(err, new(*RejectError)) {
+						t.Fatal(err)
+					}
+				}
+				rd.Close()
+				kept2 := filepath.Join(dir, "out2", "kept", tc.name+compExt[comp])
+				removed2 := filepath.Join(dir, "out2", "removed", tc.name+compExt[comp])
+				if err := PartitionDecoded(in, &decoded, Options{}, kept2, removed2, routeByRecord, nil); err != nil {
+					t.Fatal(err)
+				}
+				if got := decompressFile(t, kept2, comp); !bytes.Equal(got, wantKept) {
+					t.Errorf("kept output from decoded content differs: %d bytes, want %d", len(got), len(wantKept))
+				}
+				if got := decompressFile(t, removed2, comp); !bytes.Equal(got, wantRemoved) {
+					t.Errorf("removed output from decoded content differs: %d bytes, want %d", len(got), len(wantRemoved))
+				}
+
 				// The outputs read back as the same documents the input had.
 				inDocs, _ := readAll(t, in, Options{})
 				keptDocs, _ := readAll(t, kept, Options{})

@@ -37,6 +37,7 @@ type Reader struct {
 	disk   *countingReader // compressed bytes read from the file
 	decomp func()          // releases the decompressor, if any
 	lines  *lineReader     // text and JSONL
+	tee    *teeReader      // text and JSONL: the decoded stream, copied on request
 	jx     *jsonlExtractor // JSONL
 	pq     *parquetSource  // Parquet
 
@@ -78,7 +79,8 @@ func Open(path string, source int, opt Options) (*Reader, error) {
 		return nil, fmt.Errorf("%s: %w%s", path, err, corruptHint(err, comp))
 	}
 	r.decomp = release
-	r.lines = &lineReader{br: bufio.NewReaderSize(src, readBufferSize), limit: opt.MaxDocBytes}
+	r.tee = &teeReader{r: src}
+	r.lines = &lineReader{br: bufio.NewReaderSize(r.tee, readBufferSize), limit: opt.MaxDocBytes}
 	if format == JSONL {
 		r.jx = newJSONLExtractor(opt.TextField, opt.IDField, opt.Fields)
 	}
@@ -265,6 +267,36 @@ func decompress(src io.Reader, comp Compression) (io.Reader, func(), error) {
 		return zr, zr.Close, nil
 	}
 	return src, func() {}, nil
+}
+
+// Tee asks for a copy of a text or JSONL input's decoded stream (after
+// decompression, before any other processing) to be written to w as Next
+// reads it. Once Next has returned io.EOF, w has received the whole stream,
+// which PartitionDecoded can copy without decoding the file again. Tee must
+// be called before the first Next; it returns false, and does nothing, for
+// Parquet. A write error from w ends the copy, never the read.
+func (r *Reader) Tee(w io.Writer) bool {
+	if r.tee == nil {
+		return false
+	}
+	r.tee.w = w
+	return true
+}
+
+// teeReader copies what it reads to w, while w takes it.
+type teeReader struct {
+	r io.Reader
+	w io.Writer
+}
+
+func (t *teeReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 && t.w != nil {
+		if _, werr := t.w.Write(p[:n]); werr != nil {
+			t.w = nil
+		}
+	}
+	return n, err
 }
 
 // countingReader counts the bytes read through it.

@@ -351,7 +351,7 @@ func readOutputs(t *testing.T, dir string) map[string]string {
 			if err := json.Unmarshal(b, &s); err != nil {
 				return err
 			}
-			s.Stages, s.WallSeconds, s.CPUSeconds, s.Workers = nil, 0, 0, 0
+			s.Stages, s.WallSeconds, s.CPUSeconds, s.Workers, s.DecodedOnce = nil, 0, 0, 0, 0 // how the run went, not what it found
 			b, _ = json.Marshal(s)
 		}
 		out[rel] = string(b)
@@ -396,6 +396,9 @@ func TestSpilledSignatures(t *testing.T) {
 	out, stats := runDedup(t, in, func(o *Options) { o.Memory = 1 })
 	if stats.SignatureBlocks != 3 || stats.SpilledBlocks != 2 || refStats.SpilledBlocks != 0 {
 		t.Fatalf("signature blocks %d, spilled %d (reference spilled %d): want 3 blocks, 2 spilled", stats.SignatureBlocks, stats.SpilledBlocks, refStats.SpilledBlocks)
+	}
+	if refStats.DecodedOnce != 2 || stats.DecodedOnce != 0 {
+		t.Fatalf("files copied from their decoded content: %d with the default budget (want 2), %d with none (want 0)", refStats.DecodedOnce, stats.DecodedOnce)
 	}
 	if refStats.Total.Removed < 8000 {
 		t.Fatalf("only %d removed: the copies should nearly all go", refStats.Total.Removed)

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -129,6 +130,9 @@ type fileInfo struct {
 	// record read before the fault.
 	fault      string
 	faultAfter int64
+	// decoded holds the file's decoded content when pass 1 read it whole
+	// and it fitted the cache; nil otherwise.
+	decoded *decodedFile
 }
 
 type rejection struct {
@@ -156,6 +160,9 @@ type run struct {
 
 	workDir string
 	texts   *textSpill
+	decoded decodedCache
+	// decodedOnce counts the files the output pass copied from decoded.
+	decodedOnce atomic.Int64
 
 	groups    *groupState
 	pairSim   map[pairKey]float64 // similarity of accepted pairs
@@ -176,6 +183,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		return nil, &ConfigError{fmt.Errorf("parameters: %w", err)}
 	}
 	r := &run{opt: opt, st: st, p: st.Params(), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
+	r.decoded.limit = r.memoryBudget() / 4
 	if r.workers <= 0 {
 		r.workers = runtime.GOMAXPROCS(0)
 	}
@@ -491,6 +499,10 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			f.count = 0
 			continue
 		}
+		held := r.decoded.file()
+		if !rd.Tee(held) {
+			held = nil
+		}
 	records:
 		for {
 			d, err := rd.Next()
@@ -556,6 +568,11 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			return &InputError{fmt.Errorf("%s: %w", f.path, err)}
 		}
 		f.count = uint32(r.docs.n) - f.first
+		if held != nil && f.fault == "" {
+			f.decoded = held
+		} else if held != nil {
+			held.release()
+		}
 	}
 	flush()
 	return nil
@@ -609,7 +626,7 @@ func (r *run) residentBlocks() int {
 func (r *run) memoryLeft() int64 {
 	budget := r.memoryBudget()
 	perDoc := perDocBytes + 4 + 1 // the store's tables, the representative, the removal flag
-	used := int64(r.docs.n)*perDoc + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4
+	used := int64(r.docs.n)*perDoc + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4 + r.decoded.used.Load()
 	return max(budget-used, 64<<20)
 }
 

@@ -21,6 +21,10 @@ type Stats struct {
 	// only, read back when needed.
 	SignatureBlocks int `json:"signature_blocks"`
 	SpilledBlocks   int `json:"spilled_signature_blocks"`
+	// DecodedOnce counts the input files whose output pass copied their
+	// records from the decoded content held since pass 1 (within a quarter
+	// of the memory budget) instead of reading and decompressing them again.
+	DecodedOnce int `json:"decoded_once"`
 	// Faults lists the input files that could not be read to their end (a
 	// truncated or corrupt file, an unreadable one): their documents after
 	// the fault were never read, so they are in no count. Empty when every

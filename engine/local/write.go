@@ -123,7 +123,18 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 			},
 		}
 	}
-	if err := corpus.PartitionCapture(f.path, copt, keptPath, removedPath, rt.Route, capture); err != nil {
+	var err error
+	if dec := f.decoded.reader(); dec != nil {
+		r.decodedOnce.Add(1)
+		err = corpus.PartitionDecoded(f.path, dec, copt, keptPath, removedPath, rt.Route, capture)
+	} else {
+		err = corpus.PartitionCapture(f.path, copt, keptPath, removedPath, rt.Route, capture)
+	}
+	if f.decoded != nil {
+		f.decoded.release()
+		f.decoded = nil
+	}
+	if err != nil {
 		var fault *corpus.ReadFault
 		if f.fault == "" || !errors.As(err, &fault) {
 			return r.classify(err)
@@ -241,6 +252,7 @@ func (r *run) fillStats() {
 		s.SignatureBlocks = len(r.docs.blocks)
 		s.SpilledBlocks = len(r.docs.blocks) - int(r.docs.resident.Load())
 	}
+	s.DecodedOnce = int(r.decodedOnce.Load())
 }
 
 func (r *run) paramsReport() ParamsReport {
