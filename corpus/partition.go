@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"cmp"
 	"bufio"
 	"bytes"
 	"errors"
@@ -116,7 +117,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 		if p == "" {
 			continue
 		}
-		if outs[rt], err = createOutput(p, comp, opt.Level); err != nil {
+		if outs[rt], err = createOutput(p, comp, opt.Level, opt.Concurrency); err != nil {
 			return fmt.Errorf("partition %s: %w", path, err)
 		}
 	}
@@ -371,7 +372,7 @@ type output struct {
 	w  io.Writer      // where records go
 }
 
-func createOutput(path string, comp Compression, level Level) (*output, error) {
+func createOutput(path string, comp Compression, level Level, concurrency int) (*output, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
@@ -391,7 +392,7 @@ func createOutput(path string, comp Compression, level Level) (*output, error) {
 		o.zw = zw
 	case Zstd:
 		zl := [...]zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression, zstd.SpeedBestCompression}[level]
-		zw, err := zstd.NewWriter(o.bw, zstd.WithEncoderConcurrency(2), zstd.WithEncoderLevel(zl))
+		zw, err := zstd.NewWriter(o.bw, zstd.WithEncoderConcurrency(cmp.Or(concurrency, 2)), zstd.WithEncoderLevel(zl))
 		if err != nil {
 			af.Abort()
 			return nil, err

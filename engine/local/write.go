@@ -111,6 +111,12 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	}
 	copt := r.opt.Corpus
 	copt.Salvage = f.fault != ""
+	// With at least as many files as workers, the workers are busy with
+	// files, and an encoder's second goroutine would only cost CPU.
+	copt.Concurrency = 2
+	if len(r.files) >= r.workers {
+		copt.Concurrency = 1
+	}
 	// The report's texts from this file come along with the copy.
 	var capture *corpus.TextCapture
 	if r.report != nil && f.format != corpus.Parquet {
