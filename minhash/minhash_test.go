@@ -380,3 +380,69 @@ func BenchmarkSignShort(b *testing.B) {
 	s := mustSigner(b, 128, 1)
 	benchmarkSign(b, 20, func(dst []uint32, set []uint64) { s.Sign(dst, set) })
 }
+
+// refDensify is densification as first written: every draw computed, none
+// precomputed. The Signer's table of draws must give the same signatures.
+func refDensify(s *Signer, dst []uint32) {
+	var empty [MaxK / 64]uint64
+	filled, last := 0, 0
+	for i, v := range dst {
+		if v == EmptyValue {
+			empty[i>>6] |= 1 << (i & 63)
+		} else {
+			filled++
+			last = i
+		}
+	}
+	if filled == len(dst) || filled == 0 {
+		return
+	}
+	if filled == 1 {
+		for i := range dst {
+			dst[i] = dst[last]
+		}
+		return
+	}
+	k := uint64(len(dst))
+	for i := range dst {
+		if empty[i>>6]&(1<<(i&63)) == 0 {
+			continue
+		}
+		state := s.fill ^ uint64(i)<<40
+		for {
+			state += 0x9e3779b97f4a7c15
+			j := (splitmix(state) >> 32) * k >> 32
+			if empty[j>>6]&(1<<(j&63)) == 0 {
+				dst[i] = dst[j]
+				break
+			}
+		}
+	}
+}
+
+func TestDensifyMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, k := range []int{2, 7, 64, 128, 1024} {
+		s := mustSigner(t, k, 3)
+		for _, filled := range []int{1, 2, 3, k / 20, k / 4, k - 1, k} {
+			if filled < 1 || filled > k {
+				continue
+			}
+			for trial := 0; trial < 20; trial++ {
+				sig := make([]uint32, k)
+				for i := range sig {
+					sig[i] = EmptyValue
+				}
+				for _, i := range r.Perm(k)[:filled] {
+					sig[i] = r.Uint32N(EmptyValue)
+				}
+				want := slices.Clone(sig)
+				refDensify(s, want)
+				s.densify(sig)
+				if !slices.Equal(sig, want) {
+					t.Fatalf("k=%d, %d filled: densify differs from the reference", k, filled)
+				}
+			}
+		}
+	}
+}
