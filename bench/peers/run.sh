@@ -29,13 +29,13 @@ corpus=${CORPUS:-$root/../shared/data/corpus/zh_mix_50mb.jsonl.zst}
 cores_list=${CORES:-1 2}
 peer_timeout=${PEER_TIMEOUT:-1200}
 python=${PYTHON:-python3}
-all_peers="datasketch rensa datatrove text-dedup"
+all_peers="datasketch datasketch-loop rensa datatrove text-dedup"
 
 # Pinned installs, one virtual environment per peer so that one peer's
 # dependencies cannot break another's.
 pins() {
 	case $1 in
-	datasketch) echo "datasketch==2.0.0 zstandard==0.25.0" ;;
+	datasketch | datasketch-loop) echo "datasketch==2.0.0 zstandard==0.25.0" ;;
 	rensa) echo "rensa==0.5.0 zstandard==0.25.0" ;;
 	# datatrove's MinHash stages import its "processing" extra (regex,
 	# xxhash<4, and tokenizers through datatrove.pipeline.dedup); JsonlReader
@@ -55,7 +55,7 @@ for a in "$@"; do
 	--scale) scale=1 ;;
 	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	quchong) ;; # always runs
-	datasketch | rensa | datatrove | text-dedup) peers+=("$a") ;;
+	datasketch | datasketch-loop | rensa | datatrove | text-dedup) peers+=("$a") ;;
 	textdedup | text_dedup) peers+=(text-dedup) ;;
 	*) die "unknown argument $a (peers: $all_peers; or --scale)" ;;
 	esac
@@ -126,10 +126,14 @@ python_for() {
 	done
 }
 
+# venv_of PEER: its virtual environment (the datasketch variants share one).
+venv_of() { echo "$here/.venv/${1%-loop}"; }
+
 # setup PEER: makes or reuses .venv/PEER; prints nothing on success, the
 # reason on failure.
 setup() {
-	local peer=$1 venv="$here/.venv/$1" want py
+	local peer=$1 venv want py
+	venv=$(venv_of "$peer")
 	want=$(pins "$peer")
 	if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.pins" 2>/dev/null)" = "$want" ]; then
 		return
@@ -227,7 +231,7 @@ for c in $cores_list; do
 		driver="$here/driver_${p//-/}.py"
 		mkdir -p "$work/$p"
 		timed "$p" "$c" env PYTHONPATH="$here" HF_DATASETS_DISABLE_PROGRESS_BARS=1 \
-			"$here/.venv/$p/bin/python" "$driver" --corpus "$corpus" --workers "$c" --workdir "$work/$p"
+			"$(venv_of "$p")/bin/python" "$driver" --corpus "$corpus" --workers "$c" --workdir "$work/$p"
 		rm -rf "${work:?}/$p"
 	done
 done
