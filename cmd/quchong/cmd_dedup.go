@@ -38,6 +38,7 @@ Flags:
 type dedupFlags struct {
 	runflags.Run              // shared with quchong-beam
 	jsonOut, resume, noReport bool
+	dryRun                    bool
 	cpuProfile                string
 	memory, logFormat         string
 	bars                      bool // draw bars even off a terminal (tests)
@@ -50,6 +51,7 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	f.Run.Register(fs)
 	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run into DIR from its last checkpoint (refused if the inputs or parameters changed)")
 	fs.BoolVar(&f.noReport, "no-report", false, "do not write DIR/report.html")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "find and report the duplicates (clusters.jsonl, stats.json, report.html) without writing kept/ or removed/")
 	fs.StringVar(&f.memory, "memory", "1GiB", "memory `budget` for the in-memory stages, e.g. 512MiB, 4GiB")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per core); the output does not depend on it")
 	fs.StringVar(&f.logFormat, "log-format", "text", "progress log `format` when stderr is not a terminal: text or json (one line per stage)")
@@ -170,7 +172,7 @@ func (f *dedupFlags) options() (local.Options, error) {
 	}
 	return local.Options{
 		Corpus: copt, Params: p, OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed,
-		Workers: f.workers, Strict: f.Strict, Memory: memory, Resume: f.resume, NoReport: f.noReport,
+		Workers: f.workers, Strict: f.Strict, Memory: memory, Resume: f.resume, NoReport: f.noReport, DryRun: f.dryRun,
 	}, nil
 }
 

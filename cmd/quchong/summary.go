@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/quchong/quchong/engine/local"
@@ -52,9 +53,13 @@ func printSummary(w io.Writer, s *local.Stats, dir string) {
 		}
 		tw.Flush()
 	}
-	outputs := "{kept/,clusters.jsonl,rejected.jsonl,report.html,stats.json}"
-	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
-		outputs = "{kept/,clusters.jsonl,rejected.jsonl,stats.json}"
+	names := []string{"kept/", "clusters.jsonl", "rejected.jsonl", "report.html", "stats.json"}
+	if s.DryRun {
+		names = names[1:]
 	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
+		names = slices.DeleteFunc(names, func(n string) bool { return n == "report.html" })
+	}
+	outputs := "{" + strings.Join(names, ",") + "}"
 	fmt.Fprintf(w, "outputs   %s\n", filepath.Join(dir, outputs))
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -442,4 +443,52 @@ func TestResumeBeforeManifest(t *testing.T) {
 	if stats.Total.Kept != 18 {
 		t.Errorf("kept %d, want 18", stats.Total.Kept)
 	}
+}
+
+// A dry run writes everything but the corpus, with the same counts,
+// clusters and report texts as a full run.
+func TestDryRun(t *testing.T) {
+	docs := syntheticDocs(t)
+	in := writeCorpus(t, t.TempDir(), docs, 3)
+	in = append(in, seedPath) // a file that also has removals, and one read as text
+	for _, memory := range []int64{0, 1} { // decoded content held, and not
+		t.Run(fmt.Sprint("memory=", memory), func(t *testing.T) {
+			ref, refStats := runDedup(t, in, func(o *Options) { o.Memory = memory; o.WriteRemoved = true })
+			out, stats := runDedup(t, in, func(o *Options) { o.Memory = memory; o.WriteRemoved = true; o.DryRun = true })
+			for _, dir := range []string{"kept", "removed"} {
+				if _, err := os.Stat(filepath.Join(out, dir)); !os.IsNotExist(err) {
+					t.Errorf("a dry run wrote %s/ (%v)", dir, err)
+				}
+			}
+			if !stats.DryRun || refStats.DryRun {
+				t.Errorf("stats dry_run: %v in the dry run, %v in the full one", stats.DryRun, refStats.DryRun)
+			}
+			if !reflect.DeepEqual(stats.Total, refStats.Total) || stats.Total.Removed == 0 {
+				t.Errorf("dry run counts %+v, full run %+v", stats.Total, refStats.Total)
+			}
+			want, got := readOutputs(t, ref), readOutputs(t, out)
+			if got["clusters.jsonl"] != want["clusters.jsonl"] {
+				t.Error("clusters.jsonl differs in a dry run")
+			}
+			if a, b := reportData(t, out), reportData(t, ref); a != b || !strings.Contains(a, "的") {
+				t.Errorf("the dry run's report data differs from the full run's, or holds no text:\n%.300s\n%.300s", a, b)
+			}
+		})
+	}
+}
+
+// reportData returns the data report.html embeds: its clusters and their
+// texts.
+func reportData(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, data, ok := strings.Cut(string(b), `id="report-data">`)
+	data, _, ok2 := strings.Cut(data, "</script>")
+	if !ok || !ok2 {
+		t.Fatal("report.html holds no report-data script")
+	}
+	return data
 }

@@ -54,6 +54,10 @@ type Options struct {
 	Force bool
 	// WriteRemoved also writes the removed documents under OutDir/removed.
 	WriteRemoved bool
+	// DryRun finds and reports the duplicates (clusters.jsonl,
+	// rejected.jsonl, stats.json, report.html) without writing the corpus:
+	// no kept/ and no removed/. The counts are those a full run would give.
+	DryRun bool
 	// Workers is the number of goroutines doing CPU work; 0 means all cores.
 	Workers int
 	// Strict stops the run at the first rejected document instead of

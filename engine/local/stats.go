@@ -25,6 +25,8 @@ type Stats struct {
 	// records from the decoded content held since pass 1 (within a quarter
 	// of the memory budget) instead of reading and decompressing them again.
 	DecodedOnce int `json:"decoded_once"`
+	// DryRun says the run wrote no kept/ and no removed/ (Options.DryRun).
+	DryRun bool `json:"dry_run,omitempty"`
 	// Faults lists the input files that could not be read to their end (a
 	// truncated or corrupt file, an unreadable one): their documents after
 	// the fault were never read, so they are in no count. Empty when every

@@ -92,14 +92,19 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	if r.opt.WriteRemoved {
 		removedPath = filepath.Join(r.opt.OutDir, "removed", f.output)
 	}
+	if r.opt.DryRun {
+		keptPath, removedPath = "", "" // route and count, write nothing
+	}
 	if f.fault != "" && f.count == 0 && len(f.rejected) == 0 {
 		return nil // nothing could be read: there is nothing to write
 	}
 	if f.fault == "" && !r.opt.WriteRemoved && len(f.rejected) == 0 && !slices.Contains(removed[f.first:f.first+f.count], true) {
 		// Every record is kept: the input file is its own output. Copying it
 		// skips a decompression and a recompression.
-		if err := copyFile(f.path, keptPath); err != nil {
-			return r.classify(err)
+		if keptPath != "" {
+			if err := copyFile(f.path, keptPath); err != nil {
+				return r.classify(err)
+			}
 		}
 		f.counts.Kept = int64(f.count)
 		return ctx.Err()
@@ -259,6 +264,7 @@ func (r *run) fillStats() {
 		s.SpilledBlocks = len(r.docs.blocks) - int(r.docs.resident.Load())
 	}
 	s.DecodedOnce = int(r.decodedOnce.Load())
+	s.DryRun = r.opt.DryRun
 }
 
 func (r *run) paramsReport() ParamsReport {
