@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -133,5 +136,46 @@ func TestEntryPacking(t *testing.T) {
 	}
 	if entryBytes != 24 {
 		t.Errorf("an entry takes %d bytes, want 24", entryBytes)
+	}
+}
+
+// BenchmarkTableBytes measures the heap the document table keeps per
+// document once pass 1 is over, leaving out the signatures still resident
+// (the budget's share): the entries, text ends, block headers and the side
+// file's index. Ids are "path:line", as when the input has no id field.
+func BenchmarkTableBytes(b *testing.B) {
+	const n = 1 << 20
+	for b.Loop() {
+		dir := b.TempDir()
+		sigFile, err := os.Create(filepath.Join(dir, "signatures.bin"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		side, err := createSideFile(dir, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := newStore(128, sigFile, side, 1)
+		for i := range n {
+			sl, err := s.add(fmt.Sprintf("corpus/part-00017.jsonl.zst:%d", i+1), doc.Value{}, 1500)
+			if err != nil {
+				b.Fatal(err)
+			}
+			*sl.ent = packEntry(stage.Fingerprint{Signed: true})
+			s.done(sl)
+		}
+		if err := s.finish(); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		sigs := s.resident.Load() * int64(blockSize) * 128 * 4
+		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)-sigs)/n, "B/doc")
+		runtime.KeepAlive(s)
+		sigFile.Close()
+		side.close()
 	}
 }
