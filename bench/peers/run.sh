@@ -222,6 +222,10 @@ for c in $cores_list; do
 	echo "quchong $c" >>"$out/runs/order"
 	timed quchong-defaults "$c" "$q" dedup "$corpus" -o "$work/quchong-defaults" --quiet --json --workers "$c"
 	echo "quchong-defaults $c" >>"$out/runs/order"
+	# The like-for-like reference of the peers that write no deduplicated
+	# corpus (datasketch, rensa): the same run without kept/.
+	timed quchong-dry "$c" "$q" dedup "$corpus" -o "$work/quchong-dry" --threshold 0.8 --dry-run --quiet --json --workers "$c"
+	echo "quchong-dry $c" >>"$out/runs/order"
 	for p in "${peers[@]}"; do
 		echo "$p $c" >>"$out/runs/order"
 		if [ -n "${reason[$p]}" ]; then

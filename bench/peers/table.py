@@ -47,6 +47,8 @@ def run_result(runs, name, cores):
             mem = p.get("memory_budget")
             if isinstance(mem, int) and mem > 0:
                 r["note"] += f", memory budget {mem / 2**20:.0f} MiB"
+            if j.get("dry_run"):
+                r["note"] += "; dry run: no kept/ written"
             r["version"] = j.get("version", "")
         else:
             r.update(docs=j.get("docs"), removed=j.get("removed"), note=j.get("note", ""), version=j.get("version", ""))
@@ -64,6 +66,11 @@ def machine():
             cpu = line.split(":", 1)[1].strip()
             break
     return f"{cpu or platform.processor()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()} (table)"
+
+
+# Peers whose driver writes the deduplicated corpus, as quchong dedup does;
+# the others only find the duplicates, like quchong dedup --dry-run.
+WRITES_CORPUS = {"datatrove", "text-dedup"}
 
 
 def peers(out, commit):
@@ -85,28 +92,41 @@ def peers(out, commit):
         f"Machine: {machine()}.",
         "MB/CPU-s = MB of uncompressed input ÷ (user + sys CPU seconds of the whole run, children included); "
         "peak RSS = largest single process (GNU time %M). "
-        "÷ quchong = the row's MB/CPU-s ÷ quchong's (same parameters, same cores, this run); quchong × = its inverse.",
+        "÷ quchong = the row's MB/CPU-s ÷ quchong's (same parameters, same cores, this run); quchong × = its inverse. "
+        "quchong × like for like = the same against the quchong run that writes what the peer writes: "
+        "datatrove and text-dedup write the deduplicated corpus, as quchong does; datasketch and rensa write nothing, "
+        "so they are compared with `quchong dedup --dry-run` (clusters, stats and report, no kept/).",
         "",
-        "| tool | cores | wall s | CPU s | MB/CPU-s | peak RSS MB | docs | removed | ÷ quchong | quchong × | notes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| tool | cores | wall s | CPU s | MB/CPU-s | peak RSS MB | docs | removed | ÷ quchong | quchong × | quchong × like for like | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, cores in order:
         r = results[(name, cores)]
-        label = {"quchong": "quchong (same parameters)", "quchong-defaults": "quchong (its defaults)"}.get(name, name)
+        label = {
+            "quchong": "quchong (same parameters)",
+            "quchong-defaults": "quchong (its defaults)",
+            "quchong-dry": "quchong (same parameters, --dry-run)",
+        }.get(name, name)
         if r.get("version"):
             label += f" {r['version']}"
         if r["status"] != "ok":
-            lines.append(f"| {label} | {cores} | — | — | — | — | — | — | — | — | {r['status']} |")
+            lines.append(f"| {label} | {cores} | — | — | — | — | — | — | — | — | — | {r['status']} |")
             continue
         rate = mb / r["cpu"] if mb and r.get("cpu") else None
         ref = results.get(("quchong", cores), {})
         ref_rate = mb / ref["cpu"] if mb and ref.get("status") == "ok" and ref.get("cpu") else None
         ratio = rate / ref_rate if rate and ref_rate else None
         inv = 1 / ratio if ratio else None
+        like = None
+        if not name.startswith("quchong"):
+            ref_name = "quchong" if name in WRITES_CORPUS else "quchong-dry"
+            lref = results.get((ref_name, cores), {})
+            if lref.get("status") == "ok" and lref.get("cpu") and r.get("cpu"):
+                like = r["cpu"] / lref["cpu"]
         lines.append(
             f"| {label} | {cores} | {fmt(r.get('wall'), '.2f')} | {fmt(r.get('cpu'), '.2f')} | {fmt(rate, '.1f')} "
             f"| {fmt(r.get('rss_mb'), '.0f')} | {fmt(r.get('docs'), ',')} | {fmt(r.get('removed'), ',')} "
-            f"| {fmt(ratio, '.3g')} | {fmt(inv, '.3g')} | {r.get('note', '')} |"
+            f"| {fmt(ratio, '.3g')} | {fmt(inv, '.3g')} | {fmt(like, '.3g')} | {r.get('note', '')} |"
         )
     lines += [
         "",
