@@ -108,7 +108,7 @@ func readStats(t *testing.T, p string) string {
 	if err := json.Unmarshal(readFile(t, p), &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"stages", "wall_seconds", "cpu_seconds", "workers", "memory_bytes", "peak_rss_bytes", "signature_blocks", "spilled_signature_blocks", "decoded_once"} {
+	for _, k := range []string{"stages", "wall_seconds", "cpu_seconds", "workers", "memory_bytes", "peak_rss_bytes", "signature_blocks", "spilled_signature_blocks", "decoded_once", "band_runs"} {
 		delete(m, k)
 	}
 	if params, ok := m["params"].(map[string]any); ok {

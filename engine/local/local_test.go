@@ -352,7 +352,7 @@ func readOutputs(t *testing.T, dir string) map[string]string {
 			if err := json.Unmarshal(b, &s); err != nil {
 				return err
 			}
-			s.Stages, s.WallSeconds, s.CPUSeconds, s.Workers, s.DecodedOnce = nil, 0, 0, 0, 0 // how the run went, not what it found
+			s.Stages, s.WallSeconds, s.CPUSeconds, s.Workers, s.DecodedOnce, s.BandRuns = nil, 0, 0, 0, 0, 0 // how the run went, not what it found
 			b, _ = json.Marshal(s)
 		}
 		out[rel] = string(b)
@@ -491,4 +491,24 @@ func reportData(t *testing.T, dir string) string {
 		t.Fatal("report.html holds no report-data script")
 	}
 	return data
+}
+
+// Bands too large for the budget are sorted in runs and merged; the
+// outputs do not change.
+func TestBandRuns(t *testing.T) {
+	in := writeCorpus(t, t.TempDir(), syntheticDocs(t), 2)
+	ref, refStats := runDedup(t, in, nil)
+	out, stats := runDedup(t, in, func(o *Options) { o.bandRecords = 5 })
+	if refStats.BandRuns != 0 || stats.BandRuns < 2 {
+		t.Fatalf("band runs %d (reference %d): want several, and none in the reference", stats.BandRuns, refStats.BandRuns)
+	}
+	if refStats.Verification.CandidatePairs == 0 {
+		t.Fatal("no candidate pairs: the test corpus has no near duplicates")
+	}
+	want, got := readOutputs(t, ref), readOutputs(t, out)
+	for name := range want {
+		if got[name] != want[name] {
+			t.Errorf("%s differs when the bands are merged from runs", name)
+		}
+	}
 }

@@ -102,48 +102,48 @@ func (r *run) group(ctx context.Context) error {
 
 	// One band at a time per worker: the band's (key, index) records,
 	// radix-sorted, then each bucket screened with its members'
-	// signatures. As many bands run at once as the memory budget allows.
+	// signatures. As many bands run at once as the memory budget allows; a
+	// band too large for it is sorted in runs that are merged.
 	masked := func(i uint32) bool { return r.docs.fp(i).Masks > 0 }
-	perBandBytes := int64(len(reps)) * 24 // keys, indices and their sort scratch
+	avail := r.memoryLeft()
+	maxRecords := int(min(avail/bandRecordBytes, int64(len(reps))))
+	if r.opt.bandRecords > 0 {
+		maxRecords = r.opt.bandRecords
+	}
 	concurrent := r.workers
-	if avail := r.memoryLeft(); perBandBytes*int64(concurrent) > avail {
-		concurrent = int(max(1, avail/max(perBandBytes, 1)))
-		if perBandBytes > avail {
-			r.prog.note("warning: grouping one band needs %d MB, beyond what the --memory budget leaves (%d MB)", perBandBytes>>20, avail>>20)
-		}
+	if maxRecords < len(reps) {
+		concurrent = 1
+		r.bandRuns = (len(reps) + maxRecords - 1) / maxRecords
+		r.prog.note("grouping: each band is sorted in %d runs of %d records, merged from the work directory (the --memory budget leaves %d MB)", r.bandRuns, maxRecords, avail>>20)
+	} else if perBand := int64(len(reps)) * bandRecordBytes; perBand > 0 {
+		concurrent = int(max(1, min(int64(r.workers), avail/perBand)))
 	}
 	perBand := make([][]stage.Pair, b)
 	bandErrs := make([]error, b)
 	parallelItems(b, concurrent, func(band int) {
-		keys := make([]uint64, len(reps))
-		if _, err := keysFile.ReadAt(u64bytes(keys), int64(band)*int64(len(reps))*8); err != nil && len(reps) > 0 {
-			bandErrs[band] = fmt.Errorf("work directory: band keys: %w", err)
-			return
+		readKeys := func(dst []uint64, lo int) error {
+			if len(dst) == 0 {
+				return nil
+			}
+			if _, err := keysFile.ReadAt(u64bytes(dst), (int64(band)*int64(len(reps))+int64(lo))*8); err != nil {
+				return fmt.Errorf("work directory: band keys: %w", err)
+			}
+			return nil
 		}
-		vals := slices.Clone(reps)
-		radixSort(keys, vals, make([]uint64, len(reps)), make([]uint32, len(reps)))
 		var out []stage.Pair
 		var sigs []uint32
-		for j := 0; j < len(keys); {
-			k := j + 1
-			for k < len(keys) && keys[k] == keys[j] {
-				k++
+		bandErrs[band] = bandBuckets(reps, readKeys, maxRecords, r.workDir, func(bucket []uint32) error {
+			var err error
+			if sigs, err = r.loadSigs(sigs, bucket); err != nil {
+				return err
 			}
-			if k-j > 1 {
-				bucket := vals[j:k]
-				var lerr error
-				if sigs, lerr = r.loadSigs(sigs, bucket); lerr != nil {
-					bandErrs[band] = lerr
-					return
-				}
-				sig := func(i uint32) []uint32 {
-					p, _ := slices.BinarySearch(bucket, i)
-					return sigs[p*r.p.K : (p+1)*r.p.K]
-				}
-				r.st.Link(bucket, sig, masked, func(p stage.Pair) { out = append(out, p) })
+			sig := func(i uint32) []uint32 {
+				p, _ := slices.BinarySearch(bucket, i)
+				return sigs[p*r.p.K : (p+1)*r.p.K]
 			}
-			j = k
-		}
+			r.st.Link(bucket, sig, masked, func(p stage.Pair) { out = append(out, p) })
+			return nil
+		})
 		perBand[band] = out
 	})
 	if err := errors.Join(bandErrs...); err != nil {

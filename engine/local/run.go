@@ -79,6 +79,9 @@ type Options struct {
 	// stopAfter, for tests, ends the run with errStopped after the named
 	// stage, as a crash would.
 	stopAfter string
+	// bandRecords, for tests, caps the records of a band sorted in memory
+	// (otherwise set by the budget), to exercise the merge of sorted runs.
+	bandRecords int
 	// WorkDir holds the run's intermediate files (normalised texts); it is
 	// removed when the run succeeds. "" means OutDir/.work.
 	WorkDir string
@@ -165,6 +168,9 @@ type run struct {
 	workDir string
 	texts   *textSpill
 	decoded decodedCache
+	// bandRuns is the number of sorted runs each band was grouped in (0
+	// when the bands were sorted in memory).
+	bandRuns int
 	// decodedOnce counts the files the output pass copied from decoded.
 	decodedOnce atomic.Int64
 

@@ -25,6 +25,9 @@ type Stats struct {
 	// records from the decoded content held since pass 1 (within a quarter
 	// of the memory budget) instead of reading and decompressing them again.
 	DecodedOnce int `json:"decoded_once"`
+	// BandRuns is how many sorted runs each LSH band was grouped in when the
+	// memory budget could not hold a band's records (absent when it could).
+	BandRuns int `json:"band_runs,omitempty"`
 	// DryRun says the run wrote no kept/ and no removed/ (Options.DryRun).
 	DryRun bool `json:"dry_run,omitempty"`
 	// Faults lists the input files that could not be read to their end (a

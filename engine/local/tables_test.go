@@ -179,3 +179,41 @@ func BenchmarkTableBytes(b *testing.B) {
 		side.close()
 	}
 }
+
+// bandBuckets gives the same buckets, in the same order, whether the band
+// is sorted in memory or in runs merged from disk.
+func TestBandBucketsRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 2, 3, 100, 5000} {
+		reps := make([]uint32, n)
+		keys := make([]uint64, n)
+		next := uint32(0)
+		for i := range reps {
+			next += 1 + r.Uint32N(3)
+			reps[i] = next
+			keys[i] = r.Uint64N(uint64(max(n/4, 1))) * 0x9e3779b97f4a7c15 // many shared keys
+		}
+		readKeys := func(dst []uint64, lo int) error { copy(dst, keys[lo:]); return nil }
+		collect := func(maxRecords int) [][]uint32 {
+			var got [][]uint32
+			err := bandBuckets(reps, readKeys, maxRecords, t.TempDir(), func(b []uint32) error {
+				got = append(got, slices.Clone(b))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		want := collect(n + 1)
+		if n >= 100 && len(want) == 0 {
+			t.Fatalf("n=%d: no bucket at all", n)
+		}
+		for _, maxRecords := range []int{2, 7, 64, n / 3} {
+			got := collect(maxRecords)
+			if !slices.EqualFunc(got, want, slices.Equal[[]uint32]) {
+				t.Fatalf("n=%d: runs of %d give %d buckets, differing from the %d of an in-memory sort", n, maxRecords, len(got), len(want))
+			}
+		}
+	}
+}

@@ -265,6 +265,7 @@ func (r *run) fillStats() {
 	}
 	s.DecodedOnce = int(r.decodedOnce.Load())
 	s.DryRun = r.opt.DryRun
+	s.BandRuns = r.bandRuns
 }
 
 func (r *run) paramsReport() ParamsReport {
