@@ -450,7 +450,7 @@ func TestResumeBeforeManifest(t *testing.T) {
 func TestDryRun(t *testing.T) {
 	docs := syntheticDocs(t)
 	in := writeCorpus(t, t.TempDir(), docs, 3)
-	in = append(in, seedPath) // a file that also has removals, and one read as text
+	in = append(in, seedPath)              // a file that also has removals, and one read as text
 	for _, memory := range []int64{0, 1} { // decoded content held, and not
 		t.Run(fmt.Sprint("memory=", memory), func(t *testing.T) {
 			ref, refStats := runDedup(t, in, func(o *Options) { o.Memory = memory; o.WriteRemoved = true })
