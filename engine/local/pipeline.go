@@ -292,20 +292,21 @@ func (r *run) cluster(ctx context.Context) error {
 // stage.KeptSimilarity decides (the verified or estimated similarity, or the
 // texts' mask-aware similarity).
 func (r *run) similarity(ctx context.Context) error {
-	n := r.docs.n
-	r.simToKept = make([]float64, n)
+	// One value per clustered document, in the order of r.side.docs.
+	r.simToKept = make([]float64, len(r.side.docs))
+	set := func(m uint32, v float64) { r.simToKept[r.side.find(m)] = v }
 	var pending []pairKey
 	var pendingDoc []uint32
 	for c, members := range r.clusters.Members {
 		k := r.keptOf[c]
 		for _, m := range members {
 			if m == k {
-				r.simToKept[m] = 1
+				set(m, 1)
 				continue
 			}
 			ra, rb := r.groups.rep[k], r.groups.rep[m]
 			if ra == rb {
-				r.simToKept[m] = 1
+				set(m, 1)
 				continue
 			}
 			key := pairKey{min(ra, rb), max(ra, rb)}
@@ -318,7 +319,7 @@ func (r *run) similarity(ctx context.Context) error {
 			masked := r.docs.fp(ra).Masks > 0 || r.docs.fp(rb).Masks > 0
 			sim, needText := r.st.KeptSimilarity(known, ok, est, masked)
 			if !needText {
-				r.simToKept[m] = sim
+				set(m, sim)
 				continue
 			}
 			pending = append(pending, key)
@@ -333,10 +334,14 @@ func (r *run) similarity(ctx context.Context) error {
 		return err
 	}
 	for j, m := range pendingDoc {
-		r.simToKept[m] = sims[j]
+		set(m, sims[j])
 	}
 	return nil
 }
+
+// simOf returns clustered document m's similarity to its cluster's kept
+// document.
+func (r *run) simOf(m uint32) float64 { return r.simToKept[r.side.find(m)] }
 
 // parallelChunks runs fn over [0, n) split into contiguous chunks.
 func parallelChunks(n, workers int, fn func(lo, hi int)) {

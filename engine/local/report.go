@@ -52,7 +52,7 @@ func (r *run) planReport() *reportPlan {
 			}
 			cl.Members = append(cl.Members, report.Member{
 				ID: r.side.id(m), Kept: m == k, Reason: reason,
-				Similarity: roundTo(r.simToKept[m], 4), Source: r.files[r.fileOf(m)].path,
+				Similarity: roundTo(r.simOf(m), 4), Source: r.files[r.fileOf(m)].path,
 			})
 		}
 		in.Clusters = append(in.Clusters, cl)

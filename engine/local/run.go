@@ -179,7 +179,7 @@ type run struct {
 	clusters  cluster.Clusters
 	keptOf    []uint32    // kept document of each cluster
 	side      *sideTable  // ids and keep-rule values of the clustered documents
-	simToKept []float64   // each clustered document's similarity to its kept one
+	simToKept []float64   // each clustered document's similarity to its kept one, in side.docs order
 	report    *reportPlan // nil with NoReport
 }
 

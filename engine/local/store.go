@@ -97,6 +97,10 @@ type store struct {
 	maxResident int          // blocks whose signatures may stay in memory
 	resident    atomic.Int64 // blocks whose signatures are in memory
 	flushErr    atomic.Pointer[error]
+	// spilled is the number of blocks whose signatures lived in the
+	// signature file only, fixed when dropSignatures frees the others.
+	spilled int
+	dropped bool
 }
 
 // perDocBytes is what the store keeps in memory per document, besides
@@ -185,6 +189,25 @@ func (s *store) flush(b *block) {
 			s.resident.Add(-1)
 		}
 	})
+}
+
+// dropSignatures frees the resident signatures once no stage needs them
+// (the output pass does not); the signature file still holds them.
+func (s *store) dropSignatures() {
+	s.spilled, s.dropped = s.spilledBlocks(), true
+	for _, b := range s.blocks {
+		b.sigs = nil
+	}
+	s.resident.Store(0)
+}
+
+// spilledBlocks is the number of blocks whose signatures stayed in the
+// signature file only.
+func (s *store) spilledBlocks() int {
+	if s.dropped {
+		return s.spilled
+	}
+	return len(s.blocks) - int(s.resident.Load())
 }
 
 // copySig copies document i's signature into dst (length k).

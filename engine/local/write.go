@@ -40,6 +40,7 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32][]rune) error {
 // write is the last pass: every record goes to kept/ or removed/, then
 // clusters.jsonl and rejected.jsonl are written.
 func (r *run) write(ctx context.Context) error {
+	r.docs.dropSignatures() // give their memory to the output pass
 	if !r.opt.NoReport {
 		r.report = r.planReport()
 	}
@@ -205,7 +206,7 @@ func (r *run) writeClusters() error {
 			if (m == k && allExact) || (m != k && r.groups.rep[m] == r.groups.rep[k]) {
 				rec.Reason = "exact"
 			}
-			rec.Similarity = json.RawMessage(strconv.FormatFloat(r.simToKept[m], 'f', 4, 64))
+			rec.Similarity = json.RawMessage(strconv.FormatFloat(r.simOf(m), 'f', 4, 64))
 			if err := enc.Encode(&rec); err != nil {
 				f.Abort()
 				return fmt.Errorf("write %s: %w", path, err)
@@ -261,7 +262,7 @@ func (r *run) fillStats() {
 	s.Stages = r.timings
 	if r.docs != nil {
 		s.SignatureBlocks = len(r.docs.blocks)
-		s.SpilledBlocks = len(r.docs.blocks) - int(r.docs.resident.Load())
+		s.SpilledBlocks = r.docs.spilledBlocks()
 	}
 	s.DecodedOnce = int(r.decodedOnce.Load())
 	s.DryRun = r.opt.DryRun
