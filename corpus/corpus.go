@@ -192,6 +192,10 @@ type Options struct {
 	// Fields are extra scalar fields to extract into doc.Document.Fields, for
 	// keep rules such as max:FIELD. Ignored for text files.
 	Fields []string
+	// LazyID leaves doc.Document.ID empty: Reader.AppendID gives each
+	// record's id instead, sparing a string allocation per document to
+	// callers that copy ids elsewhere.
+	LazyID bool
 	// MaxDocBytes rejects larger documents as too-large without holding them
 	// in memory; for JSONL it bounds the whole line. Default 64 MiB: the
 	// reader's memory is bounded by about this much per open file.

@@ -35,6 +35,7 @@ type jsonlExtractor struct {
 	raws     [][]byte
 	scratch  []byte // the decoded text, when it has escapes
 	scratch2 []byte // other decoded strings, copied at once
+	idBuf    []byte // the id
 }
 
 // jsonlRecord is what the extractor found in one line.
@@ -42,7 +43,7 @@ type jsonlRecord struct {
 	reason Reason // "" when the line is a document
 	detail string
 	text   []byte // aliases the line or the extractor's scratch buffer
-	id     string
+	id     []byte // the extractor's buffer: valid until the next call
 	hasID  bool
 	fields map[string]doc.Value
 }
@@ -109,9 +110,11 @@ func (x *jsonlExtractor) interpret(raws [][]byte, unquote func(raw []byte, isTex
 	if raw := raws[1]; raw != nil {
 		switch {
 		case raw[0] == '"':
-			rec.id, rec.hasID = string(unquote(raw, false)), true
+			x.idBuf = append(x.idBuf[:0], unquote(raw, false)...)
+			rec.id, rec.hasID = x.idBuf, true
 		case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
-			rec.id, rec.hasID = string(raw), true
+			x.idBuf = append(x.idBuf[:0], raw...)
+			rec.id, rec.hasID = x.idBuf, true
 		}
 	}
 	for k := 2; k < len(raws); k++ {

@@ -83,7 +83,7 @@ func TestJSONLExtract(t *testing.T) {
 			if string(rec.text) != tc.text {
 				t.Errorf("text %q, want %q", rec.text, tc.text)
 			}
-			if rec.hasID != (tc.id != "") || rec.id != tc.id {
+			if rec.hasID != (tc.id != "") || string(rec.id) != tc.id {
 				t.Errorf("id %q (present %v), want %q", rec.id, rec.hasID, tc.id)
 			}
 			if !reflect.DeepEqual(rec.fields, tc.fields) {
@@ -108,7 +108,7 @@ func extractBoth(line []byte, keys []string) (fastDecided bool, diff string) {
 		return true, fmt.Sprintf("reason fast %q (%s), encoding/json %q (%s)", f.reason, f.detail, s.reason, s.detail)
 	case !bytes.Equal(f.text, s.text):
 		return true, fmt.Sprintf("text fast %q, encoding/json %q", f.text, s.text)
-	case f.id != s.id || f.hasID != s.hasID:
+	case string(f.id) != string(s.id) || f.hasID != s.hasID:
 		return true, fmt.Sprintf("id fast %q/%v, encoding/json %q/%v", f.id, f.hasID, s.id, s.hasID)
 	case !reflect.DeepEqual(f.fields, s.fields):
 		return true, fmt.Sprintf("fields fast %v, encoding/json %v", f.fields, s.fields)

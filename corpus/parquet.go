@@ -35,6 +35,7 @@ type parquetSource struct {
 	readRows     int64
 	uncompressed int64
 	textBuf      []byte
+	idBuf        []byte
 }
 
 // topLevelLeaf finds a top-level, non-repeated leaf column by name.
@@ -195,15 +196,18 @@ func (r *Reader) nextRow() (doc.Document, error) {
 	if p.id >= 0 {
 		switch v := columnValue(row, p.id); v.Kind() {
 		case parquet.ByteArray:
-			d.ID = string(v.ByteArray())
+			p.idBuf = append(p.idBuf[:0], v.ByteArray()...)
 		case parquet.Int32:
-			d.ID = strconv.FormatInt(int64(v.Int32()), 10)
+			p.idBuf = strconv.AppendInt(p.idBuf[:0], int64(v.Int32()), 10)
 		case parquet.Int64:
-			d.ID = strconv.FormatInt(v.Int64(), 10)
+			p.idBuf = strconv.AppendInt(p.idBuf[:0], v.Int64(), 10)
+		default:
+			p.idBuf = p.idBuf[:0]
 		}
 	}
-	if d.ID == "" {
-		d.ID = r.defaultID()
+	r.idBytes, r.hasID = p.idBuf, p.id >= 0 && len(p.idBuf) > 0
+	if !r.opt.LazyID {
+		d.ID = string(r.AppendID(nil))
 	}
 	for k, col := range p.fields {
 		if col < 0 {

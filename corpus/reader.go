@@ -43,6 +43,10 @@ type Reader struct {
 
 	record int64 // number of the last record returned
 	err    error // sticky: io.EOF or the fatal error
+	// idBytes is the last record's id when it has one (hasID); its default,
+	// "<path>:<record>", otherwise.
+	idBytes []byte
+	hasID   bool
 }
 
 // Open opens an input file for reading. source is the file's position in
@@ -182,7 +186,10 @@ func (r *Reader) Next() (doc.Document, error) {
 		if isBlankText(content) {
 			return doc.Document{}, r.reject(Empty, "empty or white-space line")
 		}
-		d.ID = r.defaultID()
+		r.hasID = false
+		if !r.opt.LazyID {
+			d.ID = string(r.AppendID(nil))
+		}
 		d.Text = content
 		return d, nil
 	}
@@ -191,16 +198,23 @@ func (r *Reader) Next() (doc.Document, error) {
 		return doc.Document{}, r.reject(rec.reason, rec.detail)
 	}
 	d.Text, d.Fields = rec.text, rec.fields
-	if rec.hasID {
-		d.ID = rec.id
-	} else {
-		d.ID = r.defaultID()
+	r.idBytes, r.hasID = rec.id, rec.hasID
+	if !r.opt.LazyID {
+		d.ID = string(r.AppendID(nil))
 	}
 	return d, nil
 }
 
-func (r *Reader) defaultID() string {
-	return r.path + ":" + strconv.FormatInt(r.record, 10)
+// AppendID appends the id of the record the last Next returned to dst: its
+// id field when it has one, else "<path>:<record>". It allocates nothing
+// once dst has room, for callers that set Options.LazyID.
+func (r *Reader) AppendID(dst []byte) []byte {
+	if r.hasID {
+		return append(dst, r.idBytes...)
+	}
+	dst = append(dst, r.path...)
+	dst = append(dst, ':')
+	return strconv.AppendInt(dst, r.record, 10)
 }
 
 func (r *Reader) reject(reason Reason, detail string) *RejectError {

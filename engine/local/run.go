@@ -495,12 +495,15 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 	}
 	total := r.stageBytes("fingerprint")
 	var doneBytes int64 // on-disk bytes of the files already read
+	copt := r.opt.Corpus
+	copt.LazyID = true // ids go straight to the side file
+	var id []byte
 	for si, f := range r.files {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		f.first = uint32(r.docs.n)
-		rd, err := corpus.Open(f.path, si, r.opt.Corpus)
+		rd, err := corpus.Open(f.path, si, copt)
 		if err != nil {
 			if r.opt.Strict {
 				return &InputError{err}
@@ -519,17 +522,18 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			if err == io.EOF {
 				break
 			}
-			var rej *corpus.RejectError
-			if errors.As(err, &rej) {
-				f.counts.Read++
-				if r.opt.Strict {
-					rd.Close()
-					return &InputError{err}
-				}
-				r.reject(f, rej, rd.Format())
-				continue
-			}
 			if err != nil {
+				// Declared here, not before: errors.As makes it escape, and
+				// a document read without error allocates nothing.
+				if rej := (*corpus.RejectError)(nil); errors.As(err, &rej) {
+					f.counts.Read++
+					if r.opt.Strict {
+						rd.Close()
+						return &InputError{err}
+					}
+					r.reject(f, rej, rd.Format())
+					continue
+				}
 				if r.opt.Strict {
 					rd.Close()
 					return &InputError{err}
@@ -559,7 +563,8 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			if len(cur.ends) == 0 {
 				cur.base = int64(r.docs.textEnd)
 			}
-			sl, err := r.docs.add(d.ID, v, len(d.Text))
+			id = rd.AppendID(id[:0])
+			sl, err := r.docs.add(id, v, len(d.Text))
 			if err != nil {
 				rd.Close()
 				return &OutputError{err}

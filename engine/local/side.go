@@ -44,7 +44,7 @@ func createSideFile(dir string, withValue bool) (*sideFile, error) {
 }
 
 // add appends the next document's record.
-func (s *sideFile) add(id string, v doc.Value) error {
+func (s *sideFile) add(id []byte, v doc.Value) error {
 	if s.n%sideEvery == 0 {
 		s.index = append(s.index, s.end)
 	}
