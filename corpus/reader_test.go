@@ -378,3 +378,48 @@ func BenchmarkReadJSONLZstd(b *testing.B) {
 		r.Close()
 	}
 }
+
+// With LazyID, Next leaves ID empty and AppendID gives the id Next would
+// have set, for every format and for records with and without an id.
+func TestLazyID(t *testing.T) {
+	dir := t.TempDir()
+	jsonl := "{\"id\":\"a\\u0041\",\"text\":\"一\"}\n{\"text\":\"二\"}\n{\"id\":42,\"text\":\"三\"}\n{\"id\":\"\",\"text\":\"四\"}\n{\"id\":null,\"text\":\"五\"}\n"
+	paths := []string{
+		writeInput(t, dir, "in.jsonl", []byte(jsonl), None),
+		writeInput(t, dir, "in.txt", []byte("一\n二\n"), Gzip),
+	}
+	pq := filepath.Join(dir, "in.parquet")
+	writeParquetFixture(t, pq, 30)
+	paths = append(paths, pq)
+	for _, path := range paths {
+		want, err := readAll(t, path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path, 7, Options{LazyID: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf []byte
+		for i := 0; ; i++ {
+			d, err := r.Next()
+			if err == io.EOF {
+				if i != len(want) {
+					t.Errorf("%s: %d records, want %d", path, i, len(want))
+				}
+				break
+			}
+			if errors.As(err, new(*RejectError)) && want[i].reject != nil {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf = r.AppendID(buf[:0])
+			if d.ID != "" || string(buf) != want[i].doc.ID {
+				t.Errorf("%s record %d: ID %q, AppendID %q; want \"\" and %q", path, i+1, d.ID, buf, want[i].doc.ID)
+			}
+		}
+		r.Close()
+	}
+}
