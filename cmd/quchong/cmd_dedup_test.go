@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/quchong/quchong/engine/local"
 )
 
 const seed = "../../testdata/seed.txt"
@@ -121,5 +124,41 @@ func TestDedupHelpGoesToStdout(t *testing.T) {
 	}
 	if stderr.Len() != 0 || !strings.Contains(stdout.String(), "-threshold") {
 		t.Errorf("help: stdout %d bytes, stderr %q", stdout.Len(), stderr.String())
+	}
+}
+
+// The summary lists input files one by one only when there are few; with
+// many it counts them and names stats.json. A dry run lists no kept/.
+func TestSummaryFiles(t *testing.T) {
+	for _, tc := range []struct {
+		files   int
+		dry     bool
+		want    []string
+		notWant []string
+	}{
+		{files: 3, want: []string{"file  read", "in1.txt", "kept/,clusters.jsonl"}},
+		{files: maxSummaryFiles + 1, want: []string{"files     21, 1 with documents removed or rejected; per-file counts in stats.json"}, notWant: []string{"in1.txt"}},
+		{files: 1, dry: true, want: []string{"{clusters.jsonl,"}, notWant: []string{"kept/"}},
+	} {
+		s := &local.Stats{DryRun: tc.dry}
+		for i := range tc.files {
+			f := local.FileStats{Path: fmt.Sprintf("in%d.txt", i)}
+			if i == 0 {
+				f.Removed = 1
+			}
+			s.Inputs = append(s.Inputs, f)
+		}
+		var out bytes.Buffer
+		printSummary(&out, s, t.TempDir())
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%d files (dry run %v): summary lacks %q:\n%s", tc.files, tc.dry, w, out.String())
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(out.String(), w) {
+				t.Errorf("%d files (dry run %v): summary has %q:\n%s", tc.files, tc.dry, w, out.String())
+			}
+		}
 	}
 }

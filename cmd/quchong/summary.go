@@ -24,6 +24,9 @@ func printJSON(w io.Writer, stats *local.Stats) int {
 	return exitOK
 }
 
+// maxSummaryFiles is the most input files the summary lists one by one.
+const maxSummaryFiles = 20
+
 // printSummary prints what a person wants to see after a run.
 func printSummary(w io.Writer, s *local.Stats, dir string) {
 	t := s.Total
@@ -45,7 +48,16 @@ func printSummary(w io.Writer, s *local.Stats, dir string) {
 	fmt.Fprintf(w, "params    threshold %.2f, %d-%s shingles, k %d, LSH %d bands × %d rows (tuned at %.2f), keep %s\n",
 		p.Threshold, p.NGram, p.Tokens, p.K, p.Bands, p.Rows, p.LSHThreshold, p.Keep)
 	fmt.Fprintf(w, "time      %.2f s wall, %.2f s CPU, %d workers\n", s.WallSeconds, s.CPUSeconds, s.Workers)
-	if len(s.Inputs) > 1 {
+	switch {
+	case len(s.Inputs) > maxSummaryFiles:
+		touched := 0
+		for _, f := range s.Inputs {
+			if f.Removed > 0 || f.Rejected > 0 || f.Fault != "" {
+				touched++
+			}
+		}
+		fmt.Fprintf(w, "files     %d, %d with documents removed or rejected; per-file counts in stats.json\n", len(s.Inputs), touched)
+	case len(s.Inputs) > 1:
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "file\tread\tkept\tremoved\trejected\t")
 		for _, f := range s.Inputs {

@@ -584,6 +584,7 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 		}
 		f.count = uint32(r.docs.n) - f.first
 		if held != nil && f.fault == "" {
+			held.seal()
 			f.decoded = held
 		} else if held != nil {
 			held.release()

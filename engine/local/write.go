@@ -88,6 +88,10 @@ func (r *run) write(ctx context.Context) error {
 }
 
 func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool) error {
+	defer func() {
+		f.decoded.release() // used or not, the held content is done with
+		f.decoded = nil
+	}()
 	keptPath := filepath.Join(r.opt.OutDir, "kept", f.output)
 	removedPath := ""
 	if r.opt.WriteRemoved {
@@ -141,10 +145,6 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		err = corpus.PartitionDecoded(f.path, dec, copt, keptPath, removedPath, rt.Route, capture)
 	} else {
 		err = corpus.PartitionCapture(f.path, copt, keptPath, removedPath, rt.Route, capture)
-	}
-	if f.decoded != nil {
-		f.decoded.release()
-		f.decoded = nil
 	}
 	if err != nil {
 		var fault *corpus.ReadFault
