@@ -255,7 +255,7 @@ func TestDecodedCacheLimit(t *testing.T) {
 	var files []*decodedFile
 	var held int
 	payload := bytes.Repeat([]byte("去重 dedup\n"), 200) // ≈ 2.6 KB
-	for range 3000 { // ≈ 8 MB in all
+	for range 3000 {                                   // ≈ 8 MB in all
 		f := c.file()
 		f.Write(payload)
 		f.seal()
