@@ -96,22 +96,30 @@ const (
 // Duplicates are not removed. Hashes allocates only when dst lacks
 // capacity (at most one shingle per rune).
 func Hashes(dst []uint64, runes []rune, opt Options) []uint64 {
-	n := opt.N
-	if n < 1 {
-		n = DefaultN
-	}
 	start := len(dst)
-	if opt.Mode == Words {
-		dst = wordHashes(dst, runes, n)
-	} else if n <= maxPacked {
-		dst = packedHashes(dst, runes, n)
-	} else {
-		dst = charHashes(dst, runes, n)
-	}
+	dst = Windows(dst, runes, opt)
 	if len(dst) == start {
 		dst = wholeText(dst, runes, opt.Mode == Words)
 	}
 	return dst
+}
+
+// Windows is Hashes without the whole-text shingle: it appends the hash of
+// every window without a mask, and nothing else. With Chars, a window's hash
+// depends only on its runes, so the windows of a slice of a text are
+// exactly the text's windows that lie inside the slice.
+func Windows(dst []uint64, runes []rune, opt Options) []uint64 {
+	n := opt.N
+	if n < 1 {
+		n = DefaultN
+	}
+	switch {
+	case opt.Mode == Words:
+		return wordHashes(dst, runes, n)
+	case n <= maxPacked:
+		return packedHashes(dst, runes, n)
+	}
+	return charHashes(dst, runes, n)
 }
 
 // mum multiplies a and b into 128 bits and folds the halves together: the

@@ -57,6 +57,16 @@ func (s *Stages) Confirm(a, b []rune, sc *Scratch) (float64, bool) {
 	return sim, sim >= s.p.Threshold
 }
 
+// Prepare readies a normalised text for ConfirmPrepared, which compares it
+// with many others without hashing it again each time.
+func (s *Stages) Prepare(a []rune) verify.Prepared { return verify.Prepare(a, s.p.Verify) }
+
+// ConfirmPrepared is Confirm of two prepared texts, with the same result.
+func (s *Stages) ConfirmPrepared(a, b verify.Prepared, sc *Scratch) (float64, bool) {
+	sim := verify.SimilarityPrepared(a, b, s.p.Verify, &sc.verify)
+	return sim, sim >= s.p.Threshold
+}
+
 // KeptSimilarity decides how the similarity of a removed document to its
 // cluster's kept document is reported. known is the verified similarity of
 // the pair when it was a candidate pair (ok says whether it was), est the

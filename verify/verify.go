@@ -53,6 +53,8 @@ type Scratch struct {
 	ha, hb []uint64
 	fa, fb []rune
 	index  map[uint64][]int32
+	spans  [][2]int
+	extra  []uint64
 }
 
 // Similarity returns the mask-aware shingle Jaccard similarity of two
@@ -78,7 +80,103 @@ func Jaccard(a, b []rune, opt Options) float64 {
 func jaccard(a, b []rune, opt shingle.Options, s *Scratch) float64 {
 	s.ha = sortedSet(shingle.Hashes(s.ha[:0], a, opt))
 	s.hb = sortedSet(shingle.Hashes(s.hb[:0], b, opt))
-	x, y := s.ha, s.hb
+	return setJaccard(s.ha, s.hb, a, b)
+}
+
+// Prepared is a normalised text made ready to be compared with many others:
+// its runes and, when it has no mask, its sorted set of shingle hashes, so
+// that each comparison is one merge instead of hashing and sorting both
+// texts again.
+type Prepared struct {
+	Runes []rune
+	// set is the sorted set of the text's shingle hashes (shingle.Hashes,
+	// masked windows left out).
+	set   []uint64
+	plain bool // no mask
+	// windows says set holds real windows (not the whole-text shingle of a
+	// text too short for one) of character shingles: then the set of the
+	// text with its masks filled is set plus the windows around the fills.
+	windows bool
+}
+
+// Prepare readies a normalised text for SimilarityPrepared.
+func Prepare(a []rune, opt Options) Prepared {
+	p := Prepared{Runes: a, plain: !slices.Contains(a, Mask)}
+	if w := shingle.Windows(nil, a, opt.Shingle); len(w) > 0 {
+		p.set, p.windows = sortedSet(w), opt.Shingle.Mode == shingle.Chars
+	} else {
+		p.set = sortedSet(shingle.Hashes(nil, a, opt.Shingle))
+	}
+	return p
+}
+
+// Bytes is the memory a Prepared holds, for budgeting.
+func (p Prepared) Bytes() int64 { return int64(len(p.Runes))*4 + int64(cap(p.set))*8 }
+
+// SimilarityPrepared is Similarity of two prepared texts, with the same
+// result.
+func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
+	if s == nil {
+		s = new(Scratch)
+	}
+	switch {
+	case a.plain && b.plain:
+		return setJaccard(a.set, b.set, a.Runes, b.Runes)
+	case !a.windows || !b.windows:
+		return Similarity(a.Runes, b.Runes, opt, s)
+	}
+	// Fill as Similarity does, then extend each prepared set with the
+	// windows that overlap a fill, instead of hashing and sorting the filled
+	// texts whole.
+	s.spans = s.spans[:0]
+	s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans)
+	s.ha = withFills(s.ha[:0], a.set, s.fa, s.spans, opt.Shingle, &s.extra)
+	s.spans = s.spans[:0]
+	s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans)
+	s.hb = withFills(s.hb[:0], b.set, s.fb, s.spans, opt.Shingle, &s.extra)
+	return setJaccard(s.ha, s.hb, s.fa, s.fb)
+}
+
+// withFills appends to dst the union of set (sorted, unique) and the
+// hashes of the windows of filled that overlap the spans, sorted and
+// unique.
+func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Options, extra *[]uint64) []uint64 {
+	if len(spans) == 0 {
+		return append(dst, set...)
+	}
+	n := opt.N
+	if n < 1 {
+		n = shingle.DefaultN
+	}
+	x := (*extra)[:0]
+	for _, sp := range spans {
+		lo, hi := max(0, sp[0]-n+1), min(len(filled), sp[1]+n-1)
+		x = shingle.Windows(x, filled[lo:hi], opt)
+	}
+	x = sortedSet(x)
+	*extra = x
+	i, j := 0, 0
+	for i < len(set) || j < len(x) {
+		switch {
+		case j == len(x) || i < len(set) && set[i] < x[j]:
+			dst = append(dst, set[i])
+			i++
+		case i == len(set) || x[j] < set[i]:
+			dst = append(dst, x[j])
+			j++
+		default:
+			dst = append(dst, set[i])
+			i++
+			j++
+		}
+	}
+	return dst
+}
+
+// setJaccard is the Jaccard similarity of two sorted sets of shingle hashes
+// of the texts a and b; two texts without shingles are similar (1) only when
+// they are equal.
+func setJaccard(x, y []uint64, a, b []rune) float64 {
 	if len(x) == 0 && len(y) == 0 {
 		if slices.Equal(a, b) {
 			return 1
@@ -115,6 +213,12 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 	if s == nil {
 		s = new(Scratch)
 	}
+	return fill(dst, x, other, opt, s, nil)
+}
+
+// fill is Fill; when spans is not nil it also records where in dst each
+// filled span went, [start, end).
+func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
 	indexed := false
 	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
@@ -140,6 +244,9 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 		}
 		span, ok := s.findSpan(other, left, right, c, maxFill, float64(i)/float64(len(x)))
 		if ok {
+			if spans != nil { // empty spans too: windows across the join are new
+				*spans = append(*spans, [2]int{len(dst), len(dst) + len(span)})
+			}
 			dst = append(dst, span...)
 		} else {
 			dst = append(dst, x[i:j]...)

@@ -2,6 +2,8 @@ package verify
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,5 +102,98 @@ func BenchmarkSimilarity(b *testing.B) {
 	b.SetBytes(int64(len(base)))
 	for i := 0; i < b.N; i++ {
 		Similarity(x, y, opt, &s)
+	}
+}
+
+// SimilarityPrepared gives exactly what Similarity gives, masked or not.
+func TestSimilarityPrepared(t *testing.T) {
+	texts := []string{
+		"", "短", "国务院关于印发通知的决定", "国务院关于印发通知的决定。", "国务院XX关于印发通知的决定",
+		"the quick brown fox jumps over the lazy dog", "the quick brown fox jumped over a lazy dog",
+		"某某公司2021年度报告，营业收入增长百分之十", "张三公司2021年度报告，营业收入增长百分之十",
+	}
+	var runes [][]rune
+	for _, x := range texts {
+		r := []rune(x)
+		for i := range r {
+			if r[i] == 'X' || r[i] == '某' {
+				r[i] = Mask
+			}
+		}
+		runes = append(runes, r)
+	}
+	var s Scratch
+	between := 0 // pairs strictly between 0 and 1: the test compares real values
+	for _, a := range runes {
+		for _, b := range runes {
+			want := Similarity(a, b, opt, nil)
+			if want > 0 && want < 1 {
+				between++
+			}
+			if got := SimilarityPrepared(Prepare(a, opt), Prepare(b, opt), opt, &s); got != want {
+				t.Errorf("%q vs %q: prepared %v, Similarity %v", string(a), string(b), got, want)
+			}
+		}
+	}
+	if between < 6 {
+		t.Errorf("only %d pairs with a similarity strictly between 0 and 1", between)
+	}
+}
+
+// SimilarityPrepared equals Similarity on random texts over a small
+// alphabet, masks included (filled, unfilled, empty fills, fills at the
+// ends, texts shorter than a shingle), for character and word shingles.
+func TestSimilarityPreparedRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	alphabet := []rune("甲乙丙丁戊 ab")
+	text := func() []rune {
+		n := r.IntN(40)
+		out := make([]rune, n)
+		for i := range out {
+			if r.IntN(9) == 0 {
+				out[i] = Mask
+			} else {
+				out[i] = alphabet[r.IntN(len(alphabet))]
+			}
+		}
+		return out
+	}
+	for _, o := range []Options{
+		{Shingle: shingle.Options{N: 5}},
+		{Shingle: shingle.Options{N: 3}},
+		{Shingle: shingle.Options{N: 2, Mode: shingle.Words}},
+		{Shingle: shingle.Options{N: 5}, Context: 2, MaxFill: 6},
+	} {
+		var s Scratch
+		between := 0
+		for range 3000 {
+			a := text()
+			b := slices.Clone(a)
+			// b: a with edits, so that contexts match and masks get filled.
+			for range r.IntN(4) {
+				if len(b) == 0 {
+					break
+				}
+				i := r.IntN(len(b))
+				switch r.IntN(3) {
+				case 0:
+					b[i] = alphabet[r.IntN(len(alphabet))]
+				case 1:
+					b = slices.Delete(b, i, i+1)
+				default:
+					b = slices.Insert(b, i, Mask)
+				}
+			}
+			want := Similarity(a, b, o, nil)
+			if want > 0 && want < 1 {
+				between++
+			}
+			if got := SimilarityPrepared(Prepare(a, o), Prepare(b, o), o, &s); got != want {
+				t.Fatalf("%+v: %q vs %q: prepared %v, Similarity %v", o, string(a), string(b), got, want)
+			}
+		}
+		if between < 100 {
+			t.Errorf("%+v: only %d of 3000 pairs strictly between 0 and 1", o, between)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/quchong/quchong/lsh"
 	"github.com/quchong/quchong/minhash"
 	"github.com/quchong/quchong/stage"
+	"github.com/quchong/quchong/verify"
 )
 
 // pairKey packs an ordered pair of indices.
@@ -207,24 +208,26 @@ func (r *run) confirm(ctx context.Context) error {
 	return nil
 }
 
-// textSimilarities reads back the normalised texts of the documents in
-// pairs from the text spill and returns each pair's true similarity and
-// whether it reaches the threshold (stage.Confirm). Pairs are taken in
-// chunks whose texts fit in a quarter of what the memory budget leaves.
+// textSimilarities reads back the texts of the documents in pairs from the
+// text spill and returns each pair's true similarity and whether it reaches
+// the threshold (stage.Confirm). Pairs are taken in chunks whose prepared
+// texts (runes, and shingle sets of texts without masks) fit in a quarter
+// of what the memory budget leaves; each text is normalised and hashed once
+// per chunk, however many pairs it is in.
 func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64, []bool, error) {
 	sims := make([]float64, len(pairs))
 	oks := make([]bool, len(pairs))
 	limit := r.memoryLeft() / 4
 	for lo := 0; lo < len(pairs); {
-		needed := make(map[uint32][]rune)
+		needed := make(map[uint32]verify.Prepared)
 		var bytes int64
 		hi := lo
 		for hi < len(pairs) && (hi == lo || bytes < limit) {
 			for _, d := range [2]uint32{pairs[hi].a, pairs[hi].b} {
 				if _, ok := needed[d]; !ok {
-					needed[d] = nil
+					needed[d] = verify.Prepared{}
 					_, n := r.docs.text(d)
-					bytes += int64(n) * 4 // as runes, at most
+					bytes += int64(n) * 13 // text, runes and shingle hashes, at most
 				}
 			}
 			hi++
@@ -236,7 +239,7 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 		parallelChunks(len(chunk), r.workers, func(a, b int) {
 			sc := new(stage.Scratch)
 			for j := a; j < b; j++ {
-				sims[lo+j], oks[lo+j] = r.st.Confirm(needed[chunk[j].a], needed[chunk[j].b], sc)
+				sims[lo+j], oks[lo+j] = r.st.ConfirmPrepared(needed[chunk[j].a], needed[chunk[j].b], sc)
 			}
 		})
 		lo = hi

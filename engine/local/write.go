@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,23 +17,36 @@ import (
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/stage"
+	"github.com/quchong/quchong/verify"
 )
 
-// loadTexts fills needed (keyed by dense index) with the normalised texts of
-// those documents, read back from the text spill and normalised again.
-func (r *run) loadTexts(ctx context.Context, needed map[uint32][]rune) error {
-	var buf []byte
-	for i := range needed {
+// loadTexts fills needed (keyed by dense index) with the prepared texts of
+// those documents: read back from the text spill, normalised again, and
+// hashed into shingle sets on the worker pool.
+func (r *run) loadTexts(ctx context.Context, needed map[uint32]verify.Prepared) error {
+	docs := slices.Sorted(maps.Keys(needed)) // file order, for the reads
+	raw := make([][]byte, len(docs))
+	for j, d := range docs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		off, n := r.docs.text(i)
-		text, err := r.texts.read(off, n, buf)
+		off, n := r.docs.text(d)
+		text, err := r.texts.read(off, n, nil)
 		if err != nil {
 			return &OutputError{err}
 		}
-		needed[i], _ = r.st.Normalize(nil, text)
-		buf = text
+		raw[j] = text
+	}
+	prepared := make([]verify.Prepared, len(docs))
+	parallelChunks(len(docs), r.workers, func(a, b int) {
+		for j := a; j < b; j++ {
+			runes, _ := r.st.Normalize(nil, raw[j])
+			prepared[j] = r.st.Prepare(runes)
+			raw[j] = nil
+		}
+	})
+	for j, d := range docs {
+		needed[d] = prepared[j]
 	}
 	return nil
 }
