@@ -1009,7 +1009,7 @@ func (f *simFn) ProcessElement(_ int, vals func(*[]byte) bool, emitLines, emitPe
 	var pending []tpair
 	for _, r := range reqs {
 		known, ok := sims[[2]uint32{r.A, r.B}]
-		if sim, needText := f.e.st.KeptSimilarity(known, ok, r.Est, r.Masked); !needText {
+		if sim, needText := f.e.st.KeptSimilarity(known, ok, false, r.Est, r.Masked); !needText {
 			r.Line.Sim = sim
 			lines = append(lines, r.Line)
 			continue

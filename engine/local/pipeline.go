@@ -25,6 +25,10 @@ type pairKey struct{ a, b uint32 }
 type groupState struct {
 	rep   []uint32 // each document's exact-duplicate representative (smallest index)
 	pairs []stage.Pair
+	// byText holds the accepted pairs whose similarity Confirm computed
+	// from the texts (not kept by the checkpoint: after a resume those are
+	// computed again, with the same result).
+	byText map[pairKey]bool
 }
 
 // exactRuns calls fn once for every set of documents among 0..n-1 with
@@ -201,6 +205,10 @@ func (r *run) confirm(ctx context.Context) error {
 		if oks[j] {
 			p.Verdict = stage.Accept
 			r.stats.Verification.AcceptedByText++
+			if r.groups.byText == nil {
+				r.groups.byText = make(map[pairKey]bool)
+			}
+			r.groups.byText[pairKey{p.A, p.B}] = true
 		}
 	}
 	r.stats.Verification.TextChecked = int64(len(need))
@@ -320,7 +328,7 @@ func (r *run) similarity(ctx context.Context) error {
 			}
 			est := minhash.Similarity(two[:r.p.K], two[r.p.K:])
 			masked := r.docs.fp(ra).Masks > 0 || r.docs.fp(rb).Masks > 0
-			sim, needText := r.st.KeptSimilarity(known, ok, est, masked)
+			sim, needText := r.st.KeptSimilarity(known, ok, r.groups.byText[key], est, masked)
 			if !needText {
 				set(m, sim)
 				continue
