@@ -15,6 +15,7 @@ package verify
 import (
 	"slices"
 
+	"github.com/quchong/quchong/internal/radix"
 	"github.com/quchong/quchong/shingle"
 )
 
@@ -52,7 +53,13 @@ func (o Options) context() int {
 type Scratch struct {
 	ha, hb []uint64
 	fa, fb []rune
-	index  map[uint64][]int32
+	// The window index of the text masks are filled from: head[b] is the
+	// first window position in bucket b, next[p] the next position after p
+	// in its bucket (-1 ends both), whash[p] the hash of the window at p.
+	head  []int32
+	next  []int32
+	whash []uint64
+	shift uint
 	spans  [][2]int
 	extra  []uint64
 }
@@ -199,8 +206,17 @@ func setJaccard(x, y []uint64, a, b []rune) float64 {
 	return float64(inter) / float64(len(x)+len(y)-inter)
 }
 
+// radixFrom is the size from which sortedSet radix-sorts: below it
+// slices.Sort is faster (internal/radix BenchmarkSortSet).
+const radixFrom = 4096
+
+// sortedSet sorts h and drops repeats, in place.
 func sortedSet(h []uint64) []uint64 {
-	slices.Sort(h)
+	if len(h) >= radixFrom {
+		radix.Sort(h, make([]uint64, len(h)))
+	} else {
+		slices.Sort(h)
+	}
 	return slices.Compact(h)
 }
 
@@ -266,17 +282,33 @@ func hashRunes(r []rune) uint64 {
 	return h
 }
 
-// buildIndex maps every c-rune window of y to its start positions.
+// buildIndex indexes every c-rune window of y by its hash, in arrays that
+// are reused from call to call (a map of slices allocated per window).
 func (s *Scratch) buildIndex(y []rune, c int) {
-	if s.index == nil {
-		s.index = make(map[uint64][]int32)
+	n := max(len(y)-c+1, 0)
+	k := uint(1)
+	for 1<<k < 2*n {
+		k++
 	}
-	clear(s.index)
-	for p := 0; p+c <= len(y); p++ {
+	s.shift = 64 - k
+	s.head = slices.Grow(s.head[:0], 1<<k)[:1<<k]
+	for i := range s.head {
+		s.head[i] = -1
+	}
+	s.next = slices.Grow(s.next[:0], n)[:n]
+	s.whash = slices.Grow(s.whash[:0], n)[:n]
+	// From the last window down, so that each bucket lists its positions in
+	// increasing order.
+	for p := n - 1; p >= 0; p-- {
 		h := hashRunes(y[p : p+c])
-		s.index[h] = append(s.index[h], int32(p))
+		b := s.bucket(h)
+		s.whash[p], s.next[p], s.head[b] = h, s.head[b], int32(p)
 	}
 }
+
+// bucket maps a window hash to its bucket (FNV's low bits mix poorly: a
+// multiply spreads them).
+func (s *Scratch) bucket(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> s.shift }
 
 // findSpan looks in y for left, then right within maxFill runes after it, and
 // returns the runes between them.
@@ -290,8 +322,9 @@ func (s *Scratch) findSpan(y, left, right []rune, c, maxFill int, relPos float64
 	case len(left) == 0:
 		ends = []int{0} // the mask opens the text
 	case len(left) == c:
-		for _, p := range s.index[hashRunes(left)] {
-			if slices.Equal(y[p:int(p)+c], left) {
+		h := hashRunes(left)
+		for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
+			if s.whash[p] == h && slices.Equal(y[p:int(p)+c], left) {
 				ends = append(ends, int(p)+c)
 			}
 		}

@@ -197,3 +197,44 @@ func TestSimilarityPreparedRandom(t *testing.T) {
 		}
 	}
 }
+
+// The window index lists, for any c-rune window, exactly the positions a
+// linear scan finds, in increasing order.
+func TestWindowIndex(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	var s Scratch
+	for range 300 {
+		c := 1 + r.IntN(5)
+		y := make([]rune, r.IntN(200))
+		for i := range y {
+			y[i] = rune('a' + r.IntN(3))
+		}
+		s.buildIndex(y, c)
+		for range 20 {
+			w := make([]rune, c)
+			if len(y) >= c && r.IntN(2) == 0 {
+				p := r.IntN(len(y) - c + 1)
+				copy(w, y[p:p+c])
+			} else {
+				for i := range w {
+					w[i] = rune('a' + r.IntN(3))
+				}
+			}
+			var want, got []int32
+			for p := 0; p+c <= len(y); p++ {
+				if slices.Equal(y[p:p+c], w) {
+					want = append(want, int32(p))
+				}
+			}
+			h := hashRunes(w)
+			for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
+				if s.whash[p] == h && slices.Equal(y[p:int(p)+c], w) {
+					got = append(got, p)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("window %q in %q: index %v, scan %v", string(w), string(y), got, want)
+			}
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"slices"
+
+	"github.com/quchong/quchong/internal/radix"
 )
 
 // bandRecordBytes is the memory one representative takes while its band is
@@ -32,7 +34,7 @@ func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRe
 			return err
 		}
 		vals := slices.Clone(reps)
-		radixSort(keys, vals, make([]uint64, n), make([]uint32, n))
+		radix.SortPairs(keys, vals, make([]uint64, n), make([]uint32, n))
 		for j := 0; j < n; {
 			k := j + 1
 			for k < n && keys[k] == keys[j] {
@@ -78,7 +80,7 @@ func mergeBandRuns(reps []uint32, readKeys func(dst []uint64, lo int) error, max
 			return err
 		}
 		copy(vals[:m], reps[lo:lo+m])
-		radixSort(keys[:m], vals[:m], tmpK, tmpV)
+		radix.SortPairs(keys[:m], vals[:m], tmpK, tmpV)
 		for i := range m {
 			binary.LittleEndian.PutUint64(rec[:], keys[i])
 			binary.LittleEndian.PutUint32(rec[8:], vals[i])

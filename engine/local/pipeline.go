@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/quchong/quchong/cluster"
+	"github.com/quchong/quchong/internal/radix"
 	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/lsh"
 	"github.com/quchong/quchong/minhash"
@@ -42,7 +43,7 @@ func exactRuns(n int, exact func(uint32) stage.Exact, fn func(run []uint64)) {
 	for i := range keys {
 		keys[i] = exact(uint32(i)).Hi&^(1<<32-1) | uint64(i)
 	}
-	radixSortHigh(keys, make([]uint64, n), 32)
+	radix.SortFrom(keys, make([]uint64, n), 32)
 	for j := 0; j < len(keys); {
 		k := j + 1
 		for k < len(keys) && keys[k]>>32 == keys[j]>>32 {

@@ -2,7 +2,6 @@ package local
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -16,22 +15,6 @@ import (
 	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/stage"
 )
-
-func TestRadixSortHigh(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 2, 1000, 40000} {
-		keys := make([]uint64, n)
-		for i := range keys {
-			keys[i] = r.Uint64N(1<<12)<<52 | r.Uint64()>>40<<32 | uint64(i)
-		}
-		want := slices.Clone(keys)
-		slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
-		radixSortHigh(keys, make([]uint64, n), 32)
-		if !slices.Equal(keys, want) {
-			t.Fatalf("n=%d: radixSortHigh differs from a stable sort on the high bits", n)
-		}
-	}
-}
 
 // TestExactRuns checks exactRuns against grouping by full hash with a map,
 // with hashes that share 32-bit prefixes but differ below them.

@@ -1,13 +1,14 @@
-package local
+package radix
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
 )
 
-func TestRadixSort(t *testing.T) {
+func TestSortPairs(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{0, 1, 2, 17, 1000, 50000} {
 		for _, keySpace := range []uint64{3, 1 << 20, 0} { // 0: full 64-bit keys
@@ -30,7 +31,7 @@ func TestRadixSort(t *testing.T) {
 				want[i] = rec{keys[i], vals[i]}
 			}
 			slices.SortStableFunc(want, func(a, b rec) int { return cmp.Compare(a.k, b.k) })
-			radixSort(keys, vals, make([]uint64, n), make([]uint32, n))
+			SortPairs(keys, vals, make([]uint64, n), make([]uint32, n))
 			for i := range want {
 				if keys[i] != want[i].k || vals[i] != want[i].v {
 					t.Fatalf("n=%d space=%d: position %d = (%x, %d), want (%x, %d)", n, keySpace, i, keys[i], vals[i], want[i].k, want[i].v)
@@ -51,9 +52,9 @@ func benchKeys(n int) ([]uint64, []uint32) {
 	return keys, vals
 }
 
-// BenchmarkRadixSort and BenchmarkSlicesSort compare the grouping sort with
+// BenchmarkSortPairs and BenchmarkSlicesSort compare the grouping sort with
 // the standard library's on 1 M band records (ns/op per whole sort).
-func BenchmarkRadixSort(b *testing.B) {
+func BenchmarkSortPairs(b *testing.B) {
 	keys0, vals0 := benchKeys(1 << 20)
 	keys, vals := make([]uint64, len(keys0)), make([]uint32, len(vals0))
 	tk, tv := make([]uint64, len(keys0)), make([]uint32, len(vals0))
@@ -61,7 +62,7 @@ func BenchmarkRadixSort(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		copy(keys, keys0)
 		copy(vals, vals0)
-		radixSort(keys, vals, tk, tv)
+		SortPairs(keys, vals, tk, tv)
 	}
 }
 
@@ -82,6 +83,65 @@ func BenchmarkSlicesSort(b *testing.B) {
 				return c
 			}
 			return cmp.Compare(a.v, b.v)
+		})
+	}
+}
+
+func TestSortFrom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 1000, 40000} {
+		keys := make([]uint64, n)
+		for i := range keys {
+			keys[i] = r.Uint64N(1<<12)<<52 | r.Uint64()>>40<<32 | uint64(i)
+		}
+		want := slices.Clone(keys)
+		slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
+		SortFrom(keys, make([]uint64, n), 32)
+		if !slices.Equal(keys, want) {
+			t.Fatalf("n=%d: SortFrom differs from a stable sort on the high bits", n)
+		}
+	}
+}
+
+func TestSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 2, 3, 100, 5000} {
+		for _, space := range []uint64{0, 7, 1 << 40} { // 0: full 64-bit keys
+			keys := make([]uint64, n)
+			for i := range keys {
+				if space == 0 {
+					keys[i] = r.Uint64()
+				} else {
+					keys[i] = r.Uint64N(space)
+				}
+			}
+			want := slices.Clone(keys)
+			slices.Sort(want)
+			Sort(keys, make([]uint64, n))
+			if !slices.Equal(keys, want) {
+				t.Fatalf("n=%d space=%d: Sort differs from slices.Sort", n, space)
+			}
+		}
+	}
+}
+
+// BenchmarkSortSet measures the sort of one document's shingle hashes
+// (one per character) against slices.Sort, by size.
+func BenchmarkSortSet(b *testing.B) {
+	for _, n := range []int{500, 2000, 20000} {
+		keys0, _ := benchKeys(n)
+		keys, tmp := make([]uint64, n), make([]uint64, n)
+		b.Run(fmt.Sprintf("radix/n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				copy(keys, keys0)
+				Sort(keys, tmp)
+			}
+		})
+		b.Run(fmt.Sprintf("slices/n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				copy(keys, keys0)
+				slices.Sort(keys)
+			}
 		})
 	}
 }
