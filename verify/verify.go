@@ -60,8 +60,8 @@ type Scratch struct {
 	next  []int32
 	whash []uint64
 	shift uint
-	spans  [][2]int
-	extra  []uint64
+	spans [][2]int
+	extra []uint64
 }
 
 // Similarity returns the mask-aware shingle Jaccard similarity of two
