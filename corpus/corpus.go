@@ -209,11 +209,77 @@ type Options struct {
 	// 1 costs about 8 % less CPU, 2 (the default, for 0) overlaps
 	// compression with the copy when few files are written at once.
 	Concurrency int
+	// Output is the compression of Partition's outputs of text and JSONL
+	// inputs: the zero value keeps each input's; Parquet outputs always keep
+	// their column codecs. OutputName gives the matching file name.
+	Output OutputCompression
 	// Salvage makes Partition keep what it copied when the input ends in a
 	// *ReadFault (a truncated or corrupt file): the records before the fault
 	// are committed to the outputs, and the fault is still returned.
 	// Without it, a fault leaves no output at all.
 	Salvage bool
+}
+
+// OutputCompression chooses the compression of the outputs: the input's
+// (SameCompression, the zero value) or a fixed one.
+type OutputCompression int
+
+// Output compressions.
+const (
+	SameCompression OutputCompression = iota
+	OutputNone
+	OutputGzip
+	OutputZstd
+)
+
+var outputCompressionNames = [...]string{"same", "none", "gzip", "zstd"}
+
+// String returns the choice's name.
+func (o OutputCompression) String() string {
+	if o >= 0 && int(o) < len(outputCompressionNames) {
+		return outputCompressionNames[o]
+	}
+	return fmt.Sprintf("OutputCompression(%d)", int(o))
+}
+
+// ParseOutputCompression reads same, none, gzip or zstd.
+func ParseOutputCompression(s string) (OutputCompression, error) {
+	for i, n := range outputCompressionNames {
+		if s == n {
+			return OutputCompression(i), nil
+		}
+	}
+	return 0, fmt.Errorf("output compression %q: want same, none, gzip or zstd", s)
+}
+
+// For returns the compression of the output of an input of format f
+// compressed with in.
+func (o OutputCompression) For(f Format, in Compression) Compression {
+	if o == SameCompression || f == Parquet {
+		return in
+	}
+	return [...]Compression{None, None, Gzip, Zstd}[o]
+}
+
+// OutputName returns the name under which the output of the input named
+// name (of format f, compressed with in) is written: name itself, or, when
+// opt.Output changes the compression, name with its ".gz" or ".zst" suffix
+// replaced by the output's.
+func OutputName(name string, f Format, in Compression, opt Options) string {
+	out := opt.Output.For(f, in)
+	if out == in {
+		return name
+	}
+	if c, rest := detectCompression(name); c == in {
+		name = rest
+	}
+	switch out {
+	case Gzip:
+		return name + ".gz"
+	case Zstd:
+		return name + ".zst"
+	}
+	return name
 }
 
 // Level is an output compression level.

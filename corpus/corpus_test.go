@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -98,5 +99,63 @@ func TestRejectErrorMessage(t *testing.T) {
 	}
 	if len(Reasons()) != 6 {
 		t.Errorf("Reasons() has %d entries, want 6", len(Reasons()))
+	}
+}
+
+func TestOutputName(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		format Format
+		in     Compression
+		out    OutputCompression
+		want   string
+	}{
+		{"a/b.jsonl.gz", JSONL, Gzip, SameCompression, "a/b.jsonl.gz"},
+		{"a/b.jsonl.gz", JSONL, Gzip, OutputZstd, "a/b.jsonl.zst"},
+		{"a/b.jsonl.gz", JSONL, Gzip, OutputNone, "a/b.jsonl"},
+		{"b.jsonl.zstd", JSONL, Zstd, OutputGzip, "b.jsonl.gz"},
+		{"b.txt", Text, None, OutputZstd, "b.txt.zst"},
+		{"b.txt.zst", Text, Zstd, OutputZstd, "b.txt.zst"},
+		{"data", JSONL, None, OutputGzip, "data.gz"}, // a name without extension (--format)
+		{"t.parquet", Parquet, None, OutputZstd, "t.parquet"},
+	} {
+		if got := OutputName(tc.name, tc.format, tc.in, Options{Output: tc.out}); got != tc.want {
+			t.Errorf("OutputName(%q, %v, %v, %v) = %q, want %q", tc.name, tc.format, tc.in, tc.out, got, tc.want)
+		}
+	}
+	for _, s := range []string{"same", "none", "gzip", "zstd"} {
+		o, err := ParseOutputCompression(s)
+		if err != nil || o.String() != s {
+			t.Errorf("ParseOutputCompression(%q) = %v, %v", s, o, err)
+		}
+	}
+	if _, err := ParseOutputCompression("lz4"); err == nil {
+		t.Error("ParseOutputCompression(lz4): no error")
+	}
+}
+
+// Partition writes the outputs in the chosen compression, whatever the
+// input's, with the same records.
+func TestPartitionOutputCompression(t *testing.T) {
+	data := []byte("{\"text\":\"一\"}\n{\"text\":\"二\"}\n{\"text\":\"三\"}\n")
+	for _, in := range []Compression{None, Gzip, Zstd} {
+		for _, out := range []OutputCompression{OutputNone, OutputGzip, OutputZstd} {
+			dir := t.TempDir()
+			path := writeInput(t, dir, "in.jsonl", data, in)
+			opt := Options{Output: out}
+			kept := filepath.Join(dir, "out", OutputName(filepath.Base(path), JSONL, in, opt))
+			if err := Partition(path, opt, kept, "", func(rec int64) Route {
+				if rec == 2 {
+					return Remove
+				}
+				return Keep
+			}); err != nil {
+				t.Fatal(err)
+			}
+			want := "{\"text\":\"一\"}\n{\"text\":\"三\"}\n"
+			if got := decompressFile(t, kept, out.For(JSONL, in)); string(got) != want {
+				t.Errorf("%v input, %v output: kept %q, want %q", in, out, got, want)
+			}
+		}
 	}
 }

@@ -77,6 +77,9 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 	if opt.Level < LevelFast || opt.Level > LevelBest {
 		return fmt.Errorf("partition %s: invalid compression level %d", path, int(opt.Level))
 	}
+	if opt.Output < SameCompression || opt.Output > OutputZstd {
+		return fmt.Errorf("partition %s: invalid output compression %d", path, int(opt.Output))
+	}
 	format, comp, err := resolve(path, opt.Format)
 	if err != nil {
 		return err
@@ -117,7 +120,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 		if p == "" {
 			continue
 		}
-		if outs[rt], err = createOutput(p, comp, opt.Level, opt.Concurrency); err != nil {
+		if outs[rt], err = createOutput(p, opt.Output.For(format, comp), opt.Level, opt.Concurrency); err != nil {
 			return fmt.Errorf("partition %s: %w", path, err)
 		}
 	}

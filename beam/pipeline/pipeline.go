@@ -176,7 +176,11 @@ func Prepare(opt Options) (Config, error) {
 		} else if f == corpus.Auto {
 			return cfg, err
 		}
-		cfg.Files = append(cfg.Files, FileSpec{Path: p, Output: names[i], Format: f, Compression: c})
+		out := corpus.OutputName(names[i], f, c, cfg.Corpus)
+		if j := slices.IndexFunc(cfg.Files, func(g FileSpec) bool { return g.Output == out }); j >= 0 {
+			return cfg, fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", cfg.Files[j].Path, p, out)
+		}
+		cfg.Files = append(cfg.Files, FileSpec{Path: p, Output: out, Format: f, Compression: c})
 	}
 	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
 	cfg.Shards = opt.Shards

@@ -2,16 +2,21 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/keep"
@@ -511,4 +516,107 @@ func TestBandRuns(t *testing.T) {
 			t.Errorf("%s differs when the bands are merged from runs", name)
 		}
 	}
+}
+
+// --output-compression: outputs in the chosen compression, named after it,
+// holding what the default run holds; inputs that would share an output
+// name are refused.
+func TestOutputCompression(t *testing.T) {
+	dir := t.TempDir()
+	in := writeCorpus(t, dir, syntheticDocs(t), 2)
+	// The second part gzip-compressed, and the seed as plain text: files
+	// with and without removals, compressed and not.
+	raw, err := os.ReadFile(in[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+	os.Remove(in[1])
+	in[1] += ".gz"
+	if err := os.WriteFile(in[1], gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in = append(in, seedPath)
+	ref, refStats := runDedup(t, in, nil)
+	out, stats := runDedup(t, in, func(o *Options) { o.Corpus.Output = corpus.OutputZstd })
+	total := 0
+	for i, f := range stats.Inputs {
+		if !strings.HasSuffix(f.Output, ".zst") || strings.HasSuffix(f.Output, ".gz.zst") {
+			t.Errorf("%s written as %s, want a .zst name without the .gz", f.Path, f.Output)
+		}
+		want := readMaybeCompressed(t, filepath.Join(ref, "kept", refStats.Inputs[i].Output))
+		got := readMaybeCompressed(t, filepath.Join(out, "kept", f.Output))
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: kept %d bytes, the default run kept %d", f.Output, len(got), len(want))
+		}
+		total += len(want)
+	}
+	if total == 0 {
+		t.Error("nothing kept at all: the test compares nothing")
+	}
+	// a.jsonl.gz and a.jsonl.zst would both become a.jsonl.
+	clash := t.TempDir()
+	for _, name := range []string{"a.jsonl.gz", "a.jsonl.zst"} {
+		src := in[1]
+		if strings.HasSuffix(name, ".zst") {
+			src = in[0]
+		}
+		b, _ := os.ReadFile(src)
+		if strings.HasSuffix(name, ".zst") {
+			b = zstdBytes(t, b)
+		}
+		os.WriteFile(filepath.Join(clash, name), b, 0o644)
+	}
+	_, err = Run(context.Background(), Options{
+		Inputs: []string{filepath.Join(clash, "a.jsonl.gz"), filepath.Join(clash, "a.jsonl.zst")},
+		Params: stage.DefaultParams(), OutDir: t.TempDir(), Force: true,
+		Corpus: corpus.Options{Output: corpus.OutputNone},
+	})
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "both be written as a.jsonl") {
+		t.Errorf("two inputs onto one output name: %v", err)
+	}
+}
+
+// readMaybeCompressed reads a file, decompressing it by its extension.
+func readMaybeCompressed(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	switch {
+	case strings.HasSuffix(path, ".gz"):
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	case strings.HasSuffix(path, ".zst"):
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func zstdBytes(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zw, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zw.EncodeAll(b, nil)
 }

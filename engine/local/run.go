@@ -347,7 +347,11 @@ func (r *run) prepare() error {
 		if a, err := filepath.Abs(path); err == nil && within(a, outAbs) {
 			return &ConfigError{fmt.Errorf("input %s lies inside the output directory %s", path, r.opt.OutDir)}
 		}
-		r.files = append(r.files, &fileInfo{path: path, output: names[i], format: f, compress: c})
+		out := corpus.OutputName(names[i], f, c, r.opt.Corpus)
+		if j := slices.IndexFunc(r.files, func(g *fileInfo) bool { return g.output == out }); j >= 0 {
+			return &ConfigError{fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", r.files[j].path, path, out)}
+		}
+		r.files = append(r.files, &fileInfo{path: path, output: out, format: f, compress: c})
 	}
 	r.workDir = r.opt.WorkDir
 	if r.workDir == "" {

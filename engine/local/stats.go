@@ -102,6 +102,7 @@ type ParamsReport struct {
 	IDField              string             `json:"id_field"`
 	MaxDocBytes          int                `json:"max_doc_bytes"`
 	CompressionLevel     string             `json:"compression_level"`
+	OutputCompression    string             `json:"output_compression"`
 	Strict               bool               `json:"strict"`
 	MemoryBudget         int64              `json:"memory_budget"`
 }

@@ -117,7 +117,8 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	if f.fault != "" && f.count == 0 && len(f.rejected) == 0 {
 		return nil // nothing could be read: there is nothing to write
 	}
-	if f.fault == "" && !r.opt.WriteRemoved && len(f.rejected) == 0 && !slices.Contains(removed[f.first:f.first+f.count], true) {
+	sameCompression := r.opt.Corpus.Output.For(f.format, f.compress) == f.compress
+	if f.fault == "" && !r.opt.WriteRemoved && len(f.rejected) == 0 && sameCompression && !slices.Contains(removed[f.first:f.first+f.count], true) {
 		// Every record is kept: the input file is its own output. Copying it
 		// skips a decompression and a recompression.
 		if keptPath != "" {
@@ -312,7 +313,7 @@ func NewParamsReport(p stage.Params, c corpus.Options, strict bool) ParamsReport
 			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
 		},
 		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
-		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), Strict: strict,
+		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), OutputCompression: c.Output.String(), Strict: strict,
 	}
 }
 

@@ -19,6 +19,7 @@ type Input struct {
 	Format, TextField, IDField string
 	MaxDocBytes                int
 	Level                      string // output compression level; registered by Run
+	Output                     string // output compression; registered by Run
 }
 
 // Register adds --format, --text-field, --id-field and --max-doc-bytes.
@@ -44,7 +45,13 @@ func (in *Input) Options() (corpus.Options, error) {
 			return corpus.Options{}, fmt.Errorf("--compression-level: %w", err)
 		}
 	}
-	return corpus.Options{Format: format, TextField: in.TextField, IDField: in.IDField, MaxDocBytes: in.MaxDocBytes, Level: level}, nil
+	out := corpus.SameCompression
+	if in.Output != "" {
+		if out, err = corpus.ParseOutputCompression(in.Output); err != nil {
+			return corpus.Options{}, fmt.Errorf("--output-compression: %w", err)
+		}
+	}
+	return corpus.Options{Format: format, TextField: in.TextField, IDField: in.IDField, MaxDocBytes: in.MaxDocBytes, Level: level, Output: out}, nil
 }
 
 // Detection are the flags that set how documents are compared.
@@ -110,6 +117,7 @@ func (r *Run) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.Force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
 	fs.BoolVar(&r.Removed, "removed", false, "also write the removed documents to DIR/removed/")
 	fs.StringVar(&r.Input.Level, "compression-level", "fast", "`level` of gzip and zstd outputs: fast, default, better or best (fast: about 8% larger zstd, a third less compression time)")
+	fs.StringVar(&r.Input.Output, "output-compression", "same", "`compression` of the text and JSONL outputs: same (as each input), none, gzip or zstd; the file names follow")
 	r.Input.Register(fs)
 	fs.BoolVar(&r.Strict, "strict", false, "stop at the first rejected document or unreadable file (exit code 3) instead of recording it")
 	fs.StringVar(&r.Keep, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")

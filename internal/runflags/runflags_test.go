@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"testing"
+
+	"github.com/quchong/quchong/corpus"
 )
 
 func TestParseInterspersed(t *testing.T) {
@@ -49,9 +51,23 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 		{"-o", "x", "--keep", "last"},
 		{"-o", "x", "--max-doc-bytes", "0"},
 		{"-o", "x", "--format", "xml"},
+		{"-o", "x", "--output-compression", "lz4"},
 	} {
 		if err := parse(args...); err == nil {
 			t.Errorf("%q: no error", args)
 		}
+	}
+}
+
+func TestOutputCompressionFlag(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var r Run
+	r.Register(fs)
+	if err := fs.Parse([]string{"-o", "x", "--output-compression", "gzip"}); err != nil {
+		t.Fatal(err)
+	}
+	copt, _, err := r.Resolve()
+	if err != nil || copt.Output != corpus.OutputGzip {
+		t.Errorf("--output-compression gzip: %v, %v", copt.Output, err)
 	}
 }
