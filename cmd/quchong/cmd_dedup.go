@@ -25,6 +25,7 @@ Finds exact and near-duplicate documents in the inputs (files, directories
 or globs; .txt, .jsonl/.json, .parquet, optionally .gz or .zst), keeps one
 document per cluster and writes, in DIR:
   kept/            the kept documents, in each input's format and compression
+                   (or --output-compression); none with --dry-run
   removed/         the removed documents (with --removed)
   clusters.jsonl   one line per document in a cluster of two or more
   rejected.jsonl   documents that could not be used, with the reason
