@@ -136,9 +136,11 @@ func TestParitySeed(t *testing.T) {
 		name string
 		keep string
 		opt  Options
+		copt corpus.Options
 	}{
-		{"union-find", "first", Options{}},
-		{"star-rounds", "longest", Options{MaxUnionFindEdges: -1, Shards: 3}},
+		{"union-find", "first", Options{}, corpus.Options{}},
+		{"star-rounds", "longest", Options{MaxUnionFindEdges: -1, Shards: 3}, corpus.Options{}},
+		{"output-zstd", "first", Options{}, corpus.Options{Output: corpus.OutputZstd}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,8 +149,13 @@ func TestParitySeed(t *testing.T) {
 			if p.Keep, err = keep.Parse(tc.keep); err != nil {
 				t.Fatal(err)
 			}
-			l, b, _ := runBoth(t, []string{seedPath}, corpus.Options{}, p, tc.opt)
+			l, b, _ := runBoth(t, []string{seedPath}, tc.copt, p, tc.opt)
 			compareOutputs(t, l, b)
+			if tc.copt.Output == corpus.OutputZstd {
+				if _, err := os.Stat(filepath.Join(l, "kept", "seed.txt.zst")); err != nil {
+					t.Errorf("local kept/seed.txt.zst: %v", err)
+				}
+			}
 			if len(readFile(t, filepath.Join(l, "clusters.jsonl"))) == 0 {
 				t.Error("the seed has duplicates but clusters.jsonl is empty")
 			}
