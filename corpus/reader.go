@@ -270,7 +270,10 @@ func decompress(src io.Reader, comp Compression) (io.Reader, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return zr, func() { zr.Close() }, nil
+		// gzip decodes only as it is read: a goroutine reads it ahead, so
+		// that decompression runs beside the parsing of what it gave.
+		ar := newAsyncReader(zr, 4)
+		return ar, func() { ar.close(); zr.Close() }, nil
 	case Zstd:
 		// One decoding goroutine per file: the engine parallelises across
 		// files, and memory stays at one window per open reader.
