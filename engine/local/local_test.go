@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -619,4 +620,29 @@ func zstdBytes(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return zw.EncodeAll(b, nil)
+}
+
+// An input changed between pass 1 and the output pass is refused, whether
+// the output pass would copy it from memory or read it again.
+func TestInputChangedDuringRun(t *testing.T) {
+	for _, memory := range []int64{0, 1} { // held, and not
+		in := writeCorpus(t, t.TempDir(), syntheticDocs(t), 1)
+		touched := false
+		_, err := Run(context.Background(), Options{
+			Inputs: in, Params: stage.DefaultParams(), OutDir: t.TempDir(), Force: true, Memory: memory,
+			Progress: func(e Event) {
+				if e.Kind == StageStart && e.Stage == "write" && !touched {
+					touched = true
+					later := time.Now().Add(time.Hour)
+					if err := os.Chtimes(in[0], later, later); err != nil {
+						t.Error(err)
+					}
+				}
+			},
+		})
+		var ie *InputError
+		if !touched || !errors.As(err, &ie) || !strings.Contains(err.Error(), "changed during the run") {
+			t.Errorf("memory %d: input touched before the output pass: %v", memory, err)
+		}
+	}
 }

@@ -140,6 +140,9 @@ type fileInfo struct {
 	// decoded holds the file's decoded content when pass 1 read it whole
 	// and it fitted the cache; nil otherwise.
 	decoded *decodedFile
+	// stamp is the file's size and modification time when the run began:
+	// the output pass refuses a file that changed since.
+	stamp inputStamp
 }
 
 type rejection struct {
@@ -351,7 +354,11 @@ func (r *run) prepare() error {
 		if j := slices.IndexFunc(r.files, func(g *fileInfo) bool { return g.output == out }); j >= 0 {
 			return &ConfigError{fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", r.files[j].path, path, out)}
 		}
-		r.files = append(r.files, &fileInfo{path: path, output: out, format: f, compress: c})
+		var stamp inputStamp
+		if fi, err := os.Stat(path); err == nil {
+			stamp = inputStamp{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
+		}
+		r.files = append(r.files, &fileInfo{path: path, output: out, format: f, compress: c, stamp: stamp})
 	}
 	r.workDir = r.opt.WorkDir
 	if r.workDir == "" {

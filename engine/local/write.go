@@ -117,6 +117,11 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	if f.fault != "" && f.count == 0 && len(f.rejected) == 0 {
 		return nil // nothing could be read: there is nothing to write
 	}
+	// The records are routed by their numbers in pass 1, and a held file is
+	// copied from what pass 1 read: a file changed since is refused.
+	if fi, err := os.Stat(f.path); err == nil && (fi.Size() != f.stamp.Size || fi.ModTime().UnixNano() != f.stamp.ModTime) {
+		return &InputError{fmt.Errorf("%s changed during the run (its size or modification time differs from when the run began): run again", f.path)}
+	}
 	sameCompression := r.opt.Corpus.Output.For(f.format, f.compress) == f.compress
 	if f.fault == "" && !r.opt.WriteRemoved && len(f.rejected) == 0 && sameCompression && !slices.Contains(removed[f.first:f.first+f.count], true) {
 		// Every record is kept: the input file is its own output. Copying it
