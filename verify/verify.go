@@ -117,9 +117,6 @@ func Prepare(a []rune, opt Options) Prepared {
 	return p
 }
 
-// Bytes is the memory a Prepared holds, for budgeting.
-func (p Prepared) Bytes() int64 { return int64(len(p.Runes))*4 + int64(cap(p.set))*8 }
-
 // SimilarityPrepared is Similarity of two prepared texts, with the same
 // result.
 func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
