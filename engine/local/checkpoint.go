@@ -66,11 +66,10 @@ func (r *run) identity() (manifest, error) {
 	}
 	m.Params = b
 	for _, f := range r.files {
-		fi, err := os.Stat(f.path)
-		if err != nil {
-			return m, &InputError{err}
+		if f.stampErr != nil {
+			return m, &InputError{f.stampErr}
 		}
-		m.Inputs = append(m.Inputs, inputStamp{Path: f.path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()})
+		m.Inputs = append(m.Inputs, f.stamp)
 	}
 	return m, nil
 }

@@ -140,9 +140,11 @@ type fileInfo struct {
 	// decoded holds the file's decoded content when pass 1 read it whole
 	// and it fitted the cache; nil otherwise.
 	decoded *decodedFile
-	// stamp is the file's size and modification time when the run began:
-	// the output pass refuses a file that changed since.
-	stamp inputStamp
+	// stamp is the file's size and modification time when the run began
+	// (stampErr when it could not be read): the manifest records it, and the
+	// output pass refuses a file that changed since.
+	stamp    inputStamp
+	stampErr error
 }
 
 type rejection struct {
@@ -354,11 +356,13 @@ func (r *run) prepare() error {
 		if j := slices.IndexFunc(r.files, func(g *fileInfo) bool { return g.output == out }); j >= 0 {
 			return &ConfigError{fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", r.files[j].path, path, out)}
 		}
-		var stamp inputStamp
-		if fi, err := os.Stat(path); err == nil {
-			stamp = inputStamp{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
+		fi := &fileInfo{path: path, output: out, format: f, compress: c}
+		if st, err := os.Stat(path); err == nil {
+			fi.stamp = inputStamp{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
+		} else {
+			fi.stampErr = err
 		}
-		r.files = append(r.files, &fileInfo{path: path, output: out, format: f, compress: c, stamp: stamp})
+		r.files = append(r.files, fi)
 	}
 	r.workDir = r.opt.WorkDir
 	if r.workDir == "" {
