@@ -1,5 +1,10 @@
 package stage
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Pair is a candidate pair of documents that survived screening, by dense
 // index, A < B.
 type Pair struct {
@@ -8,6 +13,20 @@ type Pair struct {
 	// confirmed.
 	Similarity float64
 	Verdict    Verdict
+}
+
+// DistinctPairs merges the pairs found by several bands (or shards) into
+// one list ordered by (A, B), each pair once: a pair's verdict does not
+// depend on where it was found.
+func DistinctPairs(parts [][]Pair) []Pair {
+	var all []Pair
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	slices.SortFunc(all, func(x, y Pair) int {
+		return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
+	})
+	return slices.CompactFunc(all, func(x, y Pair) bool { return x.A == y.A && x.B == y.B })
 }
 
 // BandKeys appends the LSH band keys of a signature: one per band, distinct

@@ -190,3 +190,15 @@ func TestLink(t *testing.T) {
 		t.Errorf("Link pairs = %v, want %v", got, want)
 	}
 }
+
+func TestDistinctPairs(t *testing.T) {
+	got := DistinctPairs([][]Pair{
+		{{A: 3, B: 9, Verdict: Accept}, {A: 1, B: 2, Verdict: Reject}},
+		nil,
+		{{A: 1, B: 2, Verdict: Reject}, {A: 1, B: 5, Verdict: NeedText}, {A: 3, B: 9, Verdict: Accept}},
+	})
+	want := []Pair{{A: 1, B: 2, Verdict: Reject}, {A: 1, B: 5, Verdict: NeedText}, {A: 3, B: 9, Verdict: Accept}}
+	if !slices.Equal(got, want) {
+		t.Errorf("DistinctPairs = %v, want %v", got, want)
+	}
+}

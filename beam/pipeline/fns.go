@@ -394,17 +394,7 @@ func (f *distinctFn) ProcessElement(_ int, vals func(*[]byte) bool, emitAccepted
 	if err != nil {
 		return err
 	}
-	var all []stage.Pair
-	for _, p := range parts {
-		all = append(all, p...)
-	}
-	slices.SortFunc(all, func(x, y stage.Pair) int {
-		if c := cmp.Compare(x.A, y.A); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.B, y.B)
-	})
-	all = slices.CompactFunc(all, func(x, y stage.Pair) bool { return x.A == y.A && x.B == y.B })
+	all := stage.DistinctPairs(parts)
 	var acc []stage.Pair
 	var need []tpair
 	for _, p := range all {

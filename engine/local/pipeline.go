@@ -158,17 +158,7 @@ func (r *run) group(ctx context.Context) error {
 
 	// Merge the bands' pairs: sort and drop repeats (a pair's verdict does
 	// not depend on the band that found it).
-	var all []stage.Pair
-	for _, ps := range perBand {
-		all = append(all, ps...)
-	}
-	slices.SortFunc(all, func(x, y stage.Pair) int {
-		if c := cmp.Compare(x.A, y.A); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.B, y.B)
-	})
-	all = slices.CompactFunc(all, func(x, y stage.Pair) bool { return x.A == y.A && x.B == y.B })
+	all := stage.DistinctPairs(perBand)
 	g.pairs = all
 	for _, p := range all {
 		if p.Verdict == stage.Accept {
