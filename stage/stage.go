@@ -65,6 +65,10 @@ type Params struct {
 	Verify verify.Options
 	// Keep chooses the document kept in each cluster.
 	Keep keep.Rule
+	// Cluster says how a component of linked documents becomes clusters:
+	// Verified (the default) removes only documents verified against the
+	// one kept in their place; Connected removes whole components.
+	Cluster ClusterMode
 }
 
 // DefaultParams returns the defaults documented in README.md.

@@ -279,7 +279,7 @@ func TestResume(t *testing.T) {
 	in := writeCorpus(t, t.TempDir(), docs, 3)
 	ref, _ := runDedup(t, in, nil)
 	want := readOutputs(t, ref)
-	for _, stop := range []string{"fingerprint", "group", "confirm", "cluster", "similarity"} {
+	for _, stop := range []string{"fingerprint", "group", "confirm", "cluster"} {
 		t.Run(stop, func(t *testing.T) {
 			out := t.TempDir()
 			opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true, Workers: 2, stopAfter: stop}

@@ -12,9 +12,7 @@ import (
 
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/internal/radix"
-	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/lsh"
-	"github.com/quchong/quchong/minhash"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/verify"
 )
@@ -26,10 +24,11 @@ type pairKey struct{ a, b uint32 }
 type groupState struct {
 	rep   []uint32 // each document's exact-duplicate representative (smallest index)
 	pairs []stage.Pair
-	// byText holds the accepted pairs whose similarity Confirm computed
-	// from the texts (not kept by the checkpoint: after a resume those are
-	// computed again, with the same result).
-	byText map[pairKey]bool
+	// textSim holds the similarities Confirm computed from the texts of
+	// borderline pairs, for the cluster decision to reuse (not kept by the
+	// checkpoint: after a resume those are computed again, with the same
+	// result).
+	textSim map[pairKey]float64
 }
 
 // exactRuns calls fn once for every set of documents among 0..n-1 with
@@ -193,13 +192,13 @@ func (r *run) confirm(ctx context.Context) error {
 		p := &r.groups.pairs[i]
 		p.Similarity = sims[j]
 		p.Verdict = stage.Reject
+		if r.groups.textSim == nil {
+			r.groups.textSim = make(map[pairKey]float64, len(need))
+		}
+		r.groups.textSim[pairKey{p.A, p.B}] = sims[j]
 		if oks[j] {
 			p.Verdict = stage.Accept
 			r.stats.Verification.AcceptedByText++
-			if r.groups.byText == nil {
-				r.groups.byText = make(map[pairKey]bool)
-			}
-			r.groups.byText[pairKey{p.A, p.B}] = true
 		}
 	}
 	r.stats.Verification.TextChecked = int64(len(need))
@@ -246,7 +245,13 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 	return sims, oks, nil
 }
 
-// cluster links exact duplicates and accepted pairs, and applies the keep rule.
+// cluster links exact duplicates and accepted pairs into connected
+// components, then decides each component with stage.Decide: the kept
+// document by the keep rule, and the members removed in its place, each
+// verified against it (or, with --cluster connected, every member). The
+// components are decided in parallel; each decision depends only on its
+// component, and the clusters are numbered by their smallest member, so the
+// result does not depend on the workers.
 func (r *run) cluster(ctx context.Context) error {
 	n := r.docs.n
 	u := cluster.New(n)
@@ -255,95 +260,157 @@ func (r *run) cluster(ctx context.Context) error {
 			u.Union(rep, uint32(i))
 		}
 	}
-	r.pairSim = make(map[pairKey]float64)
 	for _, p := range r.groups.pairs {
 		if p.Verdict == stage.Accept {
 			u.Union(p.A, p.B)
-			r.pairSim[pairKey{p.A, p.B}] = p.Similarity
 		}
 	}
-	r.clusters = u.Canonical()
-	// Ids and keep-rule values of the clustered documents, from the side
-	// file: only these are ever needed again.
-	var clustered []uint32
-	for _, members := range r.clusters.Members {
-		clustered = append(clustered, members...)
+	comps := u.Canonical().Members
+	// Ids and keep-rule values of the documents in components, from the
+	// side file: only these are ever needed again.
+	var linked []uint32
+	for _, members := range comps {
+		linked = append(linked, members...)
 	}
-	side, err := r.docs.side.load(clustered)
+	side, err := r.docs.side.load(linked)
 	if err != nil {
 		return &OutputError{err}
 	}
 	r.side = side
-	r.keptOf = make([]uint32, len(r.clusters.Members))
-	cands := []keep.Candidate{}
-	for c, members := range r.clusters.Members {
-		cands = cands[:0]
-		for _, m := range members {
-			fp := r.docs.fp(m)
-			cands = append(cands, keep.Candidate{Index: uint64(m), Length: fp.Length, Masks: fp.Masks, Value: side.value(m)})
+
+	decisions := make([]stage.Decision, len(comps))
+	errs := make([]error, len(comps))
+	parallelItems(len(comps), r.workers, func(c int) {
+		if ctx.Err() != nil {
+			errs[c] = ctx.Err()
+			return
 		}
-		r.keptOf[c] = members[r.p.Keep.Choose(cands)]
+		members := make([]stage.Member, len(comps[c]))
+		for j, m := range comps[c] {
+			fp := r.docs.fp(m)
+			members[j] = stage.Member{Index: m, Rep: r.groups.rep[m], Length: fp.Length, Masks: fp.Masks, Value: side.value(m)}
+		}
+		decisions[c], errs[c] = r.st.Decide(members, &judge{r: r, ctx: ctx})
+	})
+	if err := errors.Join(errs...); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
 	}
-	r.stats.Clusters = len(r.clusters.Members)
-	r.prog.done(int64(n), 0, "%d clusters of two or more documents", len(r.clusters.Members))
+
+	// The clusters, numbered in the order of their smallest member.
+	var all []stage.Cluster
+	cs := &r.stats.Clustering
+	cs.Mode = r.p.Cluster.String()
+	cs.Components = len(comps)
+	for _, d := range decisions {
+		all = append(all, d.Clusters...)
+		if len(d.Clusters) != 1 || d.Saved+d.Unverified > 0 {
+			cs.ComponentsSplit++
+		}
+		cs.DocumentsSaved += int64(d.Saved)
+		cs.Unverified += int64(d.Unverified)
+		cs.KeptChecks += int64(d.Checks)
+		cs.KeptTextChecks += int64(d.TextChecks)
+	}
+	slices.SortFunc(all, func(a, b stage.Cluster) int { return cmp.Compare(a.Members[0], b.Members[0]) })
+	r.clusters = cluster.Clusters{Of: make([]int32, n), Members: make([][]uint32, len(all))}
+	for i := range r.clusters.Of {
+		r.clusters.Of[i] = -1
+	}
+	r.keptOf = make([]uint32, len(all))
+	r.simToKept = make([]float64, len(side.docs))
+	r.exactToKept = make([]bool, len(side.docs))
+	for c, cl := range all {
+		r.clusters.Members[c] = cl.Members
+		r.keptOf[c] = cl.Kept
+		for j, m := range cl.Members {
+			r.clusters.Of[m] = int32(c)
+			r.simToKept[side.find(m)] = cl.Similarity[j]
+			r.exactToKept[side.find(m)] = cl.Exact[j]
+		}
+	}
+	r.stats.Clusters = len(all)
+	r.prog.done(int64(n), 0, "%d clusters of two or more documents from %d components (%d split, %d documents kept that --cluster connected would remove)",
+		len(all), len(comps), cs.ComponentsSplit, cs.DocumentsSaved)
 	return ctx.Err()
 }
 
-// similarity computes each removed document's similarity to the kept
-// document of its cluster: 1 for exact duplicates, else as
-// stage.KeptSimilarity decides (the verified or estimated similarity, or the
-// texts' mask-aware similarity).
-func (r *run) similarity(ctx context.Context) error {
-	// One value per clustered document, in the order of r.side.docs.
-	r.simToKept = make([]float64, len(r.side.docs))
-	set := func(m uint32, v float64) { r.simToKept[r.side.find(m)] = v }
-	var pending []pairKey
-	var pendingDoc []uint32
-	for c, members := range r.clusters.Members {
-		k := r.keptOf[c]
-		for _, m := range members {
-			if m == k {
-				set(m, 1)
-				continue
-			}
-			ra, rb := r.groups.rep[k], r.groups.rep[m]
-			if ra == rb {
-				set(m, 1)
-				continue
-			}
-			key := pairKey{min(ra, rb), max(ra, rb)}
-			known, ok := r.pairSim[key]
-			two, err := r.loadSigs(nil, []uint32{ra, rb})
-			if err != nil {
-				return &OutputError{err}
-			}
-			est := minhash.Similarity(two[:r.p.K], two[r.p.K:])
-			masked := r.docs.fp(ra).Masks > 0 || r.docs.fp(rb).Masks > 0
-			sim, needText := r.st.KeptSimilarity(known, ok, r.groups.byText[key], est, masked)
-			if !needText {
-				set(m, sim)
-				continue
-			}
-			pending = append(pending, key)
-			pendingDoc = append(pendingDoc, m)
-		}
+// judge is the local engine's stage.Judge: signatures from the document
+// table (resident or read back), texts from the text spill, and the text
+// similarities the confirm stage already computed.
+type judge struct {
+	r    *run
+	ctx  context.Context
+	sigs map[uint32][]uint32
+	// prepared caches the few texts in use: the kept document's, checked
+	// against every other member of its round.
+	prepared map[uint32]verify.Prepared
+	sc       stage.Scratch
+}
+
+func (j *judge) Signature(rep uint32) ([]uint32, error) {
+	if !j.r.docs.fp(rep).Signed {
+		return nil, nil
 	}
-	if len(pending) == 0 {
-		return nil
+	if s, ok := j.sigs[rep]; ok {
+		return s, nil
 	}
-	sims, _, err := r.textSimilarities(ctx, pending)
+	if j.sigs == nil {
+		j.sigs = make(map[uint32][]uint32)
+	}
+	s, err := j.r.loadSigs(nil, []uint32{rep})
 	if err != nil {
-		return err
+		return nil, &OutputError{err}
 	}
-	for j, m := range pendingDoc {
-		set(m, sims[j])
+	j.sigs[rep] = s
+	return s, nil
+}
+
+func (j *judge) Masked(rep uint32) bool { return j.r.docs.fp(rep).Masks > 0 }
+
+func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
+	if sim, ok := j.r.groups.textSim[pairKey{a, b}]; ok {
+		return sim, nil
 	}
-	return nil
+	if len(j.prepared) > 8 {
+		clear(j.prepared)
+	}
+	if j.prepared == nil {
+		j.prepared = make(map[uint32]verify.Prepared)
+	}
+	var pa, pb verify.Prepared
+	for _, x := range [2]struct {
+		d   uint32
+		dst *verify.Prepared
+	}{{a, &pa}, {b, &pb}} {
+		p, ok := j.prepared[x.d]
+		if !ok {
+			if err := j.ctx.Err(); err != nil {
+				return 0, err
+			}
+			off, n := j.r.docs.text(x.d)
+			text, err := j.r.texts.read(off, n, nil)
+			if err != nil {
+				return 0, &OutputError{err}
+			}
+			runes, _ := j.r.st.Normalize(nil, text)
+			p = j.r.st.Prepare(runes)
+			j.prepared[x.d] = p
+		}
+		*x.dst = p
+	}
+	sim, _ := j.r.st.ConfirmPrepared(pa, pb, &j.sc)
+	return sim, nil
 }
 
 // simOf returns clustered document m's similarity to its cluster's kept
 // document.
 func (r *run) simOf(m uint32) float64 { return r.simToKept[r.side.find(m)] }
+
+// exactOf reports whether clustered document m's reason is "exact".
+func (r *run) exactOf(m uint32) bool { return r.exactToKept[r.side.find(m)] }
 
 // parallelChunks runs fn over [0, n) split into contiguous chunks.
 func parallelChunks(n, workers int, fn func(lo, hi int)) {

@@ -39,15 +39,11 @@ func (r *run) planReport() *reportPlan {
 	docOf := make([][]uint32, len(r.clusters.Members)) // report member → document
 	for c, members := range r.clusters.Members {
 		k := r.keptOf[c]
-		allExact := true
-		for _, m := range members {
-			allExact = allExact && r.groups.rep[m] == r.groups.rep[k]
-		}
 		cl := report.Cluster{ID: c}
 		order := append([]uint32{k}, slices.DeleteFunc(slices.Clone(members), func(m uint32) bool { return m == k })...)
 		for _, m := range order {
 			reason := "near"
-			if (m == k && allExact) || (m != k && r.groups.rep[m] == r.groups.rep[k]) {
+			if r.exactOf(m) {
 				reason = "exact"
 			}
 			cl.Members = append(cl.Members, report.Member{

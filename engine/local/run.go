@@ -179,13 +179,15 @@ type run struct {
 	// decodedOnce counts the files the output pass copied from decoded.
 	decodedOnce atomic.Int64
 
-	groups    *groupState
-	pairSim   map[pairKey]float64 // similarity of accepted pairs
-	clusters  cluster.Clusters
-	keptOf    []uint32    // kept document of each cluster
-	side      *sideTable  // ids and keep-rule values of the clustered documents
-	simToKept []float64   // each clustered document's similarity to its kept one, in side.docs order
-	report    *reportPlan // nil with NoReport
+	groups   *groupState
+	clusters cluster.Clusters
+	keptOf   []uint32   // kept document of each cluster
+	side     *sideTable // ids and keep-rule values of the documents in components
+	// simToKept and exactToKept give each clustered document's similarity
+	// to its kept one and whether its reason is "exact", in side.docs order.
+	simToKept   []float64
+	exactToKept []bool
+	report      *reportPlan // nil with NoReport
 }
 
 // Run deduplicates the inputs and writes the outputs. It returns the stats
@@ -224,7 +226,6 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		{"group", r.group, nil},
 		{"confirm", r.confirm, r.saveConfirm},
 		{"cluster", r.cluster, nil},
-		{"similarity", r.similarity, nil},
 		{"write", r.write, nil},
 	}
 	first := 0

@@ -12,6 +12,7 @@ type Stats struct {
 	Clusters     int           `json:"clusters"`
 	Params       ParamsReport  `json:"params"`
 	Verification Verification  `json:"verification"`
+	Clustering   Clustering    `json:"clustering"`
 	Stages       []StageTiming `json:"stages"`
 	WallSeconds  float64       `json:"wall_seconds"`
 	CPUSeconds   float64       `json:"cpu_seconds"`
@@ -97,6 +98,7 @@ type ParamsReport struct {
 	MaxFill              int                `json:"mask_max_fill"`
 	Normalize            NormalizeReport    `json:"normalize"`
 	Keep                 string             `json:"keep"`
+	Cluster              string             `json:"cluster"`
 	Format               string             `json:"format"`
 	TextField            string             `json:"text_field"`
 	IDField              string             `json:"id_field"`
@@ -131,6 +133,29 @@ type Verification struct {
 	// AcceptedByText of them reached the threshold.
 	TextChecked    int64 `json:"text_checked"`
 	AcceptedByText int64 `json:"accepted_by_text"`
+}
+
+// Clustering counts what the cluster decision did with the connected
+// components of linked documents (stage.Decide).
+type Clustering struct {
+	// Mode is the --cluster mode: verified or connected.
+	Mode string `json:"mode"`
+	// Components is the number of connected components of two or more
+	// documents; ComponentsSplit those that did not become exactly one
+	// cluster removing all but one member.
+	Components      int `json:"components"`
+	ComponentsSplit int `json:"components_split"`
+	// DocumentsSaved counts the documents kept because they were under the
+	// threshold against the document that would have been kept in their
+	// place: --cluster connected would have removed them.
+	DocumentsSaved int64 `json:"documents_saved"`
+	// Unverified counts the documents kept because their component's
+	// verification budget (stage.ChecksPerMember) ran out.
+	Unverified int64 `json:"unverified"`
+	// KeptChecks counts the pairs verified against a kept document;
+	// KeptTextChecks those of them decided on their texts.
+	KeptChecks     int64 `json:"kept_checks"`
+	KeptTextChecks int64 `json:"kept_text_checks"`
 }
 
 // StageTiming is the time one stage took.

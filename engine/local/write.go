@@ -137,7 +137,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	rt := &stage.Router{
 		First: f.first, Count: f.count, Rejected: f.rejected,
 		Faulted: f.fault != "", FaultAfter: f.faultAfter,
-		Fate: func(i uint32) (bool, bool) { return removed[i], removed[i] && r.exactOfKept(i) },
+		Fate: func(i uint32) (bool, bool) { return removed[i], removed[i] && r.exactOf(i) },
 	}
 	copt := r.opt.Corpus
 	copt.Salvage = f.fault != ""
@@ -184,13 +184,6 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	return ctx.Err()
 }
 
-// exactOfKept reports whether clustered document i has the same normalised
-// text as its cluster's kept document.
-func (r *run) exactOfKept(i uint32) bool {
-	c := r.clusters.Of[i]
-	return c >= 0 && r.groups.rep[r.keptOf[c]] == r.groups.rep[i]
-}
-
 // clusterRecord is one line of clusters.jsonl. Its format is stable: other
 // tools read it.
 type clusterRecord struct {
@@ -212,10 +205,6 @@ func (r *run) writeClusters() error {
 	enc.SetEscapeHTML(false)
 	for c, members := range r.clusters.Members {
 		k := r.keptOf[c]
-		allExact := true
-		for _, m := range members {
-			allExact = allExact && r.groups.rep[m] == r.groups.rep[k]
-		}
 		// The kept document first, then the removed ones in input order.
 		order := append([]uint32{k}, members...)
 		for j, m := range order {
@@ -223,7 +212,7 @@ func (r *run) writeClusters() error {
 				continue
 			}
 			rec := clusterRecord{ID: r.side.id(m), Cluster: c, Kept: m == k, Reason: "near"}
-			if (m == k && allExact) || (m != k && r.groups.rep[m] == r.groups.rep[k]) {
+			if r.exactOf(m) {
 				rec.Reason = "exact"
 			}
 			rec.Similarity = json.RawMessage(strconv.FormatFloat(r.simOf(m), 'f', 4, 64))
@@ -317,7 +306,7 @@ func NewParamsReport(p stage.Params, c corpus.Options, strict bool) ParamsReport
 			NFKC: p.Normalize.NFKC, Fold: p.Normalize.Fold, StripSpace: p.Normalize.StripSpace,
 			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
 		},
-		Keep: p.Keep.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
+		Keep: p.Keep.String(), Cluster: p.Cluster.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
 		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), OutputCompression: c.Output.String(), Strict: strict,
 	}
 }

@@ -107,6 +107,7 @@ type Run struct {
 	Detection
 	Out            string
 	Keep           string
+	Cluster        string
 	Force, Removed bool
 	Strict, Quiet  bool
 }
@@ -121,6 +122,7 @@ func (r *Run) Register(fs *flag.FlagSet) {
 	r.Input.Register(fs)
 	fs.BoolVar(&r.Strict, "strict", false, "stop at the first rejected document or unreadable file (exit code 3) instead of recording it")
 	fs.StringVar(&r.Keep, "keep", "first", "which document of a cluster to keep: first, longest, fewest-masks, max:FIELD or min:FIELD")
+	fs.StringVar(&r.Cluster, "cluster", "verified", "cluster `mode`: verified removes a document only if it is verified at or above --threshold against the one kept in its place (or an exact copy); connected removes whole connected components, chains included, as other tools do")
 	r.Detection.Register(fs)
 	fs.BoolVar(&r.Quiet, "quiet", false, "print nothing on stderr but errors")
 }
@@ -140,6 +142,9 @@ func (r *Run) Resolve() (corpus.Options, stage.Params, error) {
 		return copt, p, err
 	}
 	if p.Keep, err = keep.Parse(r.Keep); err != nil {
+		return copt, p, err
+	}
+	if p.Cluster, err = stage.ParseClusterMode(r.Cluster); err != nil {
 		return copt, p, err
 	}
 	return copt, p, nil
