@@ -50,16 +50,17 @@ func segments(seed uint64, n, m int) []string {
 	return out
 }
 
-// chain returns three texts A, B, C of ten segments: B differs from A in
-// two segments and C from B in two others, so A~B and B~C but A≁C.
+// chain returns three texts A, B, C of twenty segments: B differs from A in
+// two segments and C from B in four others, so A~B (about 0.82), B~C (about
+// 0.67) but A≁C (about 0.54).
 func chain() (a, b, c string) {
-	x := segments(1, 14, 40)
-	a = strings.Join(x[:10], "")
-	bs := slices.Clone(x[:10])
-	bs[8], bs[9] = x[10], x[11]
+	x := segments(1, 26, 40)
+	a = strings.Join(x[:20], "")
+	bs := slices.Clone(x[:20])
+	bs[18], bs[19] = x[20], x[21]
 	b = strings.Join(bs, "")
 	cs := slices.Clone(bs)
-	cs[0], cs[1] = x[12], x[13]
+	copy(cs, x[22:26])
 	c = strings.Join(cs, "")
 	return a, b, c
 }
@@ -70,9 +71,23 @@ type wantCluster struct {
 	exact   []bool
 }
 
+// closest returns a source S and two variants: V1 differs from S in four
+// segments, V2 in two others, so both are near duplicates of S, V2 the
+// closer, and V1≁V2.
+func closest() (s, v1, v2 string) {
+	x := segments(2, 26, 40)
+	s = strings.Join(x[:20], "")
+	a := slices.Clone(x[:20])
+	copy(a, x[20:24])
+	b := slices.Clone(x[:20])
+	copy(b[18:], x[24:26])
+	return s, strings.Join(a, ""), strings.Join(b, "")
+}
+
 func TestDecideChain(t *testing.T) {
 	a, b, c := chain()
 	longB := b + "。" // B longest: kept by --keep longest
+	s, v1, v2 := closest()
 	tests := []struct {
 		name    string
 		texts   []string
@@ -92,6 +107,8 @@ func TestDecideChain(t *testing.T) {
 			[]wantCluster{{0, []uint32{0, 1}, []bool{false, false}}, {2, []uint32{2, 3}, []bool{true, true}}}, 1, false},
 		{"exact copies of the kept one are exact, the kept one near", []string{a, a, b, c}, "first", Verified,
 			[]wantCluster{{0, []uint32{0, 1, 2}, []bool{false, true, false}}}, 1, false},
+		{"a removed document joins the closest kept one", []string{v1, v2, s}, "first", Verified,
+			[]wantCluster{{1, []uint32{1, 2}, []bool{false, false}}}, 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -127,35 +127,6 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
-func TestKeptSimilarity(t *testing.T) {
-	st, err := New(DefaultParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		known    float64
-		ok       bool
-		fromText bool
-		est      float64
-		masked   bool
-		want     float64
-		needText bool
-	}{
-		{0.9, true, false, 0.8, false, 0.9, false},
-		{0, false, false, 0.8, false, 0.8, false},
-		{0, false, false, 0.62, false, 0, true},
-		{0.9, true, false, 0.9, true, 0, true},
-		{0.93, true, true, 0.7, true, 0.93, false}, // the texts already said, masks or not
-		{0.7, true, true, 0.9, false, 0.7, false},
-	}
-	for _, tt := range tests {
-		sim, need := st.KeptSimilarity(tt.known, tt.ok, tt.fromText, tt.est, tt.masked)
-		if sim != tt.want || need != tt.needText {
-			t.Errorf("KeptSimilarity(%v, %v, %v, %v, %v) = %v, %v; want %v, %v", tt.known, tt.ok, tt.fromText, tt.est, tt.masked, sim, need, tt.want, tt.needText)
-		}
-	}
-}
-
 func TestLink(t *testing.T) {
 	st, err := New(DefaultParams())
 	if err != nil {

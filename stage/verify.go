@@ -66,25 +66,3 @@ func (s *Stages) ConfirmPrepared(a, b verify.Prepared, sc *Scratch) (float64, bo
 	sim := verify.SimilarityPrepared(a, b, s.p.Verify, &sc.verify)
 	return sim, sim >= s.p.Threshold
 }
-
-// KeptSimilarity decides how the similarity of a removed document to its
-// cluster's kept document is reported. known is the verified similarity of
-// the pair when it was a candidate pair (ok says whether it was; fromText
-// whether Confirm computed it from the texts), est the signature estimate,
-// masked whether either has a placeholder mask. It returns the similarity,
-// or needText when only the texts can say: with masks (the estimate ignores
-// what masks hide) unless the texts already said, or when the pair was
-// never verified and the estimate is not conclusive.
-func (s *Stages) KeptSimilarity(known float64, ok, fromText bool, est float64, masked bool) (sim float64, needText bool) {
-	switch {
-	case ok && fromText:
-		return known, false
-	case masked:
-		return 0, true
-	case ok:
-		return known, false
-	case est >= s.p.Threshold+s.p.AcceptMargin:
-		return est, false
-	}
-	return 0, true
-}

@@ -17,8 +17,6 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/keep"
-	"github.com/quchong/quchong/minhash"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -437,10 +435,13 @@ func (f *needIdxFn) ProcessElement(raw []byte, emit func([]byte)) error {
 }
 
 // rereadFn reads one input file again and emits the normalised texts of the
-// documents some pair needs; it skips files that hold none.
+// documents some pair needs, keyed by index shard (textIn) or, with
+// ByBlock, by block of indices for the block join (blockIn); it skips files
+// that hold none.
 type rereadFn struct {
-	Cfg []byte
-	e   *env
+	Cfg     []byte
+	ByBlock bool
+	e       *env
 }
 
 func (f *rereadFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
@@ -479,6 +480,7 @@ func (f *rereadFn) ProcessElement(ctx context.Context, src int, metas, need func
 	}
 	defer rd.Close()
 	out := make(map[int]*textIn)
+	blocks := make(map[int]*blockIn)
 	idx := lo
 	for {
 		d, err := rd.Next()
@@ -496,16 +498,28 @@ func (f *rereadFn) ProcessElement(ctx context.Context, src int, metas, need func
 		}
 		if needed[idx] {
 			runes, _ := f.e.st.Normalize(nil, d.Text)
-			s := shardOf(uint64(idx), cfg.Shards)
-			if out[s] == nil {
-				out[s] = &textIn{}
+			t := textRec{Idx: idx, Runes: runes}
+			if f.ByBlock {
+				b := int(idx >> blockShift)
+				if blocks[b] == nil {
+					blocks[b] = &blockIn{}
+				}
+				blocks[b].Texts = append(blocks[b].Texts, t)
+			} else {
+				s := shardOf(uint64(idx), cfg.Shards)
+				if out[s] == nil {
+					out[s] = &textIn{}
+				}
+				out[s].Texts = append(out[s].Texts, t)
 			}
-			out[s].Texts = append(out[s].Texts, textRec{Idx: idx, Runes: runes})
 		}
 		idx++
 	}
 	if idx != hi {
 		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, hi-lo, idx-lo)
+	}
+	if f.ByBlock {
+		return emitShards(ctx, "block_texts", blocks, emit)
 	}
 	return emitShards(ctx, "texts", out, emit)
 }
@@ -740,60 +754,46 @@ func (f *starLabelsFn) ProcessElement(_ int, vals func(*[]byte) bool, emit func(
 	return emitOne(emit, labels)
 }
 
-// labelsOutFn sends labels to the block join and component centres to the
-// numbering.
+// labelsOutFn sends labels to the block join.
 type labelsOutFn struct{}
 
-func (f *labelsOutFn) ProcessElement(ctx context.Context, raw []byte, emitBlock, emitCentres func(int, []byte)) error {
+func (f *labelsOutFn) ProcessElement(ctx context.Context, raw []byte, emitBlock func(int, []byte)) error {
 	ls, err := dec[[]label](raw)
 	if err != nil {
 		return err
 	}
 	out := make(map[int]*blockIn)
-	var centres []uint32
 	for _, l := range ls {
 		blk := int(l.V >> blockShift)
 		if out[blk] == nil {
 			out[blk] = &blockIn{}
 		}
 		out[blk].Labels = append(out[blk].Labels, l)
-		if l.V == l.L {
-			centres = append(centres, l.V)
-		}
 	}
-	if err := emitShards(ctx, "block_labels", out, emitBlock); err != nil {
-		return err
-	}
-	if len(centres) == 0 {
-		return nil
-	}
-	return emitShards(ctx, "centres", map[int][]uint32{0: centres}, emitCentres)
+	return emitShards(ctx, "block_labels", out, emitBlock)
 }
 
-// centresFn sorts the component centres: a cluster's number is its centre's
-// rank, as in the local engine (clusters in order of smallest member).
-type centresFn struct{}
+// pairIdxFn lists the documents of a batch of accepted pairs: the
+// representatives whose texts the cluster decision may need.
+type pairIdxFn struct{}
 
-func (f *centresFn) ProcessElement(_ int, vals func(*[]byte) bool, emit, emitStat func([]byte)) error {
-	parts, err := decodeAll[[]uint32](vals)
+func (f *pairIdxFn) ProcessElement(raw []byte, emit func([]byte)) error {
+	ps, err := dec[[]stage.Pair](raw)
 	if err != nil {
 		return err
 	}
-	var all []uint32
-	for _, p := range parts {
-		all = append(all, p...)
+	idx := make([]uint32, 0, 2*len(ps))
+	for _, p := range ps {
+		idx = append(idx, p.A, p.B)
 	}
-	slices.Sort(all)
-	all = slices.Compact(all)
-	if err := emitOne(emit, all); err != nil {
-		return err
-	}
-	return emitOne(emitStat, statPart{Clusters: int64(len(all))})
+	slices.Sort(idx)
+	return emitOne(emit, slices.Compact(idx))
 }
 
 // blockFn joins, within one block of indices, the clustered documents'
-// labels with their fingerprints, representatives and (for documents in
-// candidate pairs) signatures, and sends each one to its cluster's shard.
+// labels with their fingerprints, representatives, (for documents in
+// candidate pairs) signatures and (for documents in accepted pairs)
+// normalised texts, and sends each one to its cluster's shard.
 type blockFn struct{ Shards, K int }
 
 func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emit func(int, []byte)) error {
@@ -805,8 +805,12 @@ func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 	reps := make(map[uint32]uint32)
 	var labels []label
 	sigs := make(map[uint32][]byte)
+	texts := make(map[uint32][]rune)
 	for i := range parts {
 		p := &parts[i]
+		for _, t := range p.Texts {
+			texts[t.Idx] = t.Runes
+		}
 		if err := p.Sigs.check(f.K, false); err != nil {
 			return err
 		}
@@ -835,15 +839,19 @@ func (f *blockFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 		if sig, ok := sigs[l.V]; ok && rep == l.V && di.Signed {
 			m.Sig = sigUnpack(sig)
 		}
+		if rep == l.V {
+			m.Text = texts[l.V]
+		}
 		s := shardOf(uint64(l.L), f.Shards)
 		out[s] = append(out[s], m)
 	}
 	return emitShards(ctx, "members", out, emit)
 }
 
-// clusterFn applies the keep rule to each cluster of a shard and emits the
-// clusters.jsonl lines it can, similarity requests for the others, and the
-// removal decisions keyed by input file.
+// clusterFn decides each component of a shard with stage.Decide (the keep
+// rule, and every removal verified against the kept document, from the
+// members' signatures and texts) and emits the clusters.jsonl lines, the
+// removal decisions keyed by input file, and the counts.
 type clusterFn struct {
 	Cfg []byte
 	e   *env
@@ -852,7 +860,7 @@ type clusterFn struct {
 
 func (f *clusterFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
 
-func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, centres, metas func(*[]byte) bool, emitLines func([]byte), emitReq, emitDec func(int, []byte)) error {
+func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, metas func(*[]byte) bool, emitLines func([]byte), emitDec func(int, []byte), emitStat func([]byte)) error {
 	cfg := &f.e.cfg
 	if f.off == nil {
 		off, err := readOffsets(len(cfg.Files), metas)
@@ -861,14 +869,6 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, centres, me
 		}
 		f.off = off
 	}
-	cs, err := decodeAll[[]uint32](centres)
-	if err != nil {
-		return err
-	}
-	if len(cs) != 1 {
-		return fmt.Errorf("%d centre lists, want 1", len(cs))
-	}
-	cent := cs[0]
 	parts, err := decodeAll[[]member](vals)
 	if err != nil {
 		return err
@@ -885,57 +885,58 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, centres, me
 	}
 	slices.Sort(labels)
 	var lines []lineRec
-	reqs := make(map[int][]simReq)
 	decs := make(map[int]*writeIn)
-	p := cfg.Params
-	var cands []keep.Candidate
+	var stat statPart
+	cs := &stat.Clustering
 	for _, l := range labels {
 		ms := byLabel[l]
 		slices.SortFunc(ms, func(x, y member) int { return cmp.Compare(x.Idx, y.Idx) })
-		ci, ok := slices.BinarySearch(cent, l)
-		if !ok {
-			return fmt.Errorf("cluster centre %d missing", l)
-		}
-		c := int32(ci)
-		cands = cands[:0]
-		sigs := make(map[uint32][]uint32)
-		masks := make(map[uint32]int)
-		for _, m := range ms {
-			masks[m.Idx] = m.Masks
-			cands = append(cands, keep.Candidate{Index: uint64(m.Idx), Length: m.Length, Masks: m.Masks, Value: m.Value})
+		j := &stage.MemJudge{Stages: f.e.st, Sigs: map[uint32][]uint32{}, Masks: map[uint32]bool{}, Texts: map[uint32][]rune{}}
+		members := make([]stage.Member, len(ms))
+		ids := make(map[uint32]string, len(ms))
+		for i, m := range ms {
+			members[i] = stage.Member{Index: m.Idx, Rep: m.Rep, Length: m.Length, Masks: m.Masks, Value: m.Value}
+			ids[m.Idx] = m.ID
+			if m.Idx != m.Rep {
+				continue
+			}
+			j.Masks[m.Idx] = m.Masks > 0
 			if m.Sig != nil {
-				sigs[m.Idx] = m.Sig
+				j.Sigs[m.Idx] = m.Sig
+			}
+			if m.Text != nil {
+				j.Texts[m.Idx] = m.Text
 			}
 		}
-		kp := ms[p.Keep.Choose(cands)]
-		allExact := true
-		for _, m := range ms {
-			allExact = allExact && m.Rep == kp.Rep
+		d, err := f.e.st.Decide(members, j)
+		if err != nil {
+			return fmt.Errorf("component of document %d: %w", l, err)
 		}
-		for _, m := range ms {
-			line := lineRec{Cluster: c, Idx: m.Idx, ID: m.ID, Kept: m.Idx == kp.Idx, Reason: "near"}
-			if (line.Kept && allExact) || (!line.Kept && m.Rep == kp.Rep) {
-				line.Reason = "exact"
-			}
-			if !line.Kept {
-				src := f.off.source(m.Idx)
+		cs.Components++
+		if len(d.Clusters) != 1 || d.Saved+d.Unverified > 0 {
+			cs.ComponentsSplit++
+		}
+		cs.DocumentsSaved += int64(d.Saved)
+		cs.Unverified += int64(d.Unverified)
+		cs.KeptChecks += int64(d.Checks)
+		cs.KeptTextChecks += int64(d.TextChecks)
+		stat.Clusters += int64(len(d.Clusters))
+		for _, c := range d.Clusters {
+			for i, m := range c.Members {
+				line := lineRec{Key: c.Members[0], Idx: m, ID: ids[m], Kept: m == c.Kept, Reason: "near", Sim: c.Similarity[i]}
+				if c.Exact[i] {
+					line.Reason = "exact"
+				}
+				lines = append(lines, line)
+				if m == c.Kept {
+					continue
+				}
+				src := f.off.source(m)
 				if decs[src] == nil {
 					decs[src] = &writeIn{}
 				}
-				decs[src].Decisions = append(decs[src].Decisions, decision{Idx: m.Idx, Exact: m.Rep == kp.Rep})
+				decs[src].Decisions = append(decs[src].Decisions, decision{Idx: m, Exact: c.Exact[i]})
 			}
-			if line.Kept || m.Rep == kp.Rep {
-				line.Sim = 1
-				lines = append(lines, line)
-				continue
-			}
-			a, b := min(kp.Rep, m.Rep), max(kp.Rep, m.Rep)
-			sa, sb := sigs[a], sigs[b]
-			if sa == nil || sb == nil {
-				return fmt.Errorf("cluster %d: no signature for representative %d or %d", c, a, b)
-			}
-			s := pairShard(a, b, cfg.Shards)
-			reqs[s] = append(reqs[s], simReq{Line: line, A: a, B: b, Est: minhash.Similarity(sa, sb), Masked: masks[a] > 0 || masks[b] > 0})
 		}
 	}
 	if len(lines) > 0 {
@@ -943,94 +944,10 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, centres, me
 			return err
 		}
 	}
-	sreqs := make(map[int]*simIn, len(reqs))
-	for s, r := range reqs {
-		sreqs[s] = &simIn{Reqs: r}
-	}
-	if err := emitShards(ctx, "sim", sreqs, emitReq); err != nil {
+	if err := emitShards(ctx, "decisions", decs, emitDec); err != nil {
 		return err
 	}
-	return emitShards(ctx, "decisions", decs, emitDec)
-}
-
-// acceptedKVFn keys accepted pairs by pair shard for the similarity join.
-type acceptedKVFn struct{ Shards int }
-
-func (f *acceptedKVFn) ProcessElement(ctx context.Context, raw []byte, emit func(int, []byte)) error {
-	ps, err := dec[[]stage.Pair](raw)
-	if err != nil {
-		return err
-	}
-	out := make(map[int]*simIn)
-	for _, p := range ps {
-		s := pairShard(p.A, p.B, f.Shards)
-		if out[s] == nil {
-			out[s] = &simIn{}
-		}
-		out[s].Pairs = append(out[s].Pairs, p)
-	}
-	return emitShards(ctx, "sim", out, emit)
-}
-
-// simFn answers similarity requests as the local engine's similarity stage
-// does, through stage.KeptSimilarity: from the verified similarity of an
-// accepted pair or a conclusive estimate, else (pending) from the texts.
-type simFn struct {
-	Cfg []byte
-	e   *env
-}
-
-func (f *simFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
-
-func (f *simFn) ProcessElement(_ int, vals func(*[]byte) bool, emitLines, emitPending func([]byte)) error {
-	parts, err := decodeAll[simIn](vals)
-	if err != nil {
-		return err
-	}
-	sims := make(map[[2]uint32]float64)
-	var reqs []simReq
-	for _, p := range parts {
-		for _, q := range p.Pairs {
-			sims[[2]uint32{q.A, q.B}] = q.Similarity
-		}
-		reqs = append(reqs, p.Reqs...)
-	}
-	var lines []lineRec
-	var pending []tpair
-	for _, r := range reqs {
-		known, ok := sims[[2]uint32{r.A, r.B}]
-		if sim, needText := f.e.st.KeptSimilarity(known, ok, false, r.Est, r.Masked); !needText {
-			r.Line.Sim = sim
-			lines = append(lines, r.Line)
-			continue
-		}
-		pending = append(pending, tpair{A: r.A, B: r.B, Req: r})
-	}
-	if len(lines) > 0 {
-		if err := emitOne(emitLines, lines); err != nil {
-			return err
-		}
-	}
-	if len(pending) > 0 {
-		return emitOne(emitPending, pending)
-	}
-	return nil
-}
-
-// pendingLinesFn turns text similarities into clusters.jsonl lines.
-type pendingLinesFn struct{}
-
-func (f *pendingLinesFn) ProcessElement(raw []byte, emit func([]byte)) error {
-	ps, err := dec[[]tpair](raw)
-	if err != nil {
-		return err
-	}
-	lines := make([]lineRec, len(ps))
-	for i, p := range ps {
-		lines[i] = p.Req.Line
-		lines[i].Sim = p.Sim
-	}
-	return emitOne(emit, lines)
+	return emitOne(emitStat, stat)
 }
 
 // keyZeroFn keys every element by 0, to gather it on one worker.
@@ -1065,7 +982,7 @@ func (f *writeClustersFn) ProcessElement(ctx context.Context, _ int, vals func(*
 
 func writeClusters(ctx context.Context, outDir string, lines []lineRec) error {
 	slices.SortFunc(lines, func(x, y lineRec) int {
-		if c := cmp.Compare(x.Cluster, y.Cluster); c != 0 {
+		if c := cmp.Compare(x.Key, y.Key); c != 0 {
 			return c
 		}
 		if x.Kept != y.Kept {
@@ -1080,8 +997,12 @@ func writeClusters(ctx context.Context, outDir string, lines []lineRec) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		e := json.NewEncoder(bw)
 		e.SetEscapeHTML(false)
-		for _, l := range lines {
-			rec := clusterRecord{ID: l.ID, Cluster: int(l.Cluster), Kept: l.Kept, Reason: l.Reason,
+		cluster := -1
+		for i, l := range lines {
+			if i == 0 || l.Key != lines[i-1].Key {
+				cluster++
+			}
+			rec := clusterRecord{ID: l.ID, Cluster: cluster, Kept: l.Kept, Reason: l.Reason,
 				Similarity: json.RawMessage(strconv.FormatFloat(l.Sim, 'f', 4, 64))}
 			if err := e.Encode(&rec); err != nil {
 				return err

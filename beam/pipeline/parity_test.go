@@ -163,6 +163,34 @@ func TestParitySeed(t *testing.T) {
 	}
 }
 
+// Components that chain (A~B~C with A≁C, and a family of templated man
+// pages) are split by the cluster decision in both engines alike, and kept
+// whole with --cluster connected.
+func TestParityChains(t *testing.T) {
+	for _, in := range []string{"../../testdata/chain.txt", "../../testdata/templated/coreutils-man.jsonl"} {
+		for _, mode := range []stage.ClusterMode{stage.Verified, stage.Connected} {
+			t.Run(filepath.Base(in)+"/"+mode.String(), func(t *testing.T) {
+				p := stage.DefaultParams()
+				p.Cluster = mode
+				l, b, _ := runBoth(t, []string{in}, corpus.Options{}, p, Options{Shards: 3})
+				compareOutputs(t, l, b)
+				var st struct {
+					Clustering struct {
+						Mode           string `json:"mode"`
+						DocumentsSaved int    `json:"documents_saved"`
+					} `json:"clustering"`
+				}
+				if err := json.Unmarshal(readFile(t, filepath.Join(b, "stats.json")), &st); err != nil {
+					t.Fatal(err)
+				}
+				if st.Clustering.Mode != mode.String() || (mode == stage.Verified) != (st.Clustering.DocumentsSaved > 0) {
+					t.Errorf("beam stats.json clustering %+v in mode %v", st.Clustering, mode)
+				}
+			})
+		}
+	}
+}
+
 // zhMixPrefix writes the first n lines of zh_mix_10mb as a .jsonl.zst file
 // (a deterministic prefix keeps the Prism run short in CI).
 func zhMixPrefix(t *testing.T, n int) string {

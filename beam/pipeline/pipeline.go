@@ -12,8 +12,10 @@
 //	     members' signatures ─ ▸ link shard: stage.Link ─ ▸ pair shard ─ distinct pairs
 //	   borderline pairs ─ re-read their texts ─ ▸ by A ─ ▸ by B ─ stage.Confirm
 //	   edges ─ union-find on one worker (▸ one key), or large-star/small-star rounds (▸ per round)
-//	   ▸ block of indices: labels ⋈ fingerprints ─ ▸ cluster shard ─ keep rule
-//	   ▸ pair shard: similarity to the kept document ─ ▸ one key: clusters.jsonl
+//	   accepted pairs' documents ─ re-read their texts ─┐
+//	   ▸ block of indices: labels ⋈ fingerprints ⋈ signatures ⋈ texts ─ ▸ cluster shard:
+//	     stage.Decide (keep rule, every removal verified against the kept document)
+//	   ▸ one key: clusters.jsonl, clusters numbered by their smallest member
 //	   ▸ input file: kept/ and removed/ ─ ▸ one key: stats.json, rejected.jsonl
 //
 // Documents get the local engine's dense indices (input order across files,
@@ -56,13 +58,10 @@ func init() {
 	register.DoFn3x1[int, func(*[]byte) bool, func([]byte), error](&unionFindFn{})
 	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&starFn{})
 	register.DoFn3x1[int, func(*[]byte) bool, func([]byte), error](&starLabelsFn{})
-	register.DoFn4x1[context.Context, []byte, func(int, []byte), func(int, []byte), error](&labelsOutFn{})
-	register.DoFn4x1[int, func(*[]byte) bool, func([]byte), func([]byte), error](&centresFn{})
+	register.DoFn3x1[context.Context, []byte, func(int, []byte), error](&labelsOutFn{})
+	register.DoFn2x1[[]byte, func([]byte), error](&pairIdxFn{})
 	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&blockFn{})
-	register.DoFn8x1[context.Context, int, func(*[]byte) bool, func(*[]byte) bool, func(*[]byte) bool, func([]byte), func(int, []byte), func(int, []byte), error](&clusterFn{})
-	register.DoFn3x1[context.Context, []byte, func(int, []byte), error](&acceptedKVFn{})
-	register.DoFn4x1[int, func(*[]byte) bool, func([]byte), func([]byte), error](&simFn{})
-	register.DoFn2x1[[]byte, func([]byte), error](&pendingLinesFn{})
+	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func(*[]byte) bool, func([]byte), func(int, []byte), func([]byte), error](&clusterFn{})
 	register.DoFn2x0[[]byte, func(int, []byte)](&keyZeroFn{})
 	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&writeClustersFn{})
 	register.DoFn2x1[int, func(int, []byte), error](&fileKVFn{})
@@ -245,33 +244,28 @@ func Build(s beam.Scope, cfg Config) error {
 	edges := beam.Flatten(s.Scope("edges"), exactEdges, beam.ParDo(s.Scope("edges"), &pairEdgesFn{}, allAccepted))
 	labels := components(s.Scope("components"), cfg, edges)
 
-	// Clusters: number, join with fingerprints, keep rule.
-	blockLabels, centresKV := beam.ParDo2(s.Scope("labels"), &labelsOutFn{}, labels)
-	centres, centreStat := beam.ParDo2(s.Scope("centres"), &centresFn{}, beam.GroupByKey(s.Scope("centres"), centresKV))
-	blocks := beam.GroupByKey(s.Scope("block-join"), beam.Flatten(s.Scope("block-join"), infoKV, repsKV, blockLabels, blockSigs))
+	// Clusters: each component joined with its members' fingerprints,
+	// signatures and (for the documents of accepted pairs) texts, then
+	// decided by stage.Decide on its cluster shard.
+	blockLabels := beam.ParDo(s.Scope("labels"), &labelsOutFn{}, labels)
+	texts := beam.ParDo(s.Scope("cluster-texts"), &rereadFn{Cfg: raw, ByBlock: true}, files, metaSide,
+		beam.SideInput{Input: beam.ParDo(s.Scope("cluster-texts"), &pairIdxFn{}, allAccepted)})
+	blocks := beam.GroupByKey(s.Scope("block-join"), beam.Flatten(s.Scope("block-join"), infoKV, repsKV, blockLabels, blockSigs, texts))
 	members := beam.ParDo(s.Scope("block-join"), &blockFn{Shards: shards, K: cfg.Params.K}, blocks)
-	lines, reqs, decs := beam.ParDo3(s.Scope("keep"), &clusterFn{Cfg: raw}, beam.GroupByKey(s.Scope("keep"), members),
-		beam.SideInput{Input: centres}, metaSide)
-
-	// Similarity of removed documents to the kept ones.
-	simJoin := beam.GroupByKey(s.Scope("similarity"), beam.Flatten(s.Scope("similarity"), reqs,
-		beam.ParDo(s.Scope("similarity"), &acceptedKVFn{Shards: shards}, allAccepted)))
-	simLines, pending := beam.ParDo2(s.Scope("similarity"), &simFn{Cfg: raw}, simJoin)
-	pendingSims := textSimilarities(s.Scope("similarity-text"), raw, shards, files, metaSide, pending)
-	textLines := beam.ParDo(s.Scope("similarity-text"), &pendingLinesFn{}, pendingSims)
+	lines, decs, clusterStat := beam.ParDo3(s.Scope("keep"), &clusterFn{Cfg: raw}, beam.GroupByKey(s.Scope("keep"), members), metaSide)
 
 	// Outputs.
 	noLines, err := enc([]lineRec{}) // so that clusters.jsonl is written even when empty
 	if err != nil {
 		return err
 	}
-	allLines := beam.Flatten(s.Scope("clusters.jsonl"), lines, simLines, textLines, beam.Create(s.Scope("clusters.jsonl"), noLines))
+	allLines := beam.Flatten(s.Scope("clusters.jsonl"), lines, beam.Create(s.Scope("clusters.jsonl"), noLines))
 	beam.ParDo0(s.Scope("clusters.jsonl"), &writeClustersFn{OutDir: cfg.OutDir},
 		beam.GroupByKey(s.Scope("clusters.jsonl"), beam.ParDo(s.Scope("clusters.jsonl"), &keyZeroFn{}, allLines)))
 	writeJoin := beam.GroupByKey(s.Scope("write"), beam.Flatten(s.Scope("write"), decs, beam.ParDo(s.Scope("write"), &fileKVFn{}, files)))
 	writeStat := beam.ParDo(s.Scope("write"), &writeFn{Cfg: raw}, writeJoin, metaSide)
 	stats := beam.Flatten(s.Scope("stats"), beam.ParDo(s.Scope("stats"), &metaStatFn{}, metas),
-		exactStat, pairStat, confirmStat, centreStat, writeStat)
+		exactStat, pairStat, confirmStat, clusterStat, writeStat)
 	beam.ParDo0(s.Scope("stats"), &statsFn{Cfg: raw}, beam.GroupByKey(s.Scope("stats"), beam.ParDo(s.Scope("stats"), &keyZeroFn{}, stats)))
 	return nil
 }
@@ -309,6 +303,7 @@ func components(s beam.Scope, cfg Config, edges beam.PCollection) beam.PCollecti
 func assembleStats(cfg *Config, parts []statPart) *local.Stats {
 	counts := make([]local.Counts, len(cfg.Files))
 	s := &local.Stats{Tool: "quchong", Version: local.Version}
+	s.Clustering.Mode = cfg.Params.Cluster.String()
 	for _, p := range parts {
 		if m := p.Meta; m != nil {
 			c := &counts[m.Source]
@@ -325,6 +320,13 @@ func assembleStats(cfg *Config, parts []statPart) *local.Stats {
 		v.TextChecked += p.TextChecked
 		v.AcceptedByText += p.AcceptedByText
 		s.Clusters += int(p.Clusters)
+		c := &s.Clustering
+		c.Components += p.Clustering.Components
+		c.ComponentsSplit += p.Clustering.ComponentsSplit
+		c.DocumentsSaved += p.Clustering.DocumentsSaved
+		c.Unverified += p.Clustering.Unverified
+		c.KeptChecks += p.Clustering.KeptChecks
+		c.KeptTextChecks += p.Clustering.KeptTextChecks
 	}
 	faults := make([]string, len(cfg.Files))
 	for _, p := range parts {

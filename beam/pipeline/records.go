@@ -112,8 +112,9 @@ type docInfo struct {
 type blockIn struct {
 	Infos  []docInfo
 	Labels []label
-	Reps   []edge   // A is a document, B its exact representative (A ≠ B)
-	Sigs   sigBatch // signatures of documents in candidate pairs
+	Reps   []edge    // A is a document, B its exact representative (A ≠ B)
+	Sigs   sigBatch  // signatures of documents in candidate pairs
+	Texts  []textRec // normalised texts of documents in accepted pairs
 }
 
 // member is one clustered document, sent to its cluster's shard.
@@ -123,32 +124,19 @@ type member struct {
 	Length, Masks   int
 	Value           doc.Value
 	Sig             []uint32 // only when the document is its own signed representative
+	Text            []rune   // normalised, only when it is its own representative in an accepted pair
 }
 
-// lineRec is one line of clusters.jsonl before encoding.
+// lineRec is one line of clusters.jsonl before encoding. Key is the
+// smallest member of its cluster: clusters.jsonl numbers the clusters in
+// the order of their keys, as the local engine does.
 type lineRec struct {
-	Cluster int32
-	Idx     uint32
-	ID      string
-	Kept    bool
-	Reason  string
-	Sim     float64
-}
-
-// simReq asks for the similarity of a removed document to its kept one
-// through their representatives A < B; Est is their signature estimate and
-// Masked says whether either has a placeholder mask.
-type simReq struct {
-	Line   lineRec
-	A, B   uint32
-	Est    float64
-	Masked bool
-}
-
-// simIn joins similarity requests with the accepted pairs.
-type simIn struct {
-	Reqs  []simReq
-	Pairs []stage.Pair
+	Key    uint32
+	Idx    uint32
+	ID     string
+	Kept   bool
+	Reason string
+	Sim    float64
 }
 
 // decision says a document is removed and whether it is an exact copy of
@@ -167,8 +155,7 @@ type writeIn struct {
 // record that asked for it.
 type tpair struct {
 	A, B uint32
-	Pair stage.Pair // when confirming a candidate pair
-	Req  simReq     // when computing a similarity to the kept document
+	Pair stage.Pair // the candidate pair to confirm
 	TA   []rune     // A's normalised text, once attached
 	Sim  float64
 }
@@ -201,6 +188,7 @@ type statPart struct {
 	TextChecked    int64
 	AcceptedByText int64
 	Clusters       int64
+	Clustering     local.Clustering // summed over cluster shards; Mode is set by assembleStats
 }
 
 func enc[T any](v T) ([]byte, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/textdiff"
 	"github.com/quchong/quchong/verify"
@@ -56,6 +57,7 @@ type explainFlags struct {
 	input                runflags.Input     // as dedup reads
 	detection            runflags.Detection // as dedup judges
 	color                string
+	keep                 string
 	inputs               []string
 	files, full, jsonOut bool
 }
@@ -70,6 +72,7 @@ func newExplainFlagSet(f *explainFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.files, "files", false, "compare two whole files, each one document, instead of two ids")
 	f.input.Register(fs)
 	f.detection.Register(fs)
+	fs.StringVar(&f.keep, "keep", "first", "keep rule of the run to explain: first, longest or fewest-masks (which of the two a run keeps when it links them)")
 	fs.BoolVar(&f.full, "full", false, "print the whole normalised texts and differences instead of shortening long stretches")
 	fs.StringVar(&f.color, "color", "auto", "mark differences with colours: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the explanation as JSON")
@@ -161,7 +164,11 @@ type explanation struct {
 	// Screen is the signature screen's verdict (accept, reject, need-text)
 	// when the pair got that far.
 	Screen string `json:"screen,omitempty"`
-	Note   string `json:"note"`
+	// Removal is what a run does once the pair is linked (absent when it
+	// is not): which one the keep rule keeps, and whether the other is
+	// removed in its place.
+	Removal *explainRemoval `json:"removal,omitempty"`
+	Note    string          `json:"note"`
 
 	MaskSymbol string      `json:"mask_symbol"`
 	Deleted    int         `json:"diff_deleted"`
@@ -171,7 +178,20 @@ type explanation struct {
 	diffOps    []textdiff.Op
 }
 
-const transitiveNote = "This judges the pair alone. In a full dedup run two documents can also end in one cluster through others (A ~ C ~ B), and a candidate in a crowded LSH bucket is screened against the bucket's first documents rather than every member."
+// explainRemoval is the cluster decision (stage.Decide, as every engine
+// makes it) for the pair as a component of its own.
+type explainRemoval struct {
+	// Kept is "a" or "b": the document the keep rule keeps.
+	Kept string `json:"kept"`
+	// Removed says whether the other is removed in its place; Reason
+	// (exact or near) and Similarity are what clusters.jsonl would say.
+	Removed    bool    `json:"removed"`
+	Reason     string  `json:"reason,omitempty"`
+	Similarity float64 `json:"similarity"`
+	Detail     string  `json:"detail"`
+}
+
+const transitiveNote = "This judges the pair alone. In a full dedup run two documents can also be linked through others (A ~ C ~ B), and a candidate in a crowded LSH bucket is screened against the bucket's first documents rather than every member. A link only starts the decision: a document is removed only when it is verified against the document kept in its place (--cluster verified, the default)."
 
 func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	var f explainFlags
@@ -195,6 +215,12 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	p, err := f.detection.Params()
 	if err != nil {
 		return fail(exitUsage, "%v", err)
+	}
+	if p.Keep, err = keep.Parse(f.keep); err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+	if _, ok := p.Keep.NeedsField(); ok {
+		return fail(exitUsage, "--keep %s: explain compares two texts and reads no field; use first, longest or fewest-masks", f.keep)
 	}
 	copt, err := f.input.Options()
 	if err != nil {
@@ -464,6 +490,10 @@ func explain(st *stage.Stages, a, b *explainDoc) *explanation {
 		}
 	}
 
+	if e.Merged {
+		e.Removal = removal(st, e, first, second, fps, sigF, sigS)
+	}
+
 	e.diffOps = textdiff.Cleanup(textdiff.Runes(a.norm, b.norm))
 	e.Equal, e.Inserted, e.Deleted = textdiff.Count(e.diffOps)
 	e.Diff = make([]explainOp, len(e.diffOps))
@@ -471,6 +501,54 @@ func explain(st *stage.Stages, a, b *explainDoc) *explanation {
 		e.Diff[i] = explainOp{Op: op.Kind.String(), Text: showRunes(op.Text)}
 	}
 	return e
+}
+
+// removal runs the cluster decision on the linked pair (first, second in
+// input order) as a component of two.
+func removal(st *stage.Stages, e *explanation, first, second *explainDoc, fps [2]stage.Fingerprint, sigF, sigS []uint32) *explainRemoval {
+	j := &stage.MemJudge{Stages: st, Sigs: map[uint32][]uint32{}, Masks: map[uint32]bool{}, Texts: map[uint32][]rune{}}
+	var members []stage.Member
+	for i, d := range []*explainDoc{first, second} {
+		rep := uint32(i)
+		if e.ExactEqual {
+			rep = 0
+		}
+		members = append(members, stage.Member{Index: uint32(i), Rep: rep, Length: fps[i].Length, Masks: fps[i].Masks})
+		if fps[i].Signed {
+			j.Sigs[uint32(i)] = [][]uint32{sigF, sigS}[i]
+		}
+		j.Masks[uint32(i)] = fps[i].Masks > 0
+		j.Texts[uint32(i)] = d.norm
+	}
+	d, err := st.Decide(members, j)
+	if err != nil {
+		return &explainRemoval{Detail: err.Error()}
+	}
+	docs := []*explainDoc{first, second}
+	r := &explainRemoval{}
+	p := st.Params()
+	if len(d.Clusters) == 0 {
+		// Both kept: the keep rule's choice stays, the other is not removed.
+		k := st.Params().Keep.Choose([]keep.Candidate{
+			{Index: 0, Length: fps[0].Length, Masks: fps[0].Masks},
+			{Index: 1, Length: fps[1].Length, Masks: fps[1].Masks}})
+		r.Kept = strings.ToLower(side(e, docs[k]))
+		r.Similarity = e.MaskAwareSimilarity
+		r.Detail = fmt.Sprintf("linked, but the keep rule (%s) keeps %s and the other's mask-aware similarity to it, %.4f, is under the threshold %.2f: both are kept (--cluster connected would remove it)", p.Keep, side(e, docs[k]), r.Similarity, p.Threshold)
+		return r
+	}
+	c := d.Clusters[0]
+	k := c.Kept
+	r.Kept = strings.ToLower(side(e, docs[k]))
+	other := 1 - k
+	r.Removed = true
+	r.Reason = "near"
+	if c.Exact[other] {
+		r.Reason = "exact"
+	}
+	r.Similarity = c.Similarity[other]
+	r.Detail = fmt.Sprintf("the keep rule (%s) keeps %s; %s is removed in its place (%s, similarity %.4f to it)", p.Keep, side(e, docs[k]), side(e, docs[other]), r.Reason, r.Similarity)
+	return r
 }
 
 func side(e *explanation, d *explainDoc) string {
@@ -632,6 +710,20 @@ func printExplanation(w io.Writer, e *explanation, full, color bool) {
 	wr := newWrapper(w, "         ", color)
 	wr.prose(e.Detail)
 	wr.end()
+	if r := e.Removal; r != nil {
+		what := "BOTH KEPT"
+		if r.Removed {
+			what = "REMOVED (" + r.Reason + ")"
+		}
+		other := "B"
+		if r.Kept == "b" {
+			other = "A"
+		}
+		fmt.Fprintf(w, "removal  %s kept, %s %s\n", strings.ToUpper(r.Kept), other, what)
+		wr = newWrapper(w, "         ", color)
+		wr.prose(r.Detail)
+		wr.end()
+	}
 	fmt.Fprintln(w)
 
 	yesNo := func(v bool) string {

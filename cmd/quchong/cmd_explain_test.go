@@ -77,6 +77,51 @@ func TestExplainSeed(t *testing.T) {
 	}
 }
 
+// TestExplainRemoval checks the cluster decision explain reports for a
+// linked pair: which one the keep rule keeps and whether the other goes.
+func TestExplainRemoval(t *testing.T) {
+	chain := "../../testdata/chain.txt"
+	tests := []struct {
+		name    string
+		args    []string
+		kept    string // "" when the pair is not linked
+		removed bool
+		reason  string
+	}{
+		{"first keeps 16", []string{seedID(16), seedID(19), "--input", seedPath}, "a", true, "near"},
+		{"first keeps 16 whichever side it is", []string{seedID(19), seedID(16), "--input", seedPath}, "b", true, "near"},
+		{"longest keeps 19", []string{seedID(16), seedID(19), "--input", seedPath, "--keep", "longest"}, "b", true, "near"},
+		{"exact copies", []string{seedID(2), seedID(3), "--input", seedPath}, "a", true, "exact"},
+		{"not linked", []string{seedID(1), seedID(2), "--input", seedPath}, "", false, ""},
+		{"neighbours in a chain", []string{chain + ":1", chain + ":2", "--input", chain}, "a", true, "near"},
+		{"ends of a chain", []string{chain + ":1", chain + ":3", "--input", chain}, "", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := explainJSON(t, tt.args...)
+			r := e.Removal
+			if tt.kept == "" {
+				if r != nil {
+					t.Fatalf("removal %+v for a pair not linked", r)
+				}
+				return
+			}
+			if r == nil {
+				t.Fatalf("no removal for a linked pair (%s)", e.Reason)
+			}
+			if r.Kept != tt.kept || r.Removed != tt.removed || r.Reason != tt.reason || r.Detail == "" {
+				t.Errorf("removal %+v, want kept %s, removed %v, reason %s", r, tt.kept, tt.removed, tt.reason)
+			}
+			if r.Removed && r.Similarity < e.Params.Threshold {
+				t.Errorf("removed at %.4f, under the threshold", r.Similarity)
+			}
+		})
+	}
+	if code, _, errOut := runExplain(t, seedID(16), seedID(19), "--input", seedPath, "--keep", "max:date"); code != exitUsage || !strings.Contains(errOut, "reads no field") {
+		t.Errorf("--keep max:date: exit %d, %s", code, errOut)
+	}
+}
+
 // TestExplainSeedDetails checks the numbers and fills of the seed's (16, 19)
 // pair: the same report with names masked.
 func TestExplainSeedDetails(t *testing.T) {
