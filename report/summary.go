@@ -17,6 +17,7 @@ type stats struct {
 	Params       params          `json:"params"`
 	RawParams    json.RawMessage `json:"-"`
 	Verification map[string]any  `json:"verification"`
+	Clustering   clustering      `json:"clustering"`
 	Stages       []struct {
 		Stage   string  `json:"stage"`
 		Seconds float64 `json:"seconds"`
@@ -45,6 +46,17 @@ func (s *stats) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// clustering is stats.json's account of the cluster decision.
+type clustering struct {
+	Mode            string `json:"mode"`
+	Components      int64  `json:"components"`
+	ComponentsSplit int64  `json:"components_split"`
+	DocumentsSaved  int64  `json:"documents_saved"`
+	Unverified      int64  `json:"unverified"`
+	KeptChecks      int64  `json:"kept_checks"`
+	KeptTextChecks  int64  `json:"kept_text_checks"`
 }
 
 type counts struct {
@@ -82,7 +94,8 @@ func (p *page) summary() {
 	p.s("<section id=\"summary\" data-read=\"", itoa(t.Read), "\" data-kept=\"", itoa(t.Kept),
 		"\" data-removed=\"", itoa(t.Removed), "\" data-removed-exact=\"", itoa(t.RemovedExact),
 		"\" data-removed-near=\"", itoa(t.RemovedNear), "\" data-rejected=\"", itoa(t.Rejected),
-		"\" data-clusters=\"", itoa(len(p.in.Clusters)), "\">\n<h2>Summary</h2>\n<div class=\"cards\">\n")
+		"\" data-clusters=\"", itoa(len(p.in.Clusters)), "\" data-components-split=\"", itoa(p.st.Clustering.ComponentsSplit),
+		"\" data-documents-saved=\"", itoa(p.st.Clustering.DocumentsSaved), "\">\n<h2>Summary</h2>\n<div class=\"cards\">\n")
 	card := func(class, label, value, sub string) {
 		p.s("<div class=\"card ", class, "\"><div class=\"label\">", label, "</div><div class=\"value\">",
 			value, "</div><div class=\"sub\">", sub, "</div></div>\n")
@@ -105,7 +118,17 @@ func (p *page) summary() {
 		rej += " · " + strings.Join(parts, ", ")
 	}
 	card("rejected", "rejected", num(t.Rejected), rej)
-	card("clusters", "clusters", num(len(p.in.Clusters)), "of two or more documents")
+	sub := "of two or more documents"
+	if c := p.st.Clustering; c.Mode == "verified" && c.ComponentsSplit > 0 {
+		// Chains the guarantee broke: documents linked to a kept one only
+		// through others, under the threshold against it, are kept.
+		sub += " · " + num(c.ComponentsSplit) + " linked groups split so that every removal is verified against its kept document; " +
+			num(c.DocumentsSaved) + " documents kept that --cluster connected would remove"
+	}
+	if c := p.st.Clustering; c.Unverified > 0 {
+		sub += " · " + num(c.Unverified) + " kept unchecked (check budget)"
+	}
+	card("clusters", "clusters", num(len(p.in.Clusters)), sub)
 	p.s("</div>\n")
 	p.stages()
 	p.s("</section>\n")
@@ -182,6 +205,13 @@ func (p *page) details() {
 	}
 	if len(p.st.Verification) > 0 {
 		p.paramRows("verification", any(p.st.Verification))
+	}
+	if c := p.st.Clustering; c.Mode != "" {
+		var m map[string]any
+		b, _ := json.Marshal(c)
+		if json.Unmarshal(b, &m) == nil {
+			p.paramRows("clustering", m)
+		}
 	}
 	p.s("</tbody></table></details>\n</section>\n")
 }

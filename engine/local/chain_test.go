@@ -3,7 +3,9 @@ package local
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,6 +88,14 @@ func TestNoChaining(t *testing.T) {
 				}
 				if stats.Clustering.Mode != mode.String() {
 					t.Errorf("stats.json clustering mode %q, want %q", stats.Clustering.Mode, mode)
+				}
+				page, err := os.ReadFile(filepath.Join(out, "report.html"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				attr := fmt.Sprintf(`data-documents-saved="%d"`, stats.Clustering.DocumentsSaved)
+				if !strings.Contains(string(page), attr) || (mode == stage.Verified) != strings.Contains(string(page), "--cluster connected would remove") {
+					t.Errorf("report.html does not show the documents saved (%s) in mode %v", attr, mode)
 				}
 				return removed, under, stats.Clustering.DocumentsSaved
 			}
