@@ -94,6 +94,11 @@ type Decision struct {
 	Checks, TextChecks int
 }
 
+// Split reports whether the component did not become one cluster that
+// removes all its members but one: the decision broke a chain, or left
+// members unchecked.
+func (d Decision) Split() bool { return len(d.Clusters) != 1 || d.Saved+d.Unverified > 0 }
+
 // Judge gives the cluster decision what it needs to know about the
 // representatives of a component's documents. Engines implement it over
 // their own storage; every method must be safe to call from the goroutine

@@ -912,14 +912,7 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, metas func(
 		if err != nil {
 			return fmt.Errorf("component of document %d: %w", l, err)
 		}
-		cs.Components++
-		if len(d.Clusters) != 1 || d.Saved+d.Unverified > 0 {
-			cs.ComponentsSplit++
-		}
-		cs.DocumentsSaved += int64(d.Saved)
-		cs.Unverified += int64(d.Unverified)
-		cs.KeptChecks += int64(d.Checks)
-		cs.KeptTextChecks += int64(d.TextChecks)
+		cs.Add(d)
 		stat.Clusters += int64(len(d.Clusters))
 		for _, c := range d.Clusters {
 			for i, m := range c.Members {

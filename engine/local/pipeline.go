@@ -303,16 +303,9 @@ func (r *run) cluster(ctx context.Context) error {
 	var all []stage.Cluster
 	cs := &r.stats.Clustering
 	cs.Mode = r.p.Cluster.String()
-	cs.Components = len(comps)
 	for _, d := range decisions {
 		all = append(all, d.Clusters...)
-		if len(d.Clusters) != 1 || d.Saved+d.Unverified > 0 {
-			cs.ComponentsSplit++
-		}
-		cs.DocumentsSaved += int64(d.Saved)
-		cs.Unverified += int64(d.Unverified)
-		cs.KeptChecks += int64(d.Checks)
-		cs.KeptTextChecks += int64(d.TextChecks)
+		cs.Add(d)
 	}
 	slices.SortFunc(all, func(a, b stage.Cluster) int { return cmp.Compare(a.Members[0], b.Members[0]) })
 	r.clusters = cluster.Clusters{Of: make([]int32, n), Members: make([][]uint32, len(all))}

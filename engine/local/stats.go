@@ -1,5 +1,7 @@
 package local
 
+import "github.com/quchong/quchong/stage"
+
 // Stats is the content of DIR/stats.json: what a run read, kept, removed and
 // rejected, per input file and in total, with every parameter it used and
 // the time each stage took. Read = Kept + Removed + Rejected always holds,
@@ -156,6 +158,18 @@ type Clustering struct {
 	// KeptTextChecks those of them decided on their texts.
 	KeptChecks     int64 `json:"kept_checks"`
 	KeptTextChecks int64 `json:"kept_text_checks"`
+}
+
+// Add counts one component's decision.
+func (c *Clustering) Add(d stage.Decision) {
+	c.Components++
+	if d.Split() {
+		c.ComponentsSplit++
+	}
+	c.DocumentsSaved += int64(d.Saved)
+	c.Unverified += int64(d.Unverified)
+	c.KeptChecks += int64(d.Checks)
+	c.KeptTextChecks += int64(d.TextChecks)
 }
 
 // StageTiming is the time one stage took.
