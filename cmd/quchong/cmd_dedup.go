@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -94,10 +93,10 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitInput
 	}
+	stopProgress := func() {}
 	if !f.Quiet {
-		var wait func()
-		opt.Progress, wait = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
-		defer wait()
+		opt.Progress, stopProgress = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
+		defer stopProgress()
 	}
 	// Let the garbage collector work to the budget rather than let the heap
 	// double between collections (GOGC=100): the budget holds for the
@@ -118,9 +117,15 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(context.Background())
 	defer stop()
 	stats, err := local.Run(ctx, opt)
+	// The bars must let go of the terminal before anything else is written.
+	stopProgress()
+	if sig, ok := interruptedBy(ctx); ok && err != nil {
+		fmt.Fprintf(stderr, "quchong dedup: interrupted; continue with `%s`\n", resumeCommand(args))
+		return exitSignal(sig)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		var (

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/internal/units"
 )
 
 func printJSON(w io.Writer, stats *local.Stats) int {
@@ -36,9 +37,11 @@ func printSummary(w io.Writer, s *local.Stats, dir string) {
 		}
 		return 100 * float64(x) / float64(t.Read)
 	}
-	fmt.Fprintf(w, "read      %9d documents, %.1f MB, %d file(s)\n", t.Read, float64(t.InputBytes)/1e6, len(s.Inputs))
+	fmt.Fprintf(w, "read      %9d %s, %s, %s\n", t.Read, units.Noun(t.Read, "document", ""),
+		units.Bytes(t.InputBytes), units.Plural(len(s.Inputs), "file", ""))
 	fmt.Fprintf(w, "kept      %9d  (%.1f%%)\n", t.Kept, pct(t.Kept))
-	fmt.Fprintf(w, "removed   %9d  (%.1f%%): %d exact, %d near duplicates, in %d clusters\n", t.Removed, pct(t.Removed), t.RemovedExact, t.RemovedNear, s.Clusters)
+	fmt.Fprintf(w, "removed   %9d  (%.1f%%): %d exact, %s, in %s\n", t.Removed, pct(t.Removed), t.RemovedExact,
+		units.Plural(t.RemovedNear, "near duplicate", ""), units.Plural(s.Clusters, "cluster", ""))
 	fmt.Fprintf(w, "rejected  %9d", t.Rejected)
 	for _, reason := range slices.Sorted(maps.Keys(t.RejectedBy)) {
 		fmt.Fprintf(w, "  %s: %d", reason, t.RejectedBy[reason])
@@ -47,7 +50,7 @@ func printSummary(w io.Writer, s *local.Stats, dir string) {
 	p := s.Params
 	fmt.Fprintf(w, "params    threshold %.2f, %d-%s shingles, k %d, LSH %d bands × %d rows (tuned at %.2f), keep %s\n",
 		p.Threshold, p.NGram, p.Tokens, p.K, p.Bands, p.Rows, p.LSHThreshold, p.Keep)
-	fmt.Fprintf(w, "time      %.2f s wall, %.2f s CPU, %d workers\n", s.WallSeconds, s.CPUSeconds, s.Workers)
+	fmt.Fprintf(w, "time      %.2f s wall, %.2f s CPU, %s\n", s.WallSeconds, s.CPUSeconds, units.Plural(s.Workers, "worker", ""))
 	switch {
 	case len(s.Inputs) > maxSummaryFiles:
 		touched := 0

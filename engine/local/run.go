@@ -590,6 +590,12 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
 				flush()
 				r.prog.update(int64(r.docs.n), doneBytes+rd.FileBytes(), total)
+				// An interrupted run stops within a batch, not at the end
+				// of a file that may be most of the input.
+				if err := ctx.Err(); err != nil {
+					rd.Close()
+					return err
+				}
 			}
 		}
 		f.counts.InputBytes = rd.InputBytes()
