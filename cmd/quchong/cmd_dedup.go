@@ -66,16 +66,10 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 
 func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	var f dedupFlags
-	var flagOut strings.Builder // usage goes to stdout when asked for, else to stderr
-	fs := newDedupFlagSet(&f, &flagOut)
-	inputs, err := runflags.ParseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(stdout, flagOut.String())
-		return exitOK
-	}
-	if err != nil {
-		io.WriteString(stderr, flagOut.String())
-		return exitUsage
+	fs := newDedupFlagSet(&f, stderr)
+	inputs, code, ok := parseFlags("dedup", fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	opt, err := f.options()
 	if err != nil {
@@ -143,7 +137,7 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFail
 	}
-	code := exitOK
+	code = exitOK
 	if f.jsonOut {
 		code = printJSON(stdout, stats)
 	} else {

@@ -175,18 +175,10 @@ const transitiveNote = "This judges the pair alone. In a full dedup run two docu
 
 func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	var f explainFlags
-	// flag prints the usage on -help and a problem on a bad flag; buffer it
-	// to send help to stdout and problems to stderr, each once.
-	var flagOut strings.Builder
-	fs := newExplainFlagSet(&f, &flagOut)
-	pos, err := runflags.ParseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(stdout, flagOut.String())
-		return exitOK
-	}
-	io.WriteString(stderr, flagOut.String())
-	if err != nil {
-		return exitUsage // flag printed the problem
+	fs := newExplainFlagSet(&f, stderr)
+	pos, code, ok := parseFlags("explain", fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	fail := func(code int, format string, a ...any) int {
 		fmt.Fprintf(stderr, "quchong explain: "+format+"\n", a...)

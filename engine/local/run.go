@@ -364,6 +364,9 @@ func (r *run) prepare() error {
 		}
 		r.files = append(r.files, fi)
 	}
+	if err := r.checkMeaning(); err != nil {
+		return err
+	}
 	r.workDir = r.opt.WorkDir
 	if r.workDir == "" {
 		r.workDir = filepath.Join(r.opt.OutDir, ".work")
@@ -373,6 +376,30 @@ func (r *run) prepare() error {
 	}
 	if err := os.MkdirAll(r.workDir, 0o755); err != nil {
 		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	return nil
+}
+
+// checkMeaning refuses options that cannot mean anything for these inputs,
+// and notes those that mean something for some inputs only.
+func (r *run) checkMeaning() error {
+	if r.opt.DryRun && r.opt.WriteRemoved {
+		return &ConfigError{errors.New("--removed and --dry-run contradict each other: a dry run writes neither kept/ nor removed/ (drop one)")}
+	}
+	if r.field == "" {
+		return nil
+	}
+	var text []string
+	for _, f := range r.files {
+		if f.format == corpus.Text {
+			text = append(text, f.path)
+		}
+	}
+	switch {
+	case len(text) == len(r.files):
+		return &ConfigError{fmt.Errorf("--keep %s reads the field %q, which text inputs (one document per line) do not have: use JSONL or Parquet inputs, or another keep rule", r.p.Keep, r.field)}
+	case len(text) > 0:
+		r.prog.note("WARNING: --keep %s: the documents of the %d text input(s) (%s, ...) have no field %q and rank last", r.p.Keep, len(text), text[0], r.field)
 	}
 	return nil
 }
