@@ -14,6 +14,7 @@ import (
 
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/internal/units"
 )
 
 const version = local.Version
@@ -144,7 +145,7 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		printSummary(stdout, stats, opt.OutDir)
 	}
 	if len(stats.Faults) > 0 {
-		fmt.Fprintf(stderr, "quchong dedup: WARNING: %d input file(s) could not be read to the end; the documents after each fault are LOST (not in any count):\n", len(stats.Faults))
+		fmt.Fprintf(stderr, "quchong dedup: WARNING: %s could not be read to the end; the documents after each fault are LOST (not in any count):\n", units.Plural(len(stats.Faults), "input file", ""))
 		for _, fault := range stats.Faults {
 			fmt.Fprintf(stderr, "  %s\n", fault)
 		}

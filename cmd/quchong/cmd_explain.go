@@ -14,6 +14,7 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/textdiff"
 	"github.com/quchong/quchong/verify"
@@ -355,7 +356,7 @@ func findDocs(files []string, opt corpus.Options, a, b string) (*explainDoc, *ex
 	}
 	hint := ""
 	if nRejected > 0 {
-		hint = fmt.Sprintf(" (%d rejected record(s) were skipped; their id fields cannot be read)", nRejected)
+		hint = fmt.Sprintf(" (%s skipped; their id fields cannot be read)", units.Plural(nRejected, "rejected record was", "rejected records were"))
 	}
 	return nil, nil, fmt.Errorf("%s in %s%s", strings.Join(missing, "; "), strings.Join(files, ", "), hint)
 }

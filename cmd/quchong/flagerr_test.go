@@ -151,7 +151,7 @@ func TestMeaninglessOptions(t *testing.T) {
 		{"max:FIELD on text", []string{"dedup", "--keep", "max:date", seed}, exitUsage, "text inputs (one document per line) do not have"},
 		{"min:FIELD on text", []string{"dedup", "--keep", "min:date", seed}, exitUsage, `field "date"`},
 		{"removed with dry-run", []string{"dedup", "--removed", "--dry-run", seed}, exitUsage, "--removed and --dry-run contradict"},
-		{"max:FIELD on text and JSONL", []string{"dedup", "--keep", "max:date", seed, jsonl}, exitOK, "WARNING: --keep max:date: the documents of the 1 text input(s)"},
+		{"max:FIELD on text and JSONL", []string{"dedup", "--keep", "max:date", seed, jsonl}, exitOK, "WARNING: --keep max:date: the documents of 1 text input (../../testdata/seed.txt) have no field"},
 		{"max:FIELD on JSONL", []string{"dedup", "--keep", "max:date", jsonl}, exitOK, ""},
 	}
 	for i, tt := range tests {

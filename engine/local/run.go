@@ -29,6 +29,7 @@ import (
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -399,7 +400,11 @@ func (r *run) checkMeaning() error {
 	case len(text) == len(r.files):
 		return &ConfigError{fmt.Errorf("--keep %s reads the field %q, which text inputs (one document per line) do not have: use JSONL or Parquet inputs, or another keep rule", r.p.Keep, r.field)}
 	case len(text) > 0:
-		r.prog.note("WARNING: --keep %s: the documents of the %d text input(s) (%s, ...) have no field %q and rank last", r.p.Keep, len(text), text[0], r.field)
+		which := text[0]
+		if len(text) > 1 {
+			which += ", ..."
+		}
+		r.prog.note("WARNING: --keep %s: the documents of %s (%s) have no field %q and rank last", r.p.Keep, units.Plural(len(text), "text input", ""), which, r.field)
 	}
 	return nil
 }
@@ -523,7 +528,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 	for _, f := range r.files {
 		total.Add(f.counts)
 	}
-	r.prog.done(total.Read, total.InputBytes, "%d documents read (%d rejected), %.1f MB of text", total.Read, total.Rejected, float64(total.InputBytes)/1e6)
+	r.prog.done(total.Read, total.InputBytes, "%s read (%d rejected), %s of text", units.Plural(total.Read, "document", ""), total.Rejected, units.Bytes(total.InputBytes))
 	return nil
 }
 

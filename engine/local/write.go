@@ -17,6 +17,7 @@ import (
 
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/verify"
 )
@@ -96,7 +97,7 @@ func (r *run) write(ctx context.Context) error {
 	if err := r.writeClusters(); err != nil {
 		return &OutputError{err}
 	}
-	r.prog.done(docs.Load(), 0, "%d file(s) written to %s", len(r.files), filepath.Join(r.opt.OutDir, "kept"))
+	r.prog.done(docs.Load(), 0, "%s written to %s", units.Plural(len(r.files), "file", ""), filepath.Join(r.opt.OutDir, "kept"))
 	if err := r.writeRejects(); err != nil {
 		return &OutputError{err}
 	}
