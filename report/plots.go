@@ -25,7 +25,7 @@ func (p *page) plots() {
 // bar is one bar of a plot.
 type bar struct {
 	label, title string
-	labelTitle   string // the label's hover text (a shortened file name's full path), "" for none
+	labelTitle   string  // the label's hover text (a shortened file name's full path), "" for none
 	value        float64 // drawn height, in [0, 1]
 	count        string  // label above the bar, "" for none
 	class        string
