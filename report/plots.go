@@ -25,6 +25,7 @@ func (p *page) plots() {
 // bar is one bar of a plot.
 type bar struct {
 	label, title string
+	labelTitle   string  // the label's hover text (a shortened file name's full path), "" for none
 	value        float64 // drawn height, in [0, 1]
 	count        string  // label above the bar, "" for none
 	class        string
@@ -67,7 +68,11 @@ func (p *page) barPlot(id, title, note string, bars []bar, tickEvery int, extra 
 			if tickEvery > 1 {
 				lx = bx
 			}
-			p.s("<text class=\"tick\" x=\"", ftoa(lx, 1), "\" y=\"", ftoa(padT+ih+14, 1), "\">", esc(b.label), "</text>\n")
+			p.s("<text class=\"tick\" x=\"", ftoa(lx, 1), "\" y=\"", ftoa(padT+ih+14, 1), "\">", esc(b.label))
+			if b.labelTitle != "" {
+				p.s("<title>", esc(b.labelTitle), "</title>")
+			}
+			p.s("</text>\n")
 		}
 	}
 	if extra != nil {
@@ -115,7 +120,7 @@ func (p *page) simPlot() {
 	if len(sims) > 0 {
 		for i, c := range counts {
 			b0 := lo + float64(i)*width
-			b := bar{label: ftoa(b0, 1), title: ftoa(b0, 3) + "–" + ftoa(b0+width, 3) + ": " + num(c) + " pairs"}
+			b := bar{label: ftoa(b0, 1), title: ftoa(b0, 3) + "–" + ftoa(b0+width, 3) + ": " + plural(c, "pair")}
 			if maxc > 0 {
 				b.value = math.Sqrt(float64(c) / float64(maxc))
 			}
@@ -127,7 +132,7 @@ func (p *page) simPlot() {
 	}
 	note := "no verified candidate pairs"
 	if len(sims) > 0 {
-		note = num(len(sims)) + " pairs, " + num(above) + " at or above the threshold (√ scale)"
+		note = plural(len(sims), "pair") + ", " + num(above) + " at or above the threshold (√ scale)"
 	}
 	p.barPlot("plot-similarity", "Similarity of verified pairs", note, bars, 8, func(x func(float64) float64) {
 		if len(sims) == 0 {
@@ -174,7 +179,7 @@ func (p *page) sizePlot() {
 	var bars []bar
 	if len(p.in.Clusters) > 0 {
 		for i, c := range counts[:last+1] {
-			b := bar{label: sizeBuckets[i].label, title: "size " + sizeBuckets[i].label + ": " + num(c) + " clusters"}
+			b := bar{label: sizeBuckets[i].label, title: "size " + sizeBuckets[i].label + ": " + plural(c, "cluster")}
 			if c > 0 {
 				b.value = math.Log1p(float64(c)) / math.Log1p(float64(maxc))
 				b.count = num(c)
@@ -205,7 +210,7 @@ func (p *page) filePlot() {
 			return cmp.Compare(rate(files[b].counts), rate(files[a].counts))
 		})
 		idx = idx[:maxFileBars]
-		note = "the " + itoa(maxFileBars) + " highest of " + num(len(files)) + " files"
+		note = "the " + itoa(maxFileBars) + " highest of " + plural(len(files), "file")
 	}
 	maxr := 0.0
 	for _, i := range idx {
@@ -217,7 +222,7 @@ func (p *page) filePlot() {
 		f := files[i]
 		r := rate(f.counts)
 		bars = append(bars, bar{
-			label: "#" + itoa(i+1),
+			label: shorten(base(f.Path), fileLabelRunes(len(idx))), labelTitle: f.Path,
 			title: f.Path + ": " + pct(f.Removed, f.Read) + " removed (" + num(f.RemovedExact) + " exact, " + num(f.RemovedNear) + " near)",
 			value: r / top, count: pct(f.Removed, f.Read),
 		})
@@ -229,12 +234,6 @@ func (p *page) filePlot() {
 		note = "no input files"
 	} else if len(files) <= 3 {
 		note = ""
-		for i, f := range files {
-			if i > 0 {
-				note += " · "
-			}
-			note += "#" + itoa(i+1) + " " + base(f.Path)
-		}
 	}
 	p.barPlot("plot-files", "Removal rate per input file (axis to "+ftoa(100*top, 0)+"%)", note, bars, 0, nil)
 }
@@ -253,4 +252,28 @@ func base(path string) string {
 		}
 	}
 	return path
+}
+
+// fileLabelRunes is how many characters a file name's label may take under
+// one of n bars.
+func fileLabelRunes(n int) int {
+	const charWidth = 6 // of the tick font, in SVG units
+	slot := float64(plotW-padL-padR) / float64(max(n, 1))
+	return max(3, min(24, int(slot/charWidth)))
+}
+
+// shorten cuts s to at most n characters, keeping its beginning and its
+// end (where a file name's extension and numbering are) around an
+// ellipsis.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n < 3 {
+		return string(r[:n])
+	}
+	tail := (n - 1) / 2
+	head := n - 1 - tail
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }

@@ -242,7 +242,7 @@ func (p *page) write() {
 	if len(p.st.Inputs) == 1 {
 		title += ": " + p.st.Inputs[0].Path
 	} else if len(p.st.Inputs) > 1 {
-		title += ": " + num(len(p.st.Inputs)) + " inputs"
+		title += ": " + plural(len(p.st.Inputs), "input")
 	}
 	p.s("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n",
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+
+	"github.com/quchong/quchong/internal/units"
 )
 
 // stats is the part of stats.json the page reads. It mirrors engine/local's
@@ -100,7 +102,7 @@ func (p *page) summary() {
 		p.s("<div class=\"card ", class, "\"><div class=\"label\">", label, "</div><div class=\"value\">",
 			value, "</div><div class=\"sub\">", sub, "</div></div>\n")
 	}
-	card("read", "read", num(t.Read), mb(t.InputBytes)+" in "+num(len(p.st.Inputs))+" file(s)")
+	card("read", "read", num(t.Read), units.Bytes(t.InputBytes)+" in "+plural(len(p.st.Inputs), "file"))
 	card("kept", "kept", num(t.Kept), pct(t.Kept, t.Read))
 	card("removed", "removed", num(t.Removed), pct(t.Removed, t.Read)+" · "+num(t.RemovedExact)+
 		" exact, "+num(t.RemovedNear)+" near")
@@ -134,11 +136,10 @@ func (p *page) summary() {
 	p.s("</section>\n")
 }
 
-func mb(b int64) string {
-	if b < 1<<20 {
-		return ftoa(float64(b)/1024, 1) + " KB"
-	}
-	return ftoa(float64(b)/(1<<20), 1) + " MB"
+// plural is the count, with thousands separators, and the noun, in the
+// plural unless the count is one.
+func plural[T ~int | ~int64](n T, word string) string {
+	return num(n) + " " + units.Noun(int64(n), word, "")
 }
 
 // stages draws the time per stage as one stacked bar with a legend.
@@ -189,7 +190,7 @@ func (p *page) details() {
 	for i, f := range p.st.Inputs {
 		if i == maxFileRows {
 			p.s("<tr><td colspan=\"8\" class=\"muted\">", num(len(p.st.Inputs)-maxFileRows),
-				" more files not listed (see stats.json)</td></tr>\n")
+				" more ", units.Noun(len(p.st.Inputs)-maxFileRows, "file", ""), " not listed (see stats.json)</td></tr>\n")
 			break
 		}
 		p.s("<tr><td class=\"path\">", esc(f.Path), "</td><td>", esc(f.Format), "</td><td>", num(f.Read),

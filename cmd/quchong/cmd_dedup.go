@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/internal/units"
 )
 
 const version = local.Version
@@ -67,16 +67,10 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 
 func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	var f dedupFlags
-	var flagOut strings.Builder // usage goes to stdout when asked for, else to stderr
-	fs := newDedupFlagSet(&f, &flagOut)
-	inputs, err := runflags.ParseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(stdout, flagOut.String())
-		return exitOK
-	}
-	if err != nil {
-		io.WriteString(stderr, flagOut.String())
-		return exitUsage
+	fs := newDedupFlagSet(&f, stderr)
+	inputs, code, ok := parseFlags("dedup", fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	opt, err := f.options()
 	if err != nil {
@@ -94,10 +88,10 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitInput
 	}
+	stopProgress := func() {}
 	if !f.Quiet {
-		var wait func()
-		opt.Progress, wait = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
-		defer wait()
+		opt.Progress, stopProgress = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
+		defer stopProgress()
 	}
 	// Let the garbage collector work to the budget rather than let the heap
 	// double between collections (GOGC=100): the budget holds for the
@@ -118,9 +112,15 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(context.Background())
 	defer stop()
 	stats, err := local.Run(ctx, opt)
+	// The bars must let go of the terminal before anything else is written.
+	stopProgress()
+	if sig, ok := interruptedBy(ctx); ok && err != nil {
+		fmt.Fprintf(stderr, "quchong dedup: interrupted; continue with `%s`\n", resumeCommand(args))
+		return exitSignal(sig)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		var (
@@ -138,14 +138,14 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFail
 	}
-	code := exitOK
+	code = exitOK
 	if f.jsonOut {
 		code = printJSON(stdout, stats)
 	} else {
 		printSummary(stdout, stats, opt.OutDir)
 	}
 	if len(stats.Faults) > 0 {
-		fmt.Fprintf(stderr, "quchong dedup: WARNING: %d input file(s) could not be read to the end; the documents after each fault are LOST (not in any count):\n", len(stats.Faults))
+		fmt.Fprintf(stderr, "quchong dedup: WARNING: %s could not be read to the end; the documents after each fault are LOST (not in any count):\n", units.Plural(len(stats.Faults), "input file", ""))
 		for _, fault := range stats.Faults {
 			fmt.Fprintf(stderr, "  %s\n", fault)
 		}

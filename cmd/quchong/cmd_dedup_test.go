@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/internal/summary"
 )
 
 const seed = "../../testdata/seed.txt"
@@ -137,7 +138,7 @@ func TestSummaryFiles(t *testing.T) {
 		notWant []string
 	}{
 		{files: 3, want: []string{"file  read", "in1.txt", "kept/,clusters.jsonl"}},
-		{files: maxSummaryFiles + 1, want: []string{"files     21, 1 with documents removed or rejected; per-file counts in stats.json"}, notWant: []string{"in1.txt"}},
+		{files: summary.MaxFiles + 1, want: []string{"files     21, 1 with documents removed or rejected; per-file counts in stats.json"}, notWant: []string{"in1.txt"}},
 		{files: 1, dry: true, want: []string{"{clusters.jsonl,"}, notWant: []string{"kept/"}},
 	} {
 		s := &local.Stats{DryRun: tc.dry}

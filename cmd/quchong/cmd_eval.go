@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/quchong/quchong/internal/runflags"
 	"io"
 	"os"
 	"path/filepath"
@@ -56,30 +55,19 @@ func newEvalFlagSet(f *evalFlags, out io.Writer) *flag.FlagSet {
 	fs.Var(&f.docs, "docs", "an `INPUT` of the run (file, directory or glob; repeatable, and further arguments count too) instead of the inputs in stats.json")
 	fs.BoolVar(&f.noCheck, "no-check", false, "do not check that the labelled documents were in the run")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
-	// flag calls Usage on -help and on a bad flag, after printing the
-	// problem; cmdEval prints the usage itself, on stdout for --help.
-	fs.Usage = func() {}
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), evalUsage)
+		fs.PrintDefaults()
+	}
 	return fs
-}
-
-// printEvalUsage prints the usage of eval and its flags to w.
-func printEvalUsage(fs *flag.FlagSet, w io.Writer) {
-	fs.SetOutput(w)
-	fmt.Fprint(w, evalUsage)
-	fs.PrintDefaults()
 }
 
 func cmdEval(args []string, stdout, stderr io.Writer) int {
 	var f evalFlags
 	fs := newEvalFlagSet(&f, stderr)
-	rest, err := runflags.ParseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		printEvalUsage(fs, stdout)
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, `run "quchong eval --help" for the flags`) // flag printed the problem
-		return exitUsage
+	rest, code, ok := parseFlags("eval", fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	f.docs = append(f.docs, rest...)
 	fail := func(code int, err error) int {

@@ -14,6 +14,7 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/textdiff"
@@ -195,18 +196,10 @@ const transitiveNote = "This judges the pair alone. In a full dedup run two docu
 
 func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	var f explainFlags
-	// flag prints the usage on -help and a problem on a bad flag; buffer it
-	// to send help to stdout and problems to stderr, each once.
-	var flagOut strings.Builder
-	fs := newExplainFlagSet(&f, &flagOut)
-	pos, err := runflags.ParseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(stdout, flagOut.String())
-		return exitOK
-	}
-	io.WriteString(stderr, flagOut.String())
-	if err != nil {
-		return exitUsage // flag printed the problem
+	fs := newExplainFlagSet(&f, stderr)
+	pos, code, ok := parseFlags("explain", fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	fail := func(code int, format string, a ...any) int {
 		fmt.Fprintf(stderr, "quchong explain: "+format+"\n", a...)
@@ -389,7 +382,7 @@ func findDocs(files []string, opt corpus.Options, a, b string) (*explainDoc, *ex
 	}
 	hint := ""
 	if nRejected > 0 {
-		hint = fmt.Sprintf(" (%d rejected record(s) were skipped; their id fields cannot be read)", nRejected)
+		hint = fmt.Sprintf(" (%s skipped; their id fields cannot be read)", units.Plural(nRejected, "rejected record was", "rejected records were"))
 	}
 	return nil, nil, fmt.Errorf("%s in %s%s", strings.Join(missing, "; "), strings.Join(files, ", "), hint)
 }

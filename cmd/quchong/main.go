@@ -23,14 +23,26 @@ const usage = `quchong: exact and near-duplicate removal for text corpora
 
 Usage:
   quchong dedup [flags] INPUT... -o DIR   deduplicate files, directories or globs
+  quchong explain [flags] A B --input INPUT...
+                                          why two documents are (not) duplicates
   quchong eval --labels PAIRS --clusters DIR/clusters.jsonl
                                           score a run against labelled pairs
-  quchong explain A B --input INPUT...    why two documents are (not) duplicates
   quchong version                         print the version
   quchong help [COMMAND]                  show help
 
-Run "quchong help dedup" or "quchong help eval" for their flags.
+Run "quchong help COMMAND" (or "quchong COMMAND --help") for the flags of
+dedup, explain or eval.
 `
+
+// commands are the commands that take flags, each run with its arguments.
+var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
+	"dedup":   cmdDedup,
+	"explain": cmdExplain,
+	"eval":    cmdEval,
+}
+
+// commandNames are every command usage lists, for suggestions.
+var commandNames = []string{"dedup", "explain", "eval", "version", "help"}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -41,31 +53,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(args[1:], stdout, stderr)
+	}
 	switch args[0] {
-	case "dedup":
-		return cmdDedup(args[1:], stdout, stderr)
-	case "eval":
-		return cmdEval(args[1:], stdout, stderr)
-	case "explain":
-		return cmdExplain(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "quchong", version)
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			switch args[1] {
-			case "dedup":
-				return cmdDedup([]string{"--help"}, stdout, stderr)
-			case "eval":
-				return cmdEval([]string{"--help"}, stdout, stderr)
-			case "explain":
-				return cmdExplain([]string{"--help"}, stdout, stderr)
-			}
+		if len(args) == 1 {
+			fmt.Fprint(stdout, usage)
+			return exitOK
 		}
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		if cmd, ok := commands[args[1]]; ok {
+			return cmd([]string{"--help"}, stdout, stderr)
+		}
+		switch args[1] {
+		case "version", "help":
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		return unknownCommand(args[1], stderr)
 	}
-	fmt.Fprintf(stderr, "quchong: unknown command %q\n\n%s", args[0], usage)
+	return unknownCommand(args[0], stderr)
+}
+
+// unknownCommand says that name is no command, suggests the nearest one
+// and says where help is.
+func unknownCommand(name string, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "quchong: unknown command %q\n", name)
+	if s := suggest(name, commandNames); s != "" {
+		fmt.Fprintf(stderr, "did you mean %q?\n", s)
+	}
+	fmt.Fprintln(stderr, `Run "quchong help" for the commands.`)
 	return exitUsage
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quchong/quchong/engine/local"
 )
@@ -60,10 +61,66 @@ func TestProgressBars(t *testing.T) {
 	fn, wait := newProgress(&buf, "text", true)
 	feed(fn)
 	wait()
+	wait() // a second call is harmless
 	out := buf.String()
-	for _, want := range []string{"fingerprint", "group", "20 documents read", "3 candidate pairs", "warning: something"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("bar output lacks %q:\n%s", want, out)
+	if !strings.Contains(out, "group: warning: something") {
+		t.Errorf("bar output lacks the note:\n%s", out)
+	}
+	// The per-stage lines are for logs: a terminal shows the bars only.
+	for _, unwanted := range []string{"20 documents read", "3 candidate pairs"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("bar output has the log line %q:\n%s", unwanted, out)
+		}
+	}
+}
+
+func TestETA(t *testing.T) {
+	tests := []struct {
+		name        string
+		done, total int64
+		elapsed     time.Duration
+		want        time.Duration
+		ok          bool
+	}{
+		{"40% in 4s", 40, 100, 4 * time.Second, 6 * time.Second, true},
+		{"half of 128 MB in a minute", 64e6, 128e6, time.Minute, time.Minute, true},
+		{"too early", 40, 100, 500 * time.Millisecond, 0, false},
+		{"too little done", 1, 100, 10 * time.Second, 0, false},
+		{"nothing done", 0, 100, 10 * time.Second, 0, false},
+		{"total unknown", 40, 0, 10 * time.Second, 0, false},
+		{"done", 100, 100, 10 * time.Second, 0, true},
+		{"past the total", 120, 100, 10 * time.Second, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := eta(tt.done, tt.total, tt.elapsed)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: eta = %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestBarDescription(t *testing.T) {
+	start := time.Unix(1000, 0)
+	tests := []struct {
+		name         string
+		done, total  int64
+		elapsed      time.Duration
+		want, absent string
+	}{
+		{"early: no ETA", 1e6, 128e6, 500 * time.Millisecond, " 1.0 MB / 128.0 MB  2.0 MB/s", "ETA"},
+		{"40% of 128 MB", 51.2e6, 128e6, 4 * time.Second, " 51.2 MB / 128.0 MB  12.8 MB/s  ETA 6s", ""},
+		{"minutes left", 20e6, 1e9, 10 * time.Second, "ETA 8m10s", ""},
+		{"hours left", 2e9, 100e9, 100 * time.Second, "ETA 1h21m", ""},
+		{"small sizes in kB", 12e3, 24e3, 2 * time.Second, " 12.0 kB / 24.0 kB  6.0 kB/s  ETA 2s", ""},
+		{"under a second left", 99e6, 100e6, 10 * time.Second, "99.0 MB / 100.0 MB", "ETA"},
+	}
+	for _, tt := range tests {
+		st := &stageState{start: start}
+		st.bytes.Store(tt.done)
+		st.total.Store(tt.total)
+		got := st.describe(start.Add(tt.elapsed))
+		if !strings.Contains(got, tt.want) || (tt.absent != "" && strings.Contains(got, tt.absent)) {
+			t.Errorf("%s: %q, want %q without %q", tt.name, got, tt.want, tt.absent)
 		}
 	}
 }

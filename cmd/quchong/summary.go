@@ -2,16 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/internal/summary"
 )
 
 func printJSON(w io.Writer, stats *local.Stats) int {
@@ -24,54 +18,5 @@ func printJSON(w io.Writer, stats *local.Stats) int {
 	return exitOK
 }
 
-// maxSummaryFiles is the most input files the summary lists one by one.
-const maxSummaryFiles = 20
-
 // printSummary prints what a person wants to see after a run.
-func printSummary(w io.Writer, s *local.Stats, dir string) {
-	t := s.Total
-	pct := func(x int64) float64 {
-		if t.Read == 0 {
-			return 0
-		}
-		return 100 * float64(x) / float64(t.Read)
-	}
-	fmt.Fprintf(w, "read      %9d documents, %.1f MB, %d file(s)\n", t.Read, float64(t.InputBytes)/1e6, len(s.Inputs))
-	fmt.Fprintf(w, "kept      %9d  (%.1f%%)\n", t.Kept, pct(t.Kept))
-	fmt.Fprintf(w, "removed   %9d  (%.1f%%): %d exact, %d near duplicates, in %d clusters\n", t.Removed, pct(t.Removed), t.RemovedExact, t.RemovedNear, s.Clusters)
-	fmt.Fprintf(w, "rejected  %9d", t.Rejected)
-	for _, reason := range slices.Sorted(maps.Keys(t.RejectedBy)) {
-		fmt.Fprintf(w, "  %s: %d", reason, t.RejectedBy[reason])
-	}
-	fmt.Fprintln(w)
-	p := s.Params
-	fmt.Fprintf(w, "params    threshold %.2f, %d-%s shingles, k %d, LSH %d bands × %d rows (tuned at %.2f), keep %s\n",
-		p.Threshold, p.NGram, p.Tokens, p.K, p.Bands, p.Rows, p.LSHThreshold, p.Keep)
-	fmt.Fprintf(w, "time      %.2f s wall, %.2f s CPU, %d workers\n", s.WallSeconds, s.CPUSeconds, s.Workers)
-	switch {
-	case len(s.Inputs) > maxSummaryFiles:
-		touched := 0
-		for _, f := range s.Inputs {
-			if f.Removed > 0 || f.Rejected > 0 || f.Fault != "" {
-				touched++
-			}
-		}
-		fmt.Fprintf(w, "files     %d, %d with documents removed or rejected; per-file counts in stats.json\n", len(s.Inputs), touched)
-	case len(s.Inputs) > 1:
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "file\tread\tkept\tremoved\trejected\t")
-		for _, f := range s.Inputs {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", f.Path, f.Read, f.Kept, f.Removed, f.Rejected)
-		}
-		tw.Flush()
-	}
-	names := []string{"kept/", "clusters.jsonl", "rejected.jsonl", "report.html", "stats.json"}
-	if s.DryRun {
-		names = names[1:]
-	}
-	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
-		names = slices.DeleteFunc(names, func(n string) bool { return n == "report.html" })
-	}
-	outputs := "{" + strings.Join(names, ",") + "}"
-	fmt.Fprintf(w, "outputs   %s\n", filepath.Join(dir, outputs))
-}
+func printSummary(w io.Writer, s *local.Stats, dir string) { summary.Print(w, s, dir) }

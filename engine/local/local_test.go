@@ -460,7 +460,7 @@ func TestDryRun(t *testing.T) {
 	for _, memory := range []int64{0, 1} { // decoded content held, and not
 		t.Run(fmt.Sprint("memory=", memory), func(t *testing.T) {
 			ref, refStats := runDedup(t, in, func(o *Options) { o.Memory = memory; o.WriteRemoved = true })
-			out, stats := runDedup(t, in, func(o *Options) { o.Memory = memory; o.WriteRemoved = true; o.DryRun = true })
+			out, stats := runDedup(t, in, func(o *Options) { o.Memory = memory; o.DryRun = true })
 			for _, dir := range []string{"kept", "removed"} {
 				if _, err := os.Stat(filepath.Join(out, dir)); !os.IsNotExist(err) {
 					t.Errorf("a dry run wrote %s/ (%v)", dir, err)
@@ -644,5 +644,35 @@ func TestInputChangedDuringRun(t *testing.T) {
 		if !touched || !errors.As(err, &ie) || !strings.Contains(err.Error(), "changed during the run") {
 			t.Errorf("memory %d: input touched before the output pass: %v", memory, err)
 		}
+	}
+}
+
+// Options that cannot mean anything are refused before anything is written.
+func TestMeaninglessOptions(t *testing.T) {
+	keepDate, err := keep.Parse("max:date")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		set  func(*Options)
+	}{
+		{"removed with dry-run", func(o *Options) { o.WriteRemoved = true; o.DryRun = true }},
+		{"a field on text input", func(o *Options) { o.Params.Keep = keepDate }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			opt := Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}
+			tt.set(&opt)
+			_, err := Run(context.Background(), opt)
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Run: %v, want a ConfigError", err)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("a refused run created %s", out)
+			}
+		})
 	}
 }

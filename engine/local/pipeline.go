@@ -12,6 +12,7 @@ import (
 
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/internal/radix"
+	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/lsh"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/verify"
@@ -119,7 +120,7 @@ func (r *run) group(ctx context.Context) error {
 	if maxRecords < len(reps) {
 		concurrent = 1
 		r.bandRuns = (len(reps) + maxRecords - 1) / maxRecords
-		r.prog.note("grouping: each band is sorted in %d runs of %d records, merged from the work directory (the --memory budget leaves %d MB)", r.bandRuns, maxRecords, avail>>20)
+		r.prog.note("grouping: each band is sorted in %d runs of %d records, merged from the work directory (the --memory budget leaves %s)", r.bandRuns, maxRecords, units.Bytes(avail))
 	} else if perBand := int64(len(reps)) * bandRecordBytes; perBand > 0 {
 		concurrent = int(max(1, min(int64(r.workers), avail/perBand)))
 	}
@@ -165,7 +166,7 @@ func (r *run) group(ctx context.Context) error {
 		}
 	}
 	r.stats.Verification.CandidatePairs = int64(len(all))
-	r.prog.done(int64(len(reps)), 0, "%d exact groups, %d candidate pairs (%d bands × %d rows)", r.stats.Verification.ExactGroups, len(all), lp.Bands, lp.Rows)
+	r.prog.done(int64(len(reps)), 0, "%s, %s (%d bands × %d rows)", units.Plural(r.stats.Verification.ExactGroups, "exact group", ""), units.Plural(len(all), "candidate pair", ""), lp.Bands, lp.Rows)
 	return ctx.Err()
 }
 
@@ -202,7 +203,7 @@ func (r *run) confirm(ctx context.Context) error {
 		}
 	}
 	r.stats.Verification.TextChecked = int64(len(need))
-	r.prog.done(int64(len(need)), 0, "%d borderline pairs checked on their texts, %d accepted", len(need), r.stats.Verification.AcceptedByText)
+	r.prog.done(int64(len(need)), 0, "%s checked on their texts, %d accepted", units.Plural(len(need), "borderline pair", ""), r.stats.Verification.AcceptedByText)
 	return nil
 }
 

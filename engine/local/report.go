@@ -30,12 +30,7 @@ type reportPlan struct {
 // it shows (the largest clusters first, capped by the report package), so
 // the output pass can capture those texts as it copies the records.
 func (r *run) planReport() *reportPlan {
-	in := &report.Input{Threshold: r.p.Threshold}
-	for _, p := range r.groups.pairs {
-		if p.Verdict != stage.NeedText { // NeedText pairs were all decided by Confirm
-			in.PairSimilarities = append(in.PairSimilarities, p.Similarity)
-		}
-	}
+	in := &report.Input{Threshold: r.p.Threshold, PairSimilarities: r.pairSimilarities()}
 	docOf := make([][]uint32, len(r.clusters.Members)) // report member → document
 	for c, members := range r.clusters.Members {
 		k := r.keptOf[c]
@@ -60,6 +55,38 @@ func (r *run) planReport() *reportPlan {
 		plan.want[d] = append(plan.want[d], &in.Clusters[ref.Cluster].Members[ref.Member])
 	}
 	return plan
+}
+
+// pairSimilarities returns the similarity of every verified candidate pair
+// for the report's histogram: one similarity per pair, the one
+// clusters.jsonl and the cluster panel give where the pair is a kept
+// document and a removed one (the similarity stage may have measured its
+// texts after the signatures decided it), else the one verification
+// decided with (the texts' for a borderline pair, the signatures' for a
+// clear one).
+func (r *run) pairSimilarities() []float64 {
+	toKept := make(map[pairKey]float64)
+	for c, members := range r.clusters.Members {
+		k := r.keptOf[c]
+		for _, m := range members {
+			ra, rb := r.groups.rep[k], r.groups.rep[m]
+			if m != k && ra != rb {
+				toKept[pairKey{min(ra, rb), max(ra, rb)}] = roundTo(r.simOf(m), 4)
+			}
+		}
+	}
+	var sims []float64
+	for _, p := range r.groups.pairs {
+		if p.Verdict == stage.NeedText { // NeedText pairs were all decided by Confirm
+			continue
+		}
+		s := p.Similarity
+		if v, ok := toKept[pairKey{min(p.A, p.B), max(p.A, p.B)}]; ok {
+			s = v
+		}
+		sims = append(sims, s)
+	}
+	return sims
 }
 
 // writeReport writes DIR/report.html with the run's stats, reading back

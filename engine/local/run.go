@@ -29,6 +29,7 @@ import (
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -365,6 +366,9 @@ func (r *run) prepare() error {
 		}
 		r.files = append(r.files, fi)
 	}
+	if err := r.checkMeaning(); err != nil {
+		return err
+	}
 	r.workDir = r.opt.WorkDir
 	if r.workDir == "" {
 		r.workDir = filepath.Join(r.opt.OutDir, ".work")
@@ -374,6 +378,34 @@ func (r *run) prepare() error {
 	}
 	if err := os.MkdirAll(r.workDir, 0o755); err != nil {
 		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	return nil
+}
+
+// checkMeaning refuses options that cannot mean anything for these inputs,
+// and notes those that mean something for some inputs only.
+func (r *run) checkMeaning() error {
+	if r.opt.DryRun && r.opt.WriteRemoved {
+		return &ConfigError{errors.New("--removed and --dry-run contradict each other: a dry run writes neither kept/ nor removed/ (drop one)")}
+	}
+	if r.field == "" {
+		return nil
+	}
+	var text []string
+	for _, f := range r.files {
+		if f.format == corpus.Text {
+			text = append(text, f.path)
+		}
+	}
+	switch {
+	case len(text) == len(r.files):
+		return &ConfigError{fmt.Errorf("--keep %s reads the field %q, which text inputs (one document per line) do not have: use JSONL or Parquet inputs, or another keep rule", r.p.Keep, r.field)}
+	case len(text) > 0:
+		which := text[0]
+		if len(text) > 1 {
+			which += ", ..."
+		}
+		r.prog.note("WARNING: --keep %s: the documents of %s (%s) have no field %q and rank last", r.p.Keep, units.Plural(len(text), "text input", ""), which, r.field)
 	}
 	return nil
 }
@@ -497,7 +529,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 	for _, f := range r.files {
 		total.Add(f.counts)
 	}
-	r.prog.done(total.Read, total.InputBytes, "%d documents read (%d rejected), %.1f MB of text", total.Read, total.Rejected, float64(total.InputBytes)/1e6)
+	r.prog.done(total.Read, total.InputBytes, "%s read (%d rejected), %s of text", units.Plural(total.Read, "document", ""), total.Rejected, units.Bytes(total.InputBytes))
 	return nil
 }
 
@@ -591,6 +623,12 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
 				flush()
 				r.prog.update(int64(r.docs.n), doneBytes+rd.FileBytes(), total)
+				// An interrupted run stops within a batch, not at the end
+				// of a file that may be most of the input.
+				if err := ctx.Err(); err != nil {
+					rd.Close()
+					return err
+				}
 			}
 		}
 		f.counts.InputBytes = rd.InputBytes()

@@ -1,6 +1,13 @@
 package local
 
-import "github.com/quchong/quchong/stage"
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+
+	"github.com/quchong/quchong/stage"
+)
 
 // Stats is the content of DIR/stats.json: what a run read, kept, removed and
 // rejected, per input file and in total, with every parameter it used and
@@ -176,4 +183,71 @@ func (c *Clustering) Add(d stage.Decision) {
 type StageTiming struct {
 	Stage   string  `json:"stage"`
 	Seconds float64 `json:"seconds"`
+}
+
+// Digits kept in stats.json: parameters are meant to four decimals (a
+// threshold of 0.45, not 0.44999999999999996), times to the millisecond.
+const (
+	paramDigits = 4
+	timeDigits  = 3
+)
+
+// MarshalJSON writes the stats with stable types, so that a program reading
+// stats.json never meets a null: an empty map is {} and an empty list [],
+// and a field that may be absent (band_runs, dry_run, faults, an input's
+// fault) is left out rather than null. Floats are rounded to what they mean.
+func (s Stats) MarshalJSON() ([]byte, error) {
+	type plain Stats // without this method
+	p := plain(s)
+	p.Inputs = slices.Clone(p.Inputs)
+	if p.Inputs == nil {
+		p.Inputs = []FileStats{}
+	}
+	for i := range p.Inputs {
+		p.Inputs[i].Counts = p.Inputs[i].Counts.stable()
+	}
+	p.Total = p.Total.stable()
+	p.Params = p.Params.stable()
+	p.Stages = slices.Clone(p.Stages)
+	if p.Stages == nil {
+		p.Stages = []StageTiming{}
+	}
+	for i := range p.Stages {
+		p.Stages[i].Seconds = roundTo(p.Stages[i].Seconds, timeDigits)
+	}
+	p.WallSeconds = roundTo(p.WallSeconds, timeDigits)
+	p.CPUSeconds = roundTo(p.CPUSeconds, timeDigits)
+	if len(p.Faults) == 0 {
+		p.Faults = nil // omitted
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // the caller's encoder escapes, or not, as it was told
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// stable returns c with an empty map, not nil, for no rejections.
+func (c Counts) stable() Counts {
+	if c.RejectedBy == nil {
+		c.RejectedBy = map[string]int64{}
+	} else {
+		c.RejectedBy = maps.Clone(c.RejectedBy)
+	}
+	return c
+}
+
+// stable returns p with its fractions rounded and no nil map.
+func (p ParamsReport) stable() ParamsReport {
+	for _, f := range []*float64{&p.Threshold, &p.LSHThreshold, &p.AcceptMargin, &p.RejectMargin, &p.MaskRejectMargin} {
+		*f = roundTo(*f, paramDigits)
+	}
+	cp := make(map[string]float64, len(p.CandidateProbability))
+	for k, v := range p.CandidateProbability {
+		cp[k] = roundTo(v, paramDigits)
+	}
+	p.CandidateProbability = cp
+	return p
 }

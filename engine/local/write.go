@@ -13,9 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/verify"
 )
@@ -68,43 +70,48 @@ func (r *run) write(ctx context.Context) error {
 	}
 	errs := make([]error, len(r.files))
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var docs, bytes int64
+	var docs, bytes atomic.Int64
 	total := r.stageBytes("write")
+	advance := func(d, b int64) {
+		r.prog.update(docs.Add(d), bytes.Add(b), total)
+	}
 	sem := make(chan struct{}, r.workers)
 	for si, f := range r.files {
+		if ctx.Err() != nil {
+			break
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[si] = r.writeFile(ctx, si, f, removed)
-			mu.Lock()
-			docs += f.counts.Read
-			if fi, err := os.Stat(f.path); err == nil {
-				bytes += fi.Size()
-			}
-			r.prog.update(docs, bytes, total)
-			mu.Unlock()
+			errs[si] = r.writeFile(ctx, si, f, removed, advance)
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	if err := r.writeClusters(); err != nil {
 		return &OutputError{err}
 	}
-	r.prog.done(docs, 0, "%d file(s) written to %s", len(r.files), filepath.Join(r.opt.OutDir, "kept"))
+	r.prog.done(docs.Load(), 0, "%s written to %s", units.Plural(len(r.files), "file", ""), filepath.Join(r.opt.OutDir, "kept"))
 	if err := r.writeRejects(); err != nil {
 		return &OutputError{err}
 	}
 	return nil
 }
 
-func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool) error {
+func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool, advance func(docs, bytes int64)) error {
+	// Progress: the file's records as they are routed, its on-disk bytes
+	// prorated by record; what is left is reported when the file is done.
+	var doneDocs, doneBytes int64
 	defer func() {
 		f.decoded.release() // used or not, the held content is done with
 		f.decoded = nil
+		advance(max(0, f.counts.Read-doneDocs), max(0, f.stamp.Size-doneBytes))
 	}()
 	keptPath := filepath.Join(r.opt.OutDir, "kept", f.output)
 	removedPath := ""
@@ -159,12 +166,25 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 			},
 		}
 	}
+	records := int64(f.count) + int64(len(f.rejected))
+	var routed int64
+	route := func(rec int64) corpus.Route {
+		if routed++; routed%progressRecords == 0 && records > 0 {
+			b := f.stamp.Size * min(routed, records) / records
+			advance(progressRecords, b-doneBytes)
+			doneDocs, doneBytes = doneDocs+progressRecords, b
+		}
+		return rt.Route(rec)
+	}
 	var err error
 	if dec := f.decoded.reader(); dec != nil {
 		r.decodedOnce.Add(1)
-		err = corpus.PartitionDecoded(f.path, dec, copt, keptPath, removedPath, rt.Route, capture)
+		err = corpus.PartitionDecoded(f.path, ctxReader{ctx, dec}, copt, keptPath, removedPath, route, capture)
 	} else {
-		err = corpus.PartitionCapture(f.path, copt, keptPath, removedPath, rt.Route, capture)
+		err = corpus.PartitionCapture(f.path, copt, keptPath, removedPath, route, capture)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	if err != nil {
 		var fault *corpus.ReadFault
@@ -335,4 +355,22 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
 	return out.Commit()
+}
+
+// progressRecords is how many records the output pass routes between two
+// progress reports.
+const progressRecords = 4096
+
+// ctxReader is a Reader that fails once its context is done, so that an
+// interrupted run stops in the middle of a long copy.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

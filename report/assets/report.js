@@ -35,6 +35,8 @@
     return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
   }
   function fmt(n) { return n.toLocaleString("en-US"); }
+  // plural is the count and the noun, in the plural unless the count is one.
+  function plural(n, word) { return fmt(n) + " " + (n === 1 ? word : word + "s"); }
 
   // ---- the note on what the page holds ----
   (function () {
@@ -44,10 +46,10 @@
     }
     if (meta.textClusters < meta.listedClusters) {
       parts.push("Texts are inlined for " + fmt(meta.textClusters) + " of the listed clusters (the largest, within " +
-        fmt(meta.maxClustersWithText) + " clusters and " + (meta.maxTextBytes / 1048576).toFixed(0) + " MB); the others show ids only.");
+        fmt(meta.maxClustersWithText) + " clusters and " + (meta.maxTextBytes / 1e6).toFixed(1) + " MB); the others show ids only.");
     }
     if (meta.cutTexts > 0) {
-      parts.push(fmt(meta.cutTexts) + " texts are cut at " + fmt(meta.textCap) + " characters.");
+      parts.push(plural(meta.cutTexts, "text") + (meta.cutTexts === 1 ? " is" : " are") + " cut at " + fmt(meta.textCap) + " characters.");
     }
     parts.push("Text search covers inlined texts only; ids are searched in every listed cluster.");
     $("text-note").textContent = parts.join(" ");
@@ -73,7 +75,7 @@
     if (state.sort === "sim") list.sort(function (a, b) { return a.minSim - b.minSim || a.rank - b.rank; });
     else if (state.sort === "id") list.sort(function (a, b) { return a.id - b.id; });
     state.list = list;
-    $("match-count").textContent = fmt(list.length) + (q || state.filter !== "all" ? " matching" : "") + " clusters";
+    $("match-count").textContent = fmt(list.length) + (q || state.filter !== "all" ? " matching" : "") + (list.length === 1 ? " cluster" : " clusters");
   }
   function snippet(c) {
     var k = c.members[0];
@@ -87,7 +89,7 @@
     state.list.slice(from, from + PAGE).forEach(function (c) {
       var sel = state.open === c ? " selected" : "";
       html.push('<li class="cluster-row' + sel + '" data-cluster-id="' + c.id + '" tabindex="0">' +
-        '<div class="row-head"><b>#' + c.id + "</b><span>" + fmt(c.size) + " docs</span>" +
+        '<div class="row-head"><b>#' + c.id + "</b><span>" + plural(c.size, "doc") + "</span>" +
         '<span class="badge ' + (c.near ? "near" : "exact") + '">' + (c.near ? "near" : "exact") + "</span>" +
         '<span class="sim">' + (c.near ? "min sim " + c.minSim.toFixed(2) : "") + "</span></div>" +
         '<div class="row-text">' + snippet(c) + "</div></li>");
@@ -247,7 +249,7 @@
     var box = $("cluster-detail");
     var counts = { ins: 0, del: 0, masks: 0 }, kept = c.members[0], html = [];
     var ids = c.members.map(function (m) { return m.id; }).join(" ");
-    html.push('<div class="detail-head"><h3>Cluster #' + c.id + "</h3><span>" + fmt(c.size) + " documents · " +
+    html.push('<div class="detail-head"><h3>Cluster #' + c.id + "</h3><span>" + plural(c.size, "document") + " · " +
       (c.near ? "near duplicates, min similarity " + c.minSim.toFixed(3) : "exact duplicates") + "</span>" +
       '<span class="legend-inline"><del>only in kept</del> <ins>only in removed</ins> <span class="mask" title="placeholder runs (XX, **, 20**, ××, 某某, ○○, □□) that the normaliser treats as one wildcard">mask</span></span></div>');
     if (c.members.length < c.size) {

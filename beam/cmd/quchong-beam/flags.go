@@ -19,12 +19,14 @@ type dedupFlags struct {
 	shards     int
 	maxUFEdges int64
 	ccRounds   int
+	verbose    bool
 }
 
 func (f *dedupFlags) register(fs *flag.FlagSet) {
 	f.Run.Register(fs)
 	fs.IntVar(&f.shards, "shards", pipeline.DefaultShards, "keys per batched shuffle (records travel in one element per shard per batch)")
 	fs.Int64Var(&f.maxUFEdges, "max-union-find-edges", pipeline.DefaultMaxUnionFindEdges, "cluster on one worker with union-find up to this many edges; above, run large-star/small-star rounds (negative: always the rounds)")
+	fs.BoolVar(&f.verbose, "verbose", false, "also print Beam's log lines below warnings and the pipeline's counters")
 	fs.IntVar(&f.ccRounds, "cc-rounds", pipeline.DefaultStarRounds, "large-star/small-star rounds built into the pipeline; a graph that needs more fails the run with an error")
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // beamOnly are this command's flags that quchong dedup lacks.
-var beamOnly = []string{"cc-rounds", "max-union-find-edges", "shards"}
+var beamOnly = []string{"cc-rounds", "max-union-find-edges", "shards", "verbose"}
 
 // The command registers exactly the run flags quchong dedup shares
 // (runflags.Run) and its own pipeline flags.

@@ -15,26 +15,31 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/quchong/quchong/internal/runflags"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/quchong/quchong/beam/pipeline"
 	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/internal/summary"
 )
 
 const usage = `Usage: quchong-beam [flags] INPUT... -o DIR
 
 Runs quchong dedup as an Apache Beam pipeline (default runner: prism, in
 process). Same outputs as quchong dedup: kept/, removed/ (--removed),
-clusters.jsonl, rejected.jsonl, stats.json (without timings).
+clusters.jsonl, rejected.jsonl, stats.json (without timings), and the same
+summary on stdout. Beam's own log lines (below warnings) and the pipeline's
+counters are printed only with --verbose.
 
 Beam flags select where it runs, for example
   --runner=universal --endpoint=localhost:8099 --environment_type=LOOPBACK   (a Flink or Spark job server)
@@ -73,6 +78,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitUsage
 	}
+	// Beam logs every step of a job at level INFO: keep its warnings and
+	// errors only, unless asked.
+	if !f.verbose {
+		beamlog.LogLevel = "warn"
+	}
 	// On a worker (--worker), Init runs the SDK harness and never returns.
 	beam.Init()
 	if *runners.Runner == "" {
@@ -103,31 +113,52 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quchong-beam: run on %s: %v\n", *runners.Runner, err)
 		return exitFail
 	}
+	wall := time.Since(start)
+	if f.verbose {
+		printCounters(stderr, res)
+	}
 	if !f.Quiet {
-		summary(stderr, res, cfg.OutDir, time.Since(start))
+		printSummary(stdout, stderr, cfg.OutDir, wall)
 	}
 	return exitOK
 }
 
-// summary prints the totals of a local stats.json and the shuffle counters.
-func summary(w io.Writer, res beam.PipelineResult, outDir string, wall time.Duration) {
-	fmt.Fprintf(w, "quchong-beam: pipeline done in %.1fs on %s\n", wall.Seconds(), *runners.Runner)
-	if !pipeline.IsRemote(outDir) {
-		if b, err := os.ReadFile(filepath.Join(outDir, "stats.json")); err == nil {
-			var st local.Stats
-			if json.Unmarshal(b, &st) == nil {
-				t := st.Total
-				fmt.Fprintf(w, "quchong-beam: read %d, kept %d, removed %d (%d exact, %d near), rejected %d, %d clusters\n",
-					t.Read, t.Kept, t.Removed, t.RemovedExact, t.RemovedNear, t.Rejected, st.Clusters)
-			}
-		}
+// printSummary prints the summary `quchong dedup` prints, from the run's
+// stats.json (when the output directory is local) and its wall time.
+func printSummary(stdout, stderr io.Writer, outDir string, wall time.Duration) {
+	if pipeline.IsRemote(outDir) {
+		fmt.Fprintf(stdout, "time      %.2f s wall on %s\noutputs   %s\n", wall.Seconds(), *runners.Runner, outDir)
+		return
 	}
+	b, err := os.ReadFile(filepath.Join(outDir, "stats.json"))
+	var st local.Stats
+	if err == nil {
+		err = json.Unmarshal(b, &st)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "quchong-beam: the run completed, but its stats.json cannot be read: %v\n", err)
+		return
+	}
+	st.WallSeconds = wall.Seconds()
+	summary.Print(stdout, &st, outDir)
+}
+
+// printCounters prints the pipeline's counters, each once: a counter that
+// several steps update is summed over them.
+func printCounters(w io.Writer, res beam.PipelineResult) {
 	if res == nil {
 		return
 	}
-	cs := res.Metrics().AllMetrics().Counters()
-	slices.SortFunc(cs, func(a, b beamCounter) int { return cmpString(a.Key.Name, b.Key.Name) })
-	for _, c := range cs {
-		fmt.Fprintf(w, "quchong-beam: %s %d\n", c.Key.Name, c.Result())
+	sums := map[string]int64{}
+	for _, c := range res.Metrics().AllMetrics().Counters() {
+		sums[c.Key.Name] += c.Result()
+	}
+	names := make([]string, 0, len(sums))
+	for n := range sums {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, strings.Compare)
+	for _, n := range names {
+		fmt.Fprintf(w, "quchong-beam: %s %d\n", n, sums[n])
 	}
 }
