@@ -213,6 +213,11 @@ type Options struct {
 	// inputs: the zero value keeps each input's; Parquet outputs always keep
 	// their column codecs. OutputName gives the matching file name.
 	Output OutputCompression
+	// Name is what records and messages call the file (ids are
+	// "<Name>:<record>") and what its format is detected from, when the
+	// file is read from another path than the one the user named (a copy
+	// of standard input or of a pipe). Default: the path.
+	Name string
 	// Salvage makes Partition keep what it copied when the input ends in a
 	// *ReadFault (a truncated or corrupt file): the records before the fault
 	// are committed to the outputs, and the fault is still returned.

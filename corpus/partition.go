@@ -80,12 +80,16 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 	if opt.Output < SameCompression || opt.Output > OutputZstd {
 		return fmt.Errorf("partition %s: invalid output compression %d", path, int(opt.Output))
 	}
+	file := path // what is read; path names it from here on
+	if opt.Name != "" {
+		path = opt.Name
+	}
 	format, comp, err := resolve(path, opt.Format)
 	if err != nil {
 		return err
 	}
 	for _, out := range []string{keptPath, removedPath} {
-		if out != "" && sameFile(path, out) {
+		if out != "" && sameFile(file, out) {
 			return fmt.Errorf("partition %s: output %s is the input", path, out)
 		}
 	}
@@ -98,7 +102,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 	inComp := comp
 	var in io.Reader = decoded
 	if decoded == nil {
-		f, err := os.Open(path)
+		f, err := os.Open(file)
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,11 @@ type Reader struct {
 // from opt.Format or, when that is Auto, from the extension (see Detect).
 func Open(path string, source int, opt Options) (*Reader, error) {
 	opt = opt.withDefaults()
-	format, comp, err := resolve(path, opt.Format)
+	name := opt.Name
+	if name == "" {
+		name = path
+	}
+	format, comp, err := resolve(name, opt.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +71,7 @@ func Open(path string, source int, opt Options) (*Reader, error) {
 		f.Close()
 		return nil, err
 	}
+	path = name
 	r := &Reader{path: path, source: source, opt: opt, format: format, comp: comp, file: f, size: st.Size()}
 	if format == Parquet {
 		r.pq, err = openParquet(f, st.Size(), path, opt)

@@ -87,12 +87,16 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")
 		return exitUsage
 	}
-	if opt.Inputs, err = local.ExpandInputs(inputs, opt.Corpus.Format); err != nil {
+	var skipped local.Skipped
+	if opt.Inputs, skipped, err = local.ExpandInputsSkipped(inputs, opt.Corpus.Format); err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		if errors.Is(err, local.ErrDuplicateInput) {
 			return exitUsage
 		}
 		return exitInput
+	}
+	if skipped.Total() > 0 && !f.Quiet {
+		fmt.Fprintf(stderr, "quchong dedup: skipped %d entries of the input directories: %s\n", skipped.Total(), skipped)
 	}
 	if !f.Quiet {
 		var wait func()

@@ -55,6 +55,14 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]verify.Prepared) 
 // clusters.jsonl and rejected.jsonl are written.
 func (r *run) write(ctx context.Context) error {
 	r.docs.dropSignatures() // give their memory to the output pass
+	// A rerun of this stage (resumed) starts from an empty staging
+	// directory, so that the commit moves only what this run wrote.
+	if err := os.RemoveAll(r.stageDir); err != nil {
+		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	if err := os.MkdirAll(r.stageDir, 0o755); err != nil {
+		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
 	if !r.opt.NoReport {
 		r.report = r.planReport()
 	}
@@ -80,9 +88,7 @@ func (r *run) write(ctx context.Context) error {
 			errs[si] = r.writeFile(ctx, si, f, removed)
 			mu.Lock()
 			docs += f.counts.Read
-			if fi, err := os.Stat(f.path); err == nil {
-				bytes += fi.Size()
-			}
+			bytes += f.readSize
 			r.prog.update(docs, bytes, total)
 			mu.Unlock()
 		}()
@@ -106,10 +112,10 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		f.decoded.release() // used or not, the held content is done with
 		f.decoded = nil
 	}()
-	keptPath := filepath.Join(r.opt.OutDir, "kept", f.output)
+	keptPath := r.stagePath(filepath.Join("kept", f.output))
 	removedPath := ""
 	if r.opt.WriteRemoved {
-		removedPath = filepath.Join(r.opt.OutDir, "removed", f.output)
+		removedPath = r.stagePath(filepath.Join("removed", f.output))
 	}
 	if r.opt.DryRun {
 		keptPath, removedPath = "", "" // route and count, write nothing
@@ -119,7 +125,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	}
 	// The records are routed by their numbers in pass 1, and a held file is
 	// copied from what pass 1 read: a file changed since is refused.
-	if fi, err := os.Stat(f.path); err == nil && (fi.Size() != f.stamp.Size || fi.ModTime().UnixNano() != f.stamp.ModTime) {
+	if fi, err := os.Stat(f.read); err == nil && (fi.Size() != f.readSize || fi.ModTime().UnixNano() != f.readMod) {
 		return &InputError{fmt.Errorf("%s changed during the run (its size or modification time differs from when the run began): run again", f.path)}
 	}
 	sameCompression := r.opt.Corpus.Output.For(f.format, f.compress) == f.compress
@@ -127,7 +133,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		// Every record is kept: the input file is its own output. Copying it
 		// skips a decompression and a recompression.
 		if keptPath != "" {
-			if err := copyFile(f.path, keptPath); err != nil {
+			if err := copyFile(f.read, keptPath, f.readSize); err != nil {
 				return r.classify(err)
 			}
 		}
@@ -140,6 +146,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		Fate: func(i uint32) (bool, bool) { return removed[i], removed[i] && r.exactOfKept(i) },
 	}
 	copt := r.opt.Corpus
+	copt.Name = f.path
 	copt.Salvage = f.fault != ""
 	// With at least as many files as workers, the workers are busy with
 	// files, and an encoder's second goroutine would only cost CPU.
@@ -164,7 +171,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		r.decodedOnce.Add(1)
 		err = corpus.PartitionDecoded(f.path, dec, copt, keptPath, removedPath, rt.Route, capture)
 	} else {
-		err = corpus.PartitionCapture(f.path, copt, keptPath, removedPath, rt.Route, capture)
+		err = corpus.PartitionCapture(f.read, copt, keptPath, removedPath, rt.Route, capture)
 	}
 	if err != nil {
 		var fault *corpus.ReadFault
@@ -202,7 +209,7 @@ type clusterRecord struct {
 }
 
 func (r *run) writeClusters() error {
-	path := filepath.Join(r.opt.OutDir, "clusters.jsonl")
+	path := r.stagePath("clusters.jsonl")
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
@@ -241,7 +248,7 @@ func (r *run) writeClusters() error {
 }
 
 func (r *run) writeRejects() error {
-	path := filepath.Join(r.opt.OutDir, "rejected.jsonl")
+	path := r.stagePath("rejected.jsonl")
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
@@ -264,7 +271,7 @@ func (r *run) writeRejects() error {
 
 func (r *run) writeStats() error {
 	r.fillStats()
-	return writeJSONFile(filepath.Join(r.opt.OutDir, "stats.json"), &r.stats)
+	return writeJSONFile(r.stagePath("stats.json"), &r.stats)
 }
 
 // fillStats completes r.stats from the files and timings.
@@ -327,8 +334,10 @@ func roundTo(x float64, digits int) float64 {
 	return v
 }
 
-// copyFile copies src to dst atomically, creating dst's directory.
-func copyFile(src, dst string) error {
+// copyFile copies src, of size bytes, to dst atomically, creating dst's
+// directory. A copy of another size is an error: the run counted what it
+// read of src, and must write all of it.
+func copyFile(src, dst string, size int64) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -341,7 +350,11 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	n, err := io.Copy(out, in)
+	if err == nil && n != size {
+		err = fmt.Errorf("%d bytes copied where the run read %d", n, size)
+	}
+	if err != nil {
 		out.Abort()
 		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}

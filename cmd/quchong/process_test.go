@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The tests in this file run quchong as a real process: the test binary
+// itself, which runs the command line instead of the tests when
+// QUCHONG_RUN_MAIN is set.
+func TestMain(m *testing.M) {
+	if os.Getenv("QUCHONG_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// quchongCmd is a quchong process with args.
+func quchongCmd(t *testing.T, ctx context.Context, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), "QUCHONG_RUN_MAIN=1")
+	return cmd
+}
+
+func exitCodeOf(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// Issue 19 item 1: documents piped into standard input are all written:
+// kept + removed lines equal what was read.
+func TestDedupStdinPipe(t *testing.T) {
+	seedText, err := os.ReadFile(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(seedText, []byte("\n")) {
+		seedText = append(seedText, '\n') // so that lines can be counted
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := quchongCmd(t, context.Background(), "dedup", "-", "--format", "txt", "-o", out, "--json", "--removed", "--quiet")
+	cmd.Stdin = bytes.NewReader(seedText) // exec feeds it through a pipe
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("quchong: %v\n%s", err, stderr.String())
+	}
+	var st struct {
+		Total struct{ Read, Kept, Removed int64 } `json:"total"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
+		t.Fatal(err)
+	}
+	lines := func(p string) int64 {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int64(strings.Count(string(b), "\n"))
+	}
+	kept, removed := lines(filepath.Join(out, "kept", "stdin.txt")), lines(filepath.Join(out, "removed", "stdin.txt"))
+	if st.Total.Read != 20 || kept != st.Total.Kept || removed != st.Total.Removed || kept+removed != st.Total.Read {
+		t.Errorf("read %d, kept %d (%d lines written), removed %d (%d lines written)", st.Total.Read, st.Total.Kept, kept, st.Total.Removed, removed)
+	}
+}
+
+// Issue 19 item 5: two processes racing for one output directory: the
+// second is refused with exit 2 and the first one's pid, and the first
+// completes. The first holds the directory while it waits on a named pipe
+// for its input, so the race is certain, not timed.
+func TestTwoProcessesOneOutDir(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "in.txt")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	first := quchongCmd(t, ctx, "dedup", "--quiet", fifo, "-o", out)
+	var firstErr bytes.Buffer
+	first.Stderr = &firstErr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The lock file names the first process once it holds the directory.
+	pid := strconv.Itoa(first.Process.Pid)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(filepath.Join(out, ".quchong.lock")); strings.TrimSpace(string(b)) == pid {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first run never locked its output directory")
+		}
+	}
+	second := quchongCmd(t, ctx, "dedup", "--quiet", "--force", seed, "-o", out)
+	var secondErr bytes.Buffer
+	second.Stderr = &secondErr
+	code := exitCodeOf(second.Run())
+	if code != exitUsage || !strings.Contains(secondErr.String(), "pid "+pid) {
+		t.Errorf("second run: exit %d, stderr %q; want exit %d naming pid %s", code, secondErr.String(), exitUsage, pid)
+	}
+	seedText, _ := os.ReadFile(seed)
+	if err := os.WriteFile(fifo, seedText, 0o644); err != nil { // opens the pipe, unblocking the first run
+		t.Fatal(err)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first run: %v\n%s", err, firstErr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "stats.json")); err != nil {
+		t.Errorf("first run's outputs: %v", err)
+	}
+}
+
+// Issue 19 item 5: a run killed while it holds the directory leaves a lock
+// that the next run takes over.
+func TestKilledRunLockTakenOver(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "in.txt")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	out := filepath.Join(dir, "out")
+	first := quchongCmd(t, context.Background(), "dedup", "--quiet", fifo, "-o", out)
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lock := filepath.Join(out, ".quchong.lock")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(lock); len(b) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first run never locked its output directory")
+		}
+	}
+	first.Process.Kill()
+	first.Wait()
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatalf("a killed run's lock file: %v (want it left behind)", err)
+	}
+	var stderr bytes.Buffer
+	if code := run([]string{"dedup", "--quiet", "--force", seed, "-o", out}, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Errorf("run after a killed one: exit %d: %s", code, stderr.String())
+	}
+}
+
+// Issue 17 item 4: --resume on a completed run succeeds, changes nothing
+// and says so, in a line without an empty field.
+func TestResumeCompletedCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var stderr bytes.Buffer
+	if code := run([]string{"dedup", "--quiet", seed, "-o", out}, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Fatalf("first run: exit %d: %s", code, stderr.String())
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "stats.json"))
+	stderr.Reset()
+	if code := run([]string{"dedup", seed, "-o", out, "--resume"}, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Fatalf("resume of a completed run: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "quchong: resume: ") || !strings.Contains(stderr.String(), "already") || strings.Contains(stderr.String(), ": :") {
+		t.Errorf("stderr %q: want one resume line saying the run is already complete", stderr.String())
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "stats.json")); !bytes.Equal(before, after) {
+		t.Errorf("stats.json changed")
+	}
+}
