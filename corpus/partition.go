@@ -133,7 +133,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 	} else {
 		var c *lineCapture
 		if capture != nil {
-			c = &lineCapture{TextCapture: *capture, maxBytes: opt.MaxDocBytes}
+			c = &lineCapture{TextCapture: *capture, maxBytes: opt.lineLimit(format), maxText: opt.MaxDocBytes}
 			if format == JSONL {
 				c.jx = newJSONLExtractor(opt.TextField, opt.IDField, nil)
 			}
@@ -185,7 +185,8 @@ func dest(outs *[3]*output, rt Route) (io.Writer, error) {
 type lineCapture struct {
 	TextCapture
 	jx       *jsonlExtractor // nil for text files
-	maxBytes int
+	maxBytes int             // longest line
+	maxText  int             // longest text
 	buf      []byte
 	on       bool // the current line is wanted
 }
@@ -217,7 +218,7 @@ func (c *lineCapture) done(record int64) {
 		}
 		return
 	}
-	if rec := c.jx.extract(line); rec.reason == "" {
+	if rec := c.jx.extract(line); rec.reason == "" && len(rec.text) <= c.maxText {
 		c.Got(record, rec.text)
 	}
 }

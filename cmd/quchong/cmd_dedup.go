@@ -83,6 +83,11 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		return exitUsage
 	}
+	maxDocSet := false
+	fs.Visit(func(fl *flag.Flag) { maxDocSet = maxDocSet || fl.Name == "max-doc-bytes" })
+	if !maxDocSet {
+		opt.Corpus.MaxDocBytes = 0 // the engine derives it from --memory
+	}
 	if len(inputs) == 0 {
 		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")
 		return exitUsage

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/quchong/quchong/engine/local"
 )
 
 // The tests in this file run quchong as a real process: the test binary
@@ -185,4 +187,47 @@ func TestResumeCompletedCommand(t *testing.T) {
 	if after, _ := os.ReadFile(filepath.Join(out, "stats.json")); !bytes.Equal(before, after) {
 		t.Errorf("stats.json changed")
 	}
+}
+
+// Issue 19 item 4: one large document costs at most local.DocCost times
+// its size beyond the budget: a run at --memory 128MiB over a single-line
+// document of nearly the largest size that budget admits (character
+// shingles of ASCII text, the costliest case) peaks below budget +
+// DocCost × size, measured as the process's peak resident set.
+func TestLargeDocumentMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 16 MB document")
+	}
+	const budget = 128 << 20
+	size := local.MaxDocBytesFor(budget) - 1024
+	dir := t.TempDir()
+	var b strings.Builder
+	b.Grow(size + 200)
+	for i := 0; b.Len() < size-20; i++ {
+		b.WriteString("word")
+		b.WriteString(strconv.Itoa(i * 7919 % 100003))
+		b.WriteByte(' ')
+	}
+	b.WriteString("\nanother short document of the corpus\n")
+	in := filepath.Join(dir, "big.txt")
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := quchongCmd(t, context.Background(), "dedup", "--quiet", "--json", "--memory", "128MiB", in, "-o", filepath.Join(dir, "out"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("quchong: %v\n%s", err, stderr.String())
+	}
+	var st struct {
+		Total struct{ Kept, Rejected int64 } `json:"total"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil || st.Total.Kept != 2 {
+		t.Fatalf("stats %+v (%v): want both documents kept", st, err)
+	}
+	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
+	if limit := int64(budget + local.DocCost*size); peak > limit {
+		t.Errorf("peak RSS %d MiB for a %d MiB document at a 128 MiB budget; want ≤ %d MiB", peak>>20, size>>20, limit>>20)
+	}
+	t.Logf("peak RSS %d MiB for a %d MiB document at a 128 MiB budget", peak>>20, size>>20)
 }

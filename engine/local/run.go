@@ -45,7 +45,8 @@ type Options struct {
 	// Inputs are the input files, in order (see ExpandInputs).
 	Inputs []string
 	// Corpus configures the readers. Corpus.Fields is set by Run from the
-	// keep rule.
+	// keep rule. Corpus.MaxDocBytes 0 means MaxDocBytesFor(Memory); a larger
+	// one than that is refused.
 	Corpus corpus.Options
 	// Params are the detection parameters.
 	Params stage.Params
@@ -887,5 +888,32 @@ func writeJSONFile(path string, v any) error {
 
 func fmtSim(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 
-// checkBudget refuses a document size limit the memory budget cannot hold.
-func (r *run) checkBudget() error { return nil }
+// DocCost bounds what one document costs in memory, in multiples of its
+// size, beyond the per-document tables: the line as read, the batch that
+// carries it to a worker, its normalised runes (4 bytes a character) and,
+// for JSONL, a line up to twice its text. Measured at about 5 for a single
+// 60 MB line of text; 8 leaves a margin.
+const DocCost = 8
+
+// MaxDocBytesFor returns the largest document a memory budget holds: an
+// eighth (1/DocCost) of it, of 64 MiB for a smaller budget (the floor the
+// stages work to), and never above corpus.DefaultMaxDocBytes.
+func MaxDocBytesFor(memory int64) int {
+	if memory <= 0 {
+		memory = DefaultMemory
+	}
+	return int(min(int64(corpus.DefaultMaxDocBytes), max(memory, 64<<20)/DocCost))
+}
+
+// checkBudget sets the document size limit from the budget when none is
+// given, and refuses one the budget cannot hold.
+func (r *run) checkBudget() error {
+	limit := MaxDocBytesFor(r.memoryBudget())
+	switch {
+	case r.opt.Corpus.MaxDocBytes <= 0:
+		r.opt.Corpus.MaxDocBytes = limit
+	case r.opt.Corpus.MaxDocBytes > limit:
+		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.memoryBudget(), limit)}
+	}
+	return nil
+}

@@ -27,7 +27,7 @@ func (in *Input) Register(fs *flag.FlagSet) {
 	fs.StringVar(&in.Format, "format", "auto", "input `format`: auto (by extension), txt, jsonl or parquet")
 	fs.StringVar(&in.TextField, "text-field", "text", "JSONL key or Parquet column holding the text")
 	fs.StringVar(&in.IDField, "id-field", "id", "JSONL key or Parquet column holding the document id; without it the id is PATH:LINE")
-	fs.IntVar(&in.MaxDocBytes, "max-doc-bytes", corpus.DefaultMaxDocBytes, "reject documents larger than this many `bytes`")
+	fs.IntVar(&in.MaxDocBytes, "max-doc-bytes", corpus.DefaultMaxDocBytes, "reject documents larger than this many `bytes` (for JSONL, of text); quchong dedup's default is the lesser of 64 MiB and an eighth of --memory, and it refuses more than that")
 }
 
 // Options returns the validated reader options.
