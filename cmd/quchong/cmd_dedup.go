@@ -180,6 +180,9 @@ func (f *dedupFlags) options() (local.Options, error) {
 	if err != nil {
 		return opt, fmt.Errorf("--memory: %w", err)
 	}
+	if f.workers < 0 {
+		return opt, fmt.Errorf("--workers %d: want ≥ 1, or 0 for one per core", f.workers)
+	}
 	return local.Options{
 		Corpus: copt, Params: p, OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed,
 		Workers: f.workers, Strict: f.Strict, Memory: memory, Resume: f.resume, NoReport: f.noReport, DryRun: f.dryRun,

@@ -46,6 +46,8 @@ func TestDedupExitCodes(t *testing.T) {
 		{"non-empty output", []string{"dedup", seed, "-o", notEmpty}, exitUsage, "not empty"},
 		{"input listed twice", []string{"dedup", seed, seed, "-o", out("l")}, exitUsage, "listed twice"},
 		{"max-doc-bytes beyond the budget", []string{"dedup", "--memory", "64MiB", "--max-doc-bytes", "60000000", seed, "-o", out("n")}, exitUsage, "max-doc-bytes"},
+		{"negative mask fill", []string{"dedup", "--mask-max-fill", "-1", seed, "-o", out("o")}, exitUsage, "mask-max-fill"},
+		{"negative workers", []string{"dedup", "--workers", "-2", seed, "-o", out("p")}, exitUsage, "workers"},
 		{"bands alone", []string{"dedup", "--quiet", "--bands", "16", seed, "-o", out("m")}, exitOK, ""},
 		{"strict stops on a bad line", []string{"dedup", "--strict", bad, "-o", out("g")}, exitInput, "bad.jsonl line 2"},
 		{"bad line recorded without strict", []string{"dedup", "--quiet", bad, "-o", out("h")}, exitOK, ""},

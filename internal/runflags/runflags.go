@@ -94,6 +94,27 @@ func (d *Detection) Params() (stage.Params, error) {
 	default:
 		return p, fmt.Errorf("--tokens %q: want chars or words", d.tokens)
 	}
+	// Every numeric flag's range, here rather than scattered: a value out of
+	// range is refused, never clamped or recorded as given.
+	for _, c := range []struct {
+		ok   bool
+		flag string
+		val  any
+		want string
+	}{
+		{p.Threshold > 0 && p.Threshold <= 1, "threshold", p.Threshold, "in (0, 1]"},
+		{p.LSHThreshold >= 0 && p.LSHThreshold < 1, "lsh-threshold", p.LSHThreshold, "in (0, 1), or 0 for the default"},
+		{p.MinLength >= 0, "min-length", p.MinLength, "≥ 0"},
+		{p.Bands >= 0, "bands", p.Bands, "≥ 1, or 0 to derive it"},
+		{p.Rows >= 0, "rows", p.Rows, "≥ 1, or 0 to derive it"},
+		{p.K >= 1 && p.K <= 1024, "k", p.K, "in [1, 1024]"},
+		{p.Shingle.N >= 1, "ngram", p.Shingle.N, "≥ 1"},
+		{p.Verify.MaxFill >= 0, "mask-max-fill", p.Verify.MaxFill, "≥ 0"},
+	} {
+		if !c.ok {
+			return p, fmt.Errorf("--%s %v: want %s", c.flag, c.val, c.want)
+		}
+	}
 	if _, err := p.Resolve(); err != nil {
 		return p, err
 	}
