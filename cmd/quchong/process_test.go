@@ -231,3 +231,42 @@ func TestLargeDocumentMemory(t *testing.T) {
 	}
 	t.Logf("peak RSS %d MiB for a %d MiB document at a 128 MiB budget", peak>>20, size>>20)
 }
+
+// Issue 19 item 6: the output pass opens no more files at once than the
+// limit allows (300 inputs, 16 workers, ulimit -n 24 succeeds), and a limit
+// too low to run at all is exit 1 with the remedy, not a fault of the input
+// (3, 5) or of the outputs (4).
+func TestOpenFileLimit(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	os.MkdirAll(in, 0o755)
+	for i := range 300 {
+		text := "第" + strconv.Itoa(i) + "个文件的第一行内容足够长用于测试\n每个文件都有的重复行内容足够长用于测试\n"
+		os.WriteFile(filepath.Join(in, "f"+strconv.Itoa(1000+i)+".txt"), []byte(text), 0o644)
+	}
+	for _, tc := range []struct {
+		limit, want int
+		msg         string
+	}{{24, exitOK, ""}, {10, exitFail, "ulimit -n"}} {
+		exe, _ := os.Executable()
+		out := filepath.Join(dir, "out"+strconv.Itoa(tc.limit))
+		cmd := exec.Command("sh", "-c", `ulimit -n `+strconv.Itoa(tc.limit)+` && exec "$0" "$@"`, exe,
+			"dedup", "--quiet", "--workers", "16", in, "-o", out)
+		cmd.Env = append(os.Environ(), "QUCHONG_RUN_MAIN=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		code := exitCodeOf(cmd.Run())
+		if code != tc.want || !strings.Contains(stderr.String(), tc.msg) {
+			t.Errorf("ulimit -n %d: exit %d, stderr %q; want exit %d saying %q", tc.limit, code, stderr.String(), tc.want, tc.msg)
+		}
+		if tc.want == exitOK {
+			kept, _ := os.ReadDir(filepath.Join(out, "kept"))
+			if len(kept) != 300 {
+				t.Errorf("ulimit -n %d: %d files in kept/, want 300", tc.limit, len(kept))
+			}
+		}
+	}
+}

@@ -111,8 +111,12 @@ type ConfigError struct{ Err error }
 func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// classify tells a failed copy's output errors from its input errors.
+// classify tells a failed copy's output errors from its input errors, and
+// both from a system limit (too many open files), which is neither.
 func (r *run) classify(err error) error {
+	if limitErr := fdError(err); limitErr != nil {
+		return limitErr
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		if a, aerr := filepath.Abs(pe.Path); aerr == nil && within(a, r.outAbs) {
@@ -207,7 +211,12 @@ type run struct {
 
 // Run deduplicates the inputs and writes the outputs. It returns the stats
 // also written to OutDir/stats.json.
-func Run(ctx context.Context, opt Options) (*Stats, error) {
+func Run(ctx context.Context, opt Options) (_ *Stats, err error) {
+	defer func() {
+		if limitErr := fdError(err); limitErr != nil {
+			err = limitErr
+		}
+	}()
 	start := time.Now()
 	cpuStart := cpuTime()
 	st, err := stage.New(opt.Params)
@@ -712,6 +721,9 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 		copt.Name = f.path
 		rd, err := corpus.Open(f.read, si, copt)
 		if err != nil {
+			if limitErr := fdError(err); limitErr != nil {
+				return limitErr // the file is not at fault: nothing is lost
+			}
 			if r.opt.Strict {
 				return &InputError{err}
 			}

@@ -79,7 +79,7 @@ func (r *run) write(ctx context.Context) error {
 	var mu sync.Mutex
 	var docs, bytes int64
 	total := r.stageBytes("write")
-	sem := make(chan struct{}, r.workers)
+	sem := make(chan struct{}, r.writers())
 	for si, f := range r.files {
 		wg.Add(1)
 		sem <- struct{}{}
