@@ -32,6 +32,13 @@ document per cluster and writes, in DIR:
   report.html      a page to look at: summary, plots, clusters side by side
   stats.json       counts per file, every parameter, time per stage
 
+INPUT "-" is standard input (give --format); pipes are copied to DIR/.work
+first. Outputs appear under their final names only when the run completes,
+stats.json last; a failed run leaves DIR/.work for --resume. --force removes
+only what an earlier run of quchong wrote in DIR (the files its stats.json
+lists, and .work); other files in DIR, kept/ and removed/ stay. A second run
+into a DIR that a live run holds (DIR/.quchong.lock) is refused.
+
 Flags:
 `
 
