@@ -93,7 +93,7 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 	maxDocSet := false
 	fs.Visit(func(fl *flag.Flag) { maxDocSet = maxDocSet || fl.Name == "max-doc-bytes" })
 	if !maxDocSet {
-		opt.Corpus.MaxDocBytes = 0 // the engine derives it from --memory
+		opt.Corpus.MaxDocBytes = local.MaxDocBytesFor(opt.Memory)
 	}
 	if len(inputs) == 0 {
 		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")

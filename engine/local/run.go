@@ -922,8 +922,11 @@ func MaxDocBytesFor(memory int64) int {
 func (r *run) checkBudget() error {
 	limit := MaxDocBytesFor(r.memoryBudget())
 	switch {
-	case r.opt.Corpus.MaxDocBytes <= 0:
+	case r.opt.Corpus.MaxDocBytes <= 0 && limit < corpus.DefaultMaxDocBytes:
 		r.opt.Corpus.MaxDocBytes = limit
+	case r.opt.Corpus.MaxDocBytes <= 0:
+		// The reader's default, which the budget holds: left as 0, as the
+		// caller gave it (and as stats.json and the Beam engine report it).
 	case r.opt.Corpus.MaxDocBytes > limit:
 		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.memoryBudget(), limit)}
 	}
