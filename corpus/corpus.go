@@ -33,8 +33,8 @@
 //   - missing-text: the text field is absent or null;
 //   - non-string-text: the text field is not a string;
 //   - empty: the line, or the text, is empty or only white space;
-//   - too-large: the document (for JSONL: the line) is larger than
-//     Options.MaxDocBytes.
+//   - too-large: the document is larger than Options.MaxDocBytes (or a
+//     JSONL line longer than that allows, see Options.MaxDocBytes).
 //
 // Every other error (a truncated or corrupt gzip or zstd stream, a corrupt
 // Parquet file, an I/O error) ends the file: it names the path and the last
@@ -51,6 +51,7 @@ package corpus
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 )
@@ -196,9 +197,12 @@ type Options struct {
 	// record's id instead, sparing a string allocation per document to
 	// callers that copy ids elsewhere.
 	LazyID bool
-	// MaxDocBytes rejects larger documents as too-large without holding them
-	// in memory; for JSONL it bounds the whole line. Default 64 MiB: the
-	// reader's memory is bounded by about this much per open file.
+	// MaxDocBytes rejects larger documents as too-large. For text it bounds
+	// the line; for JSONL and Parquet the decoded text, and a JSONL line may
+	// be up to twice as long plus 1 MiB (escapes such as \u4e2d double a
+	// text's size; the other fields need room too): a longer line is
+	// rejected without being held in memory. Default 64 MiB: the reader's
+	// memory is bounded by about this much (a JSONL line) per open file.
 	MaxDocBytes int
 	// Level is the compression level of Partition's gzip and zstd outputs.
 	// The zero value, LevelFast, trades about 8 % of size (zstd, against
@@ -213,6 +217,11 @@ type Options struct {
 	// inputs: the zero value keeps each input's; Parquet outputs always keep
 	// their column codecs. OutputName gives the matching file name.
 	Output OutputCompression
+	// Name is what records and messages call the file (ids are
+	// "<Name>:<record>") and what its format is detected from, when the
+	// file is read from another path than the one the user named (a copy
+	// of standard input or of a pipe). Default: the path.
+	Name string
 	// Salvage makes Partition keep what it copied when the input ends in a
 	// *ReadFault (a truncated or corrupt file): the records before the fault
 	// are committed to the outputs, and the fault is still returned.
@@ -312,6 +321,15 @@ func ParseLevel(s string) (Level, error) {
 		}
 	}
 	return 0, fmt.Errorf("compression level %q: want fast, default, better or best", s)
+}
+
+// lineLimit is the longest line a reader of format f holds (see
+// MaxDocBytes); opt has its defaults.
+func (o Options) lineLimit(f Format) int {
+	if f != JSONL {
+		return o.MaxDocBytes
+	}
+	return min(2*o.MaxDocBytes+1<<20, math.MaxInt32)
 }
 
 // withDefaults fills in the documented defaults.

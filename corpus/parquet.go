@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,6 +31,10 @@ type parquetSource struct {
 	id        int
 	fields    []int
 	fieldName []string
+	// noText says why every row is rejected when the text column is absent
+	// or not a string (text is then -1).
+	noText    Reason
+	noTextWhy string
 
 	totalRows    int64
 	readRows     int64
@@ -72,14 +77,21 @@ func openParquet(f *os.File, size int64, path string, opt Options) (_ *parquetSo
 		p.uncompressed += rg.TotalByteSize
 	}
 
+	// A text column that is absent or not a string makes every row a
+	// reject, so that the rows are read and counted, as a JSONL line
+	// without its text field is.
+	p.text = -1
 	leaf, ok := topLevelLeaf(schema, opt.TextField)
-	if !ok {
-		return nil, fmt.Errorf("%s: no top-level text column %q (columns: %s); name it with --text-field", path, opt.TextField, columnNames(schema))
+	switch {
+	case ok && leaf.Node.Type().Kind() == parquet.ByteArray:
+		p.text = leaf.ColumnIndex
+	case ok:
+		p.noText, p.noTextWhy = NonStringText, fmt.Sprintf("column %q has type %s, not a string (BYTE_ARRAY)", opt.TextField, leaf.Node.Type().Kind())
+	case slices.ContainsFunc(schema.Fields(), func(f parquet.Field) bool { return f.Name() == opt.TextField }):
+		p.noText, p.noTextWhy = NonStringText, fmt.Sprintf("column %q is a list or a group, not a string", opt.TextField)
+	default:
+		p.noText, p.noTextWhy = MissingText, fmt.Sprintf("no top-level column %q (columns: %s); name the text column with --text-field", opt.TextField, columnNames(schema))
 	}
-	if k := leaf.Node.Type().Kind(); k != parquet.ByteArray {
-		return nil, fmt.Errorf("%s: text column %q has type %s, want a string (BYTE_ARRAY)", path, opt.TextField, k)
-	}
-	p.text = leaf.ColumnIndex
 
 	if leaf, ok := topLevelLeaf(schema, opt.IDField); ok {
 		switch k := leaf.Node.Type().Kind(); k {
@@ -176,6 +188,9 @@ func (r *Reader) nextRow() (doc.Document, error) {
 		return doc.Document{}, r.fatal(err)
 	}
 	r.record++
+	if p.text < 0 {
+		return doc.Document{}, r.reject(p.noText, p.noTextWhy)
+	}
 	tv := columnValue(row, p.text)
 	if tv.IsNull() {
 		return doc.Document{}, r.reject(MissingText, fmt.Sprintf("column %q is null", r.opt.TextField))

@@ -80,12 +80,16 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 	if opt.Output < SameCompression || opt.Output > OutputZstd {
 		return fmt.Errorf("partition %s: invalid output compression %d", path, int(opt.Output))
 	}
+	file := path // what is read; path names it from here on
+	if opt.Name != "" {
+		path = opt.Name
+	}
 	format, comp, err := resolve(path, opt.Format)
 	if err != nil {
 		return err
 	}
 	for _, out := range []string{keptPath, removedPath} {
-		if out != "" && sameFile(path, out) {
+		if out != "" && sameFile(file, out) {
 			return fmt.Errorf("partition %s: output %s is the input", path, out)
 		}
 	}
@@ -98,7 +102,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 	inComp := comp
 	var in io.Reader = decoded
 	if decoded == nil {
-		f, err := os.Open(path)
+		f, err := os.Open(file)
 		if err != nil {
 			return err
 		}
@@ -129,7 +133,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 	} else {
 		var c *lineCapture
 		if capture != nil {
-			c = &lineCapture{TextCapture: *capture, maxBytes: opt.MaxDocBytes}
+			c = &lineCapture{TextCapture: *capture, maxBytes: opt.lineLimit(format), maxText: opt.MaxDocBytes}
 			if format == JSONL {
 				c.jx = newJSONLExtractor(opt.TextField, opt.IDField, nil)
 			}
@@ -181,7 +185,8 @@ func dest(outs *[3]*output, rt Route) (io.Writer, error) {
 type lineCapture struct {
 	TextCapture
 	jx       *jsonlExtractor // nil for text files
-	maxBytes int
+	maxBytes int             // longest line
+	maxText  int             // longest text
 	buf      []byte
 	on       bool // the current line is wanted
 }
@@ -213,7 +218,7 @@ func (c *lineCapture) done(record int64) {
 		}
 		return
 	}
-	if rec := c.jx.extract(line); rec.reason == "" {
+	if rec := c.jx.extract(line); rec.reason == "" && len(rec.text) <= c.maxText {
 		c.Got(record, rec.text)
 	}
 }

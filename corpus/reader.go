@@ -54,7 +54,11 @@ type Reader struct {
 // from opt.Format or, when that is Auto, from the extension (see Detect).
 func Open(path string, source int, opt Options) (*Reader, error) {
 	opt = opt.withDefaults()
-	format, comp, err := resolve(path, opt.Format)
+	name := opt.Name
+	if name == "" {
+		name = path
+	}
+	format, comp, err := resolve(name, opt.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +71,7 @@ func Open(path string, source int, opt Options) (*Reader, error) {
 		f.Close()
 		return nil, err
 	}
+	path = name
 	r := &Reader{path: path, source: source, opt: opt, format: format, comp: comp, file: f, size: st.Size()}
 	if format == Parquet {
 		r.pq, err = openParquet(f, st.Size(), path, opt)
@@ -84,7 +89,7 @@ func Open(path string, source int, opt Options) (*Reader, error) {
 	}
 	r.decomp = release
 	r.tee = &teeReader{r: src}
-	r.lines = &lineReader{br: bufio.NewReaderSize(r.tee, readBufferSize), limit: opt.MaxDocBytes}
+	r.lines = &lineReader{br: bufio.NewReaderSize(r.tee, readBufferSize), limit: opt.lineLimit(format)}
 	if format == JSONL {
 		r.jx = newJSONLExtractor(opt.TextField, opt.IDField, opt.Fields)
 	}
@@ -175,8 +180,8 @@ func (r *Reader) Next() (doc.Document, error) {
 	if n := len(content); n > 0 && content[n-1] == '\r' {
 		content = content[:n-1]
 	}
-	if tooLarge || len(content) > r.opt.MaxDocBytes {
-		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("line longer than the limit of %d bytes", r.opt.MaxDocBytes))
+	if limit := r.lines.limit; tooLarge || len(content) > limit {
+		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("line longer than the limit of %d bytes", limit))
 	}
 	d := doc.Document{Source: r.source, Record: r.record}
 	if r.jx == nil {
@@ -196,6 +201,9 @@ func (r *Reader) Next() (doc.Document, error) {
 	rec := r.jx.extract(line)
 	if rec.reason != "" {
 		return doc.Document{}, r.reject(rec.reason, rec.detail)
+	}
+	if len(rec.text) > r.opt.MaxDocBytes {
+		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("text of %d bytes, over the limit of %d", len(rec.text), r.opt.MaxDocBytes))
 	}
 	d.Text, d.Fields = rec.text, rec.fields
 	r.idBytes, r.hasID = rec.id, rec.hasID

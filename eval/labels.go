@@ -198,7 +198,7 @@ func ReadClusters(path string) (map[string]int, error) {
 			return err
 		}
 		if prev, ok := clusterOf[id]; ok && prev != c {
-			return fmt.Errorf("line %d: id %q is in clusters %d and %d: ids are not unique", n, id, prev, c)
+			return fmt.Errorf("line %d: id %s is in clusters %d and %d: ids are not unique", n, quoteClipped(id), prev, c)
 		}
 		clusterOf[id] = c
 		return nil

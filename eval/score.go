@@ -3,7 +3,9 @@ package eval
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Scores are the pairwise scores of one stratum, or of all pairs.
@@ -99,11 +101,28 @@ type AbsentError struct {
 // maxAbsentShown is how many absent ids an AbsentError names.
 const maxAbsentShown = 5
 
+// maxEchoed is how much of a value from the input an error message quotes.
+const maxEchoed = 80
+
+// quoteClipped quotes a value from the input for a message, cut to
+// maxEchoed bytes (at a character boundary) and saying how long it was:
+// an id of 50 MB must not flood the terminal.
+func quoteClipped(s string) string {
+	if len(s) <= maxEchoed {
+		return strconv.Quote(s)
+	}
+	cut := maxEchoed
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}
+
 // Error names the absent ids.
 func (e *AbsentError) Error() string {
 	quoted := make([]string, len(e.IDs))
 	for i, id := range e.IDs {
-		quoted[i] = fmt.Sprintf("%q", id)
+		quoted[i] = quoteClipped(id)
 	}
 	more := ""
 	if e.Count > len(e.IDs) {
@@ -147,7 +166,7 @@ func Score(pairs []Pair, clusterOf map[string]int, present func(id string) bool)
 	r := &Report{Overall: Scores{Stratum: OverallStratum}}
 	for _, p := range pairs {
 		if p.Label != 0 && p.Label != 1 {
-			return nil, fmt.Errorf("pair %q, %q: label %d: want 1 or 0", p.A, p.B, p.Label)
+			return nil, fmt.Errorf("pair %s, %s: label %d: want 1 or 0", quoteClipped(p.A), quoteClipped(p.B), p.Label)
 		}
 		s := strata[p.Stratum]
 		if s == nil {

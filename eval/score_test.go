@@ -2,9 +2,11 @@ package eval
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -219,5 +221,18 @@ func TestWriteTable(t *testing.T) {
 	one.WriteTable(&b)
 	if strings.Count(b.String(), "\n") != 3 || !strings.Contains(b.String(), "overall") || strings.Contains(b.String(), " all ") {
 		t.Errorf("single default stratum should print only the overall row:\n%s", b.String())
+	}
+}
+
+// Issue 19 item 11: an absent id of 50 MB is named in a short message.
+func TestAbsentIDClipped(t *testing.T) {
+	huge := strings.Repeat("长", 50<<20/3)
+	_, err := Score([]Pair{{"ok", huge, 1, "all"}}, nil, func(id string) bool { return id == "ok" })
+	if err == nil {
+		t.Fatal("absent id accepted")
+	}
+	msg := err.Error()
+	if len(msg) > 400 || !strings.Contains(msg, fmt.Sprintf("(%d bytes)", len(huge))) || !utf8.ValidString(msg) {
+		t.Errorf("message of %d bytes: %.300q", len(msg), msg)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // EmptyValue fills every slot of the signature of a document without
@@ -114,6 +115,36 @@ func (s *Signer) Sign(dst []uint32, shingles []uint64) bool {
 	if len(shingles) == 0 || len(dst) != s.k {
 		return false
 	}
+	s.Add(dst, shingles)
+	s.densify(dst)
+	return true
+}
+
+// Start begins a signature built in parts (Add, then Finish), for a
+// document too large to hash all its shingles at once: the parts give the
+// signature Sign gives their union.
+func (s *Signer) Start(dst []uint32) {
+	for i := range dst {
+		dst[i] = EmptyValue
+	}
+}
+
+// Finish completes a signature begun with Start and reports whether the
+// document has one (some part had a shingle), as Sign does.
+func (s *Signer) Finish(dst []uint32) bool {
+	if len(dst) != s.k || !slices.ContainsFunc(dst, func(v uint32) bool { return v != EmptyValue }) {
+		return false
+	}
+	s.densify(dst)
+	return true
+}
+
+// Add adds shingle hashes to a signature begun with Start. dst must hold
+// exactly K values.
+func (s *Signer) Add(dst []uint32, shingles []uint64) {
+	if len(dst) != s.k {
+		return
+	}
 	k := uint64(s.k)
 	for _, h := range shingles {
 		// The remix is a bijection, so distinct shingles stay distinct; its
@@ -124,8 +155,6 @@ func (s *Signer) Sign(dst []uint32, shingles []uint64) bool {
 		v := min(uint32(x), EmptyValue-1)
 		dst[bin] = min(dst[bin], v)
 	}
-	s.densify(dst)
-	return true
 }
 
 // densify fills the empty bins of a signature with at least one filled bin.

@@ -42,6 +42,13 @@ func (s *Stages) Normalize(dst []rune, text []byte) ([]rune, int) {
 // have grown.
 func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint {
 	var fp Fingerprint
+	if len(text) > bigText && cap(sc.runes) < len(text)/4 {
+		// Size the runes once for a large text rather than let append
+		// double them (NFKC rarely expands a text by more than the slack).
+		n := utf8.RuneCount(text)
+		sc.runes = make([]rune, 0, n+n/16)
+	}
+	defer sc.shrink()
 	sc.runes, fp.Masks = s.norm.Append(sc.runes[:0], text)
 	if s.p.Keep.Kind == keep.Longest {
 		fp.Length = utf8.RuneCount(text)
@@ -56,9 +63,57 @@ func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint
 		s.signer.Sign(sig, nil) // the empty signature
 		return fp
 	}
+	if s.p.Shingle.Mode == shingle.Chars && len(sc.runes) > shingleChunk {
+		fp.Signed = s.signChunks(sig, sc)
+		return fp
+	}
 	sc.shingles = shingle.Hashes(sc.shingles[:0], sc.runes, s.p.Shingle)
 	fp.Signed = s.signer.Sign(sig, sc.shingles)
 	return fp
+}
+
+// A text of more than bigText bytes gets its runes sized in advance; one of
+// more than shingleChunk runes is shingled in parts of that many, so that
+// its shingle hashes (8 bytes a character) never exist all at once.
+const (
+	bigText      = 1 << 20
+	shingleChunk = 1 << 20
+)
+
+// signChunks signs sc.runes in parts: with character shingles, the
+// windows of a slice are exactly the text's windows inside it, so parts
+// that overlap by N-1 runes give every window once, and the signature of
+// their union is the signature of the whole.
+func (s *Stages) signChunks(sig []uint32, sc *Scratch) bool {
+	n := max(s.p.Shingle.N, 1)
+	s.signer.Start(sig)
+	found := false
+	for i := 0; i < len(sc.runes); i += shingleChunk {
+		part := sc.runes[i:min(i+shingleChunk+n-1, len(sc.runes))]
+		sc.shingles = shingle.Windows(sc.shingles[:0], part, s.p.Shingle)
+		s.signer.Add(sig, sc.shingles)
+		found = found || len(sc.shingles) > 0
+		if i+shingleChunk+n-1 >= len(sc.runes) {
+			break
+		}
+	}
+	if !found {
+		// No window without a mask: the whole-text shingle, as Hashes gives.
+		sc.shingles = shingle.Hashes(sc.shingles[:0], sc.runes, s.p.Shingle)
+		s.signer.Add(sig, sc.shingles)
+	}
+	return s.signer.Finish(sig)
+}
+
+// shrink drops buffers a large document grew, so that a worker does not
+// keep them for the rest of the run.
+func (sc *Scratch) shrink() {
+	if cap(sc.runes) > 4*shingleChunk {
+		sc.runes = nil
+	}
+	if cap(sc.shingles) > 2*shingleChunk {
+		sc.shingles = nil
+	}
 }
 
 // rawSeed keeps hashes of raw texts apart from hashes of normalised runes.

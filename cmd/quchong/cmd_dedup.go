@@ -32,6 +32,13 @@ document per cluster and writes, in DIR:
   report.html      a page to look at: summary, plots, clusters side by side
   stats.json       counts per file, every parameter, time per stage
 
+INPUT "-" is standard input (give --format); pipes are copied to DIR/.work
+first. Outputs appear under their final names only when the run completes,
+stats.json last; a failed run leaves DIR/.work for --resume. --force removes
+only what an earlier run of quchong wrote in DIR (the files its stats.json
+lists, and .work); other files in DIR, kept/ and removed/ stay. A second run
+into a DIR that a live run holds (DIR/.quchong.lock) is refused.
+
 Flags:
 `
 
@@ -77,16 +84,25 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		return exitUsage
 	}
+	maxDocSet := false
+	fs.Visit(func(fl *flag.Flag) { maxDocSet = maxDocSet || fl.Name == "max-doc-bytes" })
+	if !maxDocSet {
+		opt.Corpus.MaxDocBytes = local.MaxDocBytesFor(opt.Memory)
+	}
 	if len(inputs) == 0 {
 		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")
 		return exitUsage
 	}
-	if opt.Inputs, err = local.ExpandInputs(inputs, opt.Corpus.Format); err != nil {
+	var skipped local.Skipped
+	if opt.Inputs, skipped, err = local.ExpandInputsSkipped(inputs, opt.Corpus.Format); err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		if errors.Is(err, local.ErrDuplicateInput) {
 			return exitUsage
 		}
 		return exitInput
+	}
+	if skipped.Total() > 0 && !f.Quiet {
+		fmt.Fprintf(stderr, "quchong dedup: skipped %d entries of the input directories: %s\n", skipped.Total(), skipped)
 	}
 	stopProgress := func() {}
 	if !f.Quiet {
@@ -170,6 +186,9 @@ func (f *dedupFlags) options() (local.Options, error) {
 	memory, err := parseSize(f.memory)
 	if err != nil {
 		return opt, fmt.Errorf("--memory: %w", err)
+	}
+	if f.workers < 0 {
+		return opt, fmt.Errorf("--workers %d: want ≥ 1, or 0 for one per core", f.workers)
 	}
 	return local.Options{
 		Corpus: copt, Params: p, OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed,

@@ -314,9 +314,19 @@ func readWholeFile(path string, order, maxBytes int) (*explainDoc, error) {
 	if fi.Size() > int64(maxBytes) {
 		return nil, fmt.Errorf("%s: %d bytes, larger than --max-doc-bytes %d", path, fi.Size(), maxBytes)
 	}
-	text, err := os.ReadFile(path)
+	// The size stat gives is not a bound (a device, a pipe, /proc say 0):
+	// the read itself stops one byte past the limit.
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, int64(maxBytes)+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(text) > maxBytes {
+		return nil, fmt.Errorf("%s: more than --max-doc-bytes %d bytes", path, maxBytes)
 	}
 	return &explainDoc{ID: path, Path: path, order: order, text: text}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quchong/quchong/stage"
 	"github.com/quchong/quchong/verify"
@@ -311,6 +312,22 @@ func TestExplainFiles(t *testing.T) {
 	}
 	if code, _, errOut := runExplain(t, "--files", x, y, "--max-doc-bytes", "10"); code != exitInput || !strings.Contains(errOut, "max-doc-bytes") {
 		t.Errorf("too large: exit %d, %s", code, errOut)
+	}
+	// Issue 19 item 10: a file whose size stat does not tell (a device
+	// without end) is read only up to the limit.
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if code, _, errOut := runExplain(t, "--files", x, "/dev/zero", "--max-doc-bytes", "1000000"); code != exitInput || !strings.Contains(errOut, "max-doc-bytes") {
+				t.Errorf("/dev/zero: exit %d, %s", code, errOut)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("explain --files /dev/zero did not stop at --max-doc-bytes")
+		}
 	}
 }
 

@@ -29,7 +29,7 @@ import (
 
 // workFormat numbers the layout of the work directory; a run refuses to
 // resume from another layout.
-const workFormat = 2
+const workFormat = 3
 
 // manifest is DIR/.work/manifest.json.
 type manifest struct {
@@ -37,15 +37,21 @@ type manifest struct {
 	WorkFormat int             `json:"work_format"`
 	Params     json.RawMessage `json:"params"`
 	Inputs     []inputStamp    `json:"inputs"`
-	// Done is the last completed checkpoint: "", "fingerprint" or "confirm".
+	// Done is the last completed checkpoint: "", "fingerprint", "confirm",
+	// or "commit" once every output is staged and the commit has begun.
 	Done string `json:"done"`
+	// Outputs are the outputs the commit moves into place (relative to the
+	// output directory), stats.json aside: what --force may remove of a run
+	// killed while committing.
+	Outputs []string `json:"outputs,omitempty"`
 }
 
-// inputStamp identifies one input file's content cheaply.
+// inputStamp identifies one input file's content cheaply (see stampFile).
 type inputStamp struct {
 	Path    string `json:"path"`
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"mod_time_ns"`
+	Hash    string `json:"hash"`
 }
 
 // ErrResumeMismatch means the work directory belongs to a run with other
@@ -66,9 +72,6 @@ func (r *run) identity() (manifest, error) {
 	}
 	m.Params = b
 	for _, f := range r.files {
-		if f.stampErr != nil {
-			return m, &InputError{f.stampErr}
-		}
 		m.Inputs = append(m.Inputs, f.stamp)
 	}
 	return m, nil
@@ -80,16 +83,12 @@ func (r *run) manifestPath() string { return filepath.Join(r.workDir, "manifest.
 // completed checkpoint, or an error wrapping ErrResumeMismatch that says what
 // differs.
 func (r *run) resumePoint() (string, error) {
-	b, err := os.ReadFile(r.manifestPath())
+	old, err := r.readManifest()
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil // nothing to resume: start from the beginning
 	}
 	if err != nil {
-		return "", &OutputError{fmt.Errorf("work directory: %w", err)}
-	}
-	var old manifest
-	if err := json.Unmarshal(b, &old); err != nil {
-		return "", &ConfigError{fmt.Errorf("%w: %s is not a quchong manifest: %v", ErrResumeMismatch, r.manifestPath(), err)}
+		return "", err
 	}
 	cur, err := r.identity()
 	if err != nil {
@@ -110,10 +109,38 @@ func (r *run) resumePoint() (string, error) {
 	}
 	for i := range old.Inputs {
 		if old.Inputs[i] != cur.Inputs[i] {
-			return "", mismatch(fmt.Sprintf("another version of input %s (size or modification time differ)", cur.Inputs[i].Path))
+			return "", mismatch(fmt.Sprintf("another version of input %s (its size, modification time or content differ)", cur.Inputs[i].Path))
 		}
 	}
 	return old.Done, nil
+}
+
+// readManifest reads the work directory's manifest; an error wrapping
+// os.ErrNotExist when there is none.
+func (r *run) readManifest() (manifest, error) {
+	var m manifest
+	b, err := os.ReadFile(r.manifestPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return m, err
+	}
+	if err != nil {
+		return m, &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, &ConfigError{fmt.Errorf("%w: %s is not a quchong manifest: %v", ErrResumeMismatch, r.manifestPath(), err)}
+	}
+	return m, nil
+}
+
+// markCommit records that every output is staged and which ones the commit
+// moves into place.
+func (r *run) markCommit(outputs []string) error {
+	m, err := r.identity()
+	if err != nil {
+		return err
+	}
+	m.Done, m.Outputs = "commit", outputs
+	return writeJSONFile(r.manifestPath(), m)
 }
 
 // markDone records a completed checkpoint.

@@ -15,76 +15,133 @@ import (
 // ErrDuplicateInput means a file was named twice among the inputs.
 var ErrDuplicateInput = errors.New("input listed twice")
 
+// Stdin is the input argument that names standard input.
+const Stdin = "-"
+
+// Skipped counts the entries of input directories that ExpandInputs did
+// not take, by why.
+type Skipped struct {
+	// NotCorpus are files without a corpus extension (with Auto format).
+	NotCorpus int
+	// Hidden are files and directories whose name starts with ".".
+	Hidden int
+	// Special are pipes, sockets and devices.
+	Special int
+	// Broken are symbolic links to nothing, or to what cannot be read.
+	Broken int
+	// Loops are links to a directory being walked already.
+	Loops int
+	// Same are files reached twice through links, taken once.
+	Same int
+}
+
+// Total is the number of entries skipped.
+func (s Skipped) Total() int {
+	return s.NotCorpus + s.Hidden + s.Special + s.Broken + s.Loops + s.Same
+}
+
+// String says what was skipped, e.g. "3 without a corpus extension, 1
+// broken link".
+func (s Skipped) String() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{
+		{s.NotCorpus, "without a corpus extension"}, {s.Hidden, "hidden"},
+		{s.Special, "not a regular file (pipe, socket, device)"}, {s.Broken, "broken or unreadable link"},
+		{s.Loops, "link looping back to a directory above it"}, {s.Same, "the same file as another input, through a link"},
+	} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // ExpandInputs turns the command line's files, directories and globs into
-// the run's ordered list of input files. Arguments keep their order; a
-// directory contributes every file below it with a known extension (or every
-// regular file when format is set), in lexical order; a glob contributes its
-// matches in lexical order. An argument that matches nothing is an error, and
-// so is a file listed twice.
+// the run's ordered list of input files (see ExpandInputsSkipped).
 func ExpandInputs(args []string, format corpus.Format) ([]string, error) {
+	files, _, err := ExpandInputsSkipped(args, format)
+	return files, err
+}
+
+// ExpandInputsSkipped turns the command line's files, directories and globs
+// into the run's ordered list of input files, and counts what it skipped
+// in directories. Arguments keep their order; "-" is standard input; a
+// directory contributes every file below it with a known extension (or
+// every regular file when format is set), in lexical order, following
+// symbolic links (a link back to a directory being walked is skipped); a
+// glob contributes its matches in lexical order. An argument that matches
+// nothing is an error, and so is a file listed twice.
+func ExpandInputsSkipped(args []string, format corpus.Format) ([]string, Skipped, error) {
+	var skipped Skipped
 	if len(args) == 0 {
-		return nil, fmt.Errorf("no input files")
+		return nil, skipped, fmt.Errorf("no input files")
 	}
 	var out []string
-	seen := make(map[string]string)
-	add := func(arg, p string) error {
-		abs, err := filepath.Abs(p)
+	seen := make(map[any]string)
+	key := func(p string) (any, error) {
+		if fi, err := os.Stat(p); err == nil {
+			if id, ok := idOf(fi); ok {
+				return id, nil
+			}
+		}
+		return filepath.Abs(p)
+	}
+	add := func(arg, p string, walked bool) error {
+		k, err := key(p)
 		if err != nil {
 			return fmt.Errorf("input %s: %w", p, err)
 		}
-		if prev, ok := seen[abs]; ok {
+		if prev, ok := seen[k]; ok {
+			if walked && prev == arg {
+				skipped.Same++
+				return nil
+			}
 			return fmt.Errorf("%w: %s (also from %q)", ErrDuplicateInput, p, prev)
 		}
-		seen[abs] = arg
+		seen[k] = arg
 		out = append(out, p)
 		return nil
 	}
 	for _, arg := range args {
+		if arg == Stdin {
+			if _, ok := seen[Stdin]; ok {
+				return nil, skipped, fmt.Errorf("%w: - (standard input)", ErrDuplicateInput)
+			}
+			seen[Stdin] = arg
+			out = append(out, arg)
+			continue
+		}
 		info, err := os.Stat(arg)
 		switch {
 		case err == nil && info.IsDir():
 			var files []string
-			err := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if d.IsDir() {
-					if p != arg && strings.HasPrefix(d.Name(), ".") {
-						return filepath.SkipDir
-					}
-					return nil
-				}
-				if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
-					return nil
-				}
-				if format == corpus.Auto {
-					if _, _, err := corpus.Detect(p); err != nil {
-						return nil // not a corpus file
-					}
-				}
-				files = append(files, p)
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("input directory %s: %w", arg, err)
+			if err := walkInputDir(arg, format, &files, &skipped); err != nil {
+				return nil, skipped, fmt.Errorf("input directory %s: %w", arg, err)
 			}
 			if len(files) == 0 {
-				return nil, fmt.Errorf("input directory %s holds no .txt, .jsonl, .json or .parquet file (optionally .gz or .zst)", arg)
+				msg := fmt.Sprintf("input directory %s holds no .txt, .jsonl, .json or .parquet file (optionally .gz or .zst)", arg)
+				if skipped.Total() > 0 {
+					msg += "; skipped: " + skipped.String()
+				}
+				return nil, skipped, errors.New(msg)
 			}
 			slices.Sort(files)
 			for _, f := range files {
-				if err := add(arg, f); err != nil {
-					return nil, err
+				if err := add(arg, f, true); err != nil {
+					return nil, skipped, err
 				}
 			}
 		case err == nil:
-			if err := add(arg, arg); err != nil {
-				return nil, err
+			if err := add(arg, arg, false); err != nil {
+				return nil, skipped, err
 			}
 		case strings.ContainsAny(arg, "*?["):
 			matches, gerr := filepath.Glob(arg)
 			if gerr != nil {
-				return nil, fmt.Errorf("input pattern %q: %w", arg, gerr)
+				return nil, skipped, fmt.Errorf("input pattern %q: %w", arg, gerr)
 			}
 			var files []string
 			for _, m := range matches {
@@ -93,19 +150,75 @@ func ExpandInputs(args []string, format corpus.Format) ([]string, error) {
 				}
 			}
 			if len(files) == 0 {
-				return nil, fmt.Errorf("input pattern %q matches no file", arg)
+				return nil, skipped, fmt.Errorf("input pattern %q matches no file", arg)
 			}
 			slices.Sort(files)
 			for _, f := range files {
-				if err := add(arg, f); err != nil {
-					return nil, err
+				if err := add(arg, f, false); err != nil {
+					return nil, skipped, err
 				}
 			}
 		default:
-			return nil, fmt.Errorf("input %s: %w", arg, err)
+			return nil, skipped, fmt.Errorf("input %s: %w", arg, err)
 		}
 	}
-	return out, nil
+	return out, skipped, nil
+}
+
+// walkInputDir appends the corpus files below dir to files, following
+// symbolic links to files and directories. A link to a directory that is
+// being walked already (an ancestor) is counted as a loop and not followed.
+func walkInputDir(root string, format corpus.Format, files *[]string, skipped *Skipped) error {
+	var walk func(dir string, ancestors []fileID) error
+	walk = func(dir string, ancestors []fileID) error {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			if strings.HasPrefix(e.Name(), ".") {
+				skipped.Hidden++
+				continue
+			}
+			fi, err := os.Stat(p) // follows links
+			if err != nil {
+				if e.Type()&fs.ModeSymlink != 0 {
+					skipped.Broken++
+					continue
+				}
+				return err
+			}
+			switch {
+			case fi.IsDir():
+				id, ok := idOf(fi)
+				if ok && slices.Contains(ancestors, id) {
+					skipped.Loops++
+					continue
+				}
+				if err := walk(p, append(slices.Clip(ancestors), id)); err != nil {
+					return err
+				}
+			case !fi.Mode().IsRegular():
+				skipped.Special++
+			case format == corpus.Auto:
+				if _, _, err := corpus.Detect(p); err != nil {
+					skipped.NotCorpus++
+					continue
+				}
+				*files = append(*files, p)
+			default:
+				*files = append(*files, p)
+			}
+		}
+		return nil
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		return err
+	}
+	id, _ := idOf(fi)
+	return walk(root, []fileID{id})
 }
 
 // outputNames gives each input file its relative name under kept/ and
@@ -113,21 +226,29 @@ func ExpandInputs(args []string, format corpus.Format) ([]string, error) {
 // input, so names never collide and a single file keeps its base name.
 func outputNames(files []string) ([]string, error) {
 	abs := make([]string, len(files))
+	root := ""
 	for i, f := range files {
+		if f == Stdin {
+			continue // named by prepare, from the format
+		}
 		a, err := filepath.Abs(f)
 		if err != nil {
 			return nil, err
 		}
 		abs[i] = a
-	}
-	root := filepath.Dir(abs[0])
-	for _, a := range abs[1:] {
+		if root == "" {
+			root = filepath.Dir(a)
+		}
 		for !within(a, root) {
 			root = filepath.Dir(root)
 		}
 	}
 	names := make([]string, len(abs))
 	for i, a := range abs {
+		if files[i] == Stdin {
+			names[i] = "stdin"
+			continue
+		}
 		rel, err := filepath.Rel(root, a)
 		if err != nil {
 			return nil, err

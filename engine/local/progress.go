@@ -100,3 +100,14 @@ func (p *progress) note(format string, args ...any) {
 	defer p.mu.Unlock()
 	p.fn(Event{Kind: Note, Stage: p.stage, Message: fmt.Sprintf(format, args...)})
 }
+
+// noteStage is note for a message that belongs to no running stage (a
+// resumed checkpoint): it names its own.
+func (p *progress) noteStage(stage, format string, args ...any) {
+	if p.fn == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fn(Event{Kind: Note, Stage: stage, Message: fmt.Sprintf(format, args...)})
+}

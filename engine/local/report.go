@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 
 	"github.com/quchong/quchong/atomicfile"
@@ -103,7 +102,7 @@ func (r *run) writeReport(ctx context.Context, plan *reportPlan, statsJSON []byt
 	if err := r.loadOriginals(ctx, rest); err != nil {
 		return err
 	}
-	path := filepath.Join(r.opt.OutDir, "report.html")
+	path := r.stagePath("report.html")
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return &OutputError{err}
@@ -155,7 +154,9 @@ func (r *run) loadOriginals(ctx context.Context, want map[uint32][]*report.Membe
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rd, err := corpus.Open(f.path, si, r.opt.Corpus)
+		copt := r.opt.Corpus
+		copt.Name = f.path
+		rd, err := corpus.Open(f.read, si, copt)
 		if err != nil {
 			return &InputError{err}
 		}

@@ -10,6 +10,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -44,7 +46,8 @@ type Options struct {
 	// Inputs are the input files, in order (see ExpandInputs).
 	Inputs []string
 	// Corpus configures the readers. Corpus.Fields is set by Run from the
-	// keep rule.
+	// keep rule. Corpus.MaxDocBytes 0 means MaxDocBytesFor(Memory); a larger
+	// one than that is refused.
 	Corpus corpus.Options
 	// Params are the detection parameters.
 	Params stage.Params
@@ -109,8 +112,12 @@ type ConfigError struct{ Err error }
 func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// classify tells a failed copy's output errors from its input errors.
+// classify tells a failed copy's output errors from its input errors, and
+// both from a system limit (too many open files), which is neither.
 func (r *run) classify(err error) error {
+	if limitErr := fdError(err); limitErr != nil {
+		return limitErr
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		if a, aerr := filepath.Abs(pe.Path); aerr == nil && within(a, r.outAbs) {
@@ -125,14 +132,24 @@ func (r *run) classify(err error) error {
 
 // fileInfo is what the engine keeps about one input file.
 type fileInfo struct {
-	path     string
-	output   string
-	format   corpus.Format
-	compress corpus.Compression
-	first    uint32  // dense index of its first document
-	count    uint32  // documents that got an index
-	rejected []int64 // record numbers rejected, increasing
-	counts   Counts
+	// path names the file in ids, messages and stats.json: the argument
+	// as given, or "stdin" for "-".
+	path string
+	// arg is the command-line argument ("-" for standard input).
+	arg string
+	// read is the file the passes read: path itself, or the copy of a
+	// pipe or standard input in the work directory.
+	read string
+	// readSize and readMod are read's size and modification time when the
+	// run began: the output pass refuses a file that changed since.
+	readSize, readMod int64
+	output            string
+	format            corpus.Format
+	compress          corpus.Compression
+	first             uint32  // dense index of its first document
+	count             uint32  // documents that got an index
+	rejected          []int64 // record numbers rejected, increasing
+	counts            Counts
 	// fault says why the file could not be read to its end ("" when it
 	// was); its documents after the fault are lost. faultAfter is the last
 	// record read before the fault.
@@ -141,11 +158,10 @@ type fileInfo struct {
 	// decoded holds the file's decoded content when pass 1 read it whole
 	// and it fitted the cache; nil otherwise.
 	decoded *decodedFile
-	// stamp is the file's size and modification time when the run began
-	// (stampErr when it could not be read): the manifest records it, and the
-	// output pass refuses a file that changed since.
-	stamp    inputStamp
-	stampErr error
+	// stamp identifies the file's content when the run began (size,
+	// modification time, a hash of its ends; of all of it for a copied
+	// pipe): the manifest records it, and a resumed run compares it.
+	stamp inputStamp
 }
 
 type rejection struct {
@@ -171,9 +187,14 @@ type run struct {
 	timings []StageTiming
 	prog    *progress
 
-	workDir string
-	texts   *textSpill
-	decoded decodedCache
+	workDir  string
+	stageDir string   // outputs are written here, then committed
+	lock     *dirLock // held on the output directory
+	// createdOut says the run created the output directory: a run that
+	// fails before writing anything there removes it again.
+	createdOut bool
+	texts      *textSpill
+	decoded    decodedCache
 	// bandRuns is the number of sorted runs each band was grouped in (0
 	// when the bands were sorted in memory).
 	bandRuns int
@@ -193,7 +214,12 @@ type run struct {
 
 // Run deduplicates the inputs and writes the outputs. It returns the stats
 // also written to OutDir/stats.json.
-func Run(ctx context.Context, opt Options) (*Stats, error) {
+func Run(ctx context.Context, opt Options) (_ *Stats, err error) {
+	defer func() {
+		if limitErr := fdError(err); limitErr != nil {
+			err = limitErr
+		}
+	}()
 	start := time.Now()
 	cpuStart := cpuTime()
 	st, err := stage.New(opt.Params)
@@ -209,8 +235,14 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		r.field = f
 		r.opt.Corpus.Fields = append(slices.Clone(r.opt.Corpus.Fields), f)
 	}
-	if err := r.prepare(); err != nil {
+	defer r.release()
+	done, err := r.prepare()
+	if err != nil {
 		return nil, err
+	}
+	if done != nil {
+		r.prog.noteStage("resume", "%s already holds the complete outputs of this run: nothing to do", r.opt.OutDir)
+		return done, nil
 	}
 	defer r.texts.close()
 	defer func() {
@@ -234,6 +266,12 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		if first, err = r.resume(); err != nil {
 			return nil, err
 		}
+	}
+	if err := r.keepSpools(); err != nil {
+		return nil, err
+	}
+	if first == resumeCommit {
+		return r.resumeCommit()
 	}
 	if first == 0 {
 		// Record the run's identity before any work, so that a run killed
@@ -282,17 +320,79 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		r.stats.WallSeconds = time.Since(start).Seconds()
 		r.stats.CPUSeconds = cpuTime() - cpuStart
 	}
-	// stats.json comes last: its presence says the run completed.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// stats.json is committed last: its presence says the run completed.
 	if err := r.writeStats(); err != nil {
 		return nil, &OutputError{err}
 	}
+	if r.opt.stopAfter == "stage" {
+		return nil, errStopped
+	}
+	// From here on the run is complete whatever happens: nothing checks ctx.
+	if err := r.commit(r.stagedOutputs()); err != nil {
+		return nil, err
+	}
+	if r.opt.stopAfter == "commit" {
+		return nil, errStopped
+	}
 	r.texts.close()
 	r.docs.side.close()
-	if err := os.RemoveAll(r.workDir); err != nil {
-		return nil, &OutputError{fmt.Errorf("remove the work directory: %w", err)}
+	if err := r.removeWork(); err != nil {
+		return nil, err
 	}
 	return &r.stats, nil
 }
+
+// resumeCommit finishes the commit of a run killed while committing its
+// outputs, and returns the stats it had staged.
+func (r *run) resumeCommit() (*Stats, error) {
+	var s Stats
+	b, err := os.ReadFile(r.stagePath("stats.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &s)
+	}
+	if err != nil {
+		return nil, &ConfigError{fmt.Errorf("%w: the staged stats.json cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
+	}
+	m, err := r.readManifest()
+	if err != nil {
+		return nil, err
+	}
+	r.prog.noteStage("resume", "finishing the commit of the outputs")
+	if err := r.finishCommit(m.Outputs); err != nil {
+		return nil, err
+	}
+	if err := r.removeWork(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// removeWork removes the work directory (and the staging directory, when
+// the work directory lies elsewhere) of a completed run.
+func (r *run) removeWork() error {
+	for _, d := range []string{r.workDir, filepath.Join(r.opt.OutDir, ".work")} {
+		if err := os.RemoveAll(d); err != nil {
+			return &OutputError{fmt.Errorf("remove the work directory: %w", err)}
+		}
+	}
+	return nil
+}
+
+// release gives the output directory back: unlocks it, and removes it when
+// the run created it and left nothing in it.
+func (r *run) release() {
+	r.lock.release()
+	if r.createdOut {
+		os.Remove(r.opt.OutDir) // fails, as it should, unless empty
+	}
+}
+
+// resumeCommit is resume's answer for a run killed while committing its
+// outputs.
+const resumeCommit = -1
 
 // errStopped ends a run on purpose in tests (Options.stopAfter).
 var errStopped = errors.New("stopped after a stage, as asked")
@@ -312,36 +412,48 @@ func (r *run) resume() (int, error) {
 			return 0, &ConfigError{fmt.Errorf("%w: the fingerprint checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 		}
 		if done == "fingerprint" {
-			r.prog.note("resume: after the fingerprint checkpoint (%d documents)", r.docs.n)
+			r.prog.noteStage("resume", "after the fingerprint checkpoint (%d documents)", r.docs.n)
 			return 1, nil
 		}
 		if err := r.loadConfirm(); err != nil {
 			return 0, &ConfigError{fmt.Errorf("%w: the confirm checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 		}
-		r.prog.note("resume: after the confirm checkpoint (%d documents, %d pairs)", r.docs.n, len(r.groups.pairs))
+		r.prog.noteStage("resume", "after the confirm checkpoint (%d documents, %d pairs)", r.docs.n, len(r.groups.pairs))
 		return 3, nil
+	case "commit":
+		return resumeCommit, nil
 	}
 	return 0, &ConfigError{fmt.Errorf("%w: unknown checkpoint %q in %s", ErrResumeMismatch, done, r.manifestPath())}
 }
 
-// prepare checks the inputs and the output directory.
-func (r *run) prepare() error {
+// prepare checks the inputs and the output directory, locks the output
+// directory and makes the work directory. It returns the stats of the
+// completed run that a resumed run finds in place (nil otherwise). Nothing
+// is removed from the output directory before every check has passed.
+func (r *run) prepare() (*Stats, error) {
 	if len(r.opt.Inputs) == 0 {
-		return &ConfigError{fmt.Errorf("no input files")}
+		return nil, &ConfigError{fmt.Errorf("no input files")}
 	}
 	names, err := outputNames(r.opt.Inputs)
 	if err != nil {
-		return &InputError{err}
+		return nil, &InputError{err}
 	}
 	if r.opt.OutDir == "" {
-		return &ConfigError{fmt.Errorf("no output directory (-o DIR)")}
+		return nil, &ConfigError{fmt.Errorf("no output directory (-o DIR)")}
 	}
 	outAbs, err := filepath.Abs(r.opt.OutDir)
 	if err != nil {
-		return &ConfigError{fmt.Errorf("output directory %s: %w", r.opt.OutDir, err)}
+		return nil, &ConfigError{fmt.Errorf("output directory %s: %w", r.opt.OutDir, err)}
 	}
 	r.outAbs = outAbs
-	for i, path := range r.opt.Inputs {
+	if err := r.checkBudget(); err != nil {
+		return nil, err
+	}
+	for i, arg := range r.opt.Inputs {
+		path := arg
+		if arg == Stdin {
+			path = "stdin"
+		}
 		f, c := r.opt.Corpus.Format, corpus.None
 		if det, dc, err := corpus.Detect(path); err == nil {
 			if f == corpus.Auto {
@@ -349,35 +461,104 @@ func (r *run) prepare() error {
 			}
 			c = dc
 		} else if f == corpus.Auto {
-			return &InputError{err}
+			if arg == Stdin {
+				return nil, &ConfigError{fmt.Errorf("standard input (-) has no name to tell its format from: give --format txt, jsonl or parquet")}
+			}
+			return nil, &InputError{err}
 		}
-		if a, err := filepath.Abs(path); err == nil && within(a, outAbs) {
-			return &ConfigError{fmt.Errorf("input %s lies inside the output directory %s", path, r.opt.OutDir)}
+		name := names[i]
+		if arg == Stdin {
+			name += map[corpus.Format]string{corpus.Text: ".txt", corpus.JSONL: ".jsonl", corpus.Parquet: ".parquet"}[f]
 		}
-		out := corpus.OutputName(names[i], f, c, r.opt.Corpus)
+		out := corpus.OutputName(name, f, c, r.opt.Corpus)
 		if j := slices.IndexFunc(r.files, func(g *fileInfo) bool { return g.output == out }); j >= 0 {
-			return &ConfigError{fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", r.files[j].path, path, out)}
+			return nil, &ConfigError{fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", r.files[j].path, path, out)}
 		}
-		fi := &fileInfo{path: path, output: out, format: f, compress: c}
-		if st, err := os.Stat(path); err == nil {
-			fi.stamp = inputStamp{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
-		} else {
-			fi.stampErr = err
-		}
-		r.files = append(r.files, fi)
+		r.files = append(r.files, &fileInfo{path: path, arg: arg, read: arg, output: out, format: f, compress: c})
 	}
 	if err := r.checkMeaning(); err != nil {
-		return err
+		return nil, err
 	}
 	r.workDir = r.opt.WorkDir
 	if r.workDir == "" {
 		r.workDir = filepath.Join(r.opt.OutDir, ".work")
 	}
-	if err := prepareOutDir(r.opt.OutDir, r.workDir, r.opt.Force, r.opt.Resume); err != nil {
-		return err
+	// Staged outputs are renamed into place: they stay on the output
+	// directory's file system, whatever the work directory's.
+	r.stageDir = filepath.Join(r.opt.OutDir, ".work", "out")
+	if r.lock, r.createdOut, err = lockOutDir(r.opt.OutDir); err != nil {
+		return nil, err
+	}
+	outInfo, err := os.Stat(r.opt.OutDir)
+	if err != nil {
+		return nil, &OutputError{fmt.Errorf("output directory: %w", err)}
+	}
+	for _, f := range r.files {
+		if f.arg != Stdin && insideDir(f.arg, outInfo) {
+			return nil, &ConfigError{fmt.Errorf("input %s lies inside the output directory %s (links and bind mounts followed)", f.path, r.opt.OutDir)}
+		}
+	}
+	if r.opt.Resume {
+		if s, err := r.completed(); err != nil || s != nil {
+			return s, err
+		}
+	}
+	entries, err := outEntries(r.opt.OutDir)
+	if err != nil {
+		return nil, &OutputError{fmt.Errorf("output directory: %w", err)}
+	}
+	// A work directory says quchong's own run was here, even one killed
+	// before it wrote its manifest (that one resumes from the start).
+	_, werr := os.Stat(r.workDir)
+	resumable := r.opt.Resume && werr == nil
+	switch {
+	case len(entries) > 0 && !r.opt.Force && !resumable:
+		return nil, &ConfigError{fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it, or --resume to continue the run that made it)", r.opt.OutDir)}
+	case len(entries) > 0 && !resumable:
+		if err := r.clearOutputs(r.opt.OutDir); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.MkdirAll(r.workDir, 0o755); err != nil {
-		return &OutputError{fmt.Errorf("work directory: %w", err)}
+		return nil, &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	for i, f := range r.files {
+		if spoolable(f.arg) {
+			// A resumed run copies the pipe again beside the first copy,
+			// which it replaces only once the checkpoint is accepted.
+			dst := r.spoolPath(i)
+			if resumable {
+				dst += ".new"
+			}
+			if err := spoolInput(f, dst); err != nil {
+				return nil, err
+			}
+		} else if f.stamp, err = stampFile(f.path, f.read); err != nil {
+			return nil, &InputError{err}
+		}
+		fi, err := os.Stat(f.read)
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		f.readSize, f.readMod = fi.Size(), fi.ModTime().UnixNano()
+	}
+	return nil, nil
+}
+
+func (r *run) spoolPath(i int) string {
+	return filepath.Join(r.workDir, "spool", strconv.Itoa(i))
+}
+
+// keepSpools puts the copies of pipes a resumed run made in place of the
+// first run's, once the checkpoint is accepted.
+func (r *run) keepSpools() error {
+	for i, f := range r.files {
+		if strings.HasSuffix(f.read, ".new") {
+			if err := os.Rename(f.read, r.spoolPath(i)); err != nil {
+				return &OutputError{fmt.Errorf("work directory: %w", err)}
+			}
+			f.read = r.spoolPath(i)
+		}
 	}
 	return nil
 }
@@ -410,43 +591,62 @@ func (r *run) checkMeaning() error {
 	return nil
 }
 
-// outputs are the names quchong writes in the output directory.
-var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "report.html", "stats.json", ".work"}
-
-// prepareOutDir makes sure dir can take the outputs. A resumed run keeps its
-// work directory and replaces the rest of quchong's outputs.
-func prepareOutDir(dir, workDir string, force, resume bool) error {
-	entries, err := os.ReadDir(dir)
-	// A work directory says quchong's own run was here, even one killed
-	// before it wrote its manifest (that one resumes from the start).
-	_, werr := os.Stat(workDir)
-	resumable := resume && werr == nil
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return &OutputError{fmt.Errorf("output directory: %w", err)}
-	case len(entries) > 0 && !force && !resumable:
-		return &ConfigError{fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it, or --resume to continue the run that made it)", dir)}
-	case len(entries) > 0:
-		for _, name := range outputs {
-			p := filepath.Join(dir, name)
-			if resumable && p == filepath.Clean(workDir) {
-				continue
-			}
-			if err := os.RemoveAll(p); err != nil {
-				return &OutputError{fmt.Errorf("output directory: %w", err)}
-			}
-			// Temporary files a killed run left behind (atomicfile names).
-			stale, _ := filepath.Glob(filepath.Join(dir, "."+name+".tmp-*"))
-			for _, t := range stale {
-				os.Remove(t)
-			}
+// completed returns the stats of the run whose complete outputs are in
+// the output directory, when they are this run's (same inputs, unchanged
+// since, and same parameters); nil when there is none. It removes the work
+// directory such a run may have left (killed after its last step).
+func (r *run) completed() (*Stats, error) {
+	path := filepath.Join(r.opt.OutDir, "stats.json")
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	var s Stats
+	b, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(b, &s)
+	}
+	if err != nil {
+		return nil, &ConfigError{fmt.Errorf("%w: %s cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, path, err)}
+	}
+	differ := func(what string) error {
+		return &ConfigError{fmt.Errorf("%w: %s holds the complete outputs of a run with %s; rerun without --resume (with --force) to replace them", ErrResumeMismatch, r.opt.OutDir, what)}
+	}
+	if s.Tool != "quchong" || s.Version != Version {
+		return nil, differ("quchong " + s.Version)
+	}
+	if len(s.Inputs) != len(r.files) {
+		return nil, differ(fmt.Sprintf("%d inputs, not %d", len(s.Inputs), len(r.files)))
+	}
+	for i, f := range r.files {
+		if s.Inputs[i].Path != f.path {
+			return nil, differ("the input " + s.Inputs[i].Path + " where this run has " + f.path)
+		}
+		if f.arg == Stdin {
+			return nil, differ("standard input, which cannot be compared with this one")
+		}
+		if fi, err := os.Stat(f.arg); err != nil || fi.ModTime().After(st.ModTime()) || !fi.Mode().IsRegular() {
+			return nil, differ("another version of " + f.path + " (it changed after the run completed)")
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &OutputError{fmt.Errorf("output directory: %w", err)}
+	want := r.paramsReport().stable() // as stats.json holds it (rounded)
+	got := s.Params
+	want.MemoryBudget, got.MemoryBudget = 0, 0
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	if !bytes.Equal(wj, gj) || s.DryRun != r.opt.DryRun {
+		return nil, differ("other parameters")
 	}
-	return nil
+	if _, err := os.Stat(filepath.Join(r.opt.OutDir, "removed")); r.opt.WriteRemoved && !r.opt.DryRun && s.Total.Removed > 0 && err != nil {
+		return nil, differ("no removed/ (this one has --removed)")
+	}
+	if err := removeChecked(r.workDir, r.inputIDs()); err != nil {
+		return nil, err
+	}
+	if err := removeChecked(filepath.Join(r.opt.OutDir, ".work"), r.inputIDs()); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 // batch is a run of consecutive documents handed to one worker: their texts
@@ -551,8 +751,12 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 			return err
 		}
 		f.first = uint32(r.docs.n)
-		rd, err := corpus.Open(f.path, si, copt)
+		copt.Name = f.path
+		rd, err := corpus.Open(f.read, si, copt)
 		if err != nil {
+			if limitErr := fdError(err); limitErr != nil {
+				return limitErr // the file is not at fault: nothing is lost
+			}
 			if r.opt.Strict {
 				return &InputError{err}
 			}
@@ -677,7 +881,7 @@ func (r *run) stageBytes(stage string) int64 {
 	}
 	var n int64
 	for _, f := range r.files {
-		if fi, err := os.Stat(f.path); err == nil {
+		if fi, err := os.Stat(f.read); err == nil {
 			n += fi.Size()
 		}
 	}
@@ -734,3 +938,36 @@ func writeJSONFile(path string, v any) error {
 }
 
 func fmtSim(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+
+// DocCost bounds what one document costs in memory, in multiples of its
+// size, beyond the per-document tables: the line as read, the batch that
+// carries it to a worker, its normalised runes (4 bytes a character) and,
+// for JSONL, a line up to twice its text. Measured at about 5 for a single
+// 60 MB line of text; 8 leaves a margin.
+const DocCost = 8
+
+// MaxDocBytesFor returns the largest document a memory budget holds: an
+// eighth (1/DocCost) of it, of 64 MiB for a smaller budget (the floor the
+// stages work to), and never above corpus.DefaultMaxDocBytes.
+func MaxDocBytesFor(memory int64) int {
+	if memory <= 0 {
+		memory = DefaultMemory
+	}
+	return int(min(int64(corpus.DefaultMaxDocBytes), max(memory, 64<<20)/DocCost))
+}
+
+// checkBudget sets the document size limit from the budget when none is
+// given, and refuses one the budget cannot hold.
+func (r *run) checkBudget() error {
+	limit := MaxDocBytesFor(r.memoryBudget())
+	switch {
+	case r.opt.Corpus.MaxDocBytes <= 0 && limit < corpus.DefaultMaxDocBytes:
+		r.opt.Corpus.MaxDocBytes = limit
+	case r.opt.Corpus.MaxDocBytes <= 0:
+		// The reader's default, which the budget holds: left as 0, as the
+		// caller gave it (and as stats.json and the Beam engine report it).
+	case r.opt.Corpus.MaxDocBytes > limit:
+		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.memoryBudget(), limit)}
+	}
+	return nil
+}

@@ -57,6 +57,14 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]verify.Prepared) 
 // clusters.jsonl and rejected.jsonl are written.
 func (r *run) write(ctx context.Context) error {
 	r.docs.dropSignatures() // give their memory to the output pass
+	// A rerun of this stage (resumed) starts from an empty staging
+	// directory, so that the commit moves only what this run wrote.
+	if err := os.RemoveAll(r.stageDir); err != nil {
+		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
+	if err := os.MkdirAll(r.stageDir, 0o755); err != nil {
+		return &OutputError{fmt.Errorf("work directory: %w", err)}
+	}
 	if !r.opt.NoReport {
 		r.report = r.planReport()
 	}
@@ -75,7 +83,7 @@ func (r *run) write(ctx context.Context) error {
 	advance := func(d, b int64) {
 		r.prog.update(docs.Add(d), bytes.Add(b), total)
 	}
-	sem := make(chan struct{}, r.workers)
+	sem := make(chan struct{}, r.writers())
 	for si, f := range r.files {
 		if ctx.Err() != nil {
 			break
@@ -111,12 +119,12 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	defer func() {
 		f.decoded.release() // used or not, the held content is done with
 		f.decoded = nil
-		advance(max(0, f.counts.Read-doneDocs), max(0, f.stamp.Size-doneBytes))
+		advance(max(0, f.counts.Read-doneDocs), max(0, f.readSize-doneBytes))
 	}()
-	keptPath := filepath.Join(r.opt.OutDir, "kept", f.output)
+	keptPath := r.stagePath(filepath.Join("kept", f.output))
 	removedPath := ""
 	if r.opt.WriteRemoved {
-		removedPath = filepath.Join(r.opt.OutDir, "removed", f.output)
+		removedPath = r.stagePath(filepath.Join("removed", f.output))
 	}
 	if r.opt.DryRun {
 		keptPath, removedPath = "", "" // route and count, write nothing
@@ -126,7 +134,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	}
 	// The records are routed by their numbers in pass 1, and a held file is
 	// copied from what pass 1 read: a file changed since is refused.
-	if fi, err := os.Stat(f.path); err == nil && (fi.Size() != f.stamp.Size || fi.ModTime().UnixNano() != f.stamp.ModTime) {
+	if fi, err := os.Stat(f.read); err == nil && (fi.Size() != f.readSize || fi.ModTime().UnixNano() != f.readMod) {
 		return &InputError{fmt.Errorf("%s changed during the run (its size or modification time differs from when the run began): run again", f.path)}
 	}
 	sameCompression := r.opt.Corpus.Output.For(f.format, f.compress) == f.compress
@@ -134,7 +142,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		// Every record is kept: the input file is its own output. Copying it
 		// skips a decompression and a recompression.
 		if keptPath != "" {
-			if err := copyFile(f.path, keptPath); err != nil {
+			if err := copyFile(f.read, keptPath, f.readSize); err != nil {
 				return r.classify(err)
 			}
 		}
@@ -147,6 +155,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		Fate: func(i uint32) (bool, bool) { return removed[i], removed[i] && r.exactOf(i) },
 	}
 	copt := r.opt.Corpus
+	copt.Name = f.path
 	copt.Salvage = f.fault != ""
 	// With at least as many files as workers, the workers are busy with
 	// files, and an encoder's second goroutine would only cost CPU.
@@ -170,7 +179,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	var routed int64
 	route := func(rec int64) corpus.Route {
 		if routed++; routed%progressRecords == 0 && records > 0 {
-			b := f.stamp.Size * min(routed, records) / records
+			b := f.readSize * min(routed, records) / records
 			advance(progressRecords, b-doneBytes)
 			doneDocs, doneBytes = doneDocs+progressRecords, b
 		}
@@ -181,7 +190,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		r.decodedOnce.Add(1)
 		err = corpus.PartitionDecoded(f.path, ctxReader{ctx, dec}, copt, keptPath, removedPath, route, capture)
 	} else {
-		err = corpus.PartitionCapture(f.path, copt, keptPath, removedPath, route, capture)
+		err = corpus.PartitionCapture(f.read, copt, keptPath, removedPath, route, capture)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -215,7 +224,7 @@ type clusterRecord struct {
 }
 
 func (r *run) writeClusters() error {
-	path := filepath.Join(r.opt.OutDir, "clusters.jsonl")
+	path := r.stagePath("clusters.jsonl")
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
@@ -250,7 +259,7 @@ func (r *run) writeClusters() error {
 }
 
 func (r *run) writeRejects() error {
-	path := filepath.Join(r.opt.OutDir, "rejected.jsonl")
+	path := r.stagePath("rejected.jsonl")
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
@@ -273,7 +282,7 @@ func (r *run) writeRejects() error {
 
 func (r *run) writeStats() error {
 	r.fillStats()
-	return writeJSONFile(filepath.Join(r.opt.OutDir, "stats.json"), &r.stats)
+	return writeJSONFile(r.stagePath("stats.json"), &r.stats)
 }
 
 // fillStats completes r.stats from the files and timings.
@@ -336,8 +345,10 @@ func roundTo(x float64, digits int) float64 {
 	return v
 }
 
-// copyFile copies src to dst atomically, creating dst's directory.
-func copyFile(src, dst string) error {
+// copyFile copies src, of size bytes, to dst atomically, creating dst's
+// directory. A copy of another size is an error: the run counted what it
+// read of src, and must write all of it.
+func copyFile(src, dst string, size int64) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -350,7 +361,11 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	n, err := io.Copy(out, in)
+	if err == nil && n != size {
+		err = fmt.Errorf("%d bytes copied where the run read %d", n, size)
+	}
+	if err != nil {
 		out.Abort()
 		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}

@@ -27,7 +27,7 @@ func (in *Input) Register(fs *flag.FlagSet) {
 	fs.StringVar(&in.Format, "format", "auto", "input `format`: auto (by extension), txt, jsonl or parquet")
 	fs.StringVar(&in.TextField, "text-field", "text", "JSONL key or Parquet column holding the text")
 	fs.StringVar(&in.IDField, "id-field", "id", "JSONL key or Parquet column holding the document id; without it the id is PATH:LINE")
-	fs.IntVar(&in.MaxDocBytes, "max-doc-bytes", corpus.DefaultMaxDocBytes, "reject documents larger than this many `bytes`")
+	fs.IntVar(&in.MaxDocBytes, "max-doc-bytes", corpus.DefaultMaxDocBytes, "reject documents larger than this many `bytes` (for JSONL, of text); quchong dedup's default is the lesser of 64 MiB and an eighth of --memory, and it refuses more than that")
 }
 
 // Options returns the validated reader options.
@@ -93,6 +93,27 @@ func (d *Detection) Params() (stage.Params, error) {
 		p.Shingle.Mode = shingle.Words
 	default:
 		return p, fmt.Errorf("--tokens %q: want chars or words", d.tokens)
+	}
+	// Every numeric flag's range, here rather than scattered: a value out of
+	// range is refused, never clamped or recorded as given.
+	for _, c := range []struct {
+		ok   bool
+		flag string
+		val  any
+		want string
+	}{
+		{p.Threshold > 0 && p.Threshold <= 1, "threshold", p.Threshold, "in (0, 1]"},
+		{p.LSHThreshold >= 0 && p.LSHThreshold < 1, "lsh-threshold", p.LSHThreshold, "in (0, 1), or 0 for the default"},
+		{p.MinLength >= 0, "min-length", p.MinLength, "≥ 0"},
+		{p.Bands >= 0, "bands", p.Bands, "≥ 1, or 0 to derive it"},
+		{p.Rows >= 0, "rows", p.Rows, "≥ 1, or 0 to derive it"},
+		{p.K >= 1 && p.K <= 1024, "k", p.K, "in [1, 1024]"},
+		{p.Shingle.N >= 1, "ngram", p.Shingle.N, "≥ 1"},
+		{p.Verify.MaxFill >= 0, "mask-max-fill", p.Verify.MaxFill, "≥ 0"},
+	} {
+		if !c.ok {
+			return p, fmt.Errorf("--%s %v: want %s", c.flag, c.val, c.want)
+		}
 	}
 	if _, err := p.Resolve(); err != nil {
 		return p, err

@@ -52,6 +52,18 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 		{"-o", "x", "--max-doc-bytes", "0"},
 		{"-o", "x", "--format", "xml"},
 		{"-o", "x", "--output-compression", "lz4"},
+		// Issue 19 item 12: every numeric flag out of its range.
+		{"-o", "x", "--mask-max-fill", "-1"},
+		{"-o", "x", "--threshold", "0"},
+		{"-o", "x", "--threshold", "1.01"},
+		{"-o", "x", "--lsh-threshold", "-0.2"},
+		{"-o", "x", "--lsh-threshold", "1"},
+		{"-o", "x", "--min-length", "-3"},
+		{"-o", "x", "--bands", "-1"},
+		{"-o", "x", "--rows", "-2"},
+		{"-o", "x", "-k", "0"},
+		{"-o", "x", "--ngram", "0"},
+		{"-o", "x", "--max-doc-bytes", "-5"},
 	} {
 		if err := parse(args...); err == nil {
 			t.Errorf("%q: no error", args)
