@@ -2,7 +2,8 @@
 # Tests the Python package as its users get it: builds the wheel (`pip wheel .`,
 # which compiles the Go binary), installs it into a fresh virtual environment
 # with the test dependencies (pinned), and runs the pytest suite and the
-# package's doctests against the installed package, not the source tree.
+# package's doctests against the installed package, not the source tree,
+# after type-checking the package with mypy --strict.
 # Also cross-builds the manylinux aarch64 wheel and checks its tag and binary.
 # Needs Go and Python >= 3.11 (pandas 3); PYTHON names another interpreter.
 set -euo pipefail
@@ -14,7 +15,10 @@ py=${PYTHON:-python3}
 "$py" -m venv "$work/venv"
 pip=("$work/venv/bin/pip" --disable-pip-version-check -q)
 "${pip[@]}" install pytest==9.2.0 pyarrow==26.0.1 pandas==3.1.1 datasets==5.2.0 \
-  datatrove==0.10.1 orjson==3.13.0
+  datatrove==0.10.1 orjson==3.13.0 mypy==2.4.1
+
+echo "python/run-tests.sh: mypy --strict python/quchong" >&2
+(cd "$repo" && "$work/venv/bin/mypy")
 
 echo "python/run-tests.sh: building the wheels" >&2
 (cd "$repo" && "${pip[@]}" wheel --no-deps . -w "$work/dist")

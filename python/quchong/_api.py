@@ -47,7 +47,7 @@ def dedup(
     masks: Optional[bool] = None,
     t2s: Optional[bool] = None,
     mask_max_fill: Optional[int] = None,
-    max_doc_bytes: Optional[Union[int, str]] = None,
+    max_doc_bytes: Optional[int] = None,
     format: Optional[str] = None,
     strict: Optional[bool] = None,
     workers: Optional[int] = None,
@@ -101,7 +101,7 @@ def dedup(
     [True, False, True, False, False, True]
     >>> result.stats["total"]["removed"]
     3
-    >>> [(row["id"], row["reason"]) for row in result.table().to_pylist()][:3]
+    >>> [(row["id"], row["reason"]) for row in result.rows()][:3]
     [(0, 'near'), (1, 'exact'), (4, 'near')]
 
     A stricter threshold, and a record's own id:
@@ -215,9 +215,9 @@ def filter(data: Any, **options: Any) -> Any:
     ... ]
     >>> quchong.filter(texts) == texts[:2]
     True
-    >>> import pyarrow as pa
-    >>> quchong.filter(pa.table({"text": texts, "n": [1, 2, 3, 4]}))["n"].to_pylist()
-    [1, 2]
+    >>> records = [{"text": t, "n": i} for i, t in enumerate(texts)]
+    >>> [r["n"] for r in quchong.filter(records)]
+    [0, 1]
     """
     kind = _inputs.kind_of(data)
     if kind == "paths":

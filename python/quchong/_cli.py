@@ -154,7 +154,7 @@ def flag_args(values: Mapping[str, Any], table: Mapping[str, str]) -> list[str]:
     return args
 
 
-def run(args: Sequence[str], *, cwd: Optional[str] = None) -> subprocess.CompletedProcess:
+def run(args: Sequence[str], *, cwd: Optional[str] = None) -> subprocess.CompletedProcess[str]:
     """Runs the binary with ``args``; raises on a failed run.
 
     Exit code 2 (a bad command line: a bad option value) raises ValueError

@@ -170,7 +170,7 @@ def _write_dicts(data: Sequence[Any], path: str, columns: list[str]) -> None:
             f.write("\n")
 
 
-def _require_pyarrow():
+def _require_pyarrow() -> tuple[Any, Any]:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -202,7 +202,7 @@ class _ParquetSink:
     def __init__(self, path: str) -> None:
         self.pa, self.pq = _require_pyarrow()
         self.path = path
-        self.writer = None
+        self.writer: Any = None
         self.rows = 0
 
     def write(self, table: Any) -> None:

@@ -131,6 +131,23 @@ class Result:
         """The ids of the removed duplicates, cluster by cluster."""
         return [i for i, kept in zip(self._ids, self._kept) if not kept]
 
+    def rows(self) -> list[dict[str, Any]]:
+        """clusters.jsonl's rows as dicts (id, cluster, kept, reason, similarity), with ids
+        as in ``clusters`` and, where known, each document's 0-based ``index`` in the input."""
+        out = []
+        for n, i in enumerate(self._ids):
+            row = {
+                "id": i,
+                "cluster": self._cluster[n],
+                "kept": self._kept[n],
+                "reason": self._reason[n],
+                "similarity": self._similarity[n],
+            }
+            if self._positions is not None:
+                row["index"] = self._positions[n]
+            out.append(row)
+        return out
+
     def table(self) -> Any:
         """clusters.jsonl as a pyarrow Table: id, cluster, kept, reason, similarity.
 

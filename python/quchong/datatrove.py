@@ -33,8 +33,11 @@ import pickle
 import tempfile
 from typing import Any, Optional
 
-from datatrove.data import DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
+try:
+    from datatrove.data import DocumentsPipeline
+    from datatrove.pipeline.base import PipelineStep
+except ImportError as err:  # pragma: no cover - exercised only without datatrove
+    raise ImportError("quchong.datatrove needs datatrove: pip install 'quchong[datatrove]'") from err
 
 from ._api import dedup
 
@@ -124,7 +127,7 @@ class QuchongDedup(PipelineStep):
 def _why_removed(result: Any, ids: list[Any]) -> dict[int, dict[str, Any]]:
     """For each removed or rejected position, what the run said about it."""
     why: dict[int, dict[str, Any]] = {}
-    table = result.table().to_pylist()
+    table = result.rows()
     kept_of: dict[int, int] = {}
     for row in table:
         if row["kept"]:

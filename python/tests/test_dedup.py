@@ -108,7 +108,7 @@ def test_seed_paths(as_path: Callable[[Any], Any], seed_path: Path) -> None:
     p = str(seed_path)
     assert result.clusters == [[f"{p}:2", f"{p}:3"], [f"{p}:16", f"{p}:19"]]
     assert [i for i, kept in enumerate(result.kept_mask) if not kept] == [2, 18]
-    assert result.table().column("index").to_pylist() == [1, 2, 15, 18]
+    assert [row["index"] for row in result.rows()] == [1, 2, 15, 18]
 
 
 def test_several_paths_kept_mask(tmp_path: Path, seed_path: Path, seed_texts: list[str]) -> None:
@@ -125,8 +125,12 @@ def test_id_field(seed_texts: list[str]) -> None:
     records = [{"text": t, "doc": f"doc-{i}"} for i, t in enumerate(seed_texts)]
     result = quchong.dedup(records, id_field="doc")
     assert result.clusters == [["doc-1", "doc-2"], ["doc-15", "doc-18"]]
-    assert result.table().column("id").to_pylist() == ["doc-1", "doc-2", "doc-15", "doc-18"]
-    assert result.table().column("index").to_pylist() == [1, 2, 15, 18]
+    assert [(row["id"], row["index"]) for row in result.rows()] == [("doc-1", 1), ("doc-2", 2), ("doc-15", 15), ("doc-18", 18)]
+    pytest.importorskip("pyarrow")
+    table = result.table()
+    assert table.column_names == ["id", "cluster", "kept", "reason", "similarity", "index"]
+    assert table.column("id").to_pylist() == ["doc-1", "doc-2", "doc-15", "doc-18"]
+    assert table.column("index").to_pylist() == [1, 2, 15, 18]
 
 
 @pytest.mark.parametrize("kind", ["pandas", "arrow", "datasets"])
@@ -145,7 +149,8 @@ def test_id_field_tables(kind: str, seed_texts: list[str]) -> None:
 
 
 def test_reasons_and_similarity(seed_texts: list[str]) -> None:
-    rows = quchong.dedup(seed_texts).table().to_pylist()
+    result = quchong.dedup(seed_texts)
+    rows = result.rows()
     assert [(r["id"], r["cluster"], r["kept"], r["reason"]) for r in rows] == [
         (1, 0, True, "exact"),
         (2, 0, False, "exact"),
@@ -154,6 +159,8 @@ def test_reasons_and_similarity(seed_texts: list[str]) -> None:
     ]
     assert rows[1]["similarity"] == 1.0
     assert 0.6 <= rows[3]["similarity"] < 1.0
+    pytest.importorskip("pyarrow")
+    assert result.table().to_pylist() == rows
 
 
 def test_options_reach_the_binary(seed_texts: list[str]) -> None:
@@ -249,3 +256,19 @@ def test_runs_the_installed_package() -> None:
     assert REPO not in package.parents, package
     assert Path(quchong.binary()) == package / "bin" / "quchong"
     assert os.access(quchong.binary(), os.X_OK)
+
+
+def test_size_options(seed_texts: list[str]) -> None:
+    # The seed's paragraphs are 300 to 1,500 bytes: a 1,000-byte limit rejects some as too large.
+    result = quchong.dedup(seed_texts, max_doc_bytes=1000, memory=64 << 20)
+    too_large = [r["index"] for r in result.rejected if r["reason"] == "too-large"]
+    assert too_large == [i for i, t in enumerate(seed_texts) if len(t.encode("utf-8")) > 1000]
+    assert too_large and result.stats["params"]["memory_budget"] == 64 << 20
+    assert all(not result.kept_mask[i] for i in too_large)
+
+
+def test_pandas_index_is_kept(seed_texts: list[str]) -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"text": seed_texts}, index=[f"row{i}" for i in range(20)])
+    kept = quchong.filter(df)
+    assert list(kept.index) == [f"row{i}" for i in range(20) if i not in (2, 18)]
