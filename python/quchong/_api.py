@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import shutil
 import tempfile
 import warnings
 from typing import Any, Callable, Optional, Union
@@ -148,34 +149,39 @@ def dedup(
         "cpuprofile": cpuprofile,
     }
     kind = _inputs.kind_of(data)
+    if kind != "paths" and format is not None:
+        raise ValueError("quchong: format applies to paths only; in-memory data is written in a format of quchong's choosing")
     keepalive = None
     if output_dir is None:
-        keepalive = tempfile.TemporaryDirectory(prefix="quchong-")
-        out = os.path.join(keepalive.name, "out")
+        keepalive = tempfile.mkdtemp(prefix="quchong-")
+        out = os.path.join(keepalive, "out")
         if dry_run is None:
             options["dry_run"] = True
     else:
         out = os.fspath(output_dir)
-    with tempfile.TemporaryDirectory(prefix="quchong-input-") as workdir:
-        prepared = _inputs.prepare(data, kind, workdir, text_field, id_field, keep)
-        if kind == "list-str":
-            options["text_field"] = "text"
-        if kind != "paths" and format is not None:
-            raise ValueError("quchong: format applies to paths only; in-memory data is written in a format of quchong's choosing")
-        options["id_field"] = prepared.id_field
-        args = ["dedup", "--quiet", f"-o={out}", *_cli.flag_args(options, _cli.DEDUP_FLAGS), *prepared.paths]
-        proc = _cli.run(args)
+    try:
+        with tempfile.TemporaryDirectory(prefix="quchong-input-") as workdir:
+            prepared = _inputs.prepare(data, kind, workdir, text_field, id_field, keep)
+            if kind == "list-str":
+                options["text_field"] = "text"
+            options["id_field"] = prepared.id_field
+            args = ["dedup", "--quiet", f"-o={out}", *_cli.flag_args(options, _cli.DEDUP_FLAGS), *prepared.paths]
+            proc = _cli.run(args)
         if proc.returncode == 5:
             warnings.warn(QuchongWarning(proc.stderr.strip()), stacklevel=2)
-        position_of = _position_of(prepared, out)
         return Result(
             output_dir=out,
             n=prepared.n,
             kind=kind,
-            position_of=position_of,
+            position_of=_position_of(prepared, out),
             ids_of=prepared.ids_of,
             keepalive=keepalive,
         )
+    except BaseException:
+        # A failed call leaves no temporary output behind.
+        if keepalive is not None:
+            shutil.rmtree(keepalive, ignore_errors=True)
+        raise
 
 
 def _position_of(prepared: _inputs.Prepared, out: str) -> Optional[Callable[[str], int]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import weakref
 from typing import Any, Callable, Optional
 
 
@@ -38,10 +40,12 @@ class Result:
         kind: str,
         position_of: Optional[Callable[[str], int]],
         ids_of: Optional[Callable[[list[int]], list[Any]]],
-        keepalive: Any = None,
+        keepalive: Optional[str] = None,
     ) -> None:
         self.output_dir = output_dir
-        self._keepalive = keepalive  # the temporary output directory, removed with this object
+        if keepalive is not None:
+            # The temporary directory holding output_dir goes when this object does.
+            weakref.finalize(self, shutil.rmtree, keepalive, ignore_errors=True)
         with open(os.path.join(output_dir, "stats.json"), encoding="utf-8") as f:
             self.stats: dict[str, Any] = json.load(f)
         report = os.path.join(output_dir, "report.html")

@@ -76,10 +76,12 @@ def test_pipeline_with_exclusion_writer(tmp_path: Path, seed_texts: list[str]) -
         logging_dir=str(tmp_path / "logs"),
     )
     executor.run()
-    out = [json.loads(line) for p in sorted((tmp_path / "out").glob("*.jsonl")) for line in open(p, encoding="utf-8")]
+    out = [json.loads(line) for p in sorted((tmp_path / "out").glob("*.jsonl")) for line in p.read_text("utf-8").splitlines()]
     assert [d["id"] for d in out] == [f"s{i}" for i in range(20) if i not in (2, 18)]
     removed = [
-        json.loads(line) for p in sorted((tmp_path / "removed").glob("*.jsonl")) for line in open(p, encoding="utf-8")
+        json.loads(line)
+        for p in sorted((tmp_path / "removed").glob("*.jsonl"))
+        for line in p.read_text("utf-8").splitlines()
     ]
     why = {d["id"]: d["metadata"]["quchong"] for d in removed}
     assert set(why) == {"s2", "s18"}
