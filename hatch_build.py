@@ -55,7 +55,8 @@ def _host_goarch() -> str:
 
 
 class CustomBuildHook(BuildHookInterface):
-    """Builds ./cmd/quchong and adds it to the wheel as quchong/bin/quchong."""
+    """Builds ./cmd/quchong and adds it to the wheel as quchong/bin/quchong
+    (into python/quchong/bin/ for an editable install)."""
 
     PLUGIN_NAME = "custom"
 
@@ -74,8 +75,14 @@ class CustomBuildHook(BuildHookInterface):
                 "(or its path in the GO variable); a wheel built with `pip wheel .` installs without it"
             )
         exe = "quchong.exe" if goos == "windows" else "quchong"
-        self._tmp = tempfile.mkdtemp(prefix="quchong-go-build-")
-        out = os.path.join(self._tmp, exe)
+        if version == "editable":
+            # `pip install -e .` imports the package from python/quchong, so
+            # the binary goes there (git-ignored), and is rebuilt by rerunning
+            # the install after a change to the Go code.
+            out = os.path.join(self.root, "python", "quchong", "bin", exe)
+        else:
+            self._tmp = tempfile.mkdtemp(prefix="quchong-go-build-")
+            out = os.path.join(self._tmp, exe)
         env = dict(os.environ, CGO_ENABLED="0", GOOS=goos, GOARCH=goarch)
         cmd = [go, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, "./cmd/quchong"]
         self.app.display_info(f"quchong: {' '.join(cmd)} (GOOS={goos} GOARCH={goarch} CGO_ENABLED=0)")
@@ -83,7 +90,8 @@ class CustomBuildHook(BuildHookInterface):
             subprocess.run(cmd, cwd=self.root, env=env, check=True)
         except subprocess.CalledProcessError as err:
             raise RuntimeError(f"quchong: go build failed with exit code {err.returncode}") from err
-        build_data["force_include"][out] = f"quchong/bin/{exe}"
+        if version != "editable":
+            build_data["force_include"][out] = f"quchong/bin/{exe}"
         build_data["pure_python"] = False
         build_data["tag"] = f"py3-none-{tag}"
 
