@@ -24,8 +24,8 @@ from typing import Any, Callable, Optional, Sequence
 # text: it reads a row group at a time.
 _ROW_GROUP_BYTES = 32 << 20
 
-# Rows of a pandas DataFrame converted to Arrow at a time.
-_PANDAS_SLICE_ROWS = 65536
+# Rows of a table converted to Arrow and written at a time.
+_SLICE_ROWS = 65536
 
 # The id field name given to the binary for files without ids, so that every
 # id is PATH:LINE (the binary treats an empty --id-field as its default, "id").
@@ -207,9 +207,7 @@ class _ParquetSink:
 
     def write(self, table: Any) -> None:
         if self.writer is None:
-            schema = table.schema
-            # A string_view column is written as a plain string column.
-            self.writer = self.pq.ParquetWriter(self.path, schema, compression="none")
+            self.writer = self.pq.ParquetWriter(self.path, table.schema, compression="none")
         if table.num_rows == 0:
             return
         per_row = max(1, table.nbytes // table.num_rows)
@@ -231,7 +229,7 @@ def _write_arrow(table: Any, path: str, columns: list[str], id_field: Optional[s
         table = pa.Table.from_batches([table])
     table = table.select(columns)
     sink = _ParquetSink(path)
-    for batch in table.to_batches(max_chunksize=_PANDAS_SLICE_ROWS):
+    for batch in table.to_batches(max_chunksize=_SLICE_ROWS):
         sink.write(pa.Table.from_batches([batch]))
     return sink.close(table.schema)
 
@@ -242,15 +240,21 @@ def _write_pandas(df: Any, path: str, columns: list[str], id_field: Optional[str
     sink = _ParquetSink(path)
     schema = None
     n = len(df)
-    for start in range(0, max(n, 1), _PANDAS_SLICE_ROWS):
-        part = df.iloc[start : start + _PANDAS_SLICE_ROWS][columns]
+    for start in range(0, max(n, 1), _SLICE_ROWS):
+        part = df.iloc[start : start + _SLICE_ROWS][columns]
         try:
-            table = pa.Table.from_pandas(part, preserve_index=False, schema=schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-            raise ValueError(f"quchong: rows {start}..{start + len(part) - 1}: {err}") from err
-        if schema is None:
+            table = pa.Table.from_pandas(part, preserve_index=False)
             _check_text_type(pa, table.schema, columns[0])
-            schema = table.schema
+            if schema is None:
+                if pa.types.is_null(table.schema.field(0).type):
+                    # A first slice of missing texts only: later slices hold strings.
+                    table = table.set_column(0, columns[0], table.column(0).cast(pa.large_string()))
+                schema = table.schema
+            elif table.schema != schema:
+                table = table.cast(schema)
+        except (ValueError, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:  # ArrowInvalid is a ValueError
+            reason = str(err).removeprefix("quchong: ")
+            raise ValueError(f"quchong: rows {start}..{start + len(part) - 1}: {reason}") from err
         sink.write(table)
     return sink.close(schema)
 
@@ -261,7 +265,7 @@ def _write_dataset(ds: Any, path: str, columns: list[str], id_field: Optional[st
     part = ds.select_columns(columns).with_format("arrow")
     sink = _ParquetSink(path)
     schema = None
-    for table in part.iter(batch_size=_PANDAS_SLICE_ROWS):
+    for table in part.iter(batch_size=_SLICE_ROWS):
         if isinstance(table, pa.RecordBatch):
             table = pa.Table.from_batches([table])
         if schema is None:

@@ -272,3 +272,16 @@ def test_pandas_index_is_kept(seed_texts: list[str]) -> None:
     df = pd.DataFrame({"text": seed_texts}, index=[f"row{i}" for i in range(20)])
     kept = quchong.filter(df)
     assert list(kept.index) == [f"row{i}" for i in range(20) if i not in (2, 18)]
+
+
+def test_pandas_written_in_slices(monkeypatch: pytest.MonkeyPatch, seed_texts: list[str]) -> None:
+    # Slices of 3 rows: the first holds only missing texts, a later one object-typed strings.
+    pd = pytest.importorskip("pandas")
+    monkeypatch.setattr(quchong._inputs, "_SLICE_ROWS", 3)
+    texts = [None, None, None, *seed_texts]
+    df = pd.DataFrame({"text": pd.Series(texts, dtype=object)})
+    result = quchong.dedup(df)
+    assert result.clusters == [[i + 3 for i in c] for c in SEED_CLUSTERS]
+    assert [(r["index"], r["reason"]) for r in result.rejected] == [(0, "missing-text"), (1, "missing-text"), (2, "missing-text")]
+    with pytest.raises(ValueError, match="rows 3..5: .*column 'text' has type int64"):
+        quchong.dedup(pd.DataFrame({"text": pd.Series(["北京市朝阳区今天召开了会议"] * 3 + [1, 2, 3], dtype=object)}))
