@@ -19,6 +19,7 @@ DEDUP_FLAGS: Mapping[str, str] = {
     "id_field": "id-field",
     "threshold": "threshold",
     "keep": "keep",
+    "cluster": "cluster",
     "min_length": "min-length",
     "lsh_threshold": "lsh-threshold",
     "bands": "bands",
