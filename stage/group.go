@@ -29,6 +29,9 @@ func DistinctPairs(parts [][]Pair) []Pair {
 	return slices.CompactFunc(all, func(x, y Pair) bool { return x.A == y.A && x.B == y.B })
 }
 
+// BandKey returns a signature's LSH key for one band, as BandKeys does.
+func (s *Stages) BandKey(sig []uint32, band int) uint64 { return s.p.LSH().Key(sig, band) }
+
 // BandKeys appends the LSH band keys of a signature: one per band, distinct
 // across bands.
 func (s *Stages) BandKeys(dst []uint64, sig []uint32) []uint64 {

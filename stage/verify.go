@@ -57,12 +57,16 @@ func (s *Stages) Confirm(a, b []rune, sc *Scratch) (float64, bool) {
 	return sim, sim >= s.p.Threshold
 }
 
+// Prepared is a normalised text readied by Prepare for ConfirmPrepared: its
+// runes and, without masks, its sorted shingle set.
+type Prepared = verify.Prepared
+
 // Prepare readies a normalised text for ConfirmPrepared, which compares it
 // with many others without hashing it again each time.
-func (s *Stages) Prepare(a []rune) verify.Prepared { return verify.Prepare(a, s.p.Verify) }
+func (s *Stages) Prepare(a []rune) Prepared { return verify.Prepare(a, s.p.Verify) }
 
 // ConfirmPrepared is Confirm of two prepared texts, with the same result.
-func (s *Stages) ConfirmPrepared(a, b verify.Prepared, sc *Scratch) (float64, bool) {
+func (s *Stages) ConfirmPrepared(a, b Prepared, sc *Scratch) (float64, bool) {
 	sim := verify.SimilarityPrepared(a, b, s.p.Verify, &sc.verify)
 	return sim, sim >= s.p.Threshold
 }

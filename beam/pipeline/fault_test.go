@@ -14,7 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -73,7 +73,7 @@ func TestParityFaults(t *testing.T) {
 	in := faultyInputs(t)
 	l, b, _ := runBoth(t, in, corpus.Options{}, stage.DefaultParams(), Options{Shards: 5})
 	compareOutputs(t, l, b)
-	var st local.Stats
+	var st output.Stats
 	if err := json.Unmarshal(readFile(t, filepath.Join(b, "stats.json")), &st); err != nil {
 		t.Fatal(err)
 	}

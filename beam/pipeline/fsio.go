@@ -19,7 +19,6 @@ import (
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/s3"
 
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/engine/local"
 )
 
 // IsRemote reports whether p names a file in a Beam filesystem other than
@@ -36,7 +35,7 @@ func joinPath(dir, name string) string {
 }
 
 // ExpandInputs lists the input files of the arguments: local arguments as
-// local.ExpandInputs does (files, directories, globs), remote ones through
+// corpus.ExpandInputs does (files, directories, globs), remote ones through
 // the Beam filesystem's List (a glob or a single object).
 func ExpandInputs(ctx context.Context, args []string, format corpus.Format) ([]string, error) {
 	var out []string
@@ -45,7 +44,7 @@ func ExpandInputs(ctx context.Context, args []string, format corpus.Format) ([]s
 		if len(localArgs) == 0 {
 			return nil
 		}
-		files, err := local.ExpandInputs(localArgs, format)
+		files, err := corpus.ExpandInputs(localArgs, format)
 		if err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -300,9 +300,9 @@ func components(s beam.Scope, cfg Config, edges beam.PCollection) beam.PCollecti
 
 // assembleStats builds stats.json from the pipeline's pieces, with the local
 // engine's schema. Timings, wall and CPU time are not measured here.
-func assembleStats(cfg *Config, parts []statPart) *local.Stats {
-	counts := make([]local.Counts, len(cfg.Files))
-	s := &local.Stats{Tool: "quchong", Version: local.Version}
+func assembleStats(cfg *Config, parts []statPart) *output.Stats {
+	counts := make([]output.Counts, len(cfg.Files))
+	s := &output.Stats{Tool: "quchong", Version: output.Version}
 	s.Clustering.Mode = cfg.Params.Cluster.String()
 	for _, p := range parts {
 		if m := p.Meta; m != nil {
@@ -334,16 +334,16 @@ func assembleStats(cfg *Config, parts []statPart) *local.Stats {
 			faults[m.Source] = m.Fault
 		}
 	}
-	s.Inputs = []local.FileStats{}
+	s.Inputs = []output.FileStats{}
 	for i, f := range cfg.Files {
-		s.Inputs = append(s.Inputs, local.FileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), Fault: faults[i], Counts: counts[i]})
+		s.Inputs = append(s.Inputs, output.FileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), Fault: faults[i], Counts: counts[i]})
 		s.Total.Add(counts[i])
 		if faults[i] != "" {
 			s.Faults = append(s.Faults, faults[i])
 		}
 	}
-	s.Params = local.NewParamsReport(cfg.Params, cfg.Corpus, cfg.Strict)
-	s.Stages = []local.StageTiming{}
+	s.Params = output.NewParamsReport(cfg.Params, cfg.Corpus, cfg.Strict)
+	s.Stages = []output.StageTiming{}
 	return s
 }
 

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/quchong/quchong/doc"
-	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -30,7 +30,7 @@ type rejection struct {
 type fileMeta struct {
 	Source   int
 	Count    uint32 // documents that got an index
-	Counts   local.Counts
+	Counts   output.Counts
 	Rejected []int64 // record numbers rejected, increasing
 	Rejects  []rejection
 	// Fault says why the file could not be read to its end (as the local
@@ -188,7 +188,7 @@ type statPart struct {
 	TextChecked    int64
 	AcceptedByText int64
 	Clusters       int64
-	Clustering     local.Clustering // summed over cluster shards; Mode is set by assembleStats
+	Clustering     output.Clustering // summed over cluster shards; Mode is set by assembleStats
 }
 
 func enc[T any](v T) ([]byte, error) {

@@ -12,12 +12,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/output"
 )
 
-const version = local.Version
+const version = output.Version
 
 const dedupUsage = `Usage: quchong dedup [flags] INPUT... -o DIR
 
@@ -93,10 +95,10 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")
 		return exitUsage
 	}
-	var skipped local.Skipped
-	if opt.Inputs, skipped, err = local.ExpandInputsSkipped(inputs, opt.Corpus.Format); err != nil {
+	var skipped corpus.Skipped
+	if opt.Inputs, skipped, err = corpus.ExpandInputsSkipped(inputs, opt.Corpus.Format); err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
-		if errors.Is(err, local.ErrDuplicateInput) {
+		if errors.Is(err, corpus.ErrDuplicateInput) {
 			return exitUsage
 		}
 		return exitInput

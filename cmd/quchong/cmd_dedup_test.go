@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/summary"
+	"github.com/quchong/quchong/output"
 )
 
 const seed = "../../testdata/seed.txt"
@@ -144,9 +144,9 @@ func TestSummaryFiles(t *testing.T) {
 		{files: summary.MaxFiles + 1, want: []string{"files     21, 1 with documents removed or rejected; per-file counts in stats.json"}, notWant: []string{"in1.txt"}},
 		{files: 1, dry: true, want: []string{"{clusters.jsonl,"}, notWant: []string{"kept/"}},
 	} {
-		s := &local.Stats{DryRun: tc.dry}
+		s := &output.Stats{DryRun: tc.dry}
 		for i := range tc.files {
-			f := local.FileStats{Path: fmt.Sprintf("in%d.txt", i)}
+			f := output.FileStats{Path: fmt.Sprintf("in%d.txt", i)}
 			if i == 0 {
 				f.Removed = 1
 			}

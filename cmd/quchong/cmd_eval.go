@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/eval"
 )
 
@@ -163,7 +162,7 @@ func evalRunInputs(runDir string, docs []string) ([]string, corpus.Options, erro
 		opt.TextField, opt.IDField, opt.MaxDocBytes = st.Params.TextField, st.Params.IDField, st.Params.MaxDocBytes
 	}
 	if len(docs) > 0 {
-		inputs, err := local.ExpandInputs(docs, opt.Format)
+		inputs, err := corpus.ExpandInputs(docs, opt.Format)
 		if err != nil {
 			return nil, opt, fmt.Errorf("--docs: %w", err)
 		}

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
 	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/keep"
@@ -251,7 +250,7 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 		if pos[0] == pos[1] {
 			return fail(exitUsage, "A and B are the same id %q", pos[0])
 		}
-		files, err := local.ExpandInputs(inputs, copt.Format)
+		files, err := corpus.ExpandInputs(inputs, copt.Format)
 		if err != nil {
 			return fail(exitInput, "%v", err)
 		}

@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/summary"
+	"github.com/quchong/quchong/output"
 )
 
-func printJSON(w io.Writer, stats *local.Stats) int {
+func printJSON(w io.Writer, stats *output.Stats) int {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -19,4 +19,4 @@ func printJSON(w io.Writer, stats *local.Stats) int {
 }
 
 // printSummary prints what a person wants to see after a run.
-func printSummary(w io.Writer, s *local.Stats, dir string) { summary.Print(w, s, dir) }
+func printSummary(w io.Writer, s *output.Stats, dir string) { summary.Print(w, s, dir) }

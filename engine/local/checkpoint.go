@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/quchong/quchong/atomicfile"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -60,7 +61,7 @@ var ErrResumeMismatch = errors.New("cannot resume")
 
 // identity describes the run for the manifest.
 func (r *run) identity() (manifest, error) {
-	m := manifest{Version: Version, WorkFormat: workFormat}
+	m := manifest{Version: output.Version, WorkFormat: workFormat}
 	params := struct {
 		Params stage.Params
 		Corpus any
@@ -175,7 +176,7 @@ type sideState struct {
 type fileState struct {
 	First, Count uint32
 	Rejected     []int64
-	Counts       Counts
+	Counts       output.Counts
 	Fault        string
 	FaultAfter   int64
 }
@@ -270,7 +271,7 @@ func (r *run) loadFingerprint() error {
 type confirmState struct {
 	Rep          []uint32
 	Pairs        []stage.Pair
-	Verification Verification
+	Verification output.Verification
 }
 
 func (r *run) saveConfirm() error {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -111,7 +112,7 @@ func TestPipeResume(t *testing.T) {
 	seed, _ := seedLines(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
-	run := func(data []byte, resume bool, stop string) (*Stats, error) {
+	run := func(data []byte, resume bool, stop string) (*output.Stats, error) {
 		fifo := filepath.Join(dir, "pipe")
 		os.Remove(fifo)
 		wait := writeFIFO(t, fifo, data)
@@ -469,7 +470,7 @@ func TestExpandInputsLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files, skipped, err := ExpandInputsSkipped([]string{data}, corpus.Auto)
+	files, skipped, err := corpus.ExpandInputsSkipped([]string{data}, corpus.Auto)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +483,7 @@ func TestExpandInputsLinks(t *testing.T) {
 	if !slices.Equal(files, want) {
 		t.Errorf("files %q, want %q", files, want)
 	}
-	wantSkipped := Skipped{NotCorpus: 1, Broken: 1, Loops: 1, Same: 2}
+	wantSkipped := corpus.Skipped{NotCorpus: 1, Broken: 1, Loops: 1, Same: 2}
 	if skipped != wantSkipped {
 		t.Errorf("skipped %+v, want %+v", skipped, wantSkipped)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -54,10 +55,10 @@ func readClusters(t *testing.T, dir string) []clusterLine {
 	return out
 }
 
-func runDedup(t *testing.T, inputs []string, mod func(*Options)) (string, *Stats) {
+func runDedup(t *testing.T, inputs []string, mod func(*Options)) (string, *output.Stats) {
 	t.Helper()
 	out := t.TempDir()
-	files, err := ExpandInputs(inputs, corpus.Auto)
+	files, err := corpus.ExpandInputs(inputs, corpus.Auto)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,9 +75,9 @@ func runDedup(t *testing.T, inputs []string, mod func(*Options)) (string, *Stats
 }
 
 // checkAccounting asserts read = kept + removed + rejected per file and in total.
-func checkAccounting(t *testing.T, s *Stats) {
+func checkAccounting(t *testing.T, s *output.Stats) {
 	t.Helper()
-	var total Counts
+	var total output.Counts
 	for _, f := range s.Inputs {
 		if f.Read != f.Kept+f.Removed+f.Rejected {
 			t.Errorf("%s: read %d != kept %d + removed %d + rejected %d", f.Path, f.Read, f.Kept, f.Removed, f.Rejected)
@@ -354,7 +355,7 @@ func readOutputs(t *testing.T, dir string) map[string]string {
 			return err
 		}
 		if rel == "stats.json" {
-			var s Stats
+			var s output.Stats
 			if err := json.Unmarshal(b, &s); err != nil {
 				return err
 			}

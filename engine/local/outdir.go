@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/quchong/quchong/corpus"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -93,17 +94,6 @@ func (l *dirLock) release() {
 	l.f = nil
 }
 
-// fileID identifies a file whatever path names it.
-type fileID struct{ dev, ino uint64 }
-
-func idOf(fi os.FileInfo) (fileID, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileID{}, false
-	}
-	return fileID{uint64(st.Dev), uint64(st.Ino)}, true
-}
-
 // insideDir reports whether path lies inside the directory dir, comparing
 // directories by device and inode rather than by name, so that symbolic
 // links, "." and "..", and bind mounts are seen through: both the path as
@@ -133,11 +123,11 @@ func insideDir(path string, dir os.FileInfo) bool {
 }
 
 // inputIDs returns the files the run reads, by device and inode.
-func (r *run) inputIDs() map[fileID]string {
-	ids := make(map[fileID]string)
+func (r *run) inputIDs() map[corpus.FileID]string {
+	ids := make(map[corpus.FileID]string)
 	for _, f := range r.files {
 		if fi, err := os.Stat(f.read); err == nil {
-			if id, ok := idOf(fi); ok {
+			if id, ok := corpus.IDOf(fi); ok {
 				ids[id] = f.path
 			}
 		}
@@ -147,7 +137,7 @@ func (r *run) inputIDs() map[fileID]string {
 
 // removeChecked removes path (a file or a tree, links not followed), after
 // making sure that no input of the run is among what it would remove.
-func removeChecked(path string, inputs map[fileID]string) error {
+func removeChecked(path string, inputs map[corpus.FileID]string) error {
 	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -162,7 +152,7 @@ func removeChecked(path string, inputs map[fileID]string) error {
 		if err != nil {
 			return nil
 		}
-		if id, ok := idOf(fi); ok {
+		if id, ok := corpus.IDOf(fi); ok {
 			if in, ok := inputs[id]; ok {
 				return &ConfigError{fmt.Errorf("will not remove %s: it is the input %s (move the input out of the output directory)", p, in)}
 			}
@@ -242,7 +232,7 @@ func (r *run) clearOutputs(dir string) error {
 			return err
 		}
 		// Directories left empty under kept/ or removed/ go too.
-		for d := filepath.Dir(p); d != dir && within(d, dir); d = filepath.Dir(d) {
+		for d := filepath.Dir(p); d != dir && corpus.Within(d, dir); d = filepath.Dir(d) {
 			if os.Remove(d) != nil {
 				break
 			}

@@ -13,9 +13,7 @@ import (
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/internal/radix"
 	"github.com/quchong/quchong/internal/units"
-	"github.com/quchong/quchong/lsh"
 	"github.com/quchong/quchong/stage"
-	"github.com/quchong/quchong/verify"
 )
 
 // pairKey packs an ordered pair of indices.
@@ -100,7 +98,7 @@ func (r *run) group(ctx context.Context) error {
 	// a band-major file, so a band is later one sequential read.
 	lp := r.p.LSH()
 	b := lp.Bands
-	keysFile, err := r.bandKeys(reps, lp)
+	keysFile, err := r.bandKeys(reps)
 	if err != nil {
 		return &OutputError{err}
 	}
@@ -218,13 +216,13 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 	oks := make([]bool, len(pairs))
 	limit := r.memoryLeft() / 4
 	for lo := 0; lo < len(pairs); {
-		needed := make(map[uint32]verify.Prepared)
+		needed := make(map[uint32]stage.Prepared)
 		var bytes int64
 		hi := lo
 		for hi < len(pairs) && (hi == lo || bytes < limit) {
 			for _, d := range [2]uint32{pairs[hi].a, pairs[hi].b} {
 				if _, ok := needed[d]; !ok {
-					needed[d] = verify.Prepared{}
+					needed[d] = stage.Prepared{}
 					_, n := r.docs.text(d)
 					bytes += int64(n) * 13 // text, runes and shingle hashes, at most
 				}
@@ -340,7 +338,7 @@ type judge struct {
 	sigs map[uint32][]uint32
 	// prepared caches the few texts in use: the kept document's, checked
 	// against every other member of its round.
-	prepared map[uint32]verify.Prepared
+	prepared map[uint32]stage.Prepared
 	sc       stage.Scratch
 }
 
@@ -372,12 +370,12 @@ func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
 		clear(j.prepared)
 	}
 	if j.prepared == nil {
-		j.prepared = make(map[uint32]verify.Prepared)
+		j.prepared = make(map[uint32]stage.Prepared)
 	}
-	var pa, pb verify.Prepared
+	var pa, pb stage.Prepared
 	for _, x := range [2]struct {
 		d   uint32
-		dst *verify.Prepared
+		dst *stage.Prepared
 	}{{a, &pa}, {b, &pb}} {
 		p, ok := j.prepared[x.d]
 		if !ok {
@@ -455,7 +453,8 @@ func (r *run) loadSigs(buf []uint32, docs []uint32) ([]uint32, error) {
 // the work directory's bands.bin, band-major: band b's keys, in the order of
 // reps, start at b × len(reps) × 8. Chunks of representatives run on the
 // workers; each reads the signature blocks it needs once.
-func (r *run) bandKeys(reps []uint32, lp lsh.Params) (*os.File, error) {
+func (r *run) bandKeys(reps []uint32) (*os.File, error) {
+	bands := r.p.Bands
 	f, err := os.Create(filepath.Join(r.workDir, "bands.bin"))
 	if err != nil {
 		return nil, fmt.Errorf("work directory: %w", err)
@@ -466,7 +465,7 @@ func (r *run) bandKeys(reps []uint32, lp lsh.Params) (*os.File, error) {
 	errs := make([]error, chunks)
 	parallelItems(chunks, r.workers, func(c int) {
 		lo, hi := c*chunk, min(n, (c+1)*chunk)
-		keys := make([]uint64, lp.Bands*(hi-lo)) // band-major within the chunk
+		keys := make([]uint64, bands*(hi-lo)) // band-major within the chunk
 		var buf, block []uint32
 		bi := -1
 		for j := lo; j < hi; j++ {
@@ -481,11 +480,11 @@ func (r *run) bandKeys(reps []uint32, lp lsh.Params) (*os.File, error) {
 			}
 			o := int(d&(blockSize-1)) * r.p.K
 			sig := block[o : o+r.p.K]
-			for band := 0; band < lp.Bands; band++ {
-				keys[band*(hi-lo)+j-lo] = lp.Key(sig, band)
+			for band := 0; band < bands; band++ {
+				keys[band*(hi-lo)+j-lo] = r.st.BandKey(sig, band)
 			}
 		}
-		for band := 0; band < lp.Bands; band++ {
+		for band := 0; band < bands; band++ {
 			seg := keys[band*(hi-lo) : (band+1)*(hi-lo)]
 			if _, err := f.WriteAt(u64bytes(seg), (int64(band)*int64(n)+int64(lo))*8); err != nil {
 				errs[c] = fmt.Errorf("work directory: band keys: %w", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/report"
 	"github.com/quchong/quchong/stage"
 )
@@ -42,7 +43,7 @@ func (r *run) planReport() *reportPlan {
 			}
 			cl.Members = append(cl.Members, report.Member{
 				ID: r.side.id(m), Kept: m == k, Reason: reason,
-				Similarity: roundTo(r.simOf(m), 4), Source: r.files[r.fileOf(m)].path,
+				Similarity: output.Round(r.simOf(m), 4), Source: r.files[r.fileOf(m)].path,
 			})
 		}
 		in.Clusters = append(in.Clusters, cl)
@@ -70,7 +71,7 @@ func (r *run) pairSimilarities() []float64 {
 		for _, m := range members {
 			ra, rb := r.groups.rep[k], r.groups.rep[m]
 			if m != k && ra != rb {
-				toKept[pairKey{min(ra, rb), max(ra, rb)}] = roundTo(r.simOf(m), 4)
+				toKept[pairKey{min(ra, rb), max(ra, rb)}] = output.Round(r.simOf(m), 4)
 			}
 		}
 	}
@@ -185,6 +186,6 @@ func (r *run) loadOriginals(ctx context.Context, want map[uint32][]*report.Membe
 }
 
 // statsJSON is the content of stats.json.
-func statsJSON(s *Stats) ([]byte, error) {
+func statsJSON(s *output.Stats) ([]byte, error) {
 	return json.Marshal(s)
 }

@@ -32,18 +32,18 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
 // Version is the engine version written to stats.json.
-const Version = "0.1.0"
 
 // DefaultMemory is the default memory budget: 1 GiB.
 const DefaultMemory = 1 << 30
 
 // Options configures a run.
 type Options struct {
-	// Inputs are the input files, in order (see ExpandInputs).
+	// Inputs are the input files, in order (see corpus.ExpandInputs).
 	Inputs []string
 	// Corpus configures the readers. Corpus.Fields is set by Run from the
 	// keep rule. Corpus.MaxDocBytes 0 means MaxDocBytesFor(Memory); a larger
@@ -120,7 +120,7 @@ func (r *run) classify(err error) error {
 	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		if a, aerr := filepath.Abs(pe.Path); aerr == nil && within(a, r.outAbs) {
+		if a, aerr := filepath.Abs(pe.Path); aerr == nil && corpus.Within(a, r.outAbs) {
 			return &OutputError{err}
 		}
 	}
@@ -149,7 +149,7 @@ type fileInfo struct {
 	first             uint32  // dense index of its first document
 	count             uint32  // documents that got an index
 	rejected          []int64 // record numbers rejected, increasing
-	counts            Counts
+	counts            output.Counts
 	// fault says why the file could not be read to its end ("" when it
 	// was); its documents after the fault are lost. faultAfter is the last
 	// record read before the fault.
@@ -183,8 +183,8 @@ type run struct {
 	rejects []rejection
 	field   string // keep-rule field, if any
 	outAbs  string // absolute output directory
-	stats   Stats
-	timings []StageTiming
+	stats   output.Stats
+	timings []output.StageTiming
 	prog    *progress
 
 	workDir  string
@@ -214,7 +214,7 @@ type run struct {
 
 // Run deduplicates the inputs and writes the outputs. It returns the stats
 // also written to OutDir/stats.json.
-func Run(ctx context.Context, opt Options) (_ *Stats, err error) {
+func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 	defer func() {
 		if limitErr := fdError(err); limitErr != nil {
 			err = limitErr
@@ -295,7 +295,7 @@ func Run(ctx context.Context, opt Options) (_ *Stats, err error) {
 			}
 		}
 		r.prog.finish()
-		r.timings = append(r.timings, StageTiming{Stage: s.name, Seconds: time.Since(t).Seconds()})
+		r.timings = append(r.timings, output.StageTiming{Stage: s.name, Seconds: time.Since(t).Seconds()})
 		if r.opt.stopAfter == s.name {
 			return nil, errStopped
 		}
@@ -316,7 +316,7 @@ func Run(ctx context.Context, opt Options) (_ *Stats, err error) {
 			return nil, err
 		}
 		r.prog.finish()
-		r.timings = append(r.timings, StageTiming{Stage: "report", Seconds: time.Since(t).Seconds()})
+		r.timings = append(r.timings, output.StageTiming{Stage: "report", Seconds: time.Since(t).Seconds()})
 		r.stats.WallSeconds = time.Since(start).Seconds()
 		r.stats.CPUSeconds = cpuTime() - cpuStart
 	}
@@ -347,8 +347,8 @@ func Run(ctx context.Context, opt Options) (_ *Stats, err error) {
 
 // resumeCommit finishes the commit of a run killed while committing its
 // outputs, and returns the stats it had staged.
-func (r *run) resumeCommit() (*Stats, error) {
-	var s Stats
+func (r *run) resumeCommit() (*output.Stats, error) {
+	var s output.Stats
 	b, err := os.ReadFile(r.stagePath("stats.json"))
 	if err == nil {
 		err = json.Unmarshal(b, &s)
@@ -430,7 +430,7 @@ func (r *run) resume() (int, error) {
 // directory and makes the work directory. It returns the stats of the
 // completed run that a resumed run finds in place (nil otherwise). Nothing
 // is removed from the output directory before every check has passed.
-func (r *run) prepare() (*Stats, error) {
+func (r *run) prepare() (*output.Stats, error) {
 	if len(r.opt.Inputs) == 0 {
 		return nil, &ConfigError{fmt.Errorf("no input files")}
 	}
@@ -451,7 +451,7 @@ func (r *run) prepare() (*Stats, error) {
 	}
 	for i, arg := range r.opt.Inputs {
 		path := arg
-		if arg == Stdin {
+		if arg == corpus.Stdin {
 			path = "stdin"
 		}
 		f, c := r.opt.Corpus.Format, corpus.None
@@ -461,13 +461,13 @@ func (r *run) prepare() (*Stats, error) {
 			}
 			c = dc
 		} else if f == corpus.Auto {
-			if arg == Stdin {
+			if arg == corpus.Stdin {
 				return nil, &ConfigError{fmt.Errorf("standard input (-) has no name to tell its format from: give --format txt, jsonl or parquet")}
 			}
 			return nil, &InputError{err}
 		}
 		name := names[i]
-		if arg == Stdin {
+		if arg == corpus.Stdin {
 			name += map[corpus.Format]string{corpus.Text: ".txt", corpus.JSONL: ".jsonl", corpus.Parquet: ".parquet"}[f]
 		}
 		out := corpus.OutputName(name, f, c, r.opt.Corpus)
@@ -494,7 +494,7 @@ func (r *run) prepare() (*Stats, error) {
 		return nil, &OutputError{fmt.Errorf("output directory: %w", err)}
 	}
 	for _, f := range r.files {
-		if f.arg != Stdin && insideDir(f.arg, outInfo) {
+		if f.arg != corpus.Stdin && insideDir(f.arg, outInfo) {
 			return nil, &ConfigError{fmt.Errorf("input %s lies inside the output directory %s (links and bind mounts followed)", f.path, r.opt.OutDir)}
 		}
 	}
@@ -595,13 +595,13 @@ func (r *run) checkMeaning() error {
 // the output directory, when they are this run's (same inputs, unchanged
 // since, and same parameters); nil when there is none. It removes the work
 // directory such a run may have left (killed after its last step).
-func (r *run) completed() (*Stats, error) {
+func (r *run) completed() (*output.Stats, error) {
 	path := filepath.Join(r.opt.OutDir, "stats.json")
 	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
-	var s Stats
+	var s output.Stats
 	b, err := os.ReadFile(path)
 	if err == nil {
 		err = json.Unmarshal(b, &s)
@@ -612,7 +612,7 @@ func (r *run) completed() (*Stats, error) {
 	differ := func(what string) error {
 		return &ConfigError{fmt.Errorf("%w: %s holds the complete outputs of a run with %s; rerun without --resume (with --force) to replace them", ErrResumeMismatch, r.opt.OutDir, what)}
 	}
-	if s.Tool != "quchong" || s.Version != Version {
+	if s.Tool != "quchong" || s.Version != output.Version {
 		return nil, differ("quchong " + s.Version)
 	}
 	if len(s.Inputs) != len(r.files) {
@@ -622,14 +622,14 @@ func (r *run) completed() (*Stats, error) {
 		if s.Inputs[i].Path != f.path {
 			return nil, differ("the input " + s.Inputs[i].Path + " where this run has " + f.path)
 		}
-		if f.arg == Stdin {
+		if f.arg == corpus.Stdin {
 			return nil, differ("standard input, which cannot be compared with this one")
 		}
 		if fi, err := os.Stat(f.arg); err != nil || fi.ModTime().After(st.ModTime()) || !fi.Mode().IsRegular() {
 			return nil, differ("another version of " + f.path + " (it changed after the run completed)")
 		}
 	}
-	want := r.paramsReport().stable() // as stats.json holds it (rounded)
+	want := r.paramsReport().Stable() // as stats.json holds it (rounded)
 	got := s.Params
 	want.MemoryBudget, got.MemoryBudget = 0, 0
 	wj, _ := json.Marshal(want)
@@ -725,7 +725,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 		return &OutputError{err}
 	}
 	r.texts.end = int64(r.docs.textEnd)
-	var total Counts
+	var total output.Counts
 	for _, f := range r.files {
 		total.Add(f.counts)
 	}

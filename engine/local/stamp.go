@@ -3,6 +3,7 @@ package local
 import (
 	"errors"
 	"fmt"
+	"github.com/quchong/quchong/corpus"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,7 +50,7 @@ func stampFile(name, path string) (inputStamp, error) {
 // spoolable reports whether the input at path cannot be read twice (a
 // pipe, standard input, a device), so that the run must copy it first.
 func spoolable(path string) bool {
-	if path == Stdin {
+	if path == corpus.Stdin {
 		return true
 	}
 	fi, err := os.Stat(path)
@@ -63,7 +64,7 @@ func spoolable(path string) bool {
 // has no modification time to compare on resume.
 func spoolInput(f *fileInfo, dst string) error {
 	var src io.Reader
-	if f.arg == Stdin {
+	if f.arg == corpus.Stdin {
 		src = os.Stdin
 	} else {
 		in, err := os.Open(f.arg)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/quchong/quchong/output"
 )
 
 // statsSchema is the JSON type of every field of stats.json, by path ("[]"
@@ -125,12 +127,12 @@ func checkStatsSchema(t *testing.T, b []byte) map[string]bool {
 					t.Errorf("%s: %s, want an integer", path, s)
 				}
 			case "fraction":
-				if len(frac) > paramDigits || strings.ContainsAny(s, "eE") {
-					t.Errorf("%s: %s, want at most %d decimals", path, s, paramDigits)
+				if len(frac) > output.ParamDigits || strings.ContainsAny(s, "eE") {
+					t.Errorf("%s: %s, want at most %d decimals", path, s, output.ParamDigits)
 				}
 			case "seconds":
-				if len(frac) > timeDigits || strings.ContainsAny(s, "eE") {
-					t.Errorf("%s: %s, want at most %d decimals", path, s, timeDigits)
+				if len(frac) > output.TimeDigits || strings.ContainsAny(s, "eE") {
+					t.Errorf("%s: %s, want at most %d decimals", path, s, output.TimeDigits)
 				}
 			}
 			got = want.kind

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -215,7 +216,7 @@ func BenchmarkRun(b *testing.B) {
 	}
 	for _, dry := range []bool{false, true} {
 		b.Run(fmt.Sprint("dry-run=", dry), func(b *testing.B) {
-			var stats *Stats
+			var stats *output.Stats
 			for b.Loop() {
 				out := b.TempDir()
 				var err error

@@ -18,14 +18,14 @@ import (
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
-	"github.com/quchong/quchong/verify"
 )
 
 // loadTexts fills needed (keyed by dense index) with the prepared texts of
 // those documents: read back from the text spill, normalised again, and
 // hashed into shingle sets on the worker pool.
-func (r *run) loadTexts(ctx context.Context, needed map[uint32]verify.Prepared) error {
+func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) error {
 	docs := slices.Sorted(maps.Keys(needed)) // file order, for the reads
 	raw := make([][]byte, len(docs))
 	for j, d := range docs {
@@ -39,7 +39,7 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]verify.Prepared) 
 		}
 		raw[j] = text
 	}
-	prepared := make([]verify.Prepared, len(docs))
+	prepared := make([]stage.Prepared, len(docs))
 	parallelChunks(len(docs), r.workers, func(a, b int) {
 		for j := a; j < b; j++ {
 			runes, _ := r.st.Normalize(nil, raw[j])
@@ -288,11 +288,11 @@ func (r *run) writeStats() error {
 // fillStats completes r.stats from the files and timings.
 func (r *run) fillStats() {
 	s := &r.stats
-	s.Tool, s.Version, s.Workers = "quchong", Version, r.workers
+	s.Tool, s.Version, s.Workers = "quchong", output.Version, r.workers
 	s.Inputs = s.Inputs[:0]
-	s.Total = Counts{}
+	s.Total = output.Counts{}
 	for _, f := range r.files {
-		fs := FileStats{Path: f.path, Output: f.output, Format: f.format.String(), Compression: f.compress.String(), Fault: f.fault, Counts: f.counts}
+		fs := output.FileStats{Path: f.path, Output: f.output, Format: f.format.String(), Compression: f.compress.String(), Fault: f.fault, Counts: f.counts}
 		s.Inputs = append(s.Inputs, fs)
 		s.Total.Add(f.counts)
 	}
@@ -307,42 +307,10 @@ func (r *run) fillStats() {
 	s.BandRuns = r.bandRuns
 }
 
-func (r *run) paramsReport() ParamsReport {
-	rep := NewParamsReport(r.p, r.opt.Corpus, r.opt.Strict)
+func (r *run) paramsReport() output.ParamsReport {
+	rep := output.NewParamsReport(r.p, r.opt.Corpus, r.opt.Strict)
 	rep.MemoryBudget = r.memoryBudget()
 	return rep
-}
-
-// NewParamsReport describes resolved detection parameters and reader
-// options as stats.json reports them, for any engine (MemoryBudget aside,
-// which only the local engine has).
-func NewParamsReport(p stage.Params, c corpus.Options, strict bool) ParamsReport {
-	tokens := "chars"
-	if p.Shingle.Mode != 0 {
-		tokens = "words"
-	}
-	probs := make(map[string]float64)
-	for _, x := range []float64{0.5, 0.6, 0.7, p.LSHThreshold, p.Threshold, 0.9} {
-		probs[strconv.FormatFloat(x, 'f', 2, 64)] = roundTo(p.LSH().Probability(x), 4)
-	}
-	return ParamsReport{
-		Tokens: tokens, NGram: p.Shingle.N, K: p.K, Seed: p.Seed,
-		Threshold: p.Threshold, MinLength: p.MinLength, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
-		CandidateProbability: probs,
-		AcceptMargin:         p.AcceptMargin, RejectMargin: p.RejectMargin, MaskRejectMargin: p.MaskRejectMargin,
-		MaxFill: p.Verify.MaxFill,
-		Normalize: NormalizeReport{
-			NFKC: p.Normalize.NFKC, Fold: p.Normalize.Fold, StripSpace: p.Normalize.StripSpace,
-			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
-		},
-		Keep: p.Keep.String(), Cluster: p.Cluster.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
-		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), OutputCompression: c.Output.String(), Strict: strict,
-	}
-}
-
-func roundTo(x float64, digits int) float64 {
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', digits, 64), 64)
-	return v
 }
 
 // copyFile copies src, of size bytes, to dst atomically, creating dst's

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/output"
 )
 
 // MaxFiles is the most input files the summary lists one by one.
@@ -23,7 +23,7 @@ const MaxFiles = 20
 // or `quchong-beam`: the counts, the parameters, the time and the outputs.
 // The time line shows the CPU time and the workers when s has them (the
 // local engine's stats do, Beam's do not).
-func Print(w io.Writer, s *local.Stats, dir string) {
+func Print(w io.Writer, s *output.Stats, dir string) {
 	t := s.Total
 	pct := func(x int64) float64 {
 		if t.Read == 0 {

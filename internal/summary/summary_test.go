@@ -5,13 +5,13 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/output"
 )
 
 func TestPrint(t *testing.T) {
-	base := local.Stats{
-		Inputs:   []local.FileStats{{Path: "a.txt"}},
-		Total:    local.Counts{Read: 20, Kept: 18, Removed: 2, RemovedExact: 1, RemovedNear: 1, InputBytes: 24068},
+	base := output.Stats{
+		Inputs:   []output.FileStats{{Path: "a.txt"}},
+		Total:    output.Counts{Read: 20, Kept: 18, Removed: 2, RemovedExact: 1, RemovedNear: 1, InputBytes: 24068},
 		Clusters: 2,
 	}
 	run := base
@@ -20,7 +20,7 @@ func TestPrint(t *testing.T) {
 	beam.WallSeconds = 3
 	tests := []struct {
 		name string
-		s    local.Stats
+		s    output.Stats
 		want []string
 	}{
 		{"local engine", run, []string{

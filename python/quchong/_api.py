@@ -114,7 +114,7 @@ def dedup(
     >>> quchong.dedup(texts, threshold=2)
     Traceback (most recent call last):
     ...
-    ValueError: quchong dedup: threshold = 2: want (0, 1]
+    ValueError: quchong dedup: --threshold 2: want in (0, 1]
     """
     options = {
         "text_field": text_field,

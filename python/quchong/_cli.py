@@ -84,6 +84,7 @@ EXPLAIN_FLAGS: Mapping[str, str] = {
 }
 
 EXPLAIN_FLAGS_NOT_OFFERED: Mapping[str, str] = {
+    "keep": "the trail's removal section uses the default keep rule (first: text_a)",
     "files": "always on: the API passes two texts",
     "input": "the API passes two texts",
     "json": "always on: the API returns the JSON trail",

@@ -16,7 +16,7 @@ from quchong import _cli
 @pytest.mark.parametrize(
     "options, message",
     [
-        ({"threshold": 2}, "threshold = 2: want (0, 1]"),
+        ({"threshold": 2}, "--threshold 2: want in (0, 1]"),
         ({"threshold": "high"}, "invalid value \"high\" for flag -threshold"),
         ({"keep": "biggest"}, "biggest"),
         ({"tokens": "syllables"}, "syllables"),
@@ -62,15 +62,22 @@ def test_strict_run_raises_on_a_rejected_record() -> None:
 
 
 def test_unreadable_input_warns_and_returns(tmp_path: Path) -> None:
+    (tmp_path / "bad.txt.gz").write_bytes(b"this is not gzip at all")
+    (tmp_path / "ok.txt").write_text("北京市朝阳区今天召开了项目进度讨论会\n", encoding="utf-8")
+    with pytest.warns(quchong.QuchongWarning, match="bad.txt.gz"):
+        result = quchong.dedup([tmp_path / "ok.txt", tmp_path / "bad.txt.gz"])
+    assert result.stats["faults"]
+    assert result.kept_mask == [True]
+
+
+def test_non_string_text_column_is_rejected_per_row(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
     pq.write_table(pa.table({"text": pa.array([1, 2], pa.int64())}), tmp_path / "ints.parquet")
-    (tmp_path / "ok.txt").write_text("北京市朝阳区今天召开了项目进度讨论会\n", encoding="utf-8")
-    with pytest.warns(quchong.QuchongWarning, match="ints.parquet"):
-        result = quchong.dedup([tmp_path / "ok.txt", tmp_path / "ints.parquet"])
-    assert result.stats["faults"]
-    assert result.kept_mask == [True]
+    result = quchong.dedup(tmp_path / "ints.parquet")
+    assert result.stats["total"]["rejected_by_reason"] == {"non-string-text": 2}
+    assert result.kept_mask == [False, False]
 
 
 @pytest.mark.parametrize(

@@ -28,9 +28,9 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/quchong/quchong/beam/pipeline"
-	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
 	"github.com/quchong/quchong/internal/summary"
+	"github.com/quchong/quchong/output"
 )
 
 const usage = `Usage: quchong-beam [flags] INPUT... -o DIR
@@ -131,7 +131,7 @@ func printSummary(stdout, stderr io.Writer, outDir string, wall time.Duration) {
 		return
 	}
 	b, err := os.ReadFile(filepath.Join(outDir, "stats.json"))
-	var st local.Stats
+	var st output.Stats
 	if err == nil {
 		err = json.Unmarshal(b, &st)
 	}

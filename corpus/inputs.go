@@ -1,4 +1,4 @@
-package local
+package corpus
 
 import (
 	"errors"
@@ -8,8 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/quchong/quchong/corpus"
+	"syscall"
 )
 
 // ErrDuplicateInput means a file was named twice among the inputs.
@@ -61,7 +60,7 @@ func (s Skipped) String() string {
 
 // ExpandInputs turns the command line's files, directories and globs into
 // the run's ordered list of input files (see ExpandInputsSkipped).
-func ExpandInputs(args []string, format corpus.Format) ([]string, error) {
+func ExpandInputs(args []string, format Format) ([]string, error) {
 	files, _, err := ExpandInputsSkipped(args, format)
 	return files, err
 }
@@ -74,7 +73,7 @@ func ExpandInputs(args []string, format corpus.Format) ([]string, error) {
 // symbolic links (a link back to a directory being walked is skipped); a
 // glob contributes its matches in lexical order. An argument that matches
 // nothing is an error, and so is a file listed twice.
-func ExpandInputsSkipped(args []string, format corpus.Format) ([]string, Skipped, error) {
+func ExpandInputsSkipped(args []string, format Format) ([]string, Skipped, error) {
 	var skipped Skipped
 	if len(args) == 0 {
 		return nil, skipped, fmt.Errorf("no input files")
@@ -83,7 +82,7 @@ func ExpandInputsSkipped(args []string, format corpus.Format) ([]string, Skipped
 	seen := make(map[any]string)
 	key := func(p string) (any, error) {
 		if fi, err := os.Stat(p); err == nil {
-			if id, ok := idOf(fi); ok {
+			if id, ok := IDOf(fi); ok {
 				return id, nil
 			}
 		}
@@ -168,9 +167,9 @@ func ExpandInputsSkipped(args []string, format corpus.Format) ([]string, Skipped
 // walkInputDir appends the corpus files below dir to files, following
 // symbolic links to files and directories. A link to a directory that is
 // being walked already (an ancestor) is counted as a loop and not followed.
-func walkInputDir(root string, format corpus.Format, files *[]string, skipped *Skipped) error {
-	var walk func(dir string, ancestors []fileID) error
-	walk = func(dir string, ancestors []fileID) error {
+func walkInputDir(root string, format Format, files *[]string, skipped *Skipped) error {
+	var walk func(dir string, ancestors []FileID) error
+	walk = func(dir string, ancestors []FileID) error {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			return err
@@ -191,7 +190,7 @@ func walkInputDir(root string, format corpus.Format, files *[]string, skipped *S
 			}
 			switch {
 			case fi.IsDir():
-				id, ok := idOf(fi)
+				id, ok := IDOf(fi)
 				if ok && slices.Contains(ancestors, id) {
 					skipped.Loops++
 					continue
@@ -201,8 +200,8 @@ func walkInputDir(root string, format corpus.Format, files *[]string, skipped *S
 				}
 			case !fi.Mode().IsRegular():
 				skipped.Special++
-			case format == corpus.Auto:
-				if _, _, err := corpus.Detect(p); err != nil {
+			case format == Auto:
+				if _, _, err := Detect(p); err != nil {
 					skipped.NotCorpus++
 					continue
 				}
@@ -217,49 +216,24 @@ func walkInputDir(root string, format corpus.Format, files *[]string, skipped *S
 	if err != nil {
 		return err
 	}
-	id, _ := idOf(fi)
-	return walk(root, []fileID{id})
+	id, _ := IDOf(fi)
+	return walk(root, []FileID{id})
 }
 
-// outputNames gives each input file its relative name under kept/ and
-// removed/: its path relative to the deepest directory that holds every
-// input, so names never collide and a single file keeps its base name.
-func outputNames(files []string) ([]string, error) {
-	abs := make([]string, len(files))
-	root := ""
-	for i, f := range files {
-		if f == Stdin {
-			continue // named by prepare, from the format
-		}
-		a, err := filepath.Abs(f)
-		if err != nil {
-			return nil, err
-		}
-		abs[i] = a
-		if root == "" {
-			root = filepath.Dir(a)
-		}
-		for !within(a, root) {
-			root = filepath.Dir(root)
-		}
-	}
-	names := make([]string, len(abs))
-	for i, a := range abs {
-		if files[i] == Stdin {
-			names[i] = "stdin"
-			continue
-		}
-		rel, err := filepath.Rel(root, a)
-		if err != nil {
-			return nil, err
-		}
-		names[i] = rel
-	}
-	return names, nil
-}
-
-// within reports whether path lies inside dir.
-func within(path, dir string) bool {
+// Within reports whether path lies inside dir.
+func Within(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// FileID identifies a file whatever path names it: its device and inode.
+type FileID struct{ dev, ino uint64 }
+
+// IDOf returns the FileID of fi, and false where the system gives none.
+func IDOf(fi os.FileInfo) (FileID, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return FileID{}, false
+	}
+	return FileID{uint64(st.Dev), uint64(st.Ino)}, true
 }

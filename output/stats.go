@@ -1,13 +1,22 @@
-package local
+// Package output holds what a deduplication run produces, for every engine
+// alike: the schema of stats.json (Stats and the records in it), the lines
+// of clusters.jsonl and rejected.jsonl, and the version that stamps them.
+// Engines fill these in; nothing else defines them.
+package output
 
 import (
 	"bytes"
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 
+	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/stage"
 )
+
+// Version is quchong's version, written in stats.json.
+const Version = "0.1.0"
 
 // Stats is the content of DIR/stats.json: what a run read, kept, removed and
 // rejected, per input file and in total, with every parameter it used and
@@ -185,11 +194,11 @@ type StageTiming struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// Digits kept in stats.json: parameters are meant to four decimals (a
+// ParamDigits and TimeDigits are the digits kept in stats.json: parameters are meant to four decimals (a
 // threshold of 0.45, not 0.44999999999999996), times to the millisecond.
 const (
-	paramDigits = 4
-	timeDigits  = 3
+	ParamDigits = 4
+	TimeDigits  = 3
 )
 
 // MarshalJSON writes the stats with stable types, so that a program reading
@@ -213,10 +222,10 @@ func (s Stats) MarshalJSON() ([]byte, error) {
 		p.Stages = []StageTiming{}
 	}
 	for i := range p.Stages {
-		p.Stages[i].Seconds = roundTo(p.Stages[i].Seconds, timeDigits)
+		p.Stages[i].Seconds = Round(p.Stages[i].Seconds, TimeDigits)
 	}
-	p.WallSeconds = roundTo(p.WallSeconds, timeDigits)
-	p.CPUSeconds = roundTo(p.CPUSeconds, timeDigits)
+	p.WallSeconds = Round(p.WallSeconds, TimeDigits)
+	p.CPUSeconds = Round(p.CPUSeconds, TimeDigits)
 	if len(p.Faults) == 0 {
 		p.Faults = nil // omitted
 	}
@@ -242,12 +251,50 @@ func (c Counts) stable() Counts {
 // stable returns p with its fractions rounded and no nil map.
 func (p ParamsReport) stable() ParamsReport {
 	for _, f := range []*float64{&p.Threshold, &p.LSHThreshold, &p.AcceptMargin, &p.RejectMargin, &p.MaskRejectMargin} {
-		*f = roundTo(*f, paramDigits)
+		*f = Round(*f, ParamDigits)
 	}
 	cp := make(map[string]float64, len(p.CandidateProbability))
 	for k, v := range p.CandidateProbability {
-		cp[k] = roundTo(v, paramDigits)
+		cp[k] = Round(v, ParamDigits)
 	}
 	p.CandidateProbability = cp
 	return p
 }
+
+// Round rounds x to digits decimals, as stats.json and clusters.jsonl give
+// fractions.
+func Round(x float64, digits int) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', digits, 64), 64)
+	return v
+}
+
+// NewParamsReport describes resolved detection parameters and reader
+// options as stats.json reports them, for any engine (MemoryBudget aside,
+// which only the local engine has).
+func NewParamsReport(p stage.Params, c corpus.Options, strict bool) ParamsReport {
+	tokens := "chars"
+	if p.Shingle.Mode != 0 {
+		tokens = "words"
+	}
+	probs := make(map[string]float64)
+	for _, x := range []float64{0.5, 0.6, 0.7, p.LSHThreshold, p.Threshold, 0.9} {
+		probs[strconv.FormatFloat(x, 'f', 2, 64)] = Round(p.LSH().Probability(x), 4)
+	}
+	return ParamsReport{
+		Tokens: tokens, NGram: p.Shingle.N, K: p.K, Seed: p.Seed,
+		Threshold: p.Threshold, MinLength: p.MinLength, LSHThreshold: p.LSHThreshold, Bands: p.Bands, Rows: p.Rows,
+		CandidateProbability: probs,
+		AcceptMargin:         p.AcceptMargin, RejectMargin: p.RejectMargin, MaskRejectMargin: p.MaskRejectMargin,
+		MaxFill: p.Verify.MaxFill,
+		Normalize: NormalizeReport{
+			NFKC: p.Normalize.NFKC, Fold: p.Normalize.Fold, StripSpace: p.Normalize.StripSpace,
+			StripPunct: p.Normalize.StripPunct, Masks: p.Normalize.Masks, T2S: p.Normalize.T2S,
+		},
+		Keep: p.Keep.String(), Cluster: p.Cluster.String(), Format: c.Format.String(), TextField: c.TextField, IDField: c.IDField,
+		MaxDocBytes: c.MaxDocBytes, CompressionLevel: c.Level.String(), OutputCompression: c.Output.String(), Strict: strict,
+	}
+}
+
+// Stable returns p as stats.json holds it: fractions rounded, no nil map.
+// A resumed run compares its parameters with a completed run's this way.
+func (p ParamsReport) Stable() ParamsReport { return p.stable() }
