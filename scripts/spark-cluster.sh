@@ -7,6 +7,7 @@
 #   scripts/spark-cluster.sh stop         stops exactly the processes start started
 #   scripts/spark-cluster.sh kill-worker N   kills Worker N (1 or 2) and its executor (fault tests)
 #   scripts/spark-cluster.sh status
+#   scripts/spark-cluster.sh install      only installs Spark (CI does it before the tests)
 #
 # Spark comes from PyPI: pyspark's distribution carries Spark's jars and
 # bin/spark-class. It is installed once into a virtual environment under
@@ -172,6 +173,7 @@ stop() {
 }
 
 case ${1:-} in
+install) install_spark ;;
 start) start ;;
 stop) stop ;;
 kill-worker)
@@ -192,7 +194,7 @@ status)
 	done
 	;;
 *)
-	echo "usage: $0 start|stop|kill-worker N|status" >&2
+	echo "usage: $0 start|stop|install|kill-worker N|status" >&2
 	exit 2
 	;;
 esac
