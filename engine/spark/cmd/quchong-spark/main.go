@@ -41,6 +41,9 @@ const (
 	exitOK    = 0
 	exitFail  = 1
 	exitUsage = 2
+	// exitFaults: the run completed, but some input could not be read to
+	// its end (as quchong's exit code 5).
+	exitFaults = 5
 )
 
 func main() {
@@ -120,6 +123,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		t := st.Total
 		fmt.Fprintf(stderr, "quchong-spark: done in %.1fs: read %d, kept %d, removed %d (%d exact, %d near), rejected %d, %d clusters\n",
 			time.Since(start).Seconds(), t.Read, t.Kept, t.Removed, t.RemovedExact, t.RemovedNear, t.Rejected, st.Clusters)
+	}
+	if len(st.Faults) > 0 {
+		for _, f := range st.Faults {
+			fmt.Fprintf(stderr, "quchong-spark: input not read to its end: %s\n", f)
+		}
+		return exitFaults
 	}
 	return exitOK
 }
