@@ -1,0 +1,454 @@
+package spark
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/stage"
+)
+
+// ---- decide: the members of components in, clusters out ----
+//
+// In: label, idx, rep, id, len, masks, val, sig, text (sig and text only for
+// representatives)
+// Out: tag, key, idx, flag, reason, similarity, id
+//   l: a clusters.jsonl line (key = the cluster's smallest member, flag = kept)
+//   x: a removal (flag = exact copy of the kept document)
+//   s: the partition's clustering counts (id = base64 JSON)
+
+// member is one document of a component.
+type member struct {
+	label, idx, rep uint32
+	id              string
+	m               stage.Member
+	sig             []uint32
+	text            []rune
+	hasText         bool
+}
+
+// decideStat is the decide stage's share of stats.json.
+type decideStat struct {
+	Clusters   int64
+	Clustering output.Clustering
+}
+
+func (w *worker) decide() error {
+	rows, err := w.all(9)
+	if err != nil {
+		return err
+	}
+	k := w.cfg.Params.K
+	ms := make([]member, len(rows))
+	for i, r := range rows {
+		var v [3]uint32
+		for j := range v {
+			if v[j], err = atou32(r[j]); err != nil {
+				return err
+			}
+		}
+		length, err := atoi(r[4])
+		if err != nil {
+			return err
+		}
+		masks, err := atoi(r[5])
+		if err != nil {
+			return err
+		}
+		val, err := parseValue(r[6])
+		if err != nil {
+			return err
+		}
+		m := member{label: v[0], idx: v[1], rep: v[2]}
+		id, err := unb64(r[3])
+		if err != nil {
+			return err
+		}
+		m.id = string(id)
+		m.m = stage.Member{Index: m.idx, Rep: m.rep, Length: int(length), Masks: int(masks), Value: val}
+		if m.idx == m.rep {
+			if m.sig, err = parseSig(r[7], k); err != nil {
+				return err
+			}
+			if m.text, m.hasText, err = parseRunes(r[8]); err != nil {
+				return err
+			}
+		}
+		ms[i] = m
+	}
+	rows = nil
+	slices.SortFunc(ms, func(x, y member) int { return cmp.Or(cmp.Compare(x.label, y.label), cmp.Compare(x.idx, y.idx)) })
+	var stat decideStat
+	cs := &stat.Clustering
+	for j := 0; j < len(ms); {
+		e := j + 1
+		for e < len(ms) && ms[e].label == ms[j].label {
+			e++
+		}
+		comp := ms[j:e]
+		jd := &stage.MemJudge{Stages: w.st, Sigs: map[uint32][]uint32{}, Masks: map[uint32]bool{}, Texts: map[uint32][]rune{}}
+		members := make([]stage.Member, len(comp))
+		ids := make(map[uint32]string, len(comp))
+		for i, m := range comp {
+			members[i] = m.m
+			ids[m.idx] = m.id
+			if m.idx != m.rep {
+				continue
+			}
+			jd.Masks[m.idx] = m.m.Masks > 0
+			if m.sig != nil {
+				jd.Sigs[m.idx] = m.sig
+			}
+			if m.hasText {
+				jd.Texts[m.idx] = m.text
+			}
+		}
+		d, err := w.st.Decide(members, jd)
+		if err != nil {
+			return fmt.Errorf("component of document %d: %w", comp[0].label, err)
+		}
+		cs.Components++
+		if len(d.Clusters) != 1 || d.Saved+d.Unverified > 0 {
+			cs.ComponentsSplit++
+		}
+		cs.DocumentsSaved += int64(d.Saved)
+		cs.Unverified += int64(d.Unverified)
+		cs.KeptChecks += int64(d.Checks)
+		cs.KeptTextChecks += int64(d.TextChecks)
+		stat.Clusters += int64(len(d.Clusters))
+		for _, c := range d.Clusters {
+			for i, m := range c.Members {
+				reason := "near"
+				if c.Exact[i] {
+					reason = "exact"
+				}
+				if err := w.out.row("l", itoa(c.Members[0]), itoa(m), boolField(m == c.Kept), reason, ftoa(c.Similarity[i]), b64([]byte(ids[m]))); err != nil {
+					return err
+				}
+				if m == c.Kept {
+					continue
+				}
+				if err := w.out.row("x", "0", itoa(m), boolField(c.Exact[i]), none, none, none); err != nil {
+					return err
+				}
+			}
+		}
+		j = e
+	}
+	s, err := jsonField(stat)
+	if err != nil {
+		return err
+	}
+	return w.out.row("s", "0", "0", "0", none, none, s)
+}
+
+// ---- write: each file's meta and removals in, kept/ and removed/ written ----
+//
+// In: src, kind, idx, flag, meta
+//   kind 0: the file's meta (idx = its first index, flag = its count)
+//   kind 1: a removal (flag = exact copy)
+// Out: src, kept, removed exact, removed near
+
+func (w *worker) write() error {
+	rows, err := w.all(5)
+	if err != nil {
+		return err
+	}
+	type file struct {
+		first   uint32
+		meta    *fileMeta
+		removed map[uint32]bool
+	}
+	files := make(map[int]*file)
+	for _, r := range rows {
+		src, err := atoi(r[0])
+		if err != nil {
+			return err
+		}
+		if src < 0 || int(src) >= len(w.cfg.Files) {
+			return fmt.Errorf("input file number %d of %d", src, len(w.cfg.Files))
+		}
+		f := files[int(src)]
+		if f == nil {
+			f = &file{removed: make(map[uint32]bool)}
+			files[int(src)] = f
+		}
+		idx, err := atou32(r[2])
+		if err != nil {
+			return err
+		}
+		if r[1] == "0" {
+			m, err := parseJSON[fileMeta](r[4])
+			if err != nil {
+				return err
+			}
+			f.first, f.meta = idx, &m
+			continue
+		}
+		f.removed[idx] = r[3] == "1"
+	}
+	srcs := make([]int, 0, len(files))
+	for s := range files {
+		srcs = append(srcs, s)
+	}
+	slices.Sort(srcs)
+	for _, src := range srcs {
+		f := files[src]
+		if f.meta == nil {
+			return fmt.Errorf("no metadata for input %d", src)
+		}
+		kept, rx, rn, err := w.writeFile(src, f.first, f.meta, f.removed)
+		if err != nil {
+			return err
+		}
+		if err := w.out.row(itoa(src), itoa(kept), itoa(rx), itoa(rn)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFile copies one input file to kept/ (and removed/), routing each
+// record by its dense index as the local engine does.
+func (w *worker) writeFile(src int, first uint32, meta *fileMeta, removed map[uint32]bool) (kept, rmExact, rmNear int64, err error) {
+	cfg := w.cfg
+	spec := cfg.Files[src]
+	if meta.Fault != "" && meta.Count == 0 && len(meta.Rejected) == 0 {
+		return 0, 0, 0, nil // nothing could be read: there is nothing to write
+	}
+	keptPath := filepath.Join(cfg.OutDir, "kept", spec.Output)
+	removedPath := ""
+	if cfg.WriteRemoved {
+		removedPath = filepath.Join(cfg.OutDir, "removed", spec.Output)
+	}
+	rt := &stage.Router{
+		First: first, Count: meta.Count, Rejected: meta.Rejected,
+		Faulted: meta.Fault != "", FaultAfter: meta.FaultAfter,
+		Fate: func(i uint32) (bool, bool) { exact, ok := removed[i]; return ok, exact },
+	}
+	copt := cfg.Corpus
+	copt.Salvage = meta.Fault != ""
+	if err := corpus.Partition(spec.Path, copt, keptPath, removedPath, rt.Route); err != nil {
+		var rf *corpus.ReadFault
+		if meta.Fault == "" || !errors.As(err, &rf) {
+			return 0, 0, 0, fmt.Errorf("input %s: %w", spec.Path, err)
+		}
+		// The fault of the first pass, at the same place (checked below).
+	}
+	if err := rt.Check(spec.Path); err != nil {
+		return 0, 0, 0, err
+	}
+	return rt.Kept, rt.RemovedExact, rt.RemovedNear, nil
+}
+
+// ---- finish: cluster lines, metas and counts in (one partition), the run's files written ----
+//
+// In: kind, a, b, c, d, e, f
+//   kind 0: a clusters.jsonl line: key, idx, kept, reason, similarity, id
+//   kind 1: a file meta: src, -, -, -, -, meta
+//   kind 2: a file's write counts: src, kept, removed exact, removed near
+//   kind 3: a decide partition's counts: -, -, -, -, -, JSON
+//   kind 9: nothing (makes sure the worker runs)
+// Out: stats.json, base64
+
+// lineRec is one line of clusters.jsonl before encoding.
+type lineRec struct {
+	Key, Idx uint32
+	ID       string
+	Kept     bool
+	Reason   string
+	Sim      float64
+}
+
+func (w *worker) finish() error {
+	rows, err := w.all(7)
+	if err != nil {
+		return err
+	}
+	cfg := w.cfg
+	var lines []lineRec
+	metas := make([]*fileMeta, len(cfg.Files))
+	counts := make([]output.Counts, len(cfg.Files))
+	var decided []decideStat
+	srcOf := func(s string) (int, error) {
+		v, err := atoi(s)
+		if err != nil || v < 0 || int(v) >= len(cfg.Files) {
+			return 0, fmt.Errorf("input file number %q of %d", s, len(cfg.Files))
+		}
+		return int(v), nil
+	}
+	for _, r := range rows {
+		switch r[0] {
+		case "0":
+			key, err := atou32(r[1])
+			if err != nil {
+				return err
+			}
+			idx, err := atou32(r[2])
+			if err != nil {
+				return err
+			}
+			sim, err := strconv.ParseFloat(r[5], 64)
+			if err != nil {
+				return fmt.Errorf("similarity %q: %w", r[5], err)
+			}
+			id, err := unb64(r[6])
+			if err != nil {
+				return err
+			}
+			lines = append(lines, lineRec{Key: key, Idx: idx, ID: string(id), Kept: r[3] == "1", Reason: r[4], Sim: sim})
+		case "1":
+			src, err := srcOf(r[1])
+			if err != nil {
+				return err
+			}
+			m, err := parseJSON[fileMeta](r[6])
+			if err != nil {
+				return err
+			}
+			metas[src] = &m
+		case "2":
+			src, err := srcOf(r[1])
+			if err != nil {
+				return err
+			}
+			var v [3]int64
+			for j := range v {
+				if v[j], err = atoi(r[2+j]); err != nil {
+					return err
+				}
+			}
+			c := &counts[src]
+			c.Kept, c.RemovedExact, c.RemovedNear, c.Removed = v[0], v[1], v[2], v[1]+v[2]
+		case "3":
+			d, err := parseJSON[decideStat](r[6])
+			if err != nil {
+				return err
+			}
+			decided = append(decided, d)
+		}
+	}
+	for i, m := range metas {
+		if m == nil {
+			return fmt.Errorf("no metadata for input %s", cfg.Files[i].Path)
+		}
+	}
+	if err := writeClusters(cfg.OutDir, lines); err != nil {
+		return err
+	}
+	s := assembleStats(cfg, metas, counts, decided)
+	var rejects []rejection
+	for _, m := range metas {
+		rejects = append(rejects, m.Rejects...)
+	}
+	if err := writeOutput(filepath.Join(cfg.OutDir, "rejected.jsonl"), func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		e := json.NewEncoder(bw)
+		e.SetEscapeHTML(false)
+		for i := range rejects {
+			if err := e.Encode(&rejects[i]); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	}); err != nil {
+		return err
+	}
+	if err := writeOutput(filepath.Join(cfg.OutDir, "stats.json"), func(w io.Writer) error {
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		e.SetEscapeHTML(false)
+		return e.Encode(s)
+	}); err != nil {
+		return err
+	}
+	sf, err := jsonField(s)
+	if err != nil {
+		return err
+	}
+	return w.out.row(sf)
+}
+
+// clusterRecord is one line of clusters.jsonl (the local engine's format).
+type clusterRecord struct {
+	ID         string          `json:"id"`
+	Cluster    int             `json:"cluster"`
+	Kept       bool            `json:"kept"`
+	Reason     string          `json:"reason"`
+	Similarity json.RawMessage `json:"similarity"`
+}
+
+// writeClusters writes clusters.jsonl in the local engine's order: clusters
+// numbered by their smallest member, the kept document first, then the
+// removed ones by index.
+func writeClusters(outDir string, lines []lineRec) error {
+	slices.SortFunc(lines, func(x, y lineRec) int {
+		if c := cmp.Compare(x.Key, y.Key); c != 0 {
+			return c
+		}
+		if x.Kept != y.Kept {
+			if x.Kept {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(x.Idx, y.Idx)
+	})
+	return writeOutput(filepath.Join(outDir, "clusters.jsonl"), func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		e := json.NewEncoder(bw)
+		e.SetEscapeHTML(false)
+		cluster := -1
+		for i, l := range lines {
+			if i == 0 || l.Key != lines[i-1].Key {
+				cluster++
+			}
+			rec := clusterRecord{ID: l.ID, Cluster: cluster, Kept: l.Kept, Reason: l.Reason,
+				Similarity: json.RawMessage(strconv.FormatFloat(l.Sim, 'f', 4, 64))}
+			if err := e.Encode(&rec); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	})
+}
+
+// assembleStats builds stats.json with the local engine's schema. Timings,
+// wall and CPU time are not measured here.
+func assembleStats(cfg *Config, metas []*fileMeta, counts []output.Counts, decided []decideStat) *output.Stats {
+	s := &output.Stats{Tool: "quchong", Version: output.Version}
+	s.Clustering.Mode = cfg.Params.Cluster.String()
+	s.Verification = cfg.Verification
+	for _, d := range decided {
+		s.Clusters += int(d.Clusters)
+		c := &s.Clustering
+		c.Components += d.Clustering.Components
+		c.ComponentsSplit += d.Clustering.ComponentsSplit
+		c.DocumentsSaved += d.Clustering.DocumentsSaved
+		c.Unverified += d.Clustering.Unverified
+		c.KeptChecks += d.Clustering.KeptChecks
+		c.KeptTextChecks += d.Clustering.KeptTextChecks
+	}
+	s.Inputs = []output.FileStats{}
+	for i, f := range cfg.Files {
+		m := metas[i]
+		c := counts[i]
+		c.Read, c.Rejected, c.RejectedBy, c.InputBytes = m.Counts.Read, m.Counts.Rejected, m.Counts.RejectedBy, m.Counts.InputBytes
+		s.Inputs = append(s.Inputs, output.FileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), Fault: m.Fault, Counts: c})
+		s.Total.Add(c)
+		if m.Fault != "" {
+			s.Faults = append(s.Faults, m.Fault)
+		}
+	}
+	s.Params = output.NewParamsReport(cfg.Params, cfg.Corpus, cfg.Strict)
+	s.Stages = []output.StageTiming{}
+	return s
+}
