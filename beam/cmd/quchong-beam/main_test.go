@@ -83,8 +83,8 @@ func TestVerboseCounters(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^quchong-beam: (\w+) \d+$`).FindAllStringSubmatch(stderr, -1) {
 		seen[m[1]]++
 	}
-	if seen["documents"] != 1 || seen["shuffle_sim_bytes"] != 1 {
-		t.Errorf("counters documents and shuffle_sim_bytes seen %d and %d times, want once each:\n%s", seen["documents"], seen["shuffle_sim_bytes"], stderr)
+	if seen["documents"] != 1 || seen["shuffle_block_texts_bytes"] != 1 {
+		t.Errorf("counters documents and shuffle_block_texts_bytes seen %d and %d times, want once each:\n%s", seen["documents"], seen["shuffle_block_texts_bytes"], stderr)
 	}
 	for name, n := range seen {
 		if n != 1 {
