@@ -19,6 +19,7 @@ import (
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/s3"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 )
 
 // IsRemote reports whether p names a file in a Beam filesystem other than
@@ -238,33 +239,58 @@ func writeOutput(ctx context.Context, p string, fill func(w io.Writer) error) er
 }
 
 // outputs are the names quchong writes in the output directory.
-var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "stats.json"}
+// LockOutDir locks a local output directory for a run, as quchong dedup
+// does (output.LockDir: a second run into it is refused, naming the
+// holder); a remote one is not locked. Call release when the run ends.
+func LockOutDir(dir string) (release func(), err error) {
+	if dir == "" || IsRemote(dir) {
+		return func() {}, nil
+	}
+	l, _, err := output.LockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return l.Release, nil
+}
 
-// prepareOutDir mirrors the local engine for local directories; remote
-// directories (object-store prefixes) need no preparation.
-func prepareOutDir(dir string, force bool) error {
+// prepareOutDir applies the output directory rules of package output to a
+// local directory (a remote one is the storage's business): no input may lie
+// inside it, it must be empty without force, and force removes only what an
+// earlier run of quchong wrote there, never an input.
+func prepareOutDir(dir string, force bool, inputs []string) error {
 	if dir == "" {
 		return fmt.Errorf("no output directory (-o DIR)")
 	}
 	if IsRemote(dir) {
 		return nil
 	}
-	entries, err := os.ReadDir(dir)
-	switch {
-	case os.IsNotExist(err):
-	case err != nil:
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
+	}
+	di, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	var local []string
+	for _, in := range inputs {
+		if IsRemote(in) {
+			continue
+		}
+		if output.InsideDir(in, di) {
+			return fmt.Errorf("the input %s lies inside the output directory %s: choose another -o", in, dir)
+		}
+		local = append(local, in)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == output.LockName })
+	switch {
 	case len(entries) > 0 && !force:
 		return fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)
 	case len(entries) > 0:
-		for _, name := range outputs {
-			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-				return fmt.Errorf("output directory: %w", err)
-			}
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
+		return output.ClearOutputs(dir, output.PreviousOutputs(dir, nil), output.InputIDs(local))
 	}
 	return nil
 }

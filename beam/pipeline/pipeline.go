@@ -197,7 +197,7 @@ func Prepare(opt Options) (Config, error) {
 	if cfg.StarRounds <= 0 {
 		cfg.StarRounds = DefaultStarRounds
 	}
-	if err := prepareOutDir(opt.OutDir, opt.Force); err != nil {
+	if err := prepareOutDir(opt.OutDir, opt.Force, opt.Inputs); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -351,6 +351,11 @@ func assembleStats(cfg *Config, parts []statPart) *output.Stats {
 // runner ("prism" runs in process). It returns the Beam result, whose
 // metrics hold the documents read and the bytes of each shuffle.
 func Run(ctx context.Context, runner string, opt Options) (beam.PipelineResult, error) {
+	release, err := LockOutDir(opt.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	cfg, err := Prepare(opt)
 	if err != nil {
 		return nil, err

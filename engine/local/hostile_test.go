@@ -415,13 +415,13 @@ func TestOutDirLock(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || !errors.As(err, &ce) || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
 		t.Errorf("run into a locked directory: err = %v, want ErrLocked naming pid %d", err, os.Getpid())
 	}
-	l.release()
+	l.Release()
 	// A stale lock file: a pid that no process holds the lock for.
-	os.WriteFile(filepath.Join(out, lockName), []byte("999999999\n"), 0o644)
+	os.WriteFile(filepath.Join(out, output.LockName), []byte("999999999\n"), 0o644)
 	if _, err := Run(context.Background(), Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}); err != nil {
 		t.Errorf("run over a stale lock: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(out, lockName)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(out, output.LockName)); !os.IsNotExist(err) {
 		t.Errorf("lock file left after the run: %v", err)
 	}
 }

@@ -188,8 +188,8 @@ type run struct {
 	prog    *progress
 
 	workDir  string
-	stageDir string   // outputs are written here, then committed
-	lock     *dirLock // held on the output directory
+	stageDir string          // outputs are written here, then committed
+	lock     *output.DirLock // held on the output directory
 	// createdOut says the run created the output directory: a run that
 	// fails before writing anything there removes it again.
 	createdOut bool
@@ -384,7 +384,7 @@ func (r *run) removeWork() error {
 // release gives the output directory back: unlocks it, and removes it when
 // the run created it and left nothing in it.
 func (r *run) release() {
-	r.lock.release()
+	r.lock.Release()
 	if r.createdOut {
 		os.Remove(r.opt.OutDir) // fails, as it should, unless empty
 	}
@@ -494,7 +494,7 @@ func (r *run) prepare() (*output.Stats, error) {
 		return nil, &OutputError{fmt.Errorf("output directory: %w", err)}
 	}
 	for _, f := range r.files {
-		if f.arg != corpus.Stdin && insideDir(f.arg, outInfo) {
+		if f.arg != corpus.Stdin && output.InsideDir(f.arg, outInfo) {
 			return nil, &ConfigError{fmt.Errorf("input %s lies inside the output directory %s (links and bind mounts followed)", f.path, r.opt.OutDir)}
 		}
 	}

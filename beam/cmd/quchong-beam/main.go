@@ -97,6 +97,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quchong-beam: %v\n", err)
 		return exitUsage
 	}
+	release, err := pipeline.LockOutDir(opt.OutDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "quchong-beam: %v\n", err)
+		return exitUsage
+	}
+	defer release()
 	cfg, err := pipeline.Prepare(opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong-beam: %v\n", err)
