@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -194,7 +194,7 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 			}
 			meta.Counts.RejectedBy[string(rej.Reason)]++
 			meta.Rejected = append(meta.Rejected, rej.Record)
-			meta.Rejects = append(meta.Rejects, rejection{File: spec.Path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+			meta.Rejects = append(meta.Rejects, output.Rejection{File: spec.Path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
 			continue
 		}
 		if err != nil {
@@ -948,15 +948,6 @@ type keyZeroFn struct{}
 
 func (f *keyZeroFn) ProcessElement(raw []byte, emit func(int, []byte)) { emit(0, raw) }
 
-// clusterRecord is one line of clusters.jsonl (the local engine's format).
-type clusterRecord struct {
-	ID         string          `json:"id"`
-	Cluster    int             `json:"cluster"`
-	Kept       bool            `json:"kept"`
-	Reason     string          `json:"reason"`
-	Similarity json.RawMessage `json:"similarity"`
-}
-
 // writeClustersFn writes clusters.jsonl in the local engine's order: by
 // cluster, the kept document first, then the removed ones by index.
 type writeClustersFn struct{ OutDir string }
@@ -995,8 +986,7 @@ func writeClusters(ctx context.Context, outDir string, lines []lineRec) error {
 			if i == 0 || l.Key != lines[i-1].Key {
 				cluster++
 			}
-			rec := clusterRecord{ID: l.ID, Cluster: cluster, Kept: l.Kept, Reason: l.Reason,
-				Similarity: json.RawMessage(strconv.FormatFloat(l.Sim, 'f', 4, 64))}
+			rec := output.NewClusterRecord(l.ID, cluster, l.Kept, l.Reason == "exact", l.Sim)
 			if err := e.Encode(&rec); err != nil {
 				return err
 			}
@@ -1137,7 +1127,7 @@ func (f *statsFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 	}); err != nil {
 		return err
 	}
-	var rejects []rejection
+	var rejects []output.Rejection
 	metas := make([]*fileMeta, len(f.e.cfg.Files))
 	for _, p := range parts {
 		if p.Meta != nil {

@@ -17,22 +17,13 @@ import (
 // or thousands of records: Prism costs about 11 µs per element through a
 // GroupByKey, so per-document elements would dominate small runs.
 
-// rejection is one line of rejected.jsonl (the local engine's format).
-type rejection struct {
-	File   string `json:"file"`
-	Record int64  `json:"record"`
-	Unit   string `json:"unit"`
-	Reason string `json:"reason"`
-	Detail string `json:"detail,omitempty"`
-}
-
 // fileMeta is what the first pass learns about one input file.
 type fileMeta struct {
 	Source   int
 	Count    uint32 // documents that got an index
 	Counts   output.Counts
 	Rejected []int64 // record numbers rejected, increasing
-	Rejects  []rejection
+	Rejects  []output.Rejection
 	// Fault says why the file could not be read to its end (as the local
 	// engine's FileStats.Fault); FaultAfter is the last record read before
 	// it. Documents after the fault get no index and are not written.

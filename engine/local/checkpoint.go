@@ -160,7 +160,7 @@ func (r *run) markDone(stageName string) error {
 type fingerprintState struct {
 	N        int
 	Files    []fileState
-	Rejects  []rejection
+	Rejects  []output.Rejection
 	TextsEnd int64
 	Side     sideState
 }

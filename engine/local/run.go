@@ -164,14 +164,6 @@ type fileInfo struct {
 	stamp inputStamp
 }
 
-type rejection struct {
-	File   string `json:"file"`
-	Record int64  `json:"record"`
-	Unit   string `json:"unit"`
-	Reason string `json:"reason"`
-	Detail string `json:"detail,omitempty"`
-}
-
 // run holds the state of one run.
 type run struct {
 	opt     Options
@@ -180,7 +172,7 @@ type run struct {
 	workers int
 	files   []*fileInfo
 	docs    *store
-	rejects []rejection
+	rejects []output.Rejection
 	field   string // keep-rule field, if any
 	outAbs  string // absolute output directory
 	stats   output.Stats
@@ -870,7 +862,7 @@ func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format)
 	}
 	f.counts.RejectedBy[string(rej.Reason)]++
 	f.rejected = append(f.rejected, rej.Record)
-	r.rejects = append(r.rejects, rejection{File: f.path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+	r.rejects = append(r.rejects, output.Rejection{File: f.path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
 }
 
 // stageBytes is the input size a stage streams through, for progress bars:

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -213,16 +212,6 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	return ctx.Err()
 }
 
-// clusterRecord is one line of clusters.jsonl. Its format is stable: other
-// tools read it.
-type clusterRecord struct {
-	ID         string          `json:"id"`
-	Cluster    int             `json:"cluster"`
-	Kept       bool            `json:"kept"`
-	Reason     string          `json:"reason"`
-	Similarity json.RawMessage `json:"similarity"`
-}
-
 func (r *run) writeClusters() error {
 	path := r.stagePath("clusters.jsonl")
 	f, err := atomicfile.Create(path)
@@ -240,11 +229,7 @@ func (r *run) writeClusters() error {
 			if j > 0 && m == k {
 				continue
 			}
-			rec := clusterRecord{ID: r.side.id(m), Cluster: c, Kept: m == k, Reason: "near"}
-			if r.exactOf(m) {
-				rec.Reason = "exact"
-			}
-			rec.Similarity = json.RawMessage(strconv.FormatFloat(r.simOf(m), 'f', 4, 64))
+			rec := output.NewClusterRecord(r.side.id(m), c, m == k, r.exactOf(m), r.simOf(m))
 			if err := enc.Encode(&rec); err != nil {
 				f.Abort()
 				return fmt.Errorf("write %s: %w", path, err)

@@ -75,22 +75,13 @@ func (w *worker) all(fields int) ([][]string, error) {
 	}
 }
 
-// rejection is one line of rejected.jsonl (the local engine's format).
-type rejection struct {
-	File   string `json:"file"`
-	Record int64  `json:"record"`
-	Unit   string `json:"unit"`
-	Reason string `json:"reason"`
-	Detail string `json:"detail,omitempty"`
-}
-
 // fileMeta is what the first pass learns about one input file.
 type fileMeta struct {
 	Source   int
 	Count    uint32 // documents that got an index
 	Counts   output.Counts
 	Rejected []int64 // record numbers rejected, increasing
-	Rejects  []rejection
+	Rejects  []output.Rejection
 	// Fault says why the file could not be read to its end; FaultAfter is
 	// the last record read before it.
 	Fault      string
@@ -185,7 +176,7 @@ func (w *worker) readFile(src int) error {
 			}
 			meta.Counts.RejectedBy[string(rej.Reason)]++
 			meta.Rejected = append(meta.Rejected, rej.Record)
-			meta.Rejects = append(meta.Rejects, rejection{File: spec.Path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+			meta.Rejects = append(meta.Rejects, output.Rejection{File: spec.Path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
 			continue
 		}
 		if err != nil {

@@ -345,7 +345,7 @@ func (w *worker) finish() error {
 		return err
 	}
 	s := assembleStats(cfg, metas, counts, decided)
-	var rejects []rejection
+	var rejects []output.Rejection
 	for _, m := range metas {
 		rejects = append(rejects, m.Rejects...)
 	}
@@ -377,15 +377,6 @@ func (w *worker) finish() error {
 	return w.out.row(sf)
 }
 
-// clusterRecord is one line of clusters.jsonl (the local engine's format).
-type clusterRecord struct {
-	ID         string          `json:"id"`
-	Cluster    int             `json:"cluster"`
-	Kept       bool            `json:"kept"`
-	Reason     string          `json:"reason"`
-	Similarity json.RawMessage `json:"similarity"`
-}
-
 // writeClusters writes clusters.jsonl in the local engine's order: clusters
 // numbered by their smallest member, the kept document first, then the
 // removed ones by index.
@@ -411,8 +402,7 @@ func writeClusters(outDir string, lines []lineRec) error {
 			if i == 0 || l.Key != lines[i-1].Key {
 				cluster++
 			}
-			rec := clusterRecord{ID: l.ID, Cluster: cluster, Kept: l.Kept, Reason: l.Reason,
-				Similarity: json.RawMessage(strconv.FormatFloat(l.Sim, 'f', 4, 64))}
+			rec := output.NewClusterRecord(l.ID, cluster, l.Kept, l.Reason == "exact", l.Sim)
 			if err := e.Encode(&rec); err != nil {
 				return err
 			}
