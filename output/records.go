@@ -1,7 +1,11 @@
 package output
 
 import (
+	"bufio"
+	"cmp"
 	"encoding/json"
+	"io"
+	"slices"
 	"strconv"
 )
 
@@ -35,4 +39,49 @@ type Rejection struct {
 	Unit   string `json:"unit"`
 	Reason string `json:"reason"`
 	Detail string `json:"detail,omitempty"`
+}
+
+// ClusterLine is a document's line of clusters.jsonl as an engine gathers
+// it before the clusters are numbered: Key is the smallest member of its
+// cluster (clusters are numbered in the order of their keys), Idx the
+// document's dense index.
+type ClusterLine struct {
+	Key, Idx uint32
+	ID       string
+	Kept     bool
+	Exact    bool
+	Sim      float64
+}
+
+// EncodeClusters writes lines as clusters.jsonl, in the order every engine
+// gives it: clusters numbered by their smallest member, in that order; in
+// each, the kept document first, then the removed ones by index. It sorts
+// lines in place.
+func EncodeClusters(w io.Writer, lines []ClusterLine) error {
+	slices.SortFunc(lines, func(x, y ClusterLine) int {
+		if c := cmp.Compare(x.Key, y.Key); c != 0 {
+			return c
+		}
+		if x.Kept != y.Kept {
+			if x.Kept {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(x.Idx, y.Idx)
+	})
+	bw := bufio.NewWriterSize(w, 1<<20)
+	e := json.NewEncoder(bw)
+	e.SetEscapeHTML(false)
+	cluster := -1
+	for i, l := range lines {
+		if i == 0 || l.Key != lines[i-1].Key {
+			cluster++
+		}
+		rec := NewClusterRecord(l.ID, cluster, l.Kept, l.Exact, l.Sim)
+		if err := e.Encode(&rec); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }

@@ -188,6 +188,17 @@ func (c *Clustering) Add(d stage.Decision) {
 	c.KeptTextChecks += int64(d.TextChecks)
 }
 
+// Merge adds the counts of o, the decisions of other components (another
+// shard's), to c; the mode stays c's.
+func (c *Clustering) Merge(o Clustering) {
+	c.Components += o.Components
+	c.ComponentsSplit += o.ComponentsSplit
+	c.DocumentsSaved += o.DocumentsSaved
+	c.Unverified += o.Unverified
+	c.KeptChecks += o.KeptChecks
+	c.KeptTextChecks += o.KeptTextChecks
+}
+
 // StageTiming is the time one stage took.
 type StageTiming struct {
 	Stage   string  `json:"stage"`

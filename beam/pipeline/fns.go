@@ -916,10 +916,7 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ int, vals, metas func(
 		stat.Clusters += int64(len(d.Clusters))
 		for _, c := range d.Clusters {
 			for i, m := range c.Members {
-				line := lineRec{Key: c.Members[0], Idx: m, ID: ids[m], Kept: m == c.Kept, Reason: "near", Sim: c.Similarity[i]}
-				if c.Exact[i] {
-					line.Reason = "exact"
-				}
+				line := lineRec{Key: c.Members[0], Idx: m, ID: ids[m], Kept: m == c.Kept, Exact: c.Exact[i], Sim: c.Similarity[i]}
 				lines = append(lines, line)
 				if m == c.Kept {
 					continue
@@ -965,33 +962,8 @@ func (f *writeClustersFn) ProcessElement(ctx context.Context, _ int, vals func(*
 }
 
 func writeClusters(ctx context.Context, outDir string, lines []lineRec) error {
-	slices.SortFunc(lines, func(x, y lineRec) int {
-		if c := cmp.Compare(x.Key, y.Key); c != 0 {
-			return c
-		}
-		if x.Kept != y.Kept {
-			if x.Kept {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(x.Idx, y.Idx)
-	})
 	return writeOutput(ctx, joinPath(outDir, "clusters.jsonl"), func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		e := json.NewEncoder(bw)
-		e.SetEscapeHTML(false)
-		cluster := -1
-		for i, l := range lines {
-			if i == 0 || l.Key != lines[i-1].Key {
-				cluster++
-			}
-			rec := output.NewClusterRecord(l.ID, cluster, l.Kept, l.Reason == "exact", l.Sim)
-			if err := e.Encode(&rec); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
+		return output.EncodeClusters(w, lines)
 	})
 }
 

@@ -320,13 +320,7 @@ func assembleStats(cfg *Config, parts []statPart) *output.Stats {
 		v.TextChecked += p.TextChecked
 		v.AcceptedByText += p.AcceptedByText
 		s.Clusters += int(p.Clusters)
-		c := &s.Clustering
-		c.Components += p.Clustering.Components
-		c.ComponentsSplit += p.Clustering.ComponentsSplit
-		c.DocumentsSaved += p.Clustering.DocumentsSaved
-		c.Unverified += p.Clustering.Unverified
-		c.KeptChecks += p.Clustering.KeptChecks
-		c.KeptTextChecks += p.Clustering.KeptTextChecks
+		s.Clustering.Merge(p.Clustering)
 	}
 	faults := make([]string, len(cfg.Files))
 	for _, p := range parts {

@@ -118,17 +118,8 @@ type member struct {
 	Text            []rune   // normalised, only when it is its own representative in an accepted pair
 }
 
-// lineRec is one line of clusters.jsonl before encoding. Key is the
-// smallest member of its cluster: clusters.jsonl numbers the clusters in
-// the order of their keys, as the local engine does.
-type lineRec struct {
-	Key    uint32
-	Idx    uint32
-	ID     string
-	Kept   bool
-	Reason string
-	Sim    float64
-}
+// lineRec is one line of clusters.jsonl before its cluster is numbered.
+type lineRec = output.ClusterLine
 
 // decision says a document is removed and whether it is an exact copy of
 // its cluster's kept document.

@@ -260,13 +260,7 @@ func (w *worker) writeFile(src int, first uint32, meta *fileMeta, removed map[ui
 // Out: stats.json, base64
 
 // lineRec is one line of clusters.jsonl before encoding.
-type lineRec struct {
-	Key, Idx uint32
-	ID       string
-	Kept     bool
-	Reason   string
-	Sim      float64
-}
+type lineRec = output.ClusterLine
 
 func (w *worker) finish() error {
 	rows, err := w.all(7)
@@ -304,7 +298,7 @@ func (w *worker) finish() error {
 			if err != nil {
 				return err
 			}
-			lines = append(lines, lineRec{Key: key, Idx: idx, ID: string(id), Kept: r[3] == "1", Reason: r[4], Sim: sim})
+			lines = append(lines, lineRec{Key: key, Idx: idx, ID: string(id), Kept: r[3] == "1", Exact: r[4] == "exact", Sim: sim})
 		case "1":
 			src, err := srcOf(r[1])
 			if err != nil {
@@ -381,33 +375,8 @@ func (w *worker) finish() error {
 // numbered by their smallest member, the kept document first, then the
 // removed ones by index.
 func writeClusters(outDir string, lines []lineRec) error {
-	slices.SortFunc(lines, func(x, y lineRec) int {
-		if c := cmp.Compare(x.Key, y.Key); c != 0 {
-			return c
-		}
-		if x.Kept != y.Kept {
-			if x.Kept {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(x.Idx, y.Idx)
-	})
 	return writeOutput(filepath.Join(outDir, "clusters.jsonl"), func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		e := json.NewEncoder(bw)
-		e.SetEscapeHTML(false)
-		cluster := -1
-		for i, l := range lines {
-			if i == 0 || l.Key != lines[i-1].Key {
-				cluster++
-			}
-			rec := output.NewClusterRecord(l.ID, cluster, l.Kept, l.Reason == "exact", l.Sim)
-			if err := e.Encode(&rec); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
+		return output.EncodeClusters(w, lines)
 	})
 }
 
@@ -419,13 +388,7 @@ func assembleStats(cfg *Config, metas []*fileMeta, counts []output.Counts, decid
 	s.Verification = cfg.Verification
 	for _, d := range decided {
 		s.Clusters += int(d.Clusters)
-		c := &s.Clustering
-		c.Components += d.Clustering.Components
-		c.ComponentsSplit += d.Clustering.ComponentsSplit
-		c.DocumentsSaved += d.Clustering.DocumentsSaved
-		c.Unverified += d.Clustering.Unverified
-		c.KeptChecks += d.Clustering.KeptChecks
-		c.KeptTextChecks += d.Clustering.KeptTextChecks
+		s.Clustering.Merge(d.Clustering)
 	}
 	s.Inputs = []output.FileStats{}
 	for i, f := range cfg.Files {
