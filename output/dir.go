@@ -247,3 +247,50 @@ func ClearOutputs(dir string, names []string, inputs map[corpus.FileID]string) e
 	}
 	return nil
 }
+
+// PrepareDir applies the rules to an output directory an engine writes
+// directly (the local engine stages and commits its outputs instead): it
+// creates dir, refuses an input inside it, refuses a non-empty dir without
+// force and, with force, removes what earlier runs of quchong wrote there
+// (PreviousOutputs, and the engine's own work names in more) and nothing
+// else, never an input. Inputs that are not local files (URLs) are skipped
+// by the caller.
+func PrepareDir(dir string, force bool, inputs, more []string) error {
+	if dir == "" {
+		return fmt.Errorf("no output directory (-o DIR)")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	di, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	for _, in := range inputs {
+		if InsideDir(in, di) {
+			return fmt.Errorf("%w %s lies inside the output directory %s: choose another -o", ErrInput, in, dir)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == LockName })
+	switch {
+	case len(entries) > 0 && !force:
+		return fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)
+	case len(entries) > 0:
+		ids := InputIDs(inputs)
+		if err := ClearOutputs(dir, PreviousOutputs(dir, nil), ids); err != nil {
+			return err
+		}
+		for _, m := range more {
+			if filepath.IsLocal(m) {
+				if err := RemoveChecked(filepath.Join(dir, m), ids); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -253,44 +253,18 @@ func LockOutDir(dir string) (release func(), err error) {
 	return l.Release, nil
 }
 
-// prepareOutDir applies the output directory rules of package output to a
-// local directory (a remote one is the storage's business): no input may lie
-// inside it, it must be empty without force, and force removes only what an
-// earlier run of quchong wrote there, never an input.
+// prepareOutDir applies the output directory rules of package output
+// (output.PrepareDir) to a local directory; a remote one is the storage's
+// business.
 func prepareOutDir(dir string, force bool, inputs []string) error {
-	if dir == "" {
-		return fmt.Errorf("no output directory (-o DIR)")
-	}
 	if IsRemote(dir) {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	di, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
 	var local []string
 	for _, in := range inputs {
-		if IsRemote(in) {
-			continue
+		if !IsRemote(in) {
+			local = append(local, in)
 		}
-		if output.InsideDir(in, di) {
-			return fmt.Errorf("the input %s lies inside the output directory %s: choose another -o", in, dir)
-		}
-		local = append(local, in)
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == output.LockName })
-	switch {
-	case len(entries) > 0 && !force:
-		return fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)
-	case len(entries) > 0:
-		return output.ClearOutputs(dir, output.PreviousOutputs(dir, nil), output.InputIDs(local))
-	}
-	return nil
+	return output.PrepareDir(dir, force, local, nil)
 }

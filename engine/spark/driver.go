@@ -58,7 +58,12 @@ func Run(ctx context.Context, opt Options) (*output.Stats, error) {
 	if cfg.Dir, err = os.Getwd(); err != nil {
 		return nil, err
 	}
-	if err := prepareOutDir(cfg.OutDir, opt.Force); err != nil {
+	lock, _, err := output.LockDir(cfg.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	if err := output.PrepareDir(cfg.OutDir, opt.Force, opt.Inputs, []string{workName}); err != nil {
 		return nil, err
 	}
 	s, err := sql.NewSessionBuilder().Remote(opt.Remote).Build(ctx)

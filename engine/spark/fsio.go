@@ -68,32 +68,3 @@ func writeOutput(p string, fill func(w io.Writer) error) error {
 	}
 	return nil
 }
-
-// outputs are the names quchong writes in the output directory.
-var outputs = []string{"kept", "removed", "clusters.jsonl", "rejected.jsonl", "stats.json", workName}
-
-// prepareOutDir refuses a non-empty directory unless force, in which case it
-// removes quchong's previous outputs, as the local engine does.
-func prepareOutDir(dir string, force bool) error {
-	if dir == "" {
-		return fmt.Errorf("no output directory (-o DIR)")
-	}
-	entries, err := os.ReadDir(dir)
-	switch {
-	case os.IsNotExist(err):
-	case err != nil:
-		return fmt.Errorf("output directory: %w", err)
-	case len(entries) > 0 && !force:
-		return fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it)", dir)
-	case len(entries) > 0:
-		for _, name := range outputs {
-			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-				return fmt.Errorf("output directory: %w", err)
-			}
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	return nil
-}
