@@ -10,6 +10,7 @@ package atomicfile
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -98,4 +99,22 @@ func (f *File) Abort() {
 	f.done = true
 	f.f.Close()
 	os.Remove(f.f.Name())
+}
+
+// WriteFile creates path atomically with what fill writes: the file appears
+// complete on success, and nothing appears on failure. The parent directory
+// is created if needed.
+func WriteFile(path string, fill func(w io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("atomicfile: create %s: %w", path, err)
+	}
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
 }

@@ -85,3 +85,17 @@ func EncodeClusters(w io.Writer, lines []ClusterLine) error {
 	}
 	return bw.Flush()
 }
+
+// EncodeRejections writes rejects as rejected.jsonl, one line each, in the
+// order given (input order in every engine).
+func EncodeRejections(w io.Writer, rejects []Rejection) error {
+	bw := bufio.NewWriter(w)
+	e := json.NewEncoder(bw)
+	e.SetEscapeHTML(false)
+	for i := range rejects {
+		if err := e.Encode(&rejects[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -1112,15 +1111,7 @@ func (f *statsFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 		}
 	}
 	return writeOutput(ctx, joinPath(f.e.cfg.OutDir, "rejected.jsonl"), func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		e := json.NewEncoder(bw)
-		e.SetEscapeHTML(false)
-		for i := range rejects {
-			if err := e.Encode(&rejects[i]); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
+		return output.EncodeRejections(w, rejects)
 	})
 }
 

@@ -1,9 +1,7 @@
 package local
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -213,56 +211,21 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 }
 
 func (r *run) writeClusters() error {
-	path := r.stagePath("clusters.jsonl")
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for c, members := range r.clusters.Members {
-		k := r.keptOf[c]
-		// The kept document first, then the removed ones in input order.
-		order := append([]uint32{k}, members...)
-		for j, m := range order {
-			if j > 0 && m == k {
-				continue
-			}
-			rec := output.NewClusterRecord(r.side.id(m), c, m == k, r.exactOf(m), r.simOf(m))
-			if err := enc.Encode(&rec); err != nil {
-				f.Abort()
-				return fmt.Errorf("write %s: %w", path, err)
-			}
+	var lines []output.ClusterLine
+	for _, members := range r.clusters.Members {
+		for _, m := range members {
+			lines = append(lines, output.ClusterLine{Key: members[0], Idx: m, ID: r.side.id(m), Kept: r.keptOf[r.clusters.Of[m]] == m, Exact: r.exactOf(m), Sim: r.simOf(m)})
 		}
 	}
-	if err := w.Flush(); err != nil {
-		f.Abort()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Commit()
+	return atomicfile.WriteFile(r.stagePath("clusters.jsonl"), func(w io.Writer) error {
+		return output.EncodeClusters(w, lines)
+	})
 }
 
 func (r *run) writeRejects() error {
-	path := r.stagePath("rejected.jsonl")
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for i := range r.rejects {
-		if err := enc.Encode(&r.rejects[i]); err != nil {
-			f.Abort()
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Abort()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Commit()
+	return atomicfile.WriteFile(r.stagePath("rejected.jsonl"), func(w io.Writer) error {
+		return output.EncodeRejections(w, r.rejects)
+	})
 }
 
 func (r *run) writeStats() error {

@@ -1,7 +1,6 @@
 package spark
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
@@ -343,20 +343,12 @@ func (w *worker) finish() error {
 	for _, m := range metas {
 		rejects = append(rejects, m.Rejects...)
 	}
-	if err := writeOutput(filepath.Join(cfg.OutDir, "rejected.jsonl"), func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		e := json.NewEncoder(bw)
-		e.SetEscapeHTML(false)
-		for i := range rejects {
-			if err := e.Encode(&rejects[i]); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
+	if err := atomicfile.WriteFile(filepath.Join(cfg.OutDir, "rejected.jsonl"), func(w io.Writer) error {
+		return output.EncodeRejections(w, rejects)
 	}); err != nil {
 		return err
 	}
-	if err := writeOutput(filepath.Join(cfg.OutDir, "stats.json"), func(w io.Writer) error {
+	if err := atomicfile.WriteFile(filepath.Join(cfg.OutDir, "stats.json"), func(w io.Writer) error {
 		e := json.NewEncoder(w)
 		e.SetIndent("", "  ")
 		e.SetEscapeHTML(false)
@@ -375,7 +367,7 @@ func (w *worker) finish() error {
 // numbered by their smallest member, the kept document first, then the
 // removed ones by index.
 func writeClusters(outDir string, lines []lineRec) error {
-	return writeOutput(filepath.Join(outDir, "clusters.jsonl"), func(w io.Writer) error {
+	return atomicfile.WriteFile(filepath.Join(outDir, "clusters.jsonl"), func(w io.Writer) error {
 		return output.EncodeClusters(w, lines)
 	})
 }
