@@ -53,3 +53,20 @@ func TestRound(t *testing.T) {
 		t.Errorf("similarity %s", s)
 	}
 }
+
+func TestNames(t *testing.T) {
+	tests := []struct {
+		in, want []string
+	}{
+		{[]string{"/data/a.txt"}, []string{"a.txt"}},
+		{[]string{"/data/x/a.txt", "/data/y/a.txt"}, []string{"x/a.txt", "y/a.txt"}},
+		{[]string{"-", "/data/b.jsonl"}, []string{"stdin", "b.jsonl"}},
+		{[]string{"gs://bucket/p/a.jsonl", "gs://bucket/q/a.jsonl"}, []string{"p/a.jsonl", "q/a.jsonl"}},
+	}
+	for _, tt := range tests {
+		got, err := Names(tt.in)
+		if err != nil || strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("Names(%v) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}

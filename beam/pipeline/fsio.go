@@ -92,39 +92,6 @@ func ExpandInputs(ctx context.Context, args []string, format corpus.Format) ([]s
 	return out, nil
 }
 
-// outputNames mirrors the local engine: each input's name under kept/ is its
-// path relative to the deepest directory holding every input.
-func outputNames(files []string) ([]string, error) {
-	abs := make([]string, len(files))
-	for i, f := range files {
-		if IsRemote(f) {
-			abs[i] = "/" + strings.Replace(f, "://", "/", 1)
-			continue
-		}
-		a, err := filepath.Abs(f)
-		if err != nil {
-			return nil, err
-		}
-		abs[i] = filepath.ToSlash(a)
-	}
-	root := path.Dir(abs[0])
-	for _, a := range abs[1:] {
-		for !within(a, root) {
-			root = path.Dir(root)
-		}
-	}
-	names := make([]string, len(abs))
-	for i, a := range abs {
-		rel := strings.TrimPrefix(strings.TrimPrefix(a, root), "/")
-		names[i] = filepath.FromSlash(rel)
-	}
-	return names, nil
-}
-
-func within(p, dir string) bool {
-	return dir == "/" || p == dir || strings.HasPrefix(p, dir+"/")
-}
-
 // localFile makes an input readable by package corpus, which needs a local
 // path: a remote file is copied to a temporary file with the same base name
 // (the extension selects the format). cleanup removes the copy.

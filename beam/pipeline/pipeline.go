@@ -75,16 +75,9 @@ func init() {
 	register.Iter1[int]()
 }
 
-// FileSpec is one input file of a run.
-type FileSpec struct {
-	// Path is the input as given (a local path or a Beam filesystem URL).
-	Path string
-	// Output is its relative name under kept/ and removed/.
-	Output string
-	// Format and Compression are as detected (or forced).
-	Format      corpus.Format
-	Compression corpus.Compression
-}
+// FileSpec is one input file of a run: its path, output name, format and
+// compression.
+type FileSpec = output.File
 
 // Config is everything the pipeline's workers need; it travels inside the
 // DoFns, gob-encoded.
@@ -161,26 +154,11 @@ func Prepare(opt Options) (Config, error) {
 	if len(opt.Inputs) > 1<<20 {
 		return cfg, fmt.Errorf("%d input files: at most %d are supported", len(opt.Inputs), 1<<20)
 	}
-	names, err := outputNames(opt.Inputs)
+	files, err := output.Files(opt.Inputs, cfg.Corpus)
 	if err != nil {
 		return cfg, err
 	}
-	for i, p := range opt.Inputs {
-		f, c := opt.Corpus.Format, corpus.None
-		if det, dc, err := corpus.Detect(p); err == nil {
-			if f == corpus.Auto {
-				f = det
-			}
-			c = dc
-		} else if f == corpus.Auto {
-			return cfg, err
-		}
-		out := corpus.OutputName(names[i], f, c, cfg.Corpus)
-		if j := slices.IndexFunc(cfg.Files, func(g FileSpec) bool { return g.Output == out }); j >= 0 {
-			return cfg, fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", cfg.Files[j].Path, p, out)
-		}
-		cfg.Files = append(cfg.Files, FileSpec{Path: p, Output: out, Format: f, Compression: c})
-	}
+	cfg.Files = files
 	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
 	cfg.Shards = opt.Shards
 	if cfg.Shards <= 0 {

@@ -426,7 +426,7 @@ func (r *run) prepare() (*output.Stats, error) {
 	if len(r.opt.Inputs) == 0 {
 		return nil, &ConfigError{fmt.Errorf("no input files")}
 	}
-	names, err := outputNames(r.opt.Inputs)
+	names, err := output.Names(r.opt.Inputs)
 	if err != nil {
 		return nil, &InputError{err}
 	}

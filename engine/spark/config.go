@@ -37,16 +37,9 @@ import (
 	"github.com/quchong/quchong/stage"
 )
 
-// FileSpec is one input file of a run.
-type FileSpec struct {
-	// Path is the input as given; every executor must be able to open it.
-	Path string
-	// Output is its relative name under kept/ and removed/.
-	Output string
-	// Format and Compression are as detected (or forced).
-	Format      corpus.Format
-	Compression corpus.Compression
-}
+// FileSpec is one input file of a run: its path, output name, format and
+// compression.
+type FileSpec = output.File
 
 // Config is everything the workers need. It travels on the TRANSFORM
 // command line, gob-encoded, gzipped and base64-encoded.
@@ -121,26 +114,11 @@ func Prepare(opt Options) (Config, error) {
 	if len(opt.Inputs) == 0 {
 		return cfg, fmt.Errorf("no input files")
 	}
-	names, err := outputNames(opt.Inputs)
+	files, err := output.Files(opt.Inputs, cfg.Corpus)
 	if err != nil {
 		return cfg, err
 	}
-	for i, p := range opt.Inputs {
-		f, c := opt.Corpus.Format, corpus.None
-		if det, dc, err := corpus.Detect(p); err == nil {
-			if f == corpus.Auto {
-				f = det
-			}
-			c = dc
-		} else if f == corpus.Auto {
-			return cfg, err
-		}
-		out := corpus.OutputName(names[i], f, c, cfg.Corpus)
-		if j := slices.IndexFunc(cfg.Files, func(g FileSpec) bool { return g.Output == out }); j >= 0 {
-			return cfg, fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", cfg.Files[j].Path, p, out)
-		}
-		cfg.Files = append(cfg.Files, FileSpec{Path: p, Output: out, Format: f, Compression: c})
-	}
+	cfg.Files = files
 	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
 	return cfg, nil
 }

@@ -1,0 +1,100 @@
+package output
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/quchong/quchong/corpus"
+)
+
+// Names gives each input its relative name under kept/ and removed/: its
+// path relative to the deepest directory that holds every input, so names
+// never collide and a single file keeps its base name. Standard input
+// (corpus.Stdin) is named "stdin"; a URL (scheme://host/p) is placed as if
+// it were the local path /scheme/host/p.
+func Names(files []string) ([]string, error) {
+	abs := make([]string, len(files))
+	root := ""
+	for i, f := range files {
+		switch {
+		case f == corpus.Stdin:
+			continue
+		case strings.Contains(f, "://"):
+			abs[i] = "/" + strings.Replace(f, "://", "/", 1)
+		default:
+			a, err := filepath.Abs(f)
+			if err != nil {
+				return nil, err
+			}
+			abs[i] = filepath.ToSlash(a)
+		}
+		if root == "" {
+			root = path.Dir(abs[i])
+		}
+		for !within(abs[i], root) {
+			root = path.Dir(root)
+		}
+	}
+	names := make([]string, len(abs))
+	for i, a := range abs {
+		if files[i] == corpus.Stdin {
+			names[i] = "stdin"
+			continue
+		}
+		names[i] = filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(a, root), "/"))
+	}
+	return names, nil
+}
+
+// within reports whether the slash-separated path p lies in dir.
+func within(p, dir string) bool {
+	return dir == "/" || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// File is one input as a run reads and names it.
+type File struct {
+	// Path is the input as given.
+	Path string
+	// Output is its relative name under kept/ and removed/, with the
+	// extension of its output compression.
+	Output string
+	// Format and Compression are as detected (or forced by the options).
+	Format      corpus.Format
+	Compression corpus.Compression
+}
+
+// Files detects each input's format and compression (the options' format
+// wins over the extension) and names its outputs (Names, then
+// corpus.OutputName), refusing two inputs that would share an output name.
+// Standard input needs a forced format.
+func Files(inputs []string, copt corpus.Options) ([]File, error) {
+	names, err := Names(inputs)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	for i, p := range inputs {
+		f, c := copt.Format, corpus.None
+		if det, dc, err := corpus.Detect(p); err == nil {
+			if f == corpus.Auto {
+				f = det
+			}
+			c = dc
+		} else if f == corpus.Auto {
+			return nil, err
+		}
+		name := names[i]
+		if p == corpus.Stdin {
+			name += map[corpus.Format]string{corpus.Text: ".txt", corpus.JSONL: ".jsonl", corpus.Parquet: ".parquet"}[f]
+		}
+		out := corpus.OutputName(name, f, c, copt)
+		if j := slices.IndexFunc(files, func(g File) bool { return g.Output == out }); j >= 0 {
+			return nil, fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", files[j].Path, p, out)
+		}
+		files = append(files, File{Path: p, Output: out, Format: f, Compression: c})
+	}
+	return files, nil
+}
