@@ -11,7 +11,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 // compressBytes compresses data as comp would be written by a producer.
@@ -74,7 +74,7 @@ func writeInput(t testing.TB, dir, name string, data []byte, comp Compression) s
 
 // outcome is one result of Reader.Next, with the text copied.
 type outcome struct {
-	doc    doc.Document
+	doc    record.Document
 	reject *RejectError
 }
 

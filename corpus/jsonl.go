@@ -11,7 +11,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 // The JSONL extractor has two paths. The fast path scans the top-level object
@@ -45,7 +45,7 @@ type jsonlRecord struct {
 	text   []byte // aliases the line or the extractor's scratch buffer
 	id     []byte // the extractor's buffer: valid until the next call
 	hasID  bool
-	fields map[string]doc.Value
+	fields map[string]record.Value
 }
 
 func newJSONLExtractor(textKey, idKey string, fields []string) *jsonlExtractor {
@@ -122,23 +122,23 @@ func (x *jsonlExtractor) interpret(raws [][]byte, unquote func(raw []byte, isTex
 		if raw == nil {
 			continue
 		}
-		var v doc.Value
+		var v record.Value
 		switch c := raw[0]; {
 		case c == '"':
-			v = doc.Value{Kind: doc.String, Str: string(unquote(raw, false))}
+			v = record.Value{Kind: record.String, Str: string(unquote(raw, false))}
 		case c == 't':
-			v = doc.Value{Kind: doc.Number, Num: 1}
+			v = record.Value{Kind: record.Number, Num: 1}
 		case c == 'f':
-			v = doc.Value{Kind: doc.Number, Num: 0}
+			v = record.Value{Kind: record.Number, Num: 0}
 		case c == '-' || c >= '0' && c <= '9':
 			// A valid JSON number always parses; out of range gives ±Inf.
 			f, _ := strconv.ParseFloat(string(raw), 64)
-			v = doc.Value{Kind: doc.Number, Num: f}
+			v = record.Value{Kind: record.Number, Num: f}
 		default: // null, object, array: not a scalar
 			continue
 		}
 		if rec.fields == nil {
-			rec.fields = make(map[string]doc.Value, len(raws)-2)
+			rec.fields = make(map[string]record.Value, len(raws)-2)
 		}
 		rec.fields[x.keys[k]] = v
 	}

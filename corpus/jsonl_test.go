@@ -11,18 +11,18 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 func TestJSONLExtract(t *testing.T) {
-	num := func(f float64) doc.Value { return doc.Value{Kind: doc.Number, Num: f} }
-	str := func(s string) doc.Value { return doc.Value{Kind: doc.String, Str: s} }
+	num := func(f float64) record.Value { return record.Value{Kind: record.Number, Num: f} }
+	str := func(s string) record.Value { return record.Value{Kind: record.String, Str: s} }
 	for _, tc := range []struct {
 		line   string
 		reason Reason
 		text   string
 		id     string // "" means no id
-		fields map[string]doc.Value
+		fields map[string]record.Value
 		fast   bool // the fast path must decide this line
 	}{
 		{line: `{"id":"a1","text":"你好，世界"}`, text: "你好，世界", id: "a1", fast: true},
@@ -38,10 +38,10 @@ func TestJSONLExtract(t *testing.T) {
 		{line: `{"text":"first","text":"last"}`, text: "last", fast: true},
 		{line: `{"meta":{"a":[1,2,{"b":null}],"c":"}"},"text":"t","n":[]}`, text: "t", fast: true},
 		{line: `{"text":"t","score":0.75,"lang":"zh","ok":true,"bad":false,"nil":null,"obj":{}}`, text: "t", fast: true,
-			fields: map[string]doc.Value{"score": num(0.75), "lang": str("zh"), "ok": num(1), "bad": num(0)}},
-		{line: `{"text":"t","score":"0.75"}`, text: "t", fast: true, fields: map[string]doc.Value{"score": str("0.75")}},
-		{line: `{"text":"t","lang":"z\u0068"}`, text: "t", fast: true, fields: map[string]doc.Value{"lang": str("zh")}},
-		{line: "{\"text\":\"t\",\"lang\":\"a\xffb\"}", text: "t", fast: true, fields: map[string]doc.Value{"lang": str("a\uFFFDb")}},
+			fields: map[string]record.Value{"score": num(0.75), "lang": str("zh"), "ok": num(1), "bad": num(0)}},
+		{line: `{"text":"t","score":"0.75"}`, text: "t", fast: true, fields: map[string]record.Value{"score": str("0.75")}},
+		{line: `{"text":"t","lang":"z\u0068"}`, text: "t", fast: true, fields: map[string]record.Value{"lang": str("zh")}},
+		{line: "{\"text\":\"t\",\"lang\":\"a\xffb\"}", text: "t", fast: true, fields: map[string]record.Value{"lang": str("a\uFFFDb")}},
 		{line: `{"t\u0065xt":"escaped key"}`, text: "escaped key"},
 		{line: "{\"text\":\"x\"}\r", text: "x", fast: true},
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 // parquetBatch is the number of rows decoded at a time.
@@ -177,37 +177,37 @@ func columnValue(row parquet.Row, col int) parquet.Value {
 	return parquet.Value{}
 }
 
-func (r *Reader) nextRow() (doc.Document, error) {
+func (r *Reader) nextRow() (record.Document, error) {
 	p := r.pq
 	row, err := p.nextRow()
 	if err != nil {
 		if err == io.EOF {
 			r.err = io.EOF
-			return doc.Document{}, io.EOF
+			return record.Document{}, io.EOF
 		}
-		return doc.Document{}, r.fatal(err)
+		return record.Document{}, r.fatal(err)
 	}
 	r.record++
 	if p.text < 0 {
-		return doc.Document{}, r.reject(p.noText, p.noTextWhy)
+		return record.Document{}, r.reject(p.noText, p.noTextWhy)
 	}
 	tv := columnValue(row, p.text)
 	if tv.IsNull() {
-		return doc.Document{}, r.reject(MissingText, fmt.Sprintf("column %q is null", r.opt.TextField))
+		return record.Document{}, r.reject(MissingText, fmt.Sprintf("column %q is null", r.opt.TextField))
 	}
 	text := tv.ByteArray()
 	if len(text) > r.opt.MaxDocBytes {
-		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("%d bytes, over the limit of %d", len(text), r.opt.MaxDocBytes))
+		return record.Document{}, r.reject(TooLarge, fmt.Sprintf("%d bytes, over the limit of %d", len(text), r.opt.MaxDocBytes))
 	}
 	if !utf8.Valid(text) {
-		return doc.Document{}, r.reject(InvalidUTF8, fmt.Sprintf("at byte %d of column %q", invalidUTF8Offset(text), r.opt.TextField))
+		return record.Document{}, r.reject(InvalidUTF8, fmt.Sprintf("at byte %d of column %q", invalidUTF8Offset(text), r.opt.TextField))
 	}
 	if isBlankText(text) {
-		return doc.Document{}, r.reject(Empty, fmt.Sprintf("column %q is empty or white space", r.opt.TextField))
+		return record.Document{}, r.reject(Empty, fmt.Sprintf("column %q is empty or white space", r.opt.TextField))
 	}
 	// Own the text: row memory belongs to the decoder.
 	p.textBuf = append(p.textBuf[:0], text...)
-	d := doc.Document{Source: r.source, Record: r.record, Text: p.textBuf}
+	d := record.Document{Source: r.source, Record: r.record, Text: p.textBuf}
 	if p.id >= 0 {
 		switch v := columnValue(row, p.id); v.Kind() {
 		case parquet.ByteArray:
@@ -232,29 +232,29 @@ func (r *Reader) nextRow() (doc.Document, error) {
 		if v.IsNull() {
 			continue
 		}
-		var val doc.Value
+		var val record.Value
 		switch v.Kind() {
 		case parquet.ByteArray:
-			val = doc.Value{Kind: doc.String, Str: string(v.ByteArray())}
+			val = record.Value{Kind: record.String, Str: string(v.ByteArray())}
 		case parquet.Int32:
-			val = doc.Value{Kind: doc.Number, Num: float64(v.Int32())}
+			val = record.Value{Kind: record.Number, Num: float64(v.Int32())}
 		case parquet.Int64:
-			val = doc.Value{Kind: doc.Number, Num: float64(v.Int64())}
+			val = record.Value{Kind: record.Number, Num: float64(v.Int64())}
 		case parquet.Float:
-			val = doc.Value{Kind: doc.Number, Num: float64(v.Float())}
+			val = record.Value{Kind: record.Number, Num: float64(v.Float())}
 		case parquet.Double:
-			val = doc.Value{Kind: doc.Number, Num: v.Double()}
+			val = record.Value{Kind: record.Number, Num: v.Double()}
 		case parquet.Boolean:
 			if v.Boolean() {
-				val = doc.Value{Kind: doc.Number, Num: 1}
+				val = record.Value{Kind: record.Number, Num: 1}
 			} else {
-				val = doc.Value{Kind: doc.Number, Num: 0}
+				val = record.Value{Kind: record.Number, Num: 0}
 			}
 		default:
 			continue
 		}
 		if d.Fields == nil {
-			d.Fields = make(map[string]doc.Value, len(p.fields))
+			d.Fields = make(map[string]record.Value, len(p.fields))
 		}
 		d.Fields[p.fieldName[k]] = val
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 // readBufferSize is the bufio size for line formats. Longer lines are
@@ -157,9 +157,9 @@ func (r *Reader) Close() error {
 //
 // The document's Text may share memory with the Reader and is valid only
 // until the next call to Next.
-func (r *Reader) Next() (doc.Document, error) {
+func (r *Reader) Next() (record.Document, error) {
 	if r.err != nil {
-		return doc.Document{}, r.err
+		return record.Document{}, r.err
 	}
 	if r.pq != nil {
 		return r.nextRow()
@@ -168,9 +168,9 @@ func (r *Reader) Next() (doc.Document, error) {
 	if err != nil {
 		if err == io.EOF {
 			r.err = io.EOF
-			return doc.Document{}, io.EOF
+			return record.Document{}, io.EOF
 		}
-		return doc.Document{}, r.fatal(err)
+		return record.Document{}, r.fatal(err)
 	}
 	r.record++
 	if r.record == 1 {
@@ -181,15 +181,15 @@ func (r *Reader) Next() (doc.Document, error) {
 		content = content[:n-1]
 	}
 	if limit := r.lines.limit; tooLarge || len(content) > limit {
-		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("line longer than the limit of %d bytes", limit))
+		return record.Document{}, r.reject(TooLarge, fmt.Sprintf("line longer than the limit of %d bytes", limit))
 	}
-	d := doc.Document{Source: r.source, Record: r.record}
+	d := record.Document{Source: r.source, Record: r.record}
 	if r.jx == nil {
 		if !utf8.Valid(content) {
-			return doc.Document{}, r.reject(InvalidUTF8, fmt.Sprintf("at byte %d of the line", invalidUTF8Offset(content)))
+			return record.Document{}, r.reject(InvalidUTF8, fmt.Sprintf("at byte %d of the line", invalidUTF8Offset(content)))
 		}
 		if isBlankText(content) {
-			return doc.Document{}, r.reject(Empty, "empty or white-space line")
+			return record.Document{}, r.reject(Empty, "empty or white-space line")
 		}
 		r.hasID = false
 		if !r.opt.LazyID {
@@ -200,10 +200,10 @@ func (r *Reader) Next() (doc.Document, error) {
 	}
 	rec := r.jx.extract(line)
 	if rec.reason != "" {
-		return doc.Document{}, r.reject(rec.reason, rec.detail)
+		return record.Document{}, r.reject(rec.reason, rec.detail)
 	}
 	if len(rec.text) > r.opt.MaxDocBytes {
-		return doc.Document{}, r.reject(TooLarge, fmt.Sprintf("text of %d bytes, over the limit of %d", len(rec.text), r.opt.MaxDocBytes))
+		return record.Document{}, r.reject(TooLarge, fmt.Sprintf("text of %d bytes, over the limit of %d", len(rec.text), r.opt.MaxDocBytes))
 	}
 	d.Text, d.Fields = rec.text, rec.fields
 	r.idBytes, r.hasID = rec.id, rec.hasID

@@ -20,7 +20,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 // Kind is the kind of a Rule.
@@ -93,7 +93,7 @@ type Candidate struct {
 	// Masks is the number of placeholder masks found by normalisation.
 	Masks int
 	// Value is the rule's field value (Max and Min only).
-	Value doc.Value
+	Value record.Value
 }
 
 // Better reports whether a should be kept rather than b.
@@ -129,12 +129,12 @@ func (r Rule) Choose(members []Candidate) int {
 
 // compareValues orders values best first: it returns a negative number when
 // a ranks before b. Missing values rank last, numbers before strings.
-func compareValues(a, b doc.Value, largestFirst bool) int {
-	rank := func(v doc.Value) int {
+func compareValues(a, b record.Value, largestFirst bool) int {
+	rank := func(v record.Value) int {
 		switch v.Kind {
-		case doc.Number:
+		case record.Number:
 			return 0
-		case doc.String:
+		case record.String:
 			return 1
 		}
 		return 2
@@ -144,14 +144,14 @@ func compareValues(a, b doc.Value, largestFirst bool) int {
 	}
 	c := 0
 	switch a.Kind {
-	case doc.Number:
+	case record.Number:
 		switch {
 		case a.Num < b.Num:
 			c = -1
 		case a.Num > b.Num:
 			c = 1
 		}
-	case doc.String:
+	case record.String:
 		c = strings.Compare(a.Str, b.Str)
 	}
 	if largestFirst {

@@ -3,17 +3,17 @@ package keep
 import (
 	"testing"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
-func num(f float64) doc.Value { return doc.Value{Kind: doc.Number, Num: f} }
-func str(s string) doc.Value  { return doc.Value{Kind: doc.String, Str: s} }
+func num(f float64) record.Value { return record.Value{Kind: record.Number, Num: f} }
+func str(s string) record.Value  { return record.Value{Kind: record.String, Str: s} }
 
 func TestChoose(t *testing.T) {
 	members := []Candidate{
 		{Index: 3, Length: 100, Masks: 4, Value: num(0.5)},
 		{Index: 7, Length: 120, Masks: 0, Value: num(0.9)},
-		{Index: 9, Length: 120, Masks: 0, Value: doc.Value{}},
+		{Index: 9, Length: 120, Masks: 0, Value: record.Value{}},
 		{Index: 12, Length: 90, Masks: 0, Value: num(0.1)},
 	}
 	tests := []struct {
@@ -44,7 +44,7 @@ func TestValueOrder(t *testing.T) {
 	tests := []struct {
 		name string
 		rule string
-		a, b doc.Value
+		a, b record.Value
 		want bool // a better than b (a has the smaller index, so ties → true)
 	}{
 		{"max numbers", "max:f", num(2), num(1), true},
@@ -52,9 +52,9 @@ func TestValueOrder(t *testing.T) {
 		{"min numbers", "min:f", num(1), num(2), true},
 		{"max dates as strings", "max:f", str("2024-05-01"), str("2023-12-31"), true},
 		{"min dates as strings", "min:f", str("2024-05-01"), str("2023-12-31"), false},
-		{"missing ranks last for max", "max:f", doc.Value{}, num(-5), false},
-		{"missing ranks last for min", "min:f", doc.Value{}, num(5), false},
-		{"present beats missing", "min:f", num(5), doc.Value{}, true},
+		{"missing ranks last for max", "max:f", record.Value{}, num(-5), false},
+		{"missing ranks last for min", "min:f", record.Value{}, num(5), false},
+		{"present beats missing", "min:f", num(5), record.Value{}, true},
 		{"numbers before strings", "max:f", num(1), str("9"), true},
 		{"equal values: input order", "max:f", num(1), num(1), true},
 	}

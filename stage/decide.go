@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/record"
 )
 
 // ClusterMode says how a connected component of duplicate links becomes
@@ -57,7 +57,7 @@ type Member struct {
 	// Length and Masks come from its fingerprint; Value is its keep-rule
 	// field value. They feed the keep rule.
 	Length, Masks int
-	Value         doc.Value
+	Value         record.Value
 }
 
 // Cluster is one cluster decided from a component: a kept document and the

@@ -15,7 +15,7 @@ package verify
 import (
 	"slices"
 
-	"github.com/quchong/quchong/internal/radix"
+	"github.com/quchong/quchong/radix"
 	"github.com/quchong/quchong/shingle"
 )
 
@@ -204,7 +204,7 @@ func setJaccard(x, y []uint64, a, b []rune) float64 {
 }
 
 // radixFrom is the size from which sortedSet radix-sorts: below it
-// slices.Sort is faster (internal/radix BenchmarkSortSet).
+// slices.Sort is faster (radix BenchmarkSortSet).
 const radixFrom = 4096
 
 // sortedSet sorts h and drops repeats, in place.

@@ -5,8 +5,8 @@ import (
 	"encoding/gob"
 	"fmt"
 
-	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -41,8 +41,8 @@ type docBatch struct {
 	Length []int
 	Masks  []int
 	Signed []bool
-	Values []doc.Value // nil unless the keep rule reads a field
-	Sigs   []uint32    // len(IDs) × K
+	Values []record.Value // nil unless the keep rule reads a field
+	Sigs   []uint32       // len(IDs) × K
 }
 
 // exactRec is one document's exact hash.
@@ -95,7 +95,7 @@ type docInfo struct {
 	ID     string
 	Length int
 	Masks  int
-	Value  doc.Value
+	Value  record.Value
 	Signed bool
 }
 
@@ -113,7 +113,7 @@ type member struct {
 	Idx, Label, Rep uint32
 	ID              string
 	Length, Masks   int
-	Value           doc.Value
+	Value           record.Value
 	Sig             []uint32 // only when the document is its own signed representative
 	Text            []rune   // normalised, only when it is its own representative in an accepted pair
 }

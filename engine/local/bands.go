@@ -9,7 +9,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/quchong/quchong/internal/radix"
+	"github.com/quchong/quchong/radix"
 )
 
 // bandRecordBytes is the memory one representative takes while its band is

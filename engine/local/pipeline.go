@@ -11,8 +11,8 @@ import (
 	"sync"
 
 	"github.com/quchong/quchong/cluster"
-	"github.com/quchong/quchong/internal/radix"
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/radix"
 	"github.com/quchong/quchong/stage"
 )
 

@@ -30,9 +30,9 @@ import (
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -796,7 +796,7 @@ func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batc
 				rd.Close()
 				return fmt.Errorf("more than %d documents: split the run", uint32(1<<32-1))
 			}
-			var v doc.Value
+			var v record.Value
 			if r.field != "" {
 				v = d.Fields[r.field]
 			}

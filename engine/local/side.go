@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 // sideEvery is how many side records share one entry of the side file's
@@ -44,7 +44,7 @@ func createSideFile(dir string, withValue bool) (*sideFile, error) {
 }
 
 // add appends the next document's record.
-func (s *sideFile) add(id []byte, v doc.Value) error {
+func (s *sideFile) add(id []byte, v record.Value) error {
 	if s.n%sideEvery == 0 {
 		s.index = append(s.index, s.end)
 	}
@@ -53,9 +53,9 @@ func (s *sideFile) add(id []byte, v doc.Value) error {
 	if s.withValue {
 		b = append(b, byte(v.Kind))
 		switch v.Kind {
-		case doc.Number:
+		case record.Number:
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v.Num))
-		case doc.String:
+		case record.String:
 			b = binary.AppendUvarint(b, uint64(len(v.Str)))
 			b = append(b, v.Str...)
 		}
@@ -93,7 +93,7 @@ func (s *sideFile) close() error {
 type sideTable struct {
 	docs   []uint32 // increasing
 	ids    []string
-	values []doc.Value // nil without a keep-rule field
+	values []record.Value // nil without a keep-rule field
 }
 
 // load reads back the side records of docs (any order, repeats allowed),
@@ -105,7 +105,7 @@ func (s *sideFile) load(docs []uint32) (*sideTable, error) {
 	want = slices.Compact(want)
 	t := &sideTable{docs: want, ids: make([]string, len(want))}
 	if s.withValue {
-		t.values = make([]doc.Value, len(want))
+		t.values = make([]record.Value, len(want))
 	}
 	var chunk []byte
 	for j := 0; j < len(want); {
@@ -144,8 +144,8 @@ func (s *sideFile) load(docs []uint32) (*sideTable, error) {
 }
 
 // decode reads one record from b and returns its length.
-func (s *sideFile) decode(b []byte) (string, doc.Value, int, error) {
-	var v doc.Value
+func (s *sideFile) decode(b []byte) (string, record.Value, int, error) {
+	var v record.Value
 	l, n := binary.Uvarint(b)
 	if n <= 0 || uint64(len(b)-n) < l {
 		return "", v, 0, fmt.Errorf("corrupt record")
@@ -158,17 +158,17 @@ func (s *sideFile) decode(b []byte) (string, doc.Value, int, error) {
 	if p >= len(b) {
 		return "", v, 0, fmt.Errorf("corrupt record")
 	}
-	v.Kind = doc.ValueKind(b[p])
+	v.Kind = record.ValueKind(b[p])
 	p++
 	switch v.Kind {
-	case doc.Missing:
-	case doc.Number:
+	case record.Missing:
+	case record.Number:
 		if len(b)-p < 8 {
 			return "", v, 0, fmt.Errorf("corrupt record")
 		}
 		v.Num = math.Float64frombits(binary.LittleEndian.Uint64(b[p:]))
 		p += 8
-	case doc.String:
+	case record.String:
 		l, n := binary.Uvarint(b[p:])
 		if n <= 0 || uint64(len(b)-p-n) < l {
 			return "", v, 0, fmt.Errorf("corrupt record")
@@ -194,9 +194,9 @@ func (t *sideTable) find(d uint32) int {
 func (t *sideTable) id(d uint32) string { return t.ids[t.find(d)] }
 
 // value returns document d's keep-rule value (Missing without a field).
-func (t *sideTable) value(d uint32) doc.Value {
+func (t *sideTable) value(d uint32) record.Value {
 	if t.values == nil {
-		return doc.Value{}
+		return record.Value{}
 	}
 	return t.values[t.find(d)]
 }

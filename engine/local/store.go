@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -125,7 +125,7 @@ type slot struct {
 // document's in the text spill, and returns where its fingerprint results
 // go. Only the reader calls add; the worker that writes the results then
 // calls done, which touches nothing but the slot's block.
-func (s *store) add(id []byte, v doc.Value, textLen int) (slot, error) {
+func (s *store) add(id []byte, v record.Value, textLen int) (slot, error) {
 	if err := s.side.add(id, v); err != nil {
 		return slot{}, err
 	}

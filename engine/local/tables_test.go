@@ -12,8 +12,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/quchong/quchong/doc"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -63,14 +63,14 @@ func TestSideFile(t *testing.T) {
 			}
 			defer s.close()
 			const n = 1000
-			value := func(i int) doc.Value {
+			value := func(i int) record.Value {
 				switch i % 3 {
 				case 1:
-					return doc.Value{Kind: doc.Number, Num: float64(i) / 7}
+					return record.Value{Kind: record.Number, Num: float64(i) / 7}
 				case 2:
-					return doc.Value{Kind: doc.String, Str: fmt.Sprintf("v%d", i)}
+					return record.Value{Kind: record.String, Str: fmt.Sprintf("v%d", i)}
 				}
-				return doc.Value{}
+				return record.Value{}
 			}
 			id := func(i int) string {
 				if i%10 == 0 {
@@ -95,7 +95,7 @@ func TestSideFile(t *testing.T) {
 				if got := tab.id(d); got != id(int(d)) {
 					t.Errorf("id(%d) = %q, want %q", d, got, id(int(d)))
 				}
-				wantV := doc.Value{}
+				wantV := record.Value{}
 				if withValue {
 					wantV = value(int(d))
 				}
@@ -147,7 +147,7 @@ func BenchmarkTableBytes(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		s := newStore(128, sigFile, side, 1)
 		for i := range n {
-			sl, err := s.add(fmt.Appendf(nil, "corpus/part-00017.jsonl.zst:%d", i+1), doc.Value{}, 1500)
+			sl, err := s.add(fmt.Appendf(nil, "corpus/part-00017.jsonl.zst:%d", i+1), record.Value{}, 1500)
 			if err != nil {
 				b.Fatal(err)
 			}

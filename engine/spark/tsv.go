@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/quchong/quchong/doc"
+	"github.com/quchong/quchong/record"
 )
 
 // Rows travel between Spark and the workers as lines of tab-separated
@@ -158,16 +158,16 @@ func parseRunes(s string) (r []rune, ok bool, err error) {
 }
 
 // valueField encodes a keep-rule field value.
-func valueField(v doc.Value) string {
-	if v.Kind == doc.Missing {
+func valueField(v record.Value) string {
+	if v.Kind == record.Missing {
 		return none
 	}
 	b, _ := json.Marshal(v)
 	return b64(b)
 }
 
-func parseValue(s string) (doc.Value, error) {
-	var v doc.Value
+func parseValue(s string) (record.Value, error) {
+	var v record.Value
 	b, err := unb64(s)
 	if err != nil || b == nil {
 		return v, err

@@ -1,10 +1,10 @@
-// Package doc holds the document record that flows between quchong's stages.
+// Package record holds the document record that flows between quchong's stages.
 //
 // A Document is what a corpus reader yields: the text to fingerprint plus
 // enough provenance (source file and record number) to find the record again
 // in a later streaming pass. Stages after fingerprinting carry only the dense
 // Index, never the text.
-package doc
+package record
 
 // Document is one input record.
 type Document struct {
