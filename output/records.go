@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+
+	"github.com/quchong/quchong/corpus"
 )
 
 // ClusterRecord is one line of clusters.jsonl: a document of a cluster of
@@ -98,4 +100,15 @@ func EncodeRejections(w io.Writer, rejects []Rejection) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// NewRejection is the line of rejected.jsonl for a record a reader of the
+// given format rejected in the input path: its unit is a line, or a row
+// for Parquet.
+func NewRejection(path string, format corpus.Format, rej *corpus.RejectError) Rejection {
+	unit := "line"
+	if format == corpus.Parquet {
+		unit = "row"
+	}
+	return Rejection{File: path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail}
 }

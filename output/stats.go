@@ -199,6 +199,15 @@ func (c *Clustering) Merge(o Clustering) {
 	c.KeptTextChecks += o.KeptTextChecks
 }
 
+// Reject counts a rejected record (read already counted), by reason.
+func (c *Counts) Reject(reason string) {
+	c.Rejected++
+	if c.RejectedBy == nil {
+		c.RejectedBy = make(map[string]int64)
+	}
+	c.RejectedBy[reason]++
+}
+
 // StageTiming is the time one stage took.
 type StageTiming struct {
 	Stage   string  `json:"stage"`

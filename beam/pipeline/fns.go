@@ -172,10 +172,6 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 		return nil
 	}
 	b = docBatch{Source: src}
-	unit := "line"
-	if rd.Format() == corpus.Parquet {
-		unit = "row"
-	}
 	for {
 		d, err := rd.Next()
 		if err == io.EOF {
@@ -187,13 +183,9 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 			if cfg.Strict {
 				return fmt.Errorf("input: %w", err)
 			}
-			meta.Counts.Rejected++
-			if meta.Counts.RejectedBy == nil {
-				meta.Counts.RejectedBy = make(map[string]int64)
-			}
-			meta.Counts.RejectedBy[string(rej.Reason)]++
+			meta.Counts.Reject(string(rej.Reason))
 			meta.Rejected = append(meta.Rejected, rej.Record)
-			meta.Rejects = append(meta.Rejects, output.Rejection{File: spec.Path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+			meta.Rejects = append(meta.Rejects, output.NewRejection(spec.Path, rd.Format(), rej))
 			continue
 		}
 		if err != nil {

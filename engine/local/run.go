@@ -852,17 +852,9 @@ func (r *run) fault(f *fileInfo, err error) {
 }
 
 func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format) {
-	unit := "line"
-	if format == corpus.Parquet {
-		unit = "row"
-	}
-	f.counts.Rejected++
-	if f.counts.RejectedBy == nil {
-		f.counts.RejectedBy = make(map[string]int64)
-	}
-	f.counts.RejectedBy[string(rej.Reason)]++
+	f.counts.Reject(string(rej.Reason))
 	f.rejected = append(f.rejected, rej.Record)
-	r.rejects = append(r.rejects, output.Rejection{File: f.path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+	r.rejects = append(r.rejects, output.NewRejection(f.path, format, rej))
 }
 
 // stageBytes is the input size a stage streams through, for progress bars:

@@ -154,10 +154,6 @@ func (w *worker) readFile(src int) error {
 	sc := new(stage.Scratch)
 	sig := make([]uint32, k)
 	keys := make([]uint64, 0, cfg.Params.Bands)
-	unit := "line"
-	if rd.Format() == corpus.Parquet {
-		unit = "row"
-	}
 	var hb [16]byte
 	for {
 		d, err := rd.Next()
@@ -170,13 +166,9 @@ func (w *worker) readFile(src int) error {
 			if cfg.Strict {
 				return fmt.Errorf("input: %w", err)
 			}
-			meta.Counts.Rejected++
-			if meta.Counts.RejectedBy == nil {
-				meta.Counts.RejectedBy = make(map[string]int64)
-			}
-			meta.Counts.RejectedBy[string(rej.Reason)]++
+			meta.Counts.Reject(string(rej.Reason))
 			meta.Rejected = append(meta.Rejected, rej.Record)
-			meta.Rejects = append(meta.Rejects, output.Rejection{File: spec.Path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail})
+			meta.Rejects = append(meta.Rejects, output.NewRejection(spec.Path, rd.Format(), rej))
 			continue
 		}
 		if err != nil {
