@@ -3,13 +3,14 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/spf13/cobra"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/internal/runflags"
@@ -20,10 +21,7 @@ import (
 	"github.com/quchong/quchong/verify"
 )
 
-const explainUsage = `Usage: quchong explain [flags] A B --input INPUT...
-       quchong explain [flags] --files FILE1 FILE2
-
-Shows how quchong dedup judges one pair of documents, and why: the two
+const explainLong = `Shows how quchong dedup judges one pair of documents, and why: the two
 normalised texts, the shingle Jaccard similarity, the MinHash signature
 estimate, the mask-aware similarity and what each placeholder mask was filled
 with, how many LSH bands the two share, the verdict at the current threshold
@@ -35,8 +33,6 @@ each id in the inputs is used. With --files, FILE1 and FILE2 are each read
 whole as one document. Give the same detection flags as the dedup run to see
 its decision. Exit status: 0 when the pair was explained, whatever the verdict;
 2 for a bad command line; 3 when an id is not found or an input is unreadable.
-
-Flags:
 `
 
 // maskSymbol shows a placeholder mask in normalised text.
@@ -62,13 +58,20 @@ type explainFlags struct {
 	files, full, jsonOut bool
 }
 
-func newExplainFlagSet(f *explainFlags, out io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Func("input", "an input `FILE`, directory or glob to look the ids up in (repeatable; further arguments after A B are inputs too)", func(s string) error {
-		f.inputs = append(f.inputs, s)
-		return nil
-	})
+// newExplainCmd is `quchong explain`.
+func newExplainCmd(a *app) *cobra.Command {
+	var f explainFlags
+	c := &cobra.Command{
+		Use:     "explain [flags] A B --input INPUT...\nexplain [flags] --files FILE1 FILE2",
+		Short:   "why two documents are (not) duplicates",
+		Long:    explainLong,
+		GroupID: groupMain,
+		RunE: func(_ *cobra.Command, pos []string) error {
+			return status(cmdExplain(&f, pos, a.stdout, a.stderr))
+		},
+	}
+	fs := c.Flags()
+	fs.StringArrayVar(&f.inputs, "input", nil, "an input `FILE`, directory or glob to look the ids up in (repeatable; further arguments after A B are inputs too)")
 	fs.BoolVar(&f.files, "files", false, "compare two whole files, each one document, instead of two ids")
 	f.input.Register(fs)
 	f.detection.Register(fs)
@@ -76,11 +79,7 @@ func newExplainFlagSet(f *explainFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.full, "full", false, "print the whole normalised texts and differences instead of shortening long stretches")
 	fs.StringVar(&f.color, "color", "auto", "mark differences with colours: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the explanation as JSON")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), explainUsage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return c
 }
 
 // explainDoc is one side of the pair.
@@ -193,13 +192,7 @@ type explainRemoval struct {
 
 const transitiveNote = "This judges the pair alone. In a full dedup run two documents can also be linked through others (A ~ C ~ B), and a candidate in a crowded LSH bucket is screened against the bucket's first documents rather than every member. A link only starts the decision: a document is removed only when it is verified against the document kept in its place (--cluster verified, the default)."
 
-func cmdExplain(args []string, stdout, stderr io.Writer) int {
-	var f explainFlags
-	fs := newExplainFlagSet(&f, stderr)
-	pos, code, ok := parseFlags("explain", fs, args, stdout, stderr)
-	if !ok {
-		return code
-	}
+func cmdExplain(f *explainFlags, pos []string, stdout, stderr io.Writer) int {
 	fail := func(code int, format string, a ...any) int {
 		fmt.Fprintf(stderr, "quchong explain: "+format+"\n", a...)
 		return code
@@ -272,33 +265,6 @@ func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	}
 	printExplanation(stdout, e, f.full, color)
 	return exitOK
-}
-
-// useColor decides whether to mark differences with ANSI colours.
-func useColor(mode string, stdout io.Writer) (bool, error) {
-	switch mode {
-	case "always":
-		return true, nil
-	case "never":
-		return false, nil
-	case "auto":
-		if os.Getenv("NO_COLOR") != "" {
-			return false, nil
-		}
-		return isTerminal(stdout), nil
-	}
-	return false, fmt.Errorf("--color %q: want auto, always or never", mode)
-}
-
-// isTerminal reports whether w is a character device (a terminal), without
-// a terminal library: Stat's mode says so on every platform Go supports.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // readWholeFile reads one file as one document.
