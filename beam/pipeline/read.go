@@ -2,14 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
-	"strings"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -33,39 +31,32 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 	cfg := &f.e.cfg
 	spec := cfg.Files[src]
 	meta := fileMeta{Source: src}
-	// Without Strict, a file that cannot be opened or read to its end is
-	// recorded as faulty and keeps the documents read before the fault, as
-	// in the local engine.
-	fault := func(err error, path string) error {
-		if cfg.Strict {
-			return fmt.Errorf("input %s: %w", spec.Path, err)
-		}
-		meta.Fault = err.Error()
-		if path != "" && path != spec.Path {
-			meta.Fault = strings.ReplaceAll(meta.Fault, path, spec.Path)
-		}
-		var rf *corpus.ReadFault
-		if errors.As(err, &rf) {
-			meta.FaultAfter = rf.After
-		}
-		return nil
+	var acct corpus.Account
+	// The reading rules (rejects, faults, Strict) are corpus.ReadAll's, as
+	// in every engine: without Strict, a file that cannot be opened or read
+	// to its end is recorded as faulty and keeps the documents read before.
+	report := func(format corpus.Format) error {
+		meta.Reading = output.NewReading(spec.Path, format, acct)
+		counter(ctx, "documents", int(meta.Count))
+		return emitOne(emitMeta, meta)
 	}
 	path, cleanup, err := localFile(ctx, spec.Path)
 	if err != nil {
-		if err := fault(err, ""); err != nil {
-			return err
+		if err := acct.Failed(err, cfg.Strict); err != nil {
+			return fmt.Errorf("input %s: %w", spec.Path, err)
 		}
-		return emitOne(emitMeta, meta)
+		return report(spec.Format)
 	}
 	defer cleanup()
-	rd, err := corpus.Open(path, src, cfg.Corpus)
+	copt := cfg.Corpus
+	copt.Name = spec.Path // messages and ids name the input, not a local copy
+	rd, err := corpus.Open(path, src, copt)
 	if err != nil {
-		if err := fault(err, path); err != nil {
-			return err
+		if err := acct.Failed(err, cfg.Strict); err != nil {
+			return fmt.Errorf("input %s: %w", spec.Path, err)
 		}
-		return emitOne(emitMeta, meta)
+		return report(spec.Format)
 	}
-	defer rd.Close()
 	k := cfg.Params.K
 	sc := new(stage.Scratch)
 	var b docBatch
@@ -82,33 +73,11 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 		return nil
 	}
 	b = docBatch{Source: src}
-	for {
-		d, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		var rej *corpus.RejectError
-		if errors.As(err, &rej) {
-			meta.Counts.Read++
-			if cfg.Strict {
-				return fmt.Errorf("input: %w", err)
-			}
-			meta.Counts.Reject(string(rej.Reason))
-			meta.Rejected = append(meta.Rejected, rej.Record)
-			meta.Rejects = append(meta.Rejects, output.NewRejection(spec.Path, rd.Format(), rej))
-			continue
-		}
-		if err != nil {
-			if err := fault(err, path); err != nil {
-				return err
-			}
-			break
-		}
-		meta.Counts.Read++
+	acct, err = corpus.ReadAll(rd, cfg.Strict, func(d record.Document) error {
 		n := len(b.IDs)
 		b.Sigs = slices.Grow(b.Sigs, k)[:(n+1)*k]
 		fp := f.e.st.Fingerprint(b.Sigs[n*k:(n+1)*k], d.Text, sc)
-		b.IDs = append(b.IDs, fixID(d.ID, path, spec.Path, d.Record))
+		b.IDs = append(b.IDs, d.ID)
 		b.Hi = append(b.Hi, fp.Exact.Hi)
 		b.Lo = append(b.Lo, fp.Exact.Lo)
 		b.Length = append(b.Length, fp.Length)
@@ -123,20 +92,17 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 		}
 		textBytes += len(d.Text)
 		if len(b.IDs) >= batchDocs || textBytes >= batchBytes {
-			if err := flush(); err != nil {
-				return err
-			}
+			return flush()
 		}
-	}
-	meta.Counts.InputBytes = rd.InputBytes()
-	if err := rd.Close(); err != nil && meta.Fault == "" {
-		return fmt.Errorf("input %s: %w", spec.Path, err)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("input: %w", err)
 	}
 	if err := flush(); err != nil {
 		return err
 	}
-	counter(ctx, "documents", int(meta.Count))
-	return emitOne(emitMeta, meta)
+	return report(rd.Format())
 }
 
 // fanFn gives a docBatch its dense indices and fans it out: exact hashes,
