@@ -82,3 +82,39 @@ func ReadAll(rd *Reader, strict bool, doc func(d record.Document) error) (a Acco
 		a.Docs++
 	}
 }
+
+// Reread reads rd again, for a later pass over a file ReadAll read before,
+// and closes it: the count documents passed on then are passed on again,
+// numbered from 0 in order (rejected records are skipped, as they were
+// then). A fault after them ends the reading quietly (the first reading
+// recorded it); a file that now holds another number of documents, or fails
+// before count, changed during the run, and that is an error.
+func Reread(rd *Reader, count int64, doc func(i int64, d record.Document) error) error {
+	defer rd.Close()
+	var i int64
+	for {
+		d, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if IsReject(err) {
+			continue
+		}
+		if err != nil && i == count {
+			break // a fault after the documents of the first reading
+		}
+		if err != nil {
+			return err
+		}
+		if i < count {
+			if err := doc(i, d); err != nil {
+				return err
+			}
+		}
+		i++
+	}
+	if i != count {
+		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", rd.Path(), count, i)
+	}
+	return nil
+}

@@ -3,10 +3,10 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -68,49 +68,38 @@ func (f *rereadFn) ProcessElement(ctx context.Context, src int, metas, need func
 		return fmt.Errorf("input %s: %w", spec.Path, err)
 	}
 	defer cleanup()
-	rd, err := corpus.Open(path, src, cfg.Corpus)
+	copt := cfg.Corpus
+	copt.Name = spec.Path
+	rd, err := corpus.Open(path, src, copt)
 	if err != nil {
 		return fmt.Errorf("input %s: %w", spec.Path, err)
 	}
-	defer rd.Close()
 	out := make(map[int]*textIn)
 	blocks := make(map[int]*blockIn)
-	idx := lo
-	for {
-		d, err := rd.Next()
-		if err == io.EOF {
-			break
+	err = corpus.Reread(rd, int64(hi-lo), func(i int64, d record.Document) error {
+		idx := lo + uint32(i)
+		if !needed[idx] {
+			return nil
 		}
-		if corpus.IsReject(err) {
-			continue
-		}
-		if err != nil && idx == hi {
-			break // a fault after the documents of the first pass (recorded there)
-		}
-		if err != nil {
-			return fmt.Errorf("input: %w", err)
-		}
-		if needed[idx] {
-			runes, _ := f.e.st.Normalize(nil, d.Text)
-			t := textRec{Idx: idx, Runes: runes}
-			if f.ByBlock {
-				b := int(idx >> blockShift)
-				if blocks[b] == nil {
-					blocks[b] = &blockIn{}
-				}
-				blocks[b].Texts = append(blocks[b].Texts, t)
-			} else {
-				s := shardOf(uint64(idx), cfg.Shards)
-				if out[s] == nil {
-					out[s] = &textIn{}
-				}
-				out[s].Texts = append(out[s].Texts, t)
+		runes, _ := f.e.st.Normalize(nil, d.Text)
+		t := textRec{Idx: idx, Runes: runes}
+		if f.ByBlock {
+			b := int(idx >> blockShift)
+			if blocks[b] == nil {
+				blocks[b] = &blockIn{}
 			}
+			blocks[b].Texts = append(blocks[b].Texts, t)
+		} else {
+			s := shardOf(uint64(idx), cfg.Shards)
+			if out[s] == nil {
+				out[s] = &textIn{}
+			}
+			out[s].Texts = append(out[s].Texts, t)
 		}
-		idx++
-	}
-	if idx != hi {
-		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, hi-lo, idx-lo)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("input: %w", err)
 	}
 	if f.ByBlock {
 		return emitShards(ctx, "block_texts", blocks, emit)

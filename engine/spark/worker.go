@@ -301,41 +301,25 @@ func (w *worker) texts() error {
 // rereadFile reads input src again and emits the normalised texts of the
 // needed documents (indices lo ≤ i < hi).
 func (w *worker) rereadFile(src int, lo, hi uint32, needed map[uint32]bool) error {
-	spec := w.cfg.Files[src]
 	if src < 0 || src >= len(w.cfg.Files) {
 		return fmt.Errorf("input file number %d of %d", src, len(w.cfg.Files))
 	}
+	spec := w.cfg.Files[src]
 	rd, err := corpus.Open(spec.Path, src, w.cfg.Corpus)
 	if err != nil {
 		return fmt.Errorf("input %s: %w", spec.Path, err)
 	}
-	defer rd.Close()
-	idx := lo
 	var runes []rune
-	for {
-		d, err := rd.Next()
-		if err == io.EOF {
-			break
+	err = corpus.Reread(rd, int64(hi-lo), func(i int64, d record.Document) error {
+		idx := lo + uint32(i)
+		if !needed[idx] {
+			return nil
 		}
-		if corpus.IsReject(err) {
-			continue
-		}
-		if err != nil && idx == hi {
-			break // a fault after the documents of the first pass (recorded there)
-		}
-		if err != nil {
-			return fmt.Errorf("input: %w", err)
-		}
-		if needed[idx] {
-			runes, _ = w.st.Normalize(runes[:0], d.Text)
-			if err := w.out.row(itoa(idx), runesField(runes)); err != nil {
-				return err
-			}
-		}
-		idx++
-	}
-	if idx != hi {
-		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, hi-lo, idx-lo)
+		runes, _ = w.st.Normalize(runes[:0], d.Text)
+		return w.out.row(itoa(idx), runesField(runes))
+	})
+	if err != nil {
+		return fmt.Errorf("input: %w", err)
 	}
 	return nil
 }
