@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/stage"
 )
 
 // Names gives each input its relative name under kept/ and removed/: its
@@ -97,4 +98,39 @@ func Files(inputs []string, copt corpus.Options) ([]File, error) {
 		files = append(files, File{Path: p, Output: out, Format: f, Compression: c})
 	}
 	return files, nil
+}
+
+// Job is what every executor settles before it reads anything: the resolved
+// detection parameters, the reader options (asking for the keep rule's field
+// when it reads one) and the inputs, named and with their formats.
+type Job struct {
+	Params stage.Params // resolved
+	Corpus corpus.Options
+	// Field is the record field the keep rule reads; "" when none.
+	Field string
+	Files []File
+}
+
+// MaxInputs is the most input files one run takes.
+const MaxInputs = 1 << 20
+
+// NewJob resolves p and names the inputs (Files).
+func NewJob(inputs []string, copt corpus.Options, p stage.Params) (Job, error) {
+	st, err := stage.New(p)
+	if err != nil {
+		return Job{}, fmt.Errorf("parameters: %w", err)
+	}
+	j := Job{Params: st.Params(), Corpus: copt}
+	if f, ok := j.Params.Keep.NeedsField(); ok {
+		j.Field = f
+		j.Corpus.Fields = append(slices.Clone(j.Corpus.Fields), f)
+	}
+	switch {
+	case len(inputs) == 0:
+		return j, fmt.Errorf("no input files")
+	case len(inputs) > MaxInputs:
+		return j, fmt.Errorf("%d input files: at most %d are supported", len(inputs), MaxInputs)
+	}
+	j.Files, err = Files(inputs, j.Corpus)
+	return j, err
 }

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,8 +18,7 @@ type keyZeroFn struct{}
 
 func (f *keyZeroFn) ProcessElement(raw []byte, emit func(int, []byte)) { emit(0, raw) }
 
-// writeClustersFn writes clusters.jsonl in the local engine's order: by
-// cluster, the kept document first, then the removed ones by index.
+// writeClustersFn writes clusters.jsonl (output.EncodeClusters orders it).
 type writeClustersFn struct{ OutDir string }
 
 func (f *writeClustersFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool) error {
@@ -54,7 +52,7 @@ func (f *fileKVFn) ProcessElement(src int, emit func(int, []byte)) error {
 }
 
 // writeFn copies one input file to kept/ (and removed/), routing each record
-// by its dense index as the local engine's writeFile does.
+// by its dense index.
 type writeFn struct {
 	Cfg []byte
 	e   *env
@@ -166,10 +164,7 @@ func (f *statsFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) 
 	}
 	s := assembleStats(&f.e.cfg, parts)
 	if err := writeOutput(ctx, joinPath(f.e.cfg.OutDir, "stats.json"), func(w io.Writer) error {
-		e := json.NewEncoder(w)
-		e.SetIndent("", "  ")
-		e.SetEscapeHTML(false)
-		return e.Encode(s)
+		return output.EncodeStats(w, s)
 	}); err != nil {
 		return err
 	}

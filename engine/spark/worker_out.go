@@ -2,7 +2,6 @@ package spark
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -217,7 +216,7 @@ func (w *worker) write() error {
 }
 
 // writeFile copies one input file to kept/ (and removed/), routing each
-// record by its dense index as the local engine does.
+// record by its dense index.
 func (w *worker) writeFile(src int, first uint32, meta *fileMeta, removed map[uint32]bool) (kept, rmExact, rmNear int64, err error) {
 	cfg := w.cfg
 	spec := cfg.Files[src]
@@ -349,10 +348,7 @@ func (w *worker) finish() error {
 		return err
 	}
 	if err := atomicfile.WriteFile(filepath.Join(cfg.OutDir, "stats.json"), func(w io.Writer) error {
-		e := json.NewEncoder(w)
-		e.SetIndent("", "  ")
-		e.SetEscapeHTML(false)
-		return e.Encode(s)
+		return output.EncodeStats(w, s)
 	}); err != nil {
 		return err
 	}
@@ -363,16 +359,14 @@ func (w *worker) finish() error {
 	return w.out.row(sf)
 }
 
-// writeClusters writes clusters.jsonl in the local engine's order: clusters
-// numbered by their smallest member, the kept document first, then the
-// removed ones by index.
+// writeClusters writes clusters.jsonl (output.EncodeClusters orders it).
 func writeClusters(outDir string, lines []lineRec) error {
 	return atomicfile.WriteFile(filepath.Join(outDir, "clusters.jsonl"), func(w io.Writer) error {
 		return output.EncodeClusters(w, lines)
 	})
 }
 
-// assembleStats builds stats.json with the local engine's schema. Timings,
+// assembleStats builds stats.json (output.Stats). Timings,
 // wall and CPU time are not measured here.
 func assembleStats(cfg *Config, metas []*fileMeta, counts []output.Counts, decided []decideStat) *output.Stats {
 	s := &output.Stats{Tool: "quchong", Version: output.Version}
