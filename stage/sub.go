@@ -256,3 +256,11 @@ func (s *Sub) SpanCuts(dst []Cut, text []byte, spans []substr.Span, sc *SubScrat
 	}
 	return dst
 }
+
+// Span is a repeated span substr removes from one document (see
+// substr.Span).
+type Span = substr.Span
+
+// SpanBytesPerChar is the memory FindSpans needs per normalised character
+// of the corpus.
+const SpanBytesPerChar = substr.BytesPerChar

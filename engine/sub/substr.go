@@ -1,0 +1,107 @@
+package sub
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/stage"
+)
+
+// Substr removes repeated spans of at least opt.Params.MinSpan normalised
+// characters: every occurrence but the first in input order or, with
+// RemoveAll, every occurrence.
+//
+// Pass 1 normalises every document into one array of characters, which a
+// suffix array sorts (substr.Find) within opt.Memory: the corpus may hold at
+// most Memory / stage.SpanBytesPerChar normalised characters, and a larger one
+// is refused before anything is built. Pass 2 maps each span back to the
+// original text and rewrites the inputs.
+func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
+	if opt.Memory == 0 {
+		opt.Memory = DefaultMemory
+	}
+	r, lock, err := prepare(opt, false)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+
+	t0 := time.Now()
+	maxChars := int(min(float64(opt.Memory)/stage.SpanBytesPerChar, math.MaxInt32))
+	var (
+		text    []rune
+		bounds  = []int32{0}
+		records = make([][]int64, len(r.files)) // each document's record number
+		first   = make([]int, len(r.files)+1)   // each file's first document
+	)
+	for i := range r.files { // in order: document numbers are corpus order
+		first[i] = len(bounds) - 1
+		err := r.read(ctx, i, func(record int64, t []byte) error {
+			text = r.sub.Normalize(text, t)
+			if len(text) > maxChars {
+				return fmt.Errorf("substr: %s: the corpus holds more than %d normalised characters, all that a memory budget of %d bytes can sort (%.2f bytes a character); raise --memory", r.files[i].Path, maxChars, opt.Memory, stage.SpanBytesPerChar)
+			}
+			bounds = append(bounds, int32(len(text)))
+			records[i] = append(records[i], record)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	first[len(r.files)] = len(bounds) - 1
+	r.timed("normalise", t0)
+
+	t0 = time.Now()
+	chars := int64(len(text))
+	spans, err := r.sub.FindSpans(text, bounds)
+	if err != nil {
+		return nil, err
+	}
+	text = nil // rewritten by FindSpans; let it go before pass 2
+	r.timed("suffix array", t0)
+
+	t0 = time.Now()
+	results := make([]fileResult, len(r.files))
+	err = r.eachFile(ctx, func(i int) error {
+		// This file's spans, in document order.
+		lo, hi := spanRange(spans, first[i], first[i+1])
+		mine := spans[lo:hi]
+		k := 0 // the file's next document
+		return r.rewrite(ctx, i, &results[i], func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+			for k < len(records[i]) && records[i][k] < record {
+				k++
+			}
+			doc := first[i] + k
+			for len(mine) > 0 && mine[0].Doc < doc {
+				mine = mine[1:]
+			}
+			n := 0
+			for n < len(mine) && mine[n].Doc == doc {
+				n++
+			}
+			return r.sub.SpanCuts(cuts, t, mine[:n], sc), "span"
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.timed("rewrite", t0)
+	return r.finish(results, func(st *output.SubStats) { st.CorpusChars = chars })
+}
+
+// spanRange returns the indices of the spans of documents [lo, hi).
+func spanRange(spans []stage.Span, lo, hi int) (int, int) {
+	a := 0
+	for a < len(spans) && spans[a].Doc < lo {
+		a++
+	}
+	b := a
+	for b < len(spans) && spans[b].Doc < hi {
+		b++
+	}
+	return a, b
+}
