@@ -27,11 +27,13 @@ Usage:
                                           why two documents are (not) duplicates
   quchong eval --labels PAIRS --clusters DIR/clusters.jsonl
                                           score a run against labelled pairs
+  quchong lines [flags] INPUT... -o DIR   remove repeated lines, paragraphs or sentences
+  quchong substr [flags] INPUT... -o DIR  remove repeated substrings (suffix array)
   quchong version                         print the version
   quchong help [COMMAND]                  show help
 
 Run "quchong help COMMAND" (or "quchong COMMAND --help") for the flags of
-dedup, explain or eval.
+dedup, explain, eval, lines or substr.
 `
 
 // commands are the commands that take flags, each run with its arguments.
@@ -39,10 +41,12 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"dedup":   cmdDedup,
 	"explain": cmdExplain,
 	"eval":    cmdEval,
+	"lines":   cmdLines,
+	"substr":  cmdSubstr,
 }
 
 // commandNames are every command usage lists, for suggestions.
-var commandNames = []string{"dedup", "explain", "eval", "version", "help"}
+var commandNames = []string{"dedup", "explain", "eval", "lines", "substr", "version", "help"}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
