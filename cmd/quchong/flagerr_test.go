@@ -105,7 +105,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			t.Errorf("help does not list %s", name)
 		}
 	}
-	if !strings.Contains(top, "dedup, explain or eval") {
+	if !strings.Contains(top, "dedup, explain, eval, lines or substr") {
 		t.Errorf("help does not say where every command's flags are:\n%s", top)
 	}
 	stdout.Reset()
