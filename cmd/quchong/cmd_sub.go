@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/sub"
@@ -145,6 +146,11 @@ func cmdSub(name string, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong %s: %v\n", name, err)
 		return exitUsage
+	}
+	// As for dedup: let the collector work to the budget, so that garbage
+	// from the growing arrays does not double the heap.
+	if name == "substr" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(opt.Memory + 256<<20)
 	}
 	ctx, stop := interruptible(context.Background())
 	defer stop()

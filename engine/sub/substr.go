@@ -41,7 +41,9 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		first[i] = len(bounds) - 1
 		err := r.read(ctx, i, func(record int64, t []byte) error {
 			text = r.sub.Normalize(text, t)
-			if len(text) > maxChars {
+			// The array's capacity counts: appending grows it by up to a
+			// quarter beyond what it holds.
+			if len(text) > maxChars || float64(cap(text)-len(text))*4 > float64(opt.Memory)-float64(len(text))*stage.SpanBytesPerChar {
 				return fmt.Errorf("substr: %s: the corpus holds more than %d normalised characters, all that a memory budget of %d bytes can sort (%.2f bytes a character); raise --memory", r.files[i].Path, maxChars, opt.Memory, stage.SpanBytesPerChar)
 			}
 			bounds = append(bounds, int32(len(text)))
