@@ -145,3 +145,29 @@ func TestAppendJSONString(t *testing.T) {
 		t.Errorf("non-ASCII escaped: %s", got)
 	}
 }
+
+// FuzzTextValueSpan: wherever encoding/json reads a line as an object with a
+// string "text", textValueSpan finds that string's literal in the line.
+func FuzzTextValueSpan(f *testing.F) {
+	for _, s := range []string{`{"text":"a"}`, `{"id":1,"text":"中\n","text":"b"}`, `{"te\u0078t":"x"}`, ` { "a" : [1,{"text":2}] , "text" : "y" } `, `{"text":null}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(line), &m) != nil {
+			return
+		}
+		var want string
+		if json.Unmarshal(m["text"], &want) != nil || m["text"] == nil || m["text"][0] != '"' {
+			return
+		}
+		a, b, ok := textValueSpan([]byte(line), "text")
+		if !ok {
+			return // the fast scanner may give up; Rewrite then reports the line
+		}
+		var got string
+		if err := json.Unmarshal([]byte(line[a:b]), &got); err != nil || got != want {
+			t.Errorf("%q: span %q reads %q, %v; want %q", line, line[a:b], got, err, want)
+		}
+	})
+}

@@ -104,3 +104,15 @@ func TestParseUnit(t *testing.T) {
 		t.Error("ParseUnit(word) did not fail")
 	}
 }
+
+// FuzzSplit checks the split invariants on any input.
+func FuzzSplit(f *testing.F) {
+	for _, s := range []string{"", "a", "今天下雨。明天呢？", "a\r\n\r\nb", "他说：“走吧！”\n", "3.14. x", "\xff\xfe。"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, u := range []Unit{Line, Paragraph, Sentence} {
+			checkSpans(t, text, Split(nil, []byte(text), u))
+		}
+	})
+}
