@@ -109,11 +109,14 @@ type SubStats struct {
 	// DistinctUnits (lines) is how many distinct eligible units were
 	// counted; CorpusChars (substr) how many normalised characters the
 	// suffix array sorted.
-	DistinctUnits int64         `json:"distinct_units,omitempty"`
-	CorpusChars   int64         `json:"corpus_chars,omitempty"`
-	Stages        []StageTiming `json:"stages"`
-	WallSeconds   float64       `json:"wall_seconds"`
-	Workers       int           `json:"workers"`
+	DistinctUnits int64 `json:"distinct_units,omitempty"`
+	CorpusChars   int64 `json:"corpus_chars,omitempty"`
+	// Parts (substr) is how many parts the corpus was sorted in: 1 when it
+	// fit the memory budget at once.
+	Parts       int           `json:"suffix_array_parts,omitempty"`
+	Stages      []StageTiming `json:"stages"`
+	WallSeconds float64       `json:"wall_seconds"`
+	Workers     int           `json:"workers"`
 }
 
 // Removal is one line of removed.jsonl: a unit or span cut from a

@@ -264,3 +264,14 @@ type Span = substr.Span
 // SpanBytesPerChar is the memory FindSpans needs per normalised character
 // of the corpus.
 const SpanBytesPerChar = substr.BytesPerChar
+
+// SpanPartBytesPerChar is the memory FindSpanParts needs per character of
+// its part size (see substr.FindParts).
+const SpanPartBytesPerChar = substr.PartBytesPerChar
+
+// FindSpanParts is FindSpans for a corpus held in parts that load appends to
+// dst, with their document bounds; memory is bounded by two parts. See
+// substr.FindParts.
+func (s *Sub) FindSpanParts(parts int, load func(k int, dst []rune) ([]rune, []int32, error)) ([]substr.Span, error) {
+	return substr.FindParts(parts, load, substr.Options{MinSpan: s.p.MinSpan, KeepFirst: !s.p.RemoveAll})
+}

@@ -131,3 +131,48 @@ func TestFindErrors(t *testing.T) {
 		t.Error("bounds short of the text accepted")
 	}
 }
+
+// TestFindPartsBrute checks FindParts against brute force, the corpus split
+// into random parts of whole documents.
+func TestFindPartsBrute(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := 0; trial < 400; trial++ {
+		docs := make([][]int32, 1+rng.IntN(8))
+		alpha := 2 + rng.IntN(3)
+		for d := range docs {
+			docs[d] = make([]int32, rng.IntN(20))
+			for k := range docs[d] {
+				docs[d][k] = 0x4e00 + int32(rng.IntN(alpha))
+			}
+		}
+		// Random cut points between documents.
+		var parts [][][]int32
+		for d := 0; d < len(docs); {
+			n := 1 + rng.IntN(3)
+			parts = append(parts, docs[d:min(d+n, len(docs))])
+			d += n
+		}
+		load := func(k int, dst []int32) ([]int32, []int32, error) {
+			bounds := []int32{0}
+			start := len(dst)
+			for _, d := range parts[k] {
+				dst = append(dst, d...)
+				bounds = append(bounds, int32(len(dst)-start))
+			}
+			return dst, bounds, nil
+		}
+		for _, opt := range []Options{{MinSpan: 1 + rng.IntN(5), KeepFirst: true}, {MinSpan: 1 + rng.IntN(5)}} {
+			want := brute(docs, opt)
+			for k := range want {
+				want[k].Count = 0
+			}
+			got, err := FindParts(len(parts), load, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("docs %v in %d parts %+v:\n got %v\nwant %v", docs, len(parts), opt, got, want)
+			}
+		}
+	}
+}

@@ -25,7 +25,7 @@ func TestCmdSub(t *testing.T) {
 		{"lines both policies", []string{"lines", seed, "--min-docs", "3", "--keep-first"}, exitUsage, "", "choose one"},
 		{"lines bad unit", []string{"lines", seed, "--keep-first", "--unit", "word"}, exitUsage, "", "unknown unit"},
 		{"substr", []string{"substr", seed, "--min-span", "50"}, exitOK, "removed", ""},
-		{"substr over memory", []string{"substr", seed, "--memory", "1KB"}, exitFail, "", "raise --memory"},
+		{"substr in parts", []string{"substr", seed, "--memory", "20KB"}, exitOK, "removed", ""},
 		{"substr bad memory", []string{"substr", seed, "--memory", "lots"}, exitUsage, "", "--memory"},
 		{"substr missing input", []string{"substr", "nope.jsonl"}, exitInput, "", "nope.jsonl"},
 	}

@@ -365,9 +365,8 @@ func TestWorkersSameOutput(t *testing.T) {
 	}
 }
 
-// TestMinLengthAndMemory: documents left short are dropped and counted; a
-// corpus over the memory budget is refused with a clear message.
-func TestMinLengthAndMemory(t *testing.T) {
+// TestMinLength: documents left short are dropped and counted.
+func TestMinLength(t *testing.T) {
 	docs, _ := footerCorpus(t)
 	docs = append(docs, "短文。\n导航：首页 > 新闻 > 正文")
 	dir := t.TempDir()
@@ -383,9 +382,55 @@ func TestMinLengthAndMemory(t *testing.T) {
 		t.Errorf("counts %+v, want the short document dropped", st.Total)
 	}
 	checkAccounting(t, filepath.Join(dir, "a"), st)
-	sp := stage.DefaultSubParams()
-	_, err = Substr(context.Background(), Options{Inputs: []string{in}, OutDir: filepath.Join(dir, "b"), Params: sp, Memory: 1000})
-	if err == nil || !strings.Contains(err.Error(), "raise --memory") {
-		t.Errorf("substr over budget: %v", err)
+}
+
+// TestSubstrParts: a memory budget too small for the corpus sorts it in
+// parts, with the same outputs as one suffix array (but the counts).
+func TestSubstrParts(t *testing.T) {
+	seed := seedLines(t)
+	passage := "本文由某某新闻网独家发布，未经书面授权不得转载、摘编或以其他方式使用，违者将依法追究其法律责任，特此声明。"
+	var docs []string
+	for k, line := range seed {
+		if k%4 == 1 {
+			line = passage + line
+		}
+		docs = append(docs, line)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	writeJSONL(t, in, docs)
+	for _, removeAll := range []bool{false, true} {
+		outs := map[int64]string{}
+		var removed []string
+		for _, mem := range []int64{1 << 30, 20000, 5000} {
+			p := stage.DefaultSubParams()
+			p.RemoveAll = removeAll
+			out := filepath.Join(dir, fmt.Sprint(removeAll, mem))
+			st, err := Substr(context.Background(), Options{Inputs: []string{in}, OutDir: out, Params: p, Memory: mem, Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAccounting(t, out, st)
+			if wantOne := mem == 1<<30; (st.Parts == 1) != wantOne {
+				t.Errorf("memory %d: %d parts", mem, st.Parts)
+			}
+			b, err := os.ReadFile(filepath.Join(out, "kept", "in.jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs[mem] = string(b)
+			var rs []string
+			for _, r := range readRemovals(t, out) {
+				rs = append(rs, fmt.Sprint(r.ID, r.Start, r.End, r.Text))
+			}
+			removed = append(removed, strings.Join(rs, "\n"))
+			t.Logf("remove-all %v, memory %d: %d parts, %d removals", removeAll, mem, st.Parts, st.Total.Removals)
+		}
+		if outs[1<<30] != outs[20000] || outs[1<<30] != outs[5000] || removed[0] != removed[1] || removed[0] != removed[2] {
+			t.Errorf("remove-all %v: parts change the output", removeAll)
+		}
+		if removed[0] == "" {
+			t.Errorf("remove-all %v: nothing removed", removeAll)
+		}
 	}
 }

@@ -30,36 +30,65 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	defer lock.Release()
 
 	t0 := time.Now()
-	maxChars := int(min(float64(opt.Memory)/stage.SpanBytesPerChar, math.MaxInt32))
+	// One suffix array over the whole corpus while it fits the budget;
+	// beyond, parts of partChars characters spilled to the work directory,
+	// sorted one and two at a time.
+	single := int(min(float64(opt.Memory)/stage.SpanBytesPerChar, math.MaxInt32))
+	partChars := int(float64(opt.Memory) / stage.SpanPartBytesPerChar)
 	var (
 		text    []rune
 		bounds  = []int32{0}
 		records = make([][]int64, len(r.files)) // each document's record number
 		first   = make([]int, len(r.files)+1)   // each file's first document
+		parts   = &partFiles{dir: r.work}
+		docs    = 0
+		chars   int64
+		spilled = false
 	)
 	for i := range r.files { // in order: document numbers are corpus order
-		first[i] = len(bounds) - 1
+		first[i] = docs
 		err := r.read(ctx, i, func(record int64, t []byte) error {
+			before := len(text)
 			text = r.sub.Normalize(text, t)
-			// The array's capacity counts: appending grows it by up to a
-			// quarter beyond what it holds.
-			if len(text) > maxChars || float64(cap(text)-len(text))*4 > float64(opt.Memory)-float64(len(text))*stage.SpanBytesPerChar {
-				return fmt.Errorf("substr: %s: the corpus holds more than %d normalised characters, all that a memory budget of %d bytes can sort (%.2f bytes a character); raise --memory", r.files[i].Path, maxChars, opt.Memory, stage.SpanBytesPerChar)
+			chars += int64(len(text) - before)
+			if len(text) > math.MaxInt32 {
+				return fmt.Errorf("substr: %s: a part of the corpus holds more than 2³¹ characters; lower --memory", r.files[i].Path)
 			}
 			bounds = append(bounds, int32(len(text)))
 			records[i] = append(records[i], record)
+			docs++
+			// The array's capacity counts: appending grows it by up to a
+			// quarter beyond what it holds.
+			over := len(text) > single || float64(cap(text)-len(text))*4 > float64(opt.Memory)-float64(len(text))*stage.SpanBytesPerChar
+			if over && !spilled || spilled && len(text) >= partChars {
+				if err := parts.spillParts(text, bounds, partChars); err != nil {
+					return err
+				}
+				spilled = true
+				text, bounds = text[:0], bounds[:1]
+			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	first[len(r.files)] = len(bounds) - 1
+	first[len(r.files)] = docs
+	if spilled && len(bounds) > 1 {
+		if err := parts.spillParts(text, bounds, partChars); err != nil {
+			return nil, err
+		}
+	}
 	r.timed("normalise", t0)
 
 	t0 = time.Now()
-	chars := int64(len(text))
-	spans, err := r.sub.FindSpans(text, bounds)
+	var spans []stage.Span
+	if spilled {
+		text, bounds = nil, nil
+		spans, err = r.sub.FindSpanParts(len(parts.paths), parts.load)
+	} else {
+		spans, err = r.sub.FindSpans(text, bounds)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +121,10 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		return nil, err
 	}
 	r.timed("rewrite", t0)
-	return r.finish(results, func(st *output.SubStats) { st.CorpusChars = chars })
+	return r.finish(results, func(st *output.SubStats) {
+		st.CorpusChars = chars
+		st.Parts = max(1, len(parts.paths))
+	})
 }
 
 // spanRange returns the indices of the spans of documents [lo, hi).
