@@ -39,9 +39,10 @@ const substrUsage = `Usage: quchong substr [flags] INPUT... -o DIR --min-span L
 Removes every span of L or more normalised characters that occurs more than
 once in the corpus (Lee et al. 2022), found with a suffix array, and cuts it
 from the original text at the mapped offsets: the first occurrence is kept
-unless --remove-all. The normalised corpus must fit --memory at 8.25 bytes a
-character (about 2.75 bytes per byte of Chinese UTF-8 input); a larger one
-is refused. Outputs as for quchong lines.
+unless --remove-all. The normalised corpus is sorted at once while it fits
+--memory at 8.25 bytes a character (about 2.75 bytes per byte of Chinese
+UTF-8); a larger one is sorted in parts spilled to DIR, one and two at a
+time, in the same budget and more time. Outputs as for quchong lines.
 
 Flags:
 `

@@ -62,9 +62,9 @@ type Options struct {
 	Params stage.SubParams
 	// Workers is how many files are read at once; 0 means one per core.
 	Workers int
-	// Memory bounds Substr's suffix array and normalised corpus, at
-	// substr.BytesPerChar bytes per normalised character; a corpus that
-	// needs more is refused before the array is built. 0 means
+	// Memory bounds Substr's suffix arrays and normalised corpus: one
+	// array over the corpus while it fits (stage.SpanBytesPerChar bytes a
+	// character), else parts spilled to the work directory. 0 means
 	// DefaultMemory.
 	Memory int64
 	// NoReport skips report.html.

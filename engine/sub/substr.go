@@ -15,10 +15,13 @@ import (
 // RemoveAll, every occurrence.
 //
 // Pass 1 normalises every document into one array of characters, which a
-// suffix array sorts (substr.Find) within opt.Memory: the corpus may hold at
-// most Memory / stage.SpanBytesPerChar normalised characters, and a larger one
-// is refused before anything is built. Pass 2 maps each span back to the
-// original text and rewrites the inputs.
+// suffix array sorts (substr.Find) while it fits opt.Memory (its length
+// times stage.SpanBytesPerChar, plus its unused capacity). A larger corpus
+// is spilled to the work directory in parts of Memory /
+// stage.SpanPartBytesPerChar characters, sorted one and two at a time
+// (substr.FindParts): memory stays bounded by the budget, plus one bit per
+// character of the corpus, and the time grows with the number of parts.
+// Pass 2 maps each span back to the original text and rewrites the inputs.
 func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	if opt.Memory == 0 {
 		opt.Memory = DefaultMemory
