@@ -129,6 +129,16 @@ func (s *Sub) Units(dst []UnitKey, text []byte, sc *SubScratch) []UnitKey {
 	return dst
 }
 
+// Spans appends the units of text to dst without their keys (Key and Len
+// zero), for a caller that kept the keys Units gave for the same text.
+func (s *Sub) Spans(dst []UnitKey, text []byte, sc *SubScratch) []UnitKey {
+	sc.spans = segment.Split(sc.spans[:0], text, s.p.Unit)
+	for _, sp := range sc.spans {
+		dst = append(dst, UnitKey{Span: sp})
+	}
+	return dst
+}
+
 // DocKeys appends to dst the distinct keys of a document's eligible units,
 // sorted: what the document adds to the count of documents per unit.
 func (s *Sub) DocKeys(dst []uint64, units []UnitKey) []uint64 {

@@ -2,6 +2,7 @@ package sub
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -45,9 +46,14 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 			units []stage.UnitKey
 			keys  []uint64
 		)
-		err := r.read(ctx, i, func(record int64, text []byte) error {
+		cache, err := newKeyWriter(r.keyFile(i))
+		if err != nil {
+			return err
+		}
+		err = r.read(ctx, i, func(record int64, text []byte) error {
 			doc := docIndex(i, record)
 			units = r.sub.Units(units[:0], text, &sc)
+			cache.add(units)
 			keys = r.sub.DocKeys(keys[:0], units)
 			for _, k := range keys {
 				t := local[k]
@@ -59,6 +65,9 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 			}
 			return nil
 		})
+		if cerr := cache.close(); err == nil {
+			err = cerr
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		for k, t := range local { // sums and minima: the order of files does not matter
@@ -80,9 +89,22 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	results := make([]fileResult, len(r.files))
 	err = r.eachFile(ctx, func(i int) error {
 		var units []stage.UnitKey
-		return r.rewrite(ctx, i, &results[i], func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+		cache, err := openKeyReader(r.keyFile(i))
+		if err != nil {
+			return err
+		}
+		defer cache.close()
+		var cacheErr error
+		err = r.rewrite(ctx, i, &results[i], func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
 			doc := docIndex(i, record)
-			units = r.sub.Units(units[:0], text, sc)
+			// The keys pass 1 computed, not normalised again.
+			units = r.sub.Spans(units[:0], text, sc)
+			if err := cache.fill(units); err != nil {
+				if cacheErr == nil {
+					cacheErr = fmt.Errorf("%s record %d: %w", r.files[i].Path, record, err)
+				}
+				return cuts, "unit"
+			}
 			return stage.UnitCuts(cuts, units, len(text), func(k int) (bool, int) {
 				u := units[k]
 				if !r.sub.Eligible(u) {
@@ -92,6 +114,10 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 				return r.sub.RemoveUnit(t.docs, t.first, doc), int(t.docs)
 			}), "unit"
 		})
+		if err == nil {
+			err = cacheErr
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
