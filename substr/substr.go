@@ -47,15 +47,17 @@ type Span struct {
 	Count      int
 }
 
-// BytesPerChar is the memory Find needs per character of the corpus: the
-// text and its suffix array (4 bytes each), and two bits per character.
-const BytesPerChar = 8.25
+// BytesPerChar is the memory Find needs per character of the corpus, with
+// its caller's array grown by appending: the text (4 bytes, and up to a
+// quarter more of unused capacity), its suffix array (4), SA-IS's scratch
+// space in its recursion (up to 2) and two bits.
+const BytesPerChar = 12
 
 // PartBytesPerChar is the memory FindParts needs per character of its part
-// size: two parts side by side, their suffix array and bits, and the text
-// of each part being loaded. Besides, it keeps one bit per character of the
-// whole corpus.
-const PartBytesPerChar = 16.5
+// size: two parts side by side (8 bytes, and a quarter more of capacity),
+// their suffix array (8), SA-IS's scratch space (up to 4) and bits. Besides,
+// it keeps one bit per character of the whole corpus.
+const PartBytesPerChar = 22
 
 // Find returns the removed spans of the corpus text, whose documents are
 // text[bounds[d]:bounds[d+1]], in document and position order. It

@@ -40,8 +40,7 @@ Removes every span of L or more normalised characters that occurs more than
 once in the corpus (Lee et al. 2022), found with a suffix array, and cuts it
 from the original text at the mapped offsets: the first occurrence is kept
 unless --remove-all. The normalised corpus is sorted at once while it fits
---memory at 8.25 bytes a character (about 2.75 bytes per byte of Chinese
-UTF-8); a larger one is sorted in parts spilled to DIR, one and two at a
+--memory at 12 bytes a character (about 4 bytes per byte of Chinese UTF-8); a larger one is sorted in parts spilled to DIR, one and two at a
 time, in the same budget and more time. Outputs as for quchong lines.
 
 Flags:
@@ -151,7 +150,7 @@ func cmdSub(name string, args []string, stdout, stderr io.Writer) int {
 	// As for dedup: let the collector work to the budget, so that garbage
 	// from the growing arrays does not double the heap.
 	if name == "substr" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(opt.Memory + 256<<20)
+		debug.SetMemoryLimit(opt.Memory + 64<<20)
 	}
 	ctx, stop := interruptible(context.Background())
 	defer stop()
