@@ -3,6 +3,7 @@ package sub
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -35,6 +36,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		return nil, err
 	}
 	defer lock.Release()
+	defer os.RemoveAll(r.work) // a failed run leaves no work files either
 
 	t0 := time.Now()
 	tally := map[uint64]unitTally{}

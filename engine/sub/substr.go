@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"time"
 
 	"github.com/quchong/quchong/output"
@@ -31,6 +32,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		return nil, err
 	}
 	defer lock.Release()
+	defer os.RemoveAll(r.work) // a failed run leaves no work files either
 
 	t0 := time.Now()
 	// One suffix array over the whole corpus while it fits the budget;
