@@ -3,8 +3,10 @@ package sub
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/segment"
 	"github.com/quchong/quchong/stage"
@@ -431,6 +434,43 @@ func TestSubstrParts(t *testing.T) {
 		}
 		if removed[0] == "" {
 			t.Errorf("remove-all %v: nothing removed", removeAll)
+		}
+	}
+}
+
+// TestTruncatedInput: a corrupt input stops the run with an error naming
+// the file; nothing is left at the final names, nor work files.
+func TestTruncatedInput(t *testing.T) {
+	docs, _ := footerCorpus(t)
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.jsonl")
+	writeJSONL(t, plain, docs)
+	b, _ := os.ReadFile(plain)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(b)
+	zw.Close()
+	in := filepath.Join(dir, "cut.jsonl.gz")
+	os.WriteFile(in, gz.Bytes()[:gz.Len()*2/3], 0o644)
+	for _, method := range []string{"lines", "substr"} {
+		out := filepath.Join(dir, method)
+		p := stage.DefaultSubParams()
+		p.KeepFirst = true
+		opt := Options{Inputs: []string{in}, OutDir: out, Params: p}
+		var err error
+		if method == "lines" {
+			_, err = Lines(context.Background(), opt)
+		} else {
+			_, err = Substr(context.Background(), opt)
+		}
+		var fault *corpus.ReadFault
+		if !errors.As(err, &fault) || !strings.Contains(err.Error(), "cut.jsonl.gz") {
+			t.Errorf("%s: error %v, want a read fault naming the file", method, err)
+		}
+		for _, name := range []string{"kept", "stats.json", output.RemovedName, workName} {
+			if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+				t.Errorf("%s: %s exists after a failed run", method, name)
+			}
 		}
 	}
 }
