@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/sub"
@@ -18,9 +19,7 @@ import (
 	"github.com/quchong/quchong/stage"
 )
 
-const linesUsage = `Usage: quchong lines [flags] INPUT... -o DIR
-
-Removes repeated units (lines, paragraphs or sentences) from the documents
+const linesLong = `Removes repeated units (lines, paragraphs or sentences) from the documents
 of the inputs, matched on their normalised, mask-folded text, so that
 "责任编辑：XX" and "责任编辑：×××" are one unit. Choose a policy:
   --min-docs N   remove units found in N or more documents, from all of them
@@ -30,20 +29,14 @@ of the inputs, matched on their normalised, mask-folded text, so that
 Writes, in DIR: kept/ (each input's format, the text rewritten, other fields
 as they were), removed.jsonl (each removed unit, character offsets into the
 original text), rejected.jsonl, stats.json, report.html.
-
-Flags:
 `
 
-const substrUsage = `Usage: quchong substr [flags] INPUT... -o DIR --min-span L
-
-Removes every span of L or more normalised characters that occurs more than
+const substrLong = `Removes every span of L or more normalised characters that occurs more than
 once in the corpus (Lee et al. 2022), found with a suffix array, and cuts it
 from the original text at the mapped offsets: the first occurrence is kept
 unless --remove-all. The normalised corpus is sorted at once while it fits
 --memory at 12 bytes a character (about 4 bytes per byte of Chinese UTF-8); a larger one is sorted in parts spilled to DIR, one and two at a
 time, in the same budget and more time. Outputs as for quchong lines.
-
-Flags:
 `
 
 // subFlags holds the command line of lines and substr.
@@ -57,12 +50,31 @@ type subFlags struct {
 	noMasks, noT2S, noPunctStrip bool
 }
 
-func newSubFlagSet(name string, f *subFlags, out io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
+// newLinesCmd is `quchong lines`.
+func newLinesCmd(a *app) *cobra.Command {
+	return newSubCmd(a, "lines", "lines [flags] INPUT... -o DIR", "remove repeated lines, paragraphs or sentences", linesLong)
+}
+
+// newSubstrCmd is `quchong substr`.
+func newSubstrCmd(a *app) *cobra.Command {
+	return newSubCmd(a, "substr", "substr [flags] INPUT... -o DIR", "remove repeated substrings (suffix array)", substrLong)
+}
+
+func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
+	var f subFlags
+	c := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		GroupID: groupMain,
+		RunE: func(_ *cobra.Command, inputs []string) error {
+			return status(cmdSub(name, &f, inputs, a.stdout, a.stderr))
+		},
+	}
+	fs := c.Flags()
 	f.in.Register(fs)
 	def := stage.DefaultSubParams()
-	fs.StringVar(&f.out, "o", "", "output `DIR`")
+	fs.StringVarP(&f.out, "o", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, removing what an earlier quchong run wrote there")
 	fs.BoolVar(&f.noReport, "no-report", false, "do not write DIR/report.html")
 	fs.BoolVar(&f.jsonOut, "json", false, "print stats.json on stdout instead of the summary")
@@ -79,17 +91,9 @@ func newSubFlagSet(name string, f *subFlags, out io.Writer) *flag.FlagSet {
 	} else {
 		fs.IntVar(&f.minSpan, "min-span", def.MinSpan, "shortest repeated span removed, in normalised `characters`")
 		fs.BoolVar(&f.removeAll, "remove-all", false, "remove every occurrence of a repeated span, the first too")
-		fs.StringVar(&f.memory, "memory", "2GiB", "memory `budget` for the suffix array, e.g. 512MiB, 8GiB")
+		fs.StringVar(&f.memory, "memory", "2GiB", "memory `budget` for the suffix arrays, e.g. 512MiB, 8GiB")
 	}
-	usage := linesUsage
-	if name == "substr" {
-		usage = substrUsage
-	}
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return c
 }
 
 // options turns the flags into the engine's options.
@@ -122,22 +126,8 @@ func (f *subFlags) options(name string, inputs []string) (sub.Options, error) {
 	return opt, nil
 }
 
-func cmdLines(args []string, stdout, stderr io.Writer) int {
-	return cmdSub("lines", args, stdout, stderr)
-}
-
-func cmdSubstr(args []string, stdout, stderr io.Writer) int {
-	return cmdSub("substr", args, stdout, stderr)
-}
-
-// cmdSub runs quchong lines or quchong substr.
-func cmdSub(name string, args []string, stdout, stderr io.Writer) int {
-	var f subFlags
-	fs := newSubFlagSet(name, &f, stderr)
-	inputs, code, ok := parseFlags(name, fs, args, stdout, stderr)
-	if !ok {
-		return code
-	}
+// cmdSub runs quchong lines or quchong substr with the parsed flags.
+func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer) int {
 	if len(inputs) == 0 || f.out == "" {
 		fmt.Fprintf(stderr, "quchong %s: give inputs and -o DIR (see quchong %s --help)\n", name, name)
 		return exitUsage

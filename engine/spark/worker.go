@@ -3,7 +3,6 @@ package spark
 import (
 	"cmp"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -77,15 +77,12 @@ func (w *worker) all(fields int) ([][]string, error) {
 
 // fileMeta is what the first pass learns about one input file.
 type fileMeta struct {
-	Source   int
-	Count    uint32 // documents that got an index
-	Counts   output.Counts
-	Rejected []int64 // record numbers rejected, increasing
-	Rejects  []output.Rejection
-	// Fault says why the file could not be read to its end; FaultAfter is
-	// the last record read before it.
-	Fault      string
-	FaultAfter int64
+	Source int
+	Count  uint32 // documents that got an index
+	// Reading is the file's accounting: counts, rejects and, for a file
+	// that could not be read to its end, its fault. Documents after the
+	// fault get no index and are not written.
+	output.Reading
 }
 
 // ---- read: one row per input file in, fingerprints out ----
@@ -121,63 +118,31 @@ func (w *worker) readFile(src int) error {
 	cfg := w.cfg
 	spec := cfg.Files[src]
 	meta := fileMeta{Source: src}
-	emitMeta := func() error {
+	var acct corpus.Account
+	// The reading rules (rejects, faults, Strict) are corpus.ReadAll's, as
+	// in every engine: without Strict, a file that cannot be opened or read
+	// to its end is recorded as faulty and keeps the documents read before.
+	emitMeta := func(format corpus.Format) error {
+		meta.Reading = output.NewReading(spec.Path, format, acct)
 		m, err := jsonField(meta)
 		if err != nil {
 			return err
 		}
 		return w.out.row("m", itoa(src), itoa(meta.Count), "0", "0", none, none, "0", "0", none, none, m)
 	}
-	// Without Strict, a file that cannot be opened or read to its end is
-	// recorded as faulty and keeps the documents read before the fault, as
-	// in the local engine.
-	fault := func(err error) error {
-		if cfg.Strict {
-			return fmt.Errorf("input %s: %w", spec.Path, err)
-		}
-		meta.Fault = err.Error()
-		var rf *corpus.ReadFault
-		if errors.As(err, &rf) {
-			meta.FaultAfter = rf.After
-		}
-		return nil
-	}
 	rd, err := corpus.Open(spec.Path, src, cfg.Corpus)
 	if err != nil {
-		if err := fault(err); err != nil {
-			return err
+		if err := acct.Failed(err, cfg.Strict); err != nil {
+			return fmt.Errorf("input %s: %w", spec.Path, err)
 		}
-		return emitMeta()
+		return emitMeta(spec.Format)
 	}
-	defer rd.Close()
 	k := cfg.Params.K
 	sc := new(stage.Scratch)
 	sig := make([]uint32, k)
 	keys := make([]uint64, 0, cfg.Params.Bands)
 	var hb [16]byte
-	for {
-		d, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		var rej *corpus.RejectError
-		if errors.As(err, &rej) {
-			meta.Counts.Read++
-			if cfg.Strict {
-				return fmt.Errorf("input: %w", err)
-			}
-			meta.Counts.Reject(string(rej.Reason))
-			meta.Rejected = append(meta.Rejected, rej.Record)
-			meta.Rejects = append(meta.Rejects, output.NewRejection(spec.Path, rd.Format(), rej))
-			continue
-		}
-		if err != nil {
-			if err := fault(err); err != nil {
-				return err
-			}
-			break
-		}
-		meta.Counts.Read++
+	acct, err = corpus.ReadAll(rd, cfg.Strict, func(d record.Document) error {
 		fp := w.st.Fingerprint(sig, d.Text, sc)
 		for j := range 8 {
 			hb[j] = byte(fp.Exact.Hi >> (56 - 8*j))
@@ -207,12 +172,12 @@ func (w *worker) readFile(src int) error {
 		if meta.Count == 1<<32-1 {
 			return fmt.Errorf("%s: more than %d documents: split the file", spec.Path, uint32(1<<32-2))
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("input: %w", err)
 	}
-	meta.Counts.InputBytes = rd.InputBytes()
-	if err := rd.Close(); err != nil && meta.Fault == "" {
-		return fmt.Errorf("input %s: %w", spec.Path, err)
-	}
-	return emitMeta()
+	return emitMeta(rd.Format())
 }
 
 // ---- link: bucket members in, candidate pairs out ----
@@ -336,41 +301,25 @@ func (w *worker) texts() error {
 // rereadFile reads input src again and emits the normalised texts of the
 // needed documents (indices lo ≤ i < hi).
 func (w *worker) rereadFile(src int, lo, hi uint32, needed map[uint32]bool) error {
-	spec := w.cfg.Files[src]
 	if src < 0 || src >= len(w.cfg.Files) {
 		return fmt.Errorf("input file number %d of %d", src, len(w.cfg.Files))
 	}
+	spec := w.cfg.Files[src]
 	rd, err := corpus.Open(spec.Path, src, w.cfg.Corpus)
 	if err != nil {
 		return fmt.Errorf("input %s: %w", spec.Path, err)
 	}
-	defer rd.Close()
-	idx := lo
 	var runes []rune
-	for {
-		d, err := rd.Next()
-		if err == io.EOF {
-			break
+	err = corpus.Reread(rd, int64(hi-lo), func(i int64, d record.Document) error {
+		idx := lo + uint32(i)
+		if !needed[idx] {
+			return nil
 		}
-		if corpus.IsReject(err) {
-			continue
-		}
-		if err != nil && idx == hi {
-			break // a fault after the documents of the first pass (recorded there)
-		}
-		if err != nil {
-			return fmt.Errorf("input: %w", err)
-		}
-		if needed[idx] {
-			runes, _ = w.st.Normalize(runes[:0], d.Text)
-			if err := w.out.row(itoa(idx), runesField(runes)); err != nil {
-				return err
-			}
-		}
-		idx++
-	}
-	if idx != hi {
-		return fmt.Errorf("%s changed during the run: %d documents on the first pass, %d now", spec.Path, hi-lo, idx-lo)
+		runes, _ = w.st.Normalize(runes[:0], d.Text)
+		return w.out.row(itoa(idx), runesField(runes))
+	})
+	if err != nil {
+		return fmt.Errorf("input: %w", err)
 	}
 	return nil
 }

@@ -56,6 +56,7 @@ DEDUP_FLAGS_NOT_OFFERED: Mapping[str, str] = {
     "json": "the Result holds stats.json",
     "quiet": "always on: the API captures stderr",
     "log-format": "no progress is shown: the API captures stderr",
+    "help": "prints the usage, runs nothing",
 }
 
 # The flags of `quchong explain` offered by quchong.explain: the detection
@@ -93,6 +94,7 @@ EXPLAIN_FLAGS_NOT_OFFERED: Mapping[str, str] = {
     "text-field": "two texts have no fields",
     "id-field": "two texts have no fields",
     "max-doc-bytes": "two texts given in memory are never rejected",
+    "help": "prints the usage, runs nothing",
 }
 
 
