@@ -60,13 +60,6 @@ func (c *SubCounts) Add(o SubCounts) {
 	c.InputBytes += o.InputBytes
 }
 
-// Reject counts one rejected record: read, rejected, and by reason.
-func (c *SubCounts) Reject(reason string) {
-	c.Read++
-	c.Rejected++
-	c.rejectN(reason, 1)
-}
-
 func (c *SubCounts) rejectN(reason string, n int64) {
 	if c.RejectedBy == nil {
 		c.RejectedBy = map[string]int64{}

@@ -35,6 +35,7 @@ import (
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/report"
 	"github.com/quchong/quchong/stage"
 )
@@ -164,42 +165,38 @@ func (r *run) eachFile(ctx context.Context, f func(i int) error) error {
 }
 
 // read streams the documents of file i to doc, counting reads and rejects
-// (pass 1).
+// (pass 1) through corpus.ReadAll, as every engine does. A fault (a
+// truncated or corrupt file) stops the run: the rewriting pass could not
+// keep the documents after it.
 func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byte) error) error {
 	f := r.files[i]
 	rd, err := corpus.Open(f.Path, i, r.opt.Corpus)
 	if err != nil {
 		return err
 	}
-	defer rd.Close()
+	format := rd.Format()
 	c := &r.counts[i]
-	var rejects []output.Rejection
-	for n := 0; ; n++ {
-		if n&1023 == 0 && ctx.Err() != nil {
+	n := 0
+	a, err := corpus.ReadAll(rd, false, func(d record.Document) error {
+		if n++; n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		d, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		var rej *corpus.RejectError
-		if errors.As(err, &rej) {
-			c.Reject(string(rej.Reason))
-			rejects = append(rejects, output.NewRejection(f.Path, rd.Format(), rej))
-			continue
-		}
-		if err != nil {
-			return err // a fault ends the run: nothing is silently lost
-		}
-		c.Read++
 		c.CharsRead += int64(utf8.RuneCount(d.Text))
-		r.docs[i]++
-		if err := doc(d.Record, d.Text); err != nil {
-			return err
-		}
+		return doc(d.Record, d.Text)
+	})
+	if err != nil {
+		return err
 	}
-	c.InputBytes = rd.InputBytes()
-	r.rejects[i] = rejects
+	if a.Fault != nil {
+		return a.Fault
+	}
+	reading := output.NewReading(f.Path, format, a)
+	c.Read = a.Read
+	c.Rejected = reading.Counts.Rejected
+	c.RejectedBy = reading.Counts.RejectedBy
+	c.InputBytes = a.InputBytes
+	r.docs[i] = a.Docs
+	r.rejects[i] = reading.Rejects
 	return nil
 }
 
