@@ -71,26 +71,26 @@ func (pf *partFiles) load(k int, dst []rune) ([]rune, []int32, error) {
 
 // spillParts writes the documents text[bounds[d]:bounds[d+1]] as parts of
 // at most partChars characters each (a longer document is a part of its
-// own).
-func (pf *partFiles) spillParts(text []rune, bounds []int32, partChars int) error {
+// own), and returns the number of documents written: all of them when
+// final, else all but those that would start a part not yet full.
+func (pf *partFiles) spillParts(text []rune, bounds []int32, partChars int, final bool) (int, error) {
 	from := 0 // first document of the part being gathered
 	for d := 1; d < len(bounds); d++ {
 		last := d == len(bounds)-1
-		next := 0
-		if !last {
-			next = int(bounds[d+1] - bounds[from])
+		if last && !final {
+			break // the part begun here is not full yet: keep gathering
 		}
-		if last || next > partChars {
+		if last || int(bounds[d+1]-bounds[from]) > partChars {
 			lo := bounds[from]
 			part := make([]int32, d-from+1)
 			for k := range part {
 				part[k] = bounds[from+k] - lo
 			}
 			if err := pf.write(text[lo:bounds[d]], part); err != nil {
-				return err
+				return 0, err
 			}
 			from = d
 		}
 	}
-	return nil
+	return from, nil
 }

@@ -65,12 +65,19 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 			// The array's capacity counts: appending grows it by up to a
 			// quarter beyond what it holds.
 			over := len(text) > single || float64(cap(text)-len(text))*4 > float64(opt.Memory)-float64(len(text))*stage.SpanBytesPerChar
-			if over && !spilled || spilled && len(text) >= partChars {
-				if err := parts.spillParts(text, bounds, partChars); err != nil {
+			if over && !spilled || spilled && len(text) > partChars {
+				done, err := parts.spillParts(text, bounds, partChars, false)
+				if err != nil {
 					return err
 				}
 				spilled = true
-				text, bounds = text[:0], bounds[:1]
+				// Move the documents not written yet to the front.
+				lo := bounds[done]
+				text = text[:copy(text, text[lo:])]
+				bounds = bounds[:copy(bounds, bounds[done:])]
+				for k := range bounds {
+					bounds[k] -= lo
+				}
 			}
 			return nil
 		})
@@ -80,7 +87,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	}
 	first[len(r.files)] = docs
 	if spilled && len(bounds) > 1 {
-		if err := parts.spillParts(text, bounds, partChars); err != nil {
+		if _, err := parts.spillParts(text, bounds, partChars, true); err != nil {
 			return nil, err
 		}
 	}
