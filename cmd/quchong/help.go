@@ -136,6 +136,7 @@ var flagValues = map[string][]string{
 	"log-format":         {"text", "json"},
 	"color":              {"auto", "always", "never"},
 	"keep":               {"first", "longest", "fewest-masks"},
+	"unit":               {"line", "paragraph", "sentence"},
 }
 
 // registerCompletions offers the values of the flags that take one of a few
