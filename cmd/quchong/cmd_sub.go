@@ -74,7 +74,7 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 	fs := c.Flags()
 	f.in.Register(fs)
 	def := stage.DefaultSubParams()
-	fs.StringVarP(&f.out, "o", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
+	fs.StringVarP(&f.out, "output", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, removing what an earlier quchong run wrote there")
 	fs.BoolVar(&f.noReport, "no-report", false, "do not write DIR/report.html")
 	fs.BoolVar(&f.jsonOut, "json", false, "print stats.json on stdout instead of the summary")

@@ -32,7 +32,7 @@ func TestFlagTypo(t *testing.T) {
 		{[]string{"explain", "--mask-max-fil", "3", "a", "b"}, "did you mean --mask-max-fill?", "unknown flag --mask-max-fil"},
 		{[]string{"eval", "--lables", "x"}, "did you mean --labels?", "unknown flag --lables"},
 		{[]string{"dedup", "--threshold", "abc", seed, "-o", "x"}, "", `invalid value "abc" for --threshold: want a number`},
-		{[]string{"dedup", seed, "-o"}, "", "flag --o needs a value"},
+		{[]string{"dedup", seed, "-o"}, "", "flag --output needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

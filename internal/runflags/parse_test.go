@@ -24,7 +24,7 @@ func TestParse(t *testing.T) {
 		{args: []string{"-threshold=0.65", "a", "--removed=false"}, pos: []string{"a"}, threshold: 0.65},
 		// A value that looks like a flag stays a value.
 		{args: []string{"--text-field", "-removed", "a"}, pos: []string{"a"}, text: "-removed"},
-		{args: []string{"-text-field", "-x", "-", "--o", "y"}, pos: []string{"-"}, out: "y", text: "-x"},
+		{args: []string{"-text-field", "-x", "-", "--output", "y"}, pos: []string{"-"}, out: "y", text: "-x"},
 		{args: nil, pos: []string{}},
 	}
 	for _, tt := range tests {

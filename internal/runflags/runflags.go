@@ -145,7 +145,7 @@ type Run struct {
 
 // Register adds every flag of a run.
 func (r *Run) Register(fs *pflag.FlagSet) {
-	fs.StringVarP(&r.Out, "o", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
+	fs.StringVarP(&r.Out, "output", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&r.Force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
 	fs.BoolVar(&r.Removed, "removed", false, "also write the removed documents to DIR/removed/")
 	fs.StringVar(&r.Input.Level, "compression-level", "fast", "`level` of gzip and zstd outputs: fast, default, better or best (fast: about 8% larger zstd, a third less compression time)")

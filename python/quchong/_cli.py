@@ -52,7 +52,7 @@ DEDUP_FLAGS: Mapping[str, str] = {
 
 # Flags of dedup the API does not offer as keywords, and why (see above).
 DEDUP_FLAGS_NOT_OFFERED: Mapping[str, str] = {
-    "o": "the output_dir keyword",
+    "output": "the output_dir keyword",
     "json": "the Result holds stats.json",
     "quiet": "always on: the API captures stderr",
     "log-format": "no progress is shown: the API captures stderr",
