@@ -6,15 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/sub"
 	"github.com/quchong/quchong/internal/runflags"
-	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/segment"
 	"github.com/quchong/quchong/stage"
 )
@@ -154,13 +155,16 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 		if sig, ok := interruptedBy(ctx); ok {
 			return exitSignal(sig)
 		}
-		var fault *corpus.ReadFault
+		var (
+			fault *corpus.ReadFault
+			ce    *sub.ConfigError
+		)
 		switch {
-		case errors.Is(err, corpus.ErrDuplicateInput):
+		case errors.As(err, &ce):
 			return exitUsage
 		case errors.As(err, &fault), errors.Is(err, os.ErrNotExist):
 			return exitInput
-		case errors.Is(err, output.ErrLocked), errors.Is(err, output.ErrInput):
+		case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.ENOSPC):
 			return exitOutput
 		}
 		return exitFail

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,6 +29,7 @@ func TestCmdSub(t *testing.T) {
 		{"substr in parts", []string{"substr", seed, "--memory", "20KB"}, exitOK, "removed", ""},
 		{"substr bad memory", []string{"substr", seed, "--memory", "lots"}, exitUsage, "", "--memory"},
 		{"substr missing input", []string{"substr", "nope.jsonl"}, exitInput, "", "nope.jsonl"},
+		{"lines input twice", []string{"lines", seed, seed, "--keep-first"}, exitUsage, "", "twice"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -41,7 +43,15 @@ func TestCmdSub(t *testing.T) {
 			}
 		})
 	}
+	// A non-empty output directory without --force is a bad command line.
+	full := t.TempDir()
+	os.WriteFile(filepath.Join(full, "notes.txt"), []byte("mine"), 0o644)
 	var stdout, stderr bytes.Buffer
+	if code := run([]string{"lines", seed, "--keep-first", "-o", full}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "not empty") {
+		t.Errorf("non-empty DIR: exit %d, stderr %q", code, stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
 	if code := run([]string{"lines", seed, "--keep-first", "--json", "-o", filepath.Join(t.TempDir(), "o")}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("--json: exit %d: %s", code, stderr.String())
 	}
