@@ -40,7 +40,7 @@ func helpCommand(root *cobra.Command) *cobra.Command {
 func listCommand(w io.Writer, c *cobra.Command) {
 	use, _, _ := strings.Cut(c.Use, "\n")
 	line := "  " + c.Parent().CommandPath() + " " + use
-	if len(line) < helpColumn-1 {
+	if len(line) <= helpColumn-3 { // at least three spaces before the description
 		fmt.Fprintf(w, "%-*s%s\n", helpColumn, line, c.Short)
 	} else {
 		fmt.Fprintf(w, "%s\n%*s%s\n", line, helpColumn, "", c.Short)
@@ -136,6 +136,7 @@ var flagValues = map[string][]string{
 	"log-format":         {"text", "json"},
 	"color":              {"auto", "always", "never"},
 	"keep":               {"first", "longest", "fewest-masks"},
+	"unit":               {"line", "paragraph", "sentence"},
 }
 
 // registerCompletions offers the values of the flags that take one of a few
