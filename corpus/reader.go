@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
@@ -42,6 +43,7 @@ type Reader struct {
 	pq     *parquetSource  // Parquet
 
 	record int64 // number of the last record returned
+	offset int64 // where that record's line begins in the decoded stream
 	err    error // sticky: io.EOF or the fatal error
 	// idBytes is the last record's id when it has one (hasID); its default,
 	// "<path>:<record>", otherwise.
@@ -125,7 +127,7 @@ func (r *Reader) FileBytes() int64 {
 	if r.pq != nil {
 		return r.pq.prorate(r.size)
 	}
-	return r.disk.n
+	return r.disk.n.Load()
 }
 
 // FileSize returns the size of the file on disk.
@@ -164,6 +166,7 @@ func (r *Reader) Next() (record.Document, error) {
 	if r.pq != nil {
 		return r.nextRow()
 	}
+	r.offset = r.lines.n
 	line, tooLarge, err := r.lines.next()
 	if err != nil {
 		if err == io.EOF {
@@ -212,6 +215,12 @@ func (r *Reader) Next() (record.Document, error) {
 	}
 	return d, nil
 }
+
+// Offset returns where the record the last Next returned (a document or a
+// rejected record) begins in the file's decoded stream: the byte offset of
+// its line, which for an uncompressed file is its offset in the file (see
+// TextReader). It is 0 for Parquet.
+func (r *Reader) Offset() int64 { return r.offset }
 
 // AppendID appends the id of the record the last Next returned to dst: its
 // id field when it has one, else "<path>:<record>". It allocates nothing
@@ -324,15 +333,16 @@ func (t *teeReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// countingReader counts the bytes read through it.
+// countingReader counts the bytes read through it. The count is atomic: a
+// decompressor may read from its own goroutine while FileBytes is asked.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 

@@ -20,7 +20,7 @@ import (
 )
 
 // loadTexts fills needed (keyed by dense index) with the prepared texts of
-// those documents: read back from the text spill, normalised again, and
+// those documents: read back from their inputs or the text spill, normalised again, and
 // hashed into shingle sets on the worker pool.
 func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) error {
 	docs := slices.Sorted(maps.Keys(needed)) // file order, for the reads
@@ -29,10 +29,9 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		off, n := r.docs.text(d)
-		text, err := r.texts.read(off, n, nil)
+		text, err := r.readText(d, nil)
 		if err != nil {
-			return &OutputError{err}
+			return err
 		}
 		raw[j] = text
 	}
