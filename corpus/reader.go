@@ -44,7 +44,12 @@ type Reader struct {
 
 	record int64 // number of the last record returned
 	offset int64 // where that record's line begins in the decoded stream
-	err    error // sticky: io.EOF or the fatal error
+	// end, when not 0, ends a part (OpenPart): no line that begins at or
+	// after it is read.
+	end int64
+	// partStart is where a part's first line begins (0 for a whole file).
+	partStart int64
+	err       error // sticky: io.EOF or the fatal error
 	// idBytes is the last record's id when it has one (hasID); its default,
 	// "<path>:<record>", otherwise.
 	idBytes []byte
@@ -117,7 +122,7 @@ func (r *Reader) InputBytes() int64 {
 	if r.lines == nil {
 		return 0
 	}
-	return r.lines.n
+	return r.lines.n - r.partStart
 }
 
 // FileBytes returns how far into the file (in on-disk, possibly compressed,
@@ -167,6 +172,10 @@ func (r *Reader) Next() (record.Document, error) {
 		return r.nextRow()
 	}
 	r.offset = r.lines.n
+	if r.end > 0 && r.offset >= r.end {
+		r.err = io.EOF
+		return record.Document{}, io.EOF
+	}
 	line, tooLarge, err := r.lines.next()
 	if err != nil {
 		if err == io.EOF {
@@ -176,7 +185,7 @@ func (r *Reader) Next() (record.Document, error) {
 		return record.Document{}, r.fatal(err)
 	}
 	r.record++
-	if r.record == 1 {
+	if r.offset == 0 { // the file's first record
 		line = bytes.TrimPrefix(line, utf8BOM)
 	}
 	content := line
@@ -221,6 +230,10 @@ func (r *Reader) Next() (record.Document, error) {
 // its line, which for an uncompressed file is its offset in the file (see
 // TextReader). It is 0 for Parquet.
 func (r *Reader) Offset() int64 { return r.offset }
+
+// HasID reports whether the record the last Next returned has an id field;
+// AppendID gives "<path>:<record>" for one that has not.
+func (r *Reader) HasID() bool { return r.hasID }
 
 // AppendID appends the id of the record the last Next returned to dst: its
 // id field when it has one, else "<path>:<record>". It allocates nothing

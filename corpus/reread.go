@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -52,12 +53,6 @@ func (t *TextReader) TextAt(off int64) ([]byte, error) {
 	r.lines.br.Reset(r.tee)
 	r.lines.n = off
 	r.err = nil
-	// The first record drops a byte-order mark; Next numbers this one 1
-	// exactly when it is the first.
-	r.record = 0
-	if off > 0 {
-		r.record = 1
-	}
 	d, err := r.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -70,6 +65,53 @@ func (t *TextReader) TextAt(off int64) ([]byte, error) {
 
 // Close releases the file.
 func (t *TextReader) Close() error { return t.r.Close() }
+
+// OpenPart opens the part of an uncompressed text or JSONL file (see
+// Rereadable) made of the lines that begin in [start, end), for reading a
+// large file in parts at once: the parts of consecutive ranges hold every
+// line once. A part numbers its records from 1 and gives ids of records
+// without an id field as "<path>:<number in the part>": the caller, which
+// knows how many records the parts before it hold, renumbers them (HasID
+// tells which). Offset gives offsets in the whole file.
+func OpenPart(path string, source int, opt Options, start, end int64) (*Reader, error) {
+	r, err := Open(path, source, opt)
+	if err != nil {
+		return nil, err
+	}
+	if !Rereadable(r.format, r.comp) {
+		r.Close()
+		return nil, fmt.Errorf("%s: a %s file compressed with %s cannot be read in parts", r.path, r.format, r.comp)
+	}
+	r.end = max(end, 1)
+	if start <= 0 {
+		return r, nil
+	}
+	// The line that holds byte start-1 belongs to the part before.
+	if _, err := r.file.Seek(start-1, io.SeekStart); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("%s: %w", r.path, err)
+	}
+	r.disk.n.Store(0)
+	r.lines.br.Reset(r.tee)
+	r.lines.n = start - 1
+	for {
+		s, err := r.lines.br.ReadSlice('\n')
+		r.lines.n += int64(len(s))
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF {
+			break // an empty part
+		}
+		if err != nil {
+			r.Close()
+			return nil, fmt.Errorf("%s: %w", r.path, err)
+		}
+		break
+	}
+	r.partStart = r.lines.n
+	return r, nil
+}
 
 // Account is what reading one file came to, besides its documents: every
 // record read is a document handed on or a rejected record, and a fault

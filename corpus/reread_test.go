@@ -119,3 +119,75 @@ func TestReadAccounted(t *testing.T) {
 		})
 	}
 }
+
+// Read in parts at any boundaries, a file gives the same documents,
+// rejects and bytes as read whole, once each part's records are numbered
+// on from the parts before it.
+func TestOpenPart(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("\uFEFF")
+	for i := range 300 {
+		switch i % 7 {
+		case 3:
+			b.WriteString("{\"text\":42}\n") // rejected
+		case 5:
+			b.WriteString("\r\n") // empty
+		case 6:
+			fmt.Fprintf(&b, "{\"text\":\"no id %d %s\"}\n", i, strings.Repeat("字", i))
+		default:
+			fmt.Fprintf(&b, "{\"id\":\"d%d\",\"text\":\"文档 %d\"}\r\n", i, i)
+		}
+	}
+	b.WriteString("{\"id\":\"last\",\"text\":\"no newline\"}")
+	data := b.String()
+	path := writeInput(t, t.TempDir(), "in.jsonl", []byte(data), None)
+	type rec struct {
+		id, text string
+		off      int64
+	}
+	read := func(rd *Reader, base int64) ([]rec, []int64, Account) {
+		var out []rec
+		acct, err := ReadAccounted(rd, false, func(d record.Document) error {
+			id := string(rd.AppendID(nil))
+			if !rd.HasID() {
+				id = fmt.Sprintf("%s:%d", path, base+d.Record)
+			}
+			out = append(out, rec{id, string(d.Text), rd.Offset()})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rejects []int64
+		for _, r := range acct.Rejects {
+			rejects = append(rejects, base+r.Record)
+		}
+		return out, rejects, acct
+	}
+	rd, err := Open(path, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantRej, wantAcct := read(rd, 0)
+	rd.Close()
+	for _, parts := range []int{1, 2, 3, 7, 50, len(data)} {
+		var got []rec
+		var gotRej []int64
+		var base, bytes int64
+		for k := range parts {
+			start, end := int64(len(data)*k/parts), int64(len(data)*(k+1)/parts)
+			rd, err := OpenPart(path, 0, Options{}, start, end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, rej, acct := read(rd, base)
+			rd.Close()
+			got, gotRej = append(got, g...), append(gotRej, rej...)
+			base += acct.Read
+			bytes += acct.InputBytes
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(gotRej) != fmt.Sprint(wantRej) || base != wantAcct.Read || bytes != wantAcct.InputBytes {
+			t.Errorf("%d parts: %d documents, %d rejects, %d records, %d bytes; want %d, %d, %d, %d", parts, len(got), len(gotRej), base, bytes, len(want), len(wantRej), wantAcct.Read, wantAcct.InputBytes)
+		}
+	}
+}

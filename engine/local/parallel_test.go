@@ -2,8 +2,10 @@ package local
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/quchong/quchong/corpus"
@@ -26,8 +28,21 @@ func parallelInputs(t *testing.T) []string {
 			good[i] = p + ".zst"
 		}
 	}
+	// A text file: ids are "path:line", also when it is read in parts.
+	txt := filepath.Join(t.TempDir(), "lines.txt")
+	docs := syntheticDocs(t)
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "%s\n", docs[(i*7)%len(docs)])
+		if i%9 == 0 {
+			b.WriteString("  \r\n") // rejected: blank
+		}
+	}
+	if err := os.WriteFile(txt, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// Defects first, between and after good files.
-	return append(append(append([]string{bad[0], bad[1]}, good[:4]...), bad[2:]...), good[4:]...)
+	return append(append(append([]string{bad[0], txt, bad[1]}, good[:4]...), bad[2:]...), good[4:]...)
 }
 
 // Reading several files at once changes nothing: every output (kept/,
@@ -43,32 +58,36 @@ func TestWorkersSameOutputs(t *testing.T) {
 	if params.Keep, err = keep.Parse("max:score"); err != nil {
 		t.Fatal(err)
 	}
-	run := func(workers int, memory int64) (map[string]string, int) {
+	run := func(workers int, memory, partBytes int64) (map[string]string, int) {
 		out := t.TempDir()
 		stats, err := Run(context.Background(), Options{Inputs: in, Params: params, OutDir: out, Force: true,
-			Corpus: corpus.Options{MaxDocBytes: 4096}, WriteRemoved: true, Workers: workers, Memory: memory})
+			Corpus: corpus.Options{MaxDocBytes: 4096}, WriteRemoved: true, Workers: workers, Memory: memory, partBytes: partBytes})
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkAccounting(t, stats)
-		if len(stats.Faults) != 5 || stats.Total.Rejected != 8 || stats.Clusters < 10 || stats.Verification.TextChecked < 5 {
-			t.Fatalf("%d workers: %d faults, %d rejected, %d clusters, %d pairs checked on their texts: want 5, 8, 10 or more and 5 or more", workers, len(stats.Faults), stats.Total.Rejected, stats.Clusters, stats.Verification.TextChecked)
+		if len(stats.Faults) != 5 || stats.Total.Rejected != 13 || stats.Clusters < 10 || stats.Verification.TextChecked < 5 {
+			t.Fatalf("%d workers: %d faults, %d rejected, %d clusters, %d pairs checked on their texts: want 5, 13, 10 or more and 5 or more", workers, len(stats.Faults), stats.Total.Rejected, stats.Clusters, stats.Verification.TextChecked)
 		}
 		return readOutputs(t, out), stats.DecodedOnce
 	}
-	want, wantHeld := run(1, 0)
-	small, _ := run(1, 64<<20) // stats.json reports the budget
+	want, wantHeld := run(1, 0, 0)
+	small, _ := run(1, 64<<20, 0) // stats.json reports the budget
 	for _, tc := range []struct {
-		name    string
-		workers int
-		memory  int64
+		name      string
+		workers   int
+		memory    int64
+		partBytes int64
 	}{
-		{"2 workers", 2, 0},
-		{"8 workers", 8, 0},
-		{"8 workers, small budget", 8, 64 << 20},
+		{"2 workers", 2, 0, 0},
+		{"8 workers", 8, 0, 0},
+		{"8 workers, small budget", 8, 64 << 20, 0},
+		{"1 worker, files in parts", 1, 0, 700},
+		{"8 workers, files in parts", 8, 0, 700},
+		{"2 workers, files in parts of 97 bytes", 2, 0, 97},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, held := run(tc.workers, tc.memory)
+			got, held := run(tc.workers, tc.memory, tc.partBytes)
 			want := want
 			if tc.memory != 0 {
 				want = small

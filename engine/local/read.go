@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/quchong/quchong/corpus"
@@ -35,7 +37,10 @@ type batch struct {
 	idEnds []int
 	vals   []record.Value // with a keep-rule field only
 	offs   []int64        // record offsets, for files read back by offset
-	slots  []slot
+	// recs, for the parts of a file after the first, are the documents'
+	// record numbers in the part, 0 for one with an id field.
+	recs  []int64
+	slots []slot
 	// spill says the texts go to the text spill, from base on.
 	spill bool
 	base  int64
@@ -50,7 +55,7 @@ func (b *batch) reset() {
 		b.buf = nil // after a huge document, do not pin its memory
 	}
 	b.buf, b.ends, b.slots = b.buf[:0], b.ends[:0], b.slots[:0]
-	b.ids, b.idEnds, b.vals, b.offs = b.ids[:0], b.idEnds[:0], b.vals[:0], b.offs[:0]
+	b.ids, b.idEnds, b.vals, b.offs, b.recs = b.ids[:0], b.idEnds[:0], b.vals[:0], b.offs[:0], b.recs[:0]
 	b.spill, b.base, b.fileBytes, b.quota = false, 0, 0, nil
 }
 
@@ -178,27 +183,66 @@ func (r *run) fingerprint(ctx context.Context) error {
 	return nil
 }
 
-// readAll reads the files, up to readers at once, and hands their
+// part is what one reader reads: a whole input file or, for a large
+// uncompressed text or JSONL file, the lines that begin in [start, end).
+type part struct {
+	si          int
+	f           *fileInfo
+	start, end  int64 // end 0: the whole file
+	first, last bool  // the file's first and last part
+}
+
+// defaultPartBytes is the size of the parts a large uncompressed file is
+// read in.
+const defaultPartBytes = 32 << 20
+
+// parts splits the inputs into what the readers read.
+func (r *run) parts() []part {
+	size := int64(defaultPartBytes)
+	if r.opt.partBytes > 0 {
+		size = r.opt.partBytes
+	}
+	var ps []part
+	for si, f := range r.files {
+		lower := strings.ToLower(f.path)
+		splittable := corpus.Rereadable(f.format, f.compress) && !strings.HasSuffix(lower, ".gz") && !strings.HasSuffix(lower, ".zst") && !strings.HasSuffix(lower, ".zstd")
+		n := int64(1)
+		if splittable && f.readSize > size {
+			n = (f.readSize + size - 1) / size
+		}
+		for k := range n {
+			p := part{si: si, f: f, first: k == 0, last: k == n-1}
+			if n > 1 {
+				p.start, p.end = f.readSize*k/n, f.readSize*(k+1)/n
+			}
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// readAll reads the files, up to readers parts at once, and hands their
 // documents to work in input order.
 func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work chan<- *batch) error {
 	// A file read on its own holds its decoded content up to the cache's
 	// limit; files read at once share it. The share depends on the inputs
 	// only, not on how many are read at once.
 	r.decoded.perFile = r.decoded.limit / int64(min(len(r.files), maxReaders))
-	frs := make([]*fileRead, len(r.files))
+	parts := r.parts()
+	frs := make([]*fileRead, len(parts))
 	for i := range frs {
 		frs[i] = &fileRead{batches: make(chan *batch, readerBatches)}
 	}
 	stop := make(chan struct{})
-	// A file holds a reading slot from the start of its reader until the
-	// sequencer is done with it, so that at most readers files are read or
+	// A part holds a reading slot from the start of its reader until the
+	// sequencer is done with it, so that at most readers parts are read or
 	// wait, whatever their sizes.
 	slots := make(chan struct{}, readers)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for si, f := range r.files {
+		for i, p := range parts {
 			select {
 			case slots <- struct{}{}:
 			case <-stop:
@@ -207,27 +251,38 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r.readFile(si, f, frs[si], pool, stop)
+				r.readPart(p, frs[i], pool, stop)
 			}()
 		}
 	}()
 	defer func() {
 		close(stop)
 		wg.Wait()
-		for si, fr := range frs {
-			if fr.held != nil && r.files[si].decoded != fr.held {
+		for i, fr := range frs {
+			if fr.held != nil && parts[i].f.decoded != fr.held {
 				fr.held.release() // not kept, or the run stopped
 			}
 		}
 	}()
 	total := r.stageBytes("fingerprint")
-	var doneBytes int64 // on-disk bytes of the files already read
-	for si, f := range r.files {
-		fr := frs[si]
-		f.first = uint32(r.docs.n)
-		f.spillStart = r.spillEnd
+	var doneBytes int64 // on-disk bytes of the parts already read
+	var base int64      // records in the file's parts before this one
+	var idBuf []byte
+	for i, p := range parts {
+		fr, f := frs[i], p.f
+		if p.first {
+			f.first = uint32(r.docs.n)
+			f.spillStart = r.spillEnd
+			base = 0
+		}
+		lost := f.fault != "" // an earlier part of the file faulted
 		for b := range fr.batches {
-			if err := r.place(f, b); err != nil {
+			if lost {
+				pool.put(b)
+				continue
+			}
+			var err error
+			if idBuf, err = r.place(f, b, base, idBuf); err != nil {
 				return err
 			}
 			at := b.fileBytes
@@ -240,6 +295,14 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 			}
 		}
 		<-slots
+		if p.end > 0 {
+			doneBytes += p.end - p.start
+		} else {
+			doneBytes += fr.fileSize
+		}
+		if lost {
+			continue // the rest of a faulted file is lost, as read whole
+		}
 		if fr.openErr != nil {
 			if limitErr := fdError(fr.openErr); limitErr != nil {
 				return limitErr // the file is not at fault: nothing is lost
@@ -248,26 +311,20 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 				return &InputError{fr.openErr}
 			}
 			r.fault(f, fr.openErr) // an unreadable file: nothing read, nothing written
-			f.count = 0
-			continue
+			if p.first {
+				f.count = 0
+				continue
+			}
+		} else {
+			r.account(f, fr, base)
+			base += fr.acct.Read
+			if fr.err != nil {
+				return fr.err
+			}
 		}
-		f.reread = fr.reread
-		f.counts.Read = fr.acct.Read
-		for _, rej := range fr.acct.Rejects {
-			r.reject(f, rej, fr.format)
+		if p.last || f.fault != "" {
+			f.count = uint32(r.docs.n) - f.first
 		}
-		if fr.acct.Fault != nil {
-			// A truncated or corrupt file: keep what was read before the
-			// fault, and say loudly that the rest is lost.
-			r.fault(f, fr.acct.Fault)
-			f.faultAfter = fr.acct.FaultAfter
-		}
-		f.counts.InputBytes = fr.acct.InputBytes
-		doneBytes += fr.fileSize
-		if fr.err != nil {
-			return fr.err
-		}
-		f.count = uint32(r.docs.n) - f.first
 		if fr.held != nil && f.fault == "" {
 			fr.held.seal() // in input order: see decodedCache
 			if fr.held.reader() != nil {
@@ -278,15 +335,44 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 	return ctx.Err()
 }
 
+// account records what reading a part of f came to: its records, rejects
+// and fault, numbered on from the base records of the parts before it.
+func (r *run) account(f *fileInfo, fr *fileRead, base int64) {
+	f.reread = fr.reread
+	f.counts.Read += fr.acct.Read
+	for _, rej := range fr.acct.Rejects {
+		if base > 0 {
+			renumbered := *rej
+			renumbered.Record += base
+			rej = &renumbered
+		}
+		r.reject(f, rej, fr.format)
+	}
+	if fault := fr.acct.Fault; fault != nil {
+		// A truncated or corrupt file: keep what was read before the
+		// fault, and say loudly that the rest is lost.
+		var rf *corpus.ReadFault
+		if base > 0 && errors.As(fault, &rf) {
+			renumbered := *rf
+			renumbered.After += base
+			fault = &renumbered
+		}
+		r.fault(f, fault)
+		f.faultAfter = fr.acct.FaultAfter + base
+	}
+	f.counts.InputBytes += fr.acct.InputBytes
+}
+
 // place gives the documents of a batch from file f their dense indices, in
 // order, and lays their texts out in the text spill when f is not read back
-// by offset.
-func (r *run) place(f *fileInfo, b *batch) error {
+// by offset. The documents of a part after the first without an id field
+// get theirs here, numbered on from base.
+func (r *run) place(f *fileInfo, b *batch, base int64, idBuf []byte) ([]byte, error) {
 	b.base = r.spillEnd
 	start, idStart := 0, 0
 	for j, end := range b.ends {
 		if r.docs.n >= 1<<32-1 {
-			return fmt.Errorf("more than %d documents: split the run", uint32(1<<32-1))
+			return idBuf, fmt.Errorf("more than %d documents: split the run", uint32(1<<32-1))
 		}
 		var v record.Value
 		if r.field != "" {
@@ -299,24 +385,37 @@ func (r *run) place(f *fileInfo, b *batch) error {
 			r.spillEnd += int64(end - start)
 			loc = uint64(r.spillEnd)
 		}
-		sl, err := r.docs.add(b.ids[idStart:b.idEnds[j]], v, loc)
+		id := b.ids[idStart:b.idEnds[j]]
+		if len(b.recs) > 0 && b.recs[j] > 0 {
+			idBuf = append(append(idBuf[:0], f.path...), ':')
+			idBuf = strconv.AppendInt(idBuf, base+b.recs[j], 10)
+			id = idBuf
+		}
+		sl, err := r.docs.add(id, v, loc)
 		if err != nil {
-			return &OutputError{err}
+			return idBuf, &OutputError{err}
 		}
 		b.slots = append(b.slots, sl)
 		start, idStart = end, b.idEnds[j]
 	}
-	return nil
+	return idBuf, nil
 }
 
-// readFile is file si's reader goroutine: it reads the file with
+// readPart is a part's reader goroutine: it reads the part with
 // corpus.ReadAccounted and sends its documents, in batches, to fr.batches.
-func (r *run) readFile(si int, f *fileInfo, fr *fileRead, pool *batchPool, stop <-chan struct{}) {
+func (r *run) readPart(p part, fr *fileRead, pool *batchPool, stop <-chan struct{}) {
 	defer close(fr.batches)
+	f := p.f
 	copt := r.opt.Corpus
 	copt.LazyID = true // ids go straight to the side file
 	copt.Name = f.path
-	rd, err := corpus.Open(f.read, si, copt)
+	var rd *corpus.Reader
+	var err error
+	if p.end > 0 {
+		rd, err = corpus.OpenPart(f.read, p.si, copt, p.start, p.end)
+	} else {
+		rd, err = corpus.Open(f.read, p.si, copt)
+	}
 	if err != nil {
 		fr.openErr = err
 		return
@@ -324,7 +423,7 @@ func (r *run) readFile(si int, f *fileInfo, fr *fileRead, pool *batchPool, stop 
 	fr.format, fr.fileSize = rd.Format(), rd.FileSize()
 	reread := corpus.Rereadable(rd.Format(), rd.Compression())
 	fr.reread = reread
-	if !reread {
+	if !reread && p.end == 0 {
 		// An uncompressed file is read again from the disk, which costs no
 		// more than a copy held in memory.
 		if held := r.decoded.file(); rd.Tee(held) {
@@ -371,6 +470,14 @@ func (r *run) readFile(si int, f *fileInfo, fr *fileRead, pool *batchPool, stop 
 		}
 		if reread {
 			cur.offs = append(cur.offs, rd.Offset())
+		}
+		if !p.first {
+			// The part numbers its records from 1: place renumbers them.
+			rec := d.Record
+			if rd.HasID() {
+				rec = 0
+			}
+			cur.recs = append(cur.recs, rec)
 		}
 		if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
 			return send()

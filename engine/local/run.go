@@ -84,6 +84,9 @@ type Options struct {
 	// bandRecords, for tests, caps the records of a band sorted in memory
 	// (otherwise set by the budget), to exercise the merge of sorted runs.
 	bandRecords int
+	// partBytes, for tests, sets the size of the parts a large uncompressed
+	// file is read in (otherwise defaultPartBytes).
+	partBytes int64
 	// WorkDir holds the run's intermediate files (normalised texts); it is
 	// removed when the run succeeds. "" means OutDir/.work.
 	WorkDir string
