@@ -37,8 +37,14 @@ func OpenText(path string, opt Options) (*TextReader, error) {
 		r.Close()
 		return nil, fmt.Errorf("%s: a %s file compressed with %s cannot be read back by offset", r.path, r.format, r.comp)
 	}
+	// Texts are read back one by one: a small buffer reads little more
+	// than each line (a longer line is gathered as Next always does).
+	r.lines.br = bufio.NewReaderSize(r.tee, textReaderBuffer)
 	return &TextReader{r: r}, nil
 }
+
+// textReaderBuffer is the read buffer of a TextReader.
+const textReaderBuffer = 16 << 10
 
 // TextAt returns the text of the document whose record begins at off. The
 // text shares memory with the TextReader and is valid until the next call.
