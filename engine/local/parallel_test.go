@@ -153,3 +153,60 @@ func TestTextSpillOnlyForCompressed(t *testing.T) {
 		t.Errorf("clusters differ between texts read back from the inputs and from the spill")
 	}
 }
+
+// Texts read back from more inputs than are held open at once come back
+// right: the clusters of 20 files are those of one.
+func TestRereadManyFiles(t *testing.T) {
+	docs := syntheticDocs(t)
+	params := stage.DefaultParams()
+	params.AcceptMargin = 1 // every candidate checked on its texts
+	var want string
+	for _, n := range []int{1, 20} {
+		in := writeCorpus(t, t.TempDir(), docs, n)
+		out := t.TempDir()
+		s, err := Run(context.Background(), Options{Inputs: in, Params: params, OutDir: out, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 20 && s.Verification.TextChecked == 0 {
+			t.Fatal("no pair checked on its texts")
+		}
+		got := string(mustRead(t, filepath.Join(out, "clusters.jsonl")))
+		if n == 1 {
+			want = got
+		} else if got != want {
+			t.Errorf("clusters of %d files differ from those of one", n)
+		}
+	}
+}
+
+// rereaders holds at most maxRereaders files open, and reads right from
+// files closed and opened again.
+func TestRereadersBounded(t *testing.T) {
+	dir := t.TempDir()
+	var files []*fileInfo
+	for i := range 3 * maxRereaders {
+		p := filepath.Join(dir, fmt.Sprintf("f%d.txt", i))
+		if err := os.WriteFile(p, []byte(fmt.Sprintf("first of %d\nsecond of %d\n", i, i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, &fileInfo{path: p, read: p})
+	}
+	var rs rereaders
+	defer rs.close()
+	for round := range 3 {
+		for i, f := range files {
+			off, want := int64(0), fmt.Sprintf("first of %d", i)
+			if (i+round)%2 == 1 {
+				off, want = int64(len(fmt.Sprintf("first of %d\n", i))), fmt.Sprintf("second of %d", i)
+			}
+			got, err := rs.textAt(f, off, corpus.Options{}, nil)
+			if err != nil || string(got) != want {
+				t.Fatalf("round %d, file %d: %q, %v; want %q", round, i, got, err, want)
+			}
+			if len(rs.open) > maxRereaders {
+				t.Fatalf("%d files open, more than %d", len(rs.open), maxRereaders)
+			}
+		}
+	}
+}

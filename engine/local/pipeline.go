@@ -329,8 +329,9 @@ func (r *run) cluster(ctx context.Context) error {
 }
 
 // judge is the local engine's stage.Judge: signatures from the document
-// table (resident or read back), texts read back (from the inputs or the text spill), and the text
-// similarities the confirm stage already computed.
+// table (resident or read back), texts read back (from the inputs or the
+// text spill), and the text similarities the confirm stage already
+// computed.
 type judge struct {
 	r    *run
 	ctx  context.Context

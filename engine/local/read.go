@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,10 +73,15 @@ const (
 	readerBytes = readerBatches*batchBytes*2 + 16<<20
 )
 
-// readers is how many files pass 1 reads at once: one per worker, within
-// the files, maxReaders and a quarter of the memory budget.
+// readers is how many files or parts pass 1 reads at once: one per worker,
+// within the files, maxReaders, a quarter of the memory budget and the
+// limit of open files.
 func (r *run) readers() int {
-	return max(1, min(r.workers, len(r.files), maxReaders, int(r.memoryBudget()/4/readerBytes)))
+	n := max(1, min(r.workers, len(r.files), maxReaders, int(r.memoryBudget()/4/readerBytes)))
+	if limit := openFileLimit(); limit > 0 {
+		n = max(1, min(n, (limit-fdReserve)/2))
+	}
+	return n
 }
 
 // batchPool recycles batches between the readers and the workers.
@@ -536,22 +542,63 @@ func (r *run) readText(i uint32, buf []byte) ([]byte, error) {
 		}
 		return text, nil
 	}
-	f.textMu.Lock()
-	defer f.textMu.Unlock()
-	if f.text == nil {
-		copt := r.opt.Corpus
+	return r.rereaders.textAt(f, int64(loc), r.opt.Corpus, buf)
+}
+
+// rereaders holds the few input files open that texts are read back from:
+// at most maxRereaders at once, whatever the number of inputs, so that the
+// limit of open files is never approached; the least recently opened is
+// closed to open another. Reads are serialised: they are few (the texts of
+// borderline pairs) and short.
+type rereaders struct {
+	mu   sync.Mutex
+	open []rereader // in the order opened
+}
+
+type rereader struct {
+	f  *fileInfo
+	tr *corpus.TextReader
+}
+
+const maxRereaders = 8
+
+// textAt reads the text of the document of f whose record begins at off
+// into buf.
+func (rs *rereaders) textAt(f *fileInfo, off int64, copt corpus.Options, buf []byte) ([]byte, error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	j := slices.IndexFunc(rs.open, func(o rereader) bool { return o.f == f })
+	if j < 0 {
 		copt.Name = f.path
 		tr, err := corpus.OpenText(f.read, copt)
 		if err != nil {
-			return nil, r.classify(fmt.Errorf("read back a text: %w", err))
+			if limitErr := fdError(err); limitErr != nil {
+				return nil, limitErr
+			}
+			return nil, &InputError{fmt.Errorf("read back a text: %w", err)}
 		}
-		f.text = tr
+		if len(rs.open) == maxRereaders {
+			rs.open[0].tr.Close()
+			rs.open = rs.open[1:]
+		}
+		rs.open = append(rs.open, rereader{f, tr})
+		j = len(rs.open) - 1
 	}
-	text, err := f.text.TextAt(int64(loc))
+	text, err := rs.open[j].tr.TextAt(off)
 	if err != nil {
 		return nil, &InputError{err}
 	}
 	return append(buf[:0], text...), nil
+}
+
+// close closes the files opened to read texts back.
+func (rs *rereaders) close() {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, o := range rs.open {
+		o.tr.Close()
+	}
+	rs.open = nil
 }
 
 // textBytes bounds the size of document i's text, for memory estimates
@@ -571,16 +618,4 @@ func (r *run) textBytes(i uint32) int64 {
 		return int64(r.docs.loc(i+1) - loc)
 	}
 	return max(0, f.readSize-int64(loc))
-}
-
-// closeTexts closes the files opened to read texts back.
-func (r *run) closeTexts() {
-	for _, f := range r.files {
-		f.textMu.Lock()
-		if f.text != nil {
-			f.text.Close()
-			f.text = nil
-		}
-		f.textMu.Unlock()
-	}
 }

@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -161,11 +160,8 @@ type fileInfo struct {
 	decoded *decodedFile
 	// reread says the file's texts are read back from it by offset, not
 	// from the text spill, whose texts of this file begin at spillStart.
-	// text is the reader that reads them back, opened on first use.
 	reread     bool
 	spillStart int64
-	textMu     sync.Mutex
-	text       *corpus.TextReader
 	// stamp identifies the file's content when the run began (size,
 	// modification time, a hash of its ends; of all of it for a copied
 	// pipe): the manifest records it, and a resumed run compares it.
@@ -195,6 +191,7 @@ type run struct {
 	createdOut bool
 	texts      *textSpill
 	spillEnd   int64 // bytes laid out in the text spill
+	rereaders  rereaders
 	decoded    decodedCache
 	// bandRuns is the number of sorted runs each band was grouped in (0
 	// when the bands were sorted in memory).
@@ -246,7 +243,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		return done, nil
 	}
 	defer r.texts.close()
-	defer r.closeTexts()
+	defer r.rereaders.close()
 	defer func() {
 		if r.docs != nil {
 			r.docs.side.close()
@@ -340,7 +337,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		return nil, errStopped
 	}
 	r.texts.close()
-	r.closeTexts()
+	r.rereaders.close()
 	r.docs.side.close()
 	if err := r.removeWork(); err != nil {
 		return nil, err
