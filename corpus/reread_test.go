@@ -3,6 +3,8 @@ package corpus
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -189,5 +191,62 @@ func TestOpenPart(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(gotRej) != fmt.Sprint(wantRej) || base != wantAcct.Read || bytes != wantAcct.InputBytes {
 			t.Errorf("%d parts: %d documents, %d rejects, %d records, %d bytes; want %d, %d, %d, %d", parts, len(got), len(gotRej), base, bytes, len(want), len(wantRej), wantAcct.Read, wantAcct.InputBytes)
 		}
+	}
+}
+
+// Read by row groups, a Parquet file gives the rows, rejects and input
+// bytes it gives read whole, once each part's rows are numbered on.
+func TestOpenRowGroups(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.parquet")
+	writeParquetFixture(t, path, 300)
+	layout, err := ReadParquetLayout(path)
+	if err != nil || layout.RowGroups < 3 || layout.Rows != 300 {
+		t.Fatalf("layout %+v, %v: want 300 rows in several row groups", layout, err)
+	}
+	read := func(rd *Reader, base int64) ([]string, Account) {
+		var out []string
+		acct, err := ReadAccounted(rd, false, func(d record.Document) error {
+			out = append(out, fmt.Sprintf("%d %v %s", base+d.Record, rd.HasID(), d.Text))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range acct.Rejects {
+			out = append(out, fmt.Sprintf("reject %d %s", base+r.Record, r.Reason))
+		}
+		return out, acct
+	}
+	rd, err := Open(path, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantAcct := read(rd, 0)
+	rd.Close()
+	if wantAcct.InputBytes != layout.InputBytes(300) || len(wantAcct.Rejects) == 0 {
+		t.Fatalf("read whole: %d input bytes (layout says %d), %d rejects", wantAcct.InputBytes, layout.InputBytes(300), len(wantAcct.Rejects))
+	}
+	for _, per := range []int{1, 2, layout.RowGroups} {
+		var got []string
+		var base int64
+		for g := 0; g < layout.RowGroups; g += per {
+			rd, err := OpenRowGroups(path, 0, Options{}, g, min(g+per, layout.RowGroups))
+			if err != nil {
+				t.Fatal(err)
+			}
+			part, acct := read(rd, base)
+			rd.Close()
+			got = append(got, part...)
+			base += acct.Read
+		}
+		slices.Sort(got)
+		w := slices.Clone(want)
+		slices.Sort(w)
+		if !slices.Equal(got, w) || base != wantAcct.Read {
+			t.Errorf("%d row groups a part: %d rows and rejects, %d read; want %d, %d", per, len(got), base, len(w), wantAcct.Read)
+		}
+	}
+	if _, err := OpenRowGroups(path, 0, Options{}, 2, layout.RowGroups+1); err == nil {
+		t.Errorf("row groups beyond the file were accepted")
 	}
 }

@@ -8,10 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/stage"
 )
+
+// pqNoID is a Parquet row without an id column.
+type pqNoID struct {
+	Text  string  `parquet:"text"`
+	Score float64 `parquet:"score"`
+}
 
 // parallelInputs is a multi-file input mixing formats and compressions,
 // near and exact duplicates across files, rejected records and faults.
@@ -41,8 +48,32 @@ func parallelInputs(t *testing.T) []string {
 	if err := os.WriteFile(txt, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A Parquet file of several row groups, no id column: ids are
+	// "path:row", also when it is read by row groups.
+	pq := filepath.Join(t.TempDir(), "rows.parquet")
+	pf, err := os.Create(pq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := parquet.NewGenericWriter[pqNoID](pf)
+	for i := range 60 {
+		text := docs[(i*5)%len(docs)]
+		if i%13 == 4 {
+			text = " " // rejected: blank
+		}
+		if _, err := w.Write([]pqNoID{{Text: text, Score: float64(i % 7)}}); err != nil {
+			t.Fatal(err)
+		}
+		if i%8 == 7 {
+			w.Flush() // a row group
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pf.Close()
 	// Defects first, between and after good files.
-	return append(append(append([]string{bad[0], txt, bad[1]}, good[:4]...), bad[2:]...), good[4:]...)
+	return append(append(append([]string{bad[0], txt, bad[1], pq}, good[:4]...), bad[2:]...), good[4:]...)
 }
 
 // Reading several files at once changes nothing: every output (kept/,
@@ -66,8 +97,8 @@ func TestWorkersSameOutputs(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkAccounting(t, stats)
-		if len(stats.Faults) != 5 || stats.Total.Rejected != 13 || stats.Clusters < 10 || stats.Verification.TextChecked < 5 {
-			t.Fatalf("%d workers: %d faults, %d rejected, %d clusters, %d pairs checked on their texts: want 5, 13, 10 or more and 5 or more", workers, len(stats.Faults), stats.Total.Rejected, stats.Clusters, stats.Verification.TextChecked)
+		if len(stats.Faults) != 5 || stats.Total.Rejected != 18 || stats.Clusters < 10 || stats.Verification.TextChecked < 5 {
+			t.Fatalf("%d workers: %d faults, %d rejected, %d clusters, %d pairs checked on their texts: want 5, 18, 10 or more and 5 or more", workers, len(stats.Faults), stats.Total.Rejected, stats.Clusters, stats.Verification.TextChecked)
 		}
 		return readOutputs(t, out), stats.DecodedOnce
 	}

@@ -190,16 +190,19 @@ func (r *run) fingerprint(ctx context.Context) error {
 }
 
 // part is what one reader reads: a whole input file or, for a large
-// uncompressed text or JSONL file, the lines that begin in [start, end).
+// uncompressed text or JSONL file, the lines that begin in [start, end),
+// or, for a Parquet file of several row groups, the row groups [start, end).
 type part struct {
 	si          int
 	f           *fileInfo
 	start, end  int64 // end 0: the whole file
 	first, last bool  // the file's first and last part
+	// layout is the Parquet file's, when it is read by row groups.
+	layout *corpus.ParquetLayout
 }
 
 // defaultPartBytes is the size of the parts a large uncompressed file is
-// read in.
+// read in (for Parquet: of the row groups' uncompressed size).
 const defaultPartBytes = 32 << 20
 
 // parts splits the inputs into what the readers read.
@@ -212,14 +215,22 @@ func (r *run) parts() []part {
 	for si, f := range r.files {
 		lower := strings.ToLower(f.path)
 		splittable := corpus.Rereadable(f.format, f.compress) && !strings.HasSuffix(lower, ".gz") && !strings.HasSuffix(lower, ".zst") && !strings.HasSuffix(lower, ".zstd")
-		n := int64(1)
+		n, units := int64(1), f.readSize
+		var layout *corpus.ParquetLayout
 		if splittable && f.readSize > size {
 			n = (f.readSize + size - 1) / size
 		}
+		if f.format == corpus.Parquet {
+			// A file that cannot be read is reported by its reader.
+			if l, err := corpus.ReadParquetLayout(f.read); err == nil && l.RowGroups > 1 && l.Uncompressed > size {
+				layout, units = &l, int64(l.RowGroups)
+				n = min(units, (l.Uncompressed+size-1)/size)
+			}
+		}
 		for k := range n {
-			p := part{si: si, f: f, first: k == 0, last: k == n-1}
+			p := part{si: si, f: f, first: k == 0, last: k == n-1, layout: layout}
 			if n > 1 {
-				p.start, p.end = f.readSize*k/n, f.readSize*(k+1)/n
+				p.start, p.end = units*k/n, units*(k+1)/n
 			}
 			ps = append(ps, p)
 		}
@@ -301,9 +312,12 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 			}
 		}
 		<-slots
-		if p.end > 0 {
+		switch {
+		case p.layout != nil:
+			doneBytes += fr.fileSize * (p.end - p.start) / int64(p.layout.RowGroups)
+		case p.end > 0:
 			doneBytes += p.end - p.start
-		} else {
+		default:
 			doneBytes += fr.fileSize
 		}
 		if lost {
@@ -322,7 +336,7 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 				continue
 			}
 		} else {
-			r.account(f, fr, base)
+			r.account(f, fr, base, p.layout)
 			base += fr.acct.Read
 			if fr.err != nil {
 				return fr.err
@@ -342,8 +356,10 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 }
 
 // account records what reading a part of f came to: its records, rejects
-// and fault, numbered on from the base records of the parts before it.
-func (r *run) account(f *fileInfo, fr *fileRead, base int64) {
+// and fault, numbered on from the base records of the parts before it. The
+// input bytes of a Parquet file read by row groups are prorated over the
+// whole file, as its reader does.
+func (r *run) account(f *fileInfo, fr *fileRead, base int64, layout *corpus.ParquetLayout) {
 	f.reread = fr.reread
 	f.counts.Read += fr.acct.Read
 	for _, rej := range fr.acct.Rejects {
@@ -367,6 +383,9 @@ func (r *run) account(f *fileInfo, fr *fileRead, base int64) {
 		f.faultAfter = fr.acct.FaultAfter + base
 	}
 	f.counts.InputBytes += fr.acct.InputBytes
+	if layout != nil {
+		f.counts.InputBytes = layout.InputBytes(f.counts.Read)
+	}
 }
 
 // place gives the documents of a batch from file f their dense indices, in
@@ -417,9 +436,12 @@ func (r *run) readPart(p part, fr *fileRead, pool *batchPool, stop <-chan struct
 	copt.Name = f.path
 	var rd *corpus.Reader
 	var err error
-	if p.end > 0 {
+	switch {
+	case p.layout != nil:
+		rd, err = corpus.OpenRowGroups(f.read, p.si, copt, int(p.start), int(p.end))
+	case p.end > 0:
 		rd, err = corpus.OpenPart(f.read, p.si, copt, p.start, p.end)
-	} else {
+	default:
 		rd, err = corpus.Open(f.read, p.si, copt)
 	}
 	if err != nil {
