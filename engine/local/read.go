@@ -241,10 +241,16 @@ func (r *run) parts() []part {
 // readAll reads the files, up to readers parts at once, and hands their
 // documents to work in input order.
 func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work chan<- *batch) error {
-	// A file read on its own holds its decoded content up to the cache's
-	// limit; files read at once share it. The share depends on the inputs
-	// only, not on how many are read at once.
-	r.decoded.perFile = r.decoded.limit / int64(min(len(r.files), maxReaders))
+	// A compressed file read on its own holds its decoded content up to the
+	// cache's limit; such files read at once share it. The share depends on
+	// the inputs only, not on how many are read at once.
+	held := 0
+	for _, f := range r.files {
+		if f.format != corpus.Parquet && !corpus.Rereadable(f.format, f.compress) {
+			held++
+		}
+	}
+	r.decoded.perFile = r.decoded.limit / int64(min(max(held, 1), maxReaders))
 	parts := r.parts()
 	frs := make([]*fileRead, len(parts))
 	for i := range frs {
