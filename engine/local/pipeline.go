@@ -223,8 +223,7 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 			for _, d := range [2]uint32{pairs[hi].a, pairs[hi].b} {
 				if _, ok := needed[d]; !ok {
 					needed[d] = stage.Prepared{}
-					_, n := r.docs.text(d)
-					bytes += int64(n) * 13 // text, runes and shingle hashes, at most
+					bytes += r.textBytes(d) * 13 // text, runes and shingle hashes, at most
 				}
 			}
 			hi++
@@ -330,8 +329,9 @@ func (r *run) cluster(ctx context.Context) error {
 }
 
 // judge is the local engine's stage.Judge: signatures from the document
-// table (resident or read back), texts from the text spill, and the text
-// similarities the confirm stage already computed.
+// table (resident or read back), texts read back (from the inputs or the
+// text spill), and the text similarities the confirm stage already
+// computed.
 type judge struct {
 	r    *run
 	ctx  context.Context
@@ -382,10 +382,9 @@ func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
 			if err := j.ctx.Err(); err != nil {
 				return 0, err
 			}
-			off, n := j.r.docs.text(x.d)
-			text, err := j.r.texts.read(off, n, nil)
+			text, err := j.r.readText(x.d, nil)
 			if err != nil {
-				return 0, &OutputError{err}
+				return 0, err
 			}
 			runes, _ := j.r.st.Normalize(nil, text)
 			p = j.r.st.Prepare(runes)
