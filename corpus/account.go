@@ -11,7 +11,7 @@ import (
 // Account is what the reading of one input file accounts for: every record
 // read is either passed on as a document or rejected with a reason, and a
 // file that could not be read to its end says where it stopped. Every engine
-// reads through ReadAll, so the rules (what is rejected, what stops a run
+// reads through ReadAccounted, so the rules (what is rejected, what stops a run
 // under strict reading, what a fault keeps) are written once.
 type Account struct {
 	// Read counts the records read, the rejected ones included.
@@ -44,19 +44,16 @@ func (a *Account) Failed(err error, strict bool) error {
 	return nil
 }
 
-// ReadAll reads rd to its end and closes it, passing each document to doc
-// in order. A rejected record is counted and reading goes on; a fault
-// (truncated or corrupt file) ends the file, keeping what was read before.
-// Under strict reading either is returned instead, as is any error doc
-// returns (which stops the reading). The account is valid whatever the
-// error.
-func ReadAll(rd *Reader, strict bool, doc func(d record.Document) error) (a Account, err error) {
-	defer func() {
-		a.InputBytes = rd.InputBytes()
-		if cerr := rd.Close(); cerr != nil && err == nil && a.Fault == nil {
-			err = fmt.Errorf("%s: %w", rd.Path(), cerr)
-		}
-	}()
+// ReadAccounted reads rd to its end, handing every document to fn and
+// accounting for every other record in the returned Account: the reading
+// with accounting that every engine does the same way. Under strict, the
+// first rejected record or fault ends the read and is returned as the
+// error (counted in Read when it is a record); otherwise a rejected record
+// is recorded and reading goes on, and a fault ends the file and is
+// recorded. An error from fn ends the read and is returned as it is. The
+// account is valid whatever the error. ReadAccounted does not close rd.
+func ReadAccounted(rd *Reader, strict bool, fn func(d record.Document) error) (a Account, err error) {
+	defer func() { a.InputBytes = rd.InputBytes() }()
 	for {
 		d, err := rd.Next()
 		if err == io.EOF {
@@ -76,14 +73,14 @@ func ReadAll(rd *Reader, strict bool, doc func(d record.Document) error) (a Acco
 			return a, a.Failed(err, strict)
 		}
 		a.Read++
-		if err := doc(d); err != nil {
+		if err := fn(d); err != nil {
 			return a, err
 		}
 		a.Docs++
 	}
 }
 
-// Reread reads rd again, for a later pass over a file ReadAll read before,
+// Reread reads rd again, for a later pass over a file ReadAccounted read before,
 // and closes it: the count documents passed on then are passed on again,
 // numbered from 0 in order (rejected records are skipped, as they were
 // then). A fault after them ends the reading quietly (the first reading

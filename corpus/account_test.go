@@ -1,101 +1,81 @@
 package corpus
 
 import (
-	"errors"
-	"path/filepath"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/quchong/quchong/record"
 )
 
-// TestReadAll checks the reading rules every engine shares: rejects are
-// counted and reading goes on, a fault keeps what was read before it, and
-// strict reading returns either instead.
-func TestReadAll(t *testing.T) {
+// TestReread checks the later passes' reading: the documents of the first
+// reading come back numbered in order, rejects skipped; a fault after them
+// is the first reading's and passes quietly; a file holding another number
+// of documents has changed, and that is an error.
+func TestReread(t *testing.T) {
 	dir := t.TempDir()
-	good := `{"id":"a","text":"one"}` + "\n" + `{broken` + "\n" + `{"id":"b","text":"two"}` + "\n"
-	lines := randomLines(4000)
-	cut := compressBytes(t, []byte(strings.Join(lines, "\n")+"\n"), Gzip)
-	cut = cut[:len(cut)/2]
+	plain := writeInput(t, dir, "plain.jsonl", []byte("{\"text\":\"a\"}\n{broken\n{\"text\":\"b\"}\n{\"text\":\"c\"}\n"), None)
+	var long strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&long, "{\"text\":\"document %d, %x\"}\n", i, i*i*7919)
+	}
+	packed := compressBytes(t, []byte(long.String()), Zstd)
+	cut := writeInput(t, dir, "cut.jsonl.zst", packed[:len(packed)/2], None)
+	first := func(path string) int64 {
+		rd, err := Open(path, 0, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		a, err := ReadAccounted(rd, false, func(record.Document) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Docs
+	}
 	tests := []struct {
-		name     string
-		data     []byte
-		comp     Compression
-		strict   bool
-		wantErr  string // substring of the error; "" for none
-		wantDocs int64  // -1: some, but not all of lines
-		wantRead int64  // -1: as many as wantDocs
-		rejects  int
-		fault    bool
+		name    string
+		path    string
+		count   int64 // -1: as the first reading found
+		wantErr string
 	}{
-		{name: "reject", data: []byte(good), wantDocs: 2, wantRead: 3, rejects: 1},
-		{name: "reject strict", data: []byte(good), strict: true, wantErr: "line 2", wantDocs: 1, wantRead: 2},
-		{name: "fault", data: cut, comp: Gzip, wantDocs: -1, wantRead: -1, fault: true},
-		{name: "fault strict", data: cut, comp: Gzip, strict: true, wantErr: "truncated or corrupt gzip", wantDocs: -1, wantRead: -1},
+		{"same", plain, -1, ""},
+		{"fewer now", plain, 4, "changed during the run"},
+		{"more now", plain, 2, "changed during the run"},
+		{"fault after the documents", cut, -1, ""},
+		{"fault before them", cut, 1 << 40, "truncated or corrupt"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			path := writeInput(t, dir, strings.ReplaceAll(tc.name, " ", "_")+".jsonl"+compExt[tc.comp], tc.data, None)
-			rd, err := Open(path, 0, Options{})
+			count := tc.count
+			if count < 0 {
+				count = first(tc.path)
+			}
+			rd, err := Open(tc.path, 0, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
+			var seen []int64
 			var texts []string
-			a, err := ReadAll(rd, tc.strict, func(d record.Document) error {
-				texts = append(texts, string(d.Text))
+			err = Reread(rd, count, func(i int64, d record.Document) error {
+				seen = append(seen, i)
+				if len(texts) < 3 {
+					texts = append(texts, string(d.Text))
+				}
 				return nil
 			})
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
-			switch {
-			case tc.wantDocs >= 0 && a.Docs != tc.wantDocs:
-				t.Errorf("docs = %d, want %d", a.Docs, tc.wantDocs)
-			case tc.wantDocs < 0 && (a.Docs == 0 || a.Docs >= int64(len(lines))):
-				t.Errorf("docs = %d, want some but not all of %d", a.Docs, len(lines))
+			if tc.wantErr != "" {
+				return
 			}
-			if int64(len(texts)) != a.Docs {
-				t.Errorf("%d documents passed on, account says %d", len(texts), a.Docs)
+			if int64(len(seen)) != count || seen[len(seen)-1] != count-1 {
+				t.Errorf("%d documents passed on (last %d), want %d numbered from 0", len(seen), seen[len(seen)-1], count)
 			}
-			if want := tc.wantRead; want >= 0 && a.Read != want || want < 0 && a.Read != a.Docs {
-				t.Errorf("read = %d, want %d (docs %d)", a.Read, want, a.Docs)
-			}
-			if len(a.Rejects) != tc.rejects {
-				t.Errorf("%d rejects, want %d", len(a.Rejects), tc.rejects)
-			}
-			if (a.Fault != nil) != tc.fault {
-				t.Errorf("fault = %v, want one: %v", a.Fault, tc.fault)
-			}
-			if tc.fault && a.FaultAfter != a.Docs {
-				t.Errorf("fault after record %d, want %d", a.FaultAfter, a.Docs)
-			}
-			if a.InputBytes == 0 {
-				t.Error("no input bytes counted")
+			if tc.path == plain && strings.Join(texts, ",") != "a,b,c" {
+				t.Errorf("texts %q, want a, b, c (the rejected line skipped)", texts)
 			}
 		})
-	}
-}
-
-// TestReadAllStops checks that an error from the caller stops the reading
-// and comes back as it is.
-func TestReadAllStops(t *testing.T) {
-	path := writeInput(t, t.TempDir(), "x.txt", []byte("a\nb\nc\n"), None)
-	rd, err := Open(path, 0, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stop := errors.New("stop")
-	a, err := ReadAll(rd, false, func(d record.Document) error {
-		if d.Record == 2 {
-			return stop
-		}
-		return nil
-	})
-	if !errors.Is(err, stop) || a.Docs != 1 || a.Read != 2 {
-		t.Fatalf("err %v, docs %d, read %d; want stop after 1 document, 2 read", err, a.Docs, a.Read)
-	}
-	if filepath.Base(rd.Path()) != "x.txt" {
-		t.Fatal(rd.Path())
 	}
 }

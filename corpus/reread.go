@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/quchong/quchong/record"
 )
 
 // Rereadable reports whether documents of a file of this format and
@@ -117,66 +115,4 @@ func OpenPart(path string, source int, opt Options, start, end int64) (*Reader, 
 	}
 	r.partStart = r.lines.n
 	return r, nil
-}
-
-// Account is what reading one file came to, besides its documents: every
-// record read is a document handed on or a rejected record, and a fault
-// says why the file could not be read to its end.
-type Account struct {
-	// Read counts the records read: documents and rejected records.
-	Read int64
-	// Rejects are the rejected records, in record order.
-	Rejects []*RejectError
-	// Fault, when not nil, ended the file before its end (a truncated or
-	// corrupt stream, an I/O error); the documents read before it were
-	// handed on, the rest are lost. FaultAfter is the last record read
-	// before it.
-	Fault      error
-	FaultAfter int64
-	// InputBytes are the decoded bytes read (Reader.InputBytes).
-	InputBytes int64
-}
-
-// ReadAccounted reads rd to its end, handing every document to fn and
-// accounting for every other record in the returned Account: the reading
-// with accounting that every engine does the same way. Under strict, the
-// first rejected record or fault ends the read and is returned as the
-// error (counted in Read when it is a record); otherwise a fault ends the
-// file and is recorded. An error from fn ends the read and is returned
-// as it is. ReadAccounted does not close rd.
-func ReadAccounted(rd *Reader, strict bool, fn func(d record.Document) error) (Account, error) {
-	var a Account
-	for {
-		d, err := rd.Next()
-		if err == io.EOF {
-			a.InputBytes = rd.InputBytes()
-			return a, nil
-		}
-		if err != nil {
-			if rej := (*RejectError)(nil); errors.As(err, &rej) {
-				a.Read++
-				if strict {
-					a.InputBytes = rd.InputBytes()
-					return a, err
-				}
-				a.Rejects = append(a.Rejects, rej)
-				continue
-			}
-			a.InputBytes = rd.InputBytes()
-			if strict {
-				return a, err
-			}
-			a.Fault = err
-			var rf *ReadFault
-			if errors.As(err, &rf) {
-				a.FaultAfter = rf.After
-			}
-			return a, nil
-		}
-		a.Read++
-		if err := fn(d); err != nil {
-			a.InputBytes = rd.InputBytes()
-			return a, err
-		}
-	}
 }

@@ -32,7 +32,7 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 	spec := cfg.Files[src]
 	meta := fileMeta{Source: src}
 	var acct corpus.Account
-	// The reading rules (rejects, faults, Strict) are corpus.ReadAll's, as
+	// The reading rules (rejects, faults, Strict) are corpus.ReadAccounted's, as
 	// in every engine: without Strict, a file that cannot be opened or read
 	// to its end is recorded as faulty and keeps the documents read before.
 	report := func(format corpus.Format) error {
@@ -73,7 +73,8 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 		return nil
 	}
 	b = docBatch{Source: src}
-	acct, err = corpus.ReadAll(rd, cfg.Strict, func(d record.Document) error {
+	defer rd.Close()
+	acct, err = corpus.ReadAccounted(rd, cfg.Strict, func(d record.Document) error {
 		n := len(b.IDs)
 		b.Sigs = slices.Grow(b.Sigs, k)[:(n+1)*k]
 		fp := f.e.st.Fingerprint(b.Sigs[n*k:(n+1)*k], d.Text, sc)

@@ -119,7 +119,7 @@ func (w *worker) readFile(src int) error {
 	spec := cfg.Files[src]
 	meta := fileMeta{Source: src}
 	var acct corpus.Account
-	// The reading rules (rejects, faults, Strict) are corpus.ReadAll's, as
+	// The reading rules (rejects, faults, Strict) are corpus.ReadAccounted's, as
 	// in every engine: without Strict, a file that cannot be opened or read
 	// to its end is recorded as faulty and keeps the documents read before.
 	emitMeta := func(format corpus.Format) error {
@@ -142,7 +142,8 @@ func (w *worker) readFile(src int) error {
 	sig := make([]uint32, k)
 	keys := make([]uint64, 0, cfg.Params.Bands)
 	var hb [16]byte
-	acct, err = corpus.ReadAll(rd, cfg.Strict, func(d record.Document) error {
+	defer rd.Close()
+	acct, err = corpus.ReadAccounted(rd, cfg.Strict, func(d record.Document) error {
 		fp := w.st.Fingerprint(sig, d.Text, sc)
 		for j := range 8 {
 			hb[j] = byte(fp.Exact.Hi >> (56 - 8*j))

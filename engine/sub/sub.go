@@ -187,7 +187,7 @@ func (r *run) eachFile(ctx context.Context, f func(i int) error) error {
 }
 
 // read streams the documents of file i to doc, counting reads and rejects
-// (pass 1) through corpus.ReadAll, as every engine does. A fault (a
+// (pass 1) through corpus.ReadAccounted, as every engine does. A fault (a
 // truncated or corrupt file) stops the run: the rewriting pass could not
 // keep the documents after it.
 func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byte) error) error {
@@ -199,7 +199,8 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 	format := rd.Format()
 	c := &r.counts[i]
 	n := 0
-	a, err := corpus.ReadAll(rd, false, func(d record.Document) error {
+	defer rd.Close()
+	a, err := corpus.ReadAccounted(rd, false, func(d record.Document) error {
 		if n++; n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
