@@ -1,6 +1,7 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -67,6 +68,16 @@ type File struct {
 	Compression corpus.Compression
 }
 
+// ErrNames marks inputs that cannot be told apart or typed by their names:
+// two inputs that would be written under one name, standard input with no
+// --format. The command line must change, not the data.
+var ErrNames = errors.New("inputs cannot be told apart by their names")
+
+type namesError struct{ msg string }
+
+func (e namesError) Error() string        { return e.msg }
+func (e namesError) Is(target error) bool { return target == ErrNames }
+
 // Files detects each input's format and compression (the options' format
 // wins over the extension) and names its outputs (Names, then
 // corpus.OutputName), refusing two inputs that would share an output name.
@@ -85,6 +96,9 @@ func Files(inputs []string, copt corpus.Options) ([]File, error) {
 			}
 			c = dc
 		} else if f == corpus.Auto {
+			if p == corpus.Stdin {
+				return nil, namesError{"standard input (-) has no name to tell its format from: give --format txt, jsonl or parquet"}
+			}
 			return nil, err
 		}
 		name := names[i]
@@ -93,7 +107,7 @@ func Files(inputs []string, copt corpus.Options) ([]File, error) {
 		}
 		out := corpus.OutputName(name, f, c, copt)
 		if j := slices.IndexFunc(files, func(g File) bool { return g.Output == out }); j >= 0 {
-			return nil, fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", files[j].Path, p, out)
+			return nil, namesError{fmt.Sprintf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", files[j].Path, p, out)}
 		}
 		files = append(files, File{Path: p, Output: out, Format: f, Compression: c})
 	}

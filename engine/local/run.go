@@ -434,10 +434,6 @@ func (r *run) prepare() (*output.Stats, error) {
 	if len(r.opt.Inputs) == 0 {
 		return nil, &ConfigError{fmt.Errorf("no input files")}
 	}
-	names, err := output.Names(r.opt.Inputs)
-	if err != nil {
-		return nil, &InputError{err}
-	}
 	if r.opt.OutDir == "" {
 		return nil, &ConfigError{fmt.Errorf("no output directory (-o DIR)")}
 	}
@@ -449,32 +445,19 @@ func (r *run) prepare() (*output.Stats, error) {
 	if err := r.checkBudget(); err != nil {
 		return nil, err
 	}
-	for i, arg := range r.opt.Inputs {
-		path := arg
-		if arg == corpus.Stdin {
+	files, err := output.Files(r.opt.Inputs, r.opt.Corpus)
+	switch {
+	case errors.Is(err, output.ErrNames):
+		return nil, &ConfigError{err}
+	case err != nil:
+		return nil, &InputError{err}
+	}
+	for _, f := range files {
+		path := f.Path
+		if path == corpus.Stdin {
 			path = "stdin"
 		}
-		f, c := r.opt.Corpus.Format, corpus.None
-		if det, dc, err := corpus.Detect(path); err == nil {
-			if f == corpus.Auto {
-				f = det
-			}
-			c = dc
-		} else if f == corpus.Auto {
-			if arg == corpus.Stdin {
-				return nil, &ConfigError{fmt.Errorf("standard input (-) has no name to tell its format from: give --format txt, jsonl or parquet")}
-			}
-			return nil, &InputError{err}
-		}
-		name := names[i]
-		if arg == corpus.Stdin {
-			name += map[corpus.Format]string{corpus.Text: ".txt", corpus.JSONL: ".jsonl", corpus.Parquet: ".parquet"}[f]
-		}
-		out := corpus.OutputName(name, f, c, r.opt.Corpus)
-		if j := slices.IndexFunc(r.files, func(g *fileInfo) bool { return g.output == out }); j >= 0 {
-			return nil, &ConfigError{fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", r.files[j].path, path, out)}
-		}
-		r.files = append(r.files, &fileInfo{path: path, arg: arg, read: arg, output: out, format: f, compress: c})
+		r.files = append(r.files, &fileInfo{path: path, arg: f.Path, read: f.Path, output: f.Output, format: f.Format, compress: f.Compression})
 	}
 	if err := r.checkMeaning(); err != nil {
 		return nil, err

@@ -230,7 +230,7 @@ func (r *run) writeRejects() error {
 
 func (r *run) writeStats() error {
 	r.fillStats()
-	return writeJSONFile(r.stagePath("stats.json"), &r.stats)
+	return atomicfile.WriteFile(r.stagePath("stats.json"), func(w io.Writer) error { return output.EncodeStats(w, &r.stats) })
 }
 
 // fillStats completes r.stats from the files and timings.
