@@ -83,7 +83,7 @@ func cmdDedup(f *dedupFlags, maxDocSet bool, inputs, args []string, stdout, stde
 		return exitUsage
 	}
 	if !maxDocSet {
-		opt.Corpus.MaxDocBytes = local.MaxDocBytesFor(opt.Memory)
+		opt.Corpus.MaxDocBytes = local.NewBudget(opt.Memory).MaxDocBytes()
 	}
 	if len(inputs) == 0 {
 		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")

@@ -53,7 +53,7 @@ func (r *run) confirm(ctx context.Context) error {
 func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64, []bool, error) {
 	sims := make([]float64, len(pairs))
 	oks := make([]bool, len(pairs))
-	limit := r.memoryLeft() / 4
+	limit := Texts(r.memoryLeft())
 	for lo := 0; lo < len(pairs); {
 		needed := make(map[uint32]stage.Prepared)
 		var bytes int64

@@ -77,7 +77,7 @@ const (
 // within the files, maxReaders, a quarter of the memory budget and the
 // limit of open files.
 func (r *run) readers() int {
-	n := max(1, min(r.workers, len(r.files), maxReaders, int(r.memoryBudget()/4/readerBytes)))
+	n := max(1, min(r.workers, len(r.files), maxReaders, int(r.budget.Readers()/readerBytes)))
 	if limit := openFileLimit(); limit > 0 {
 		n = max(1, min(n, (limit-fdReserve)/2))
 	}

@@ -35,15 +35,12 @@ import (
 
 // Version is the engine version written to stats.json.
 
-// DefaultMemory is the default memory budget: 1 GiB.
-const DefaultMemory = 1 << 30
-
 // Options configures a run.
 type Options struct {
 	// Inputs are the input files, in order (see corpus.ExpandInputs).
 	Inputs []string
 	// Corpus configures the readers. Corpus.Fields is set by Run from the
-	// keep rule. Corpus.MaxDocBytes 0 means MaxDocBytesFor(Memory); a larger
+	// keep rule. Corpus.MaxDocBytes 0 means NewBudget(Memory).MaxDocBytes(); a larger
 	// one than that is refused.
 	Corpus corpus.Options
 	// Params are the detection parameters.
@@ -68,8 +65,8 @@ type Options struct {
 	// silent. It is called from one goroutine at a time.
 	Progress func(Event)
 	// Memory is the budget, in bytes, for the in-memory stages; 0 means
-	// DefaultMemory. Stages that can work in parts (grouping bands) size
-	// their parts to it.
+	// DefaultMemory. Budget says how the stages share it; those that can
+	// work in parts (grouping bands, confirmation) size their parts to it.
 	Memory int64
 	// NoReport skips DIR/report.html.
 	NoReport bool
@@ -173,6 +170,7 @@ type run struct {
 	opt     Options
 	st      *stage.Stages
 	p       stage.Params
+	budget  Budget // --memory, divided among the stages
 	workers int
 	files   []*fileInfo
 	docs    *store
@@ -224,8 +222,8 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 	if err != nil {
 		return nil, &ConfigError{fmt.Errorf("parameters: %w", err)}
 	}
-	r := &run{opt: opt, st: st, p: st.Params(), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
-	r.decoded.limit = r.memoryBudget() / 4
+	r := &run{opt: opt, st: st, p: st.Params(), budget: NewBudget(opt.Memory), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
+	r.decoded.limit = r.budget.Decoded()
 	if r.workers <= 0 {
 		r.workers = runtime.GOMAXPROCS(0)
 	}
@@ -651,23 +649,15 @@ func (r *run) stageBytes(stage string) int64 {
 // third of the budget. The rest are read back from the signature file.
 func (r *run) residentBlocks() int {
 	perBlock := int64(blockSize) * int64(r.p.K) * 4
-	return int(max(1, r.memoryBudget()/3/perBlock))
+	return int(max(1, r.budget.Signatures()/perBlock))
 }
 
 // memoryLeft estimates how much of the memory budget the per-document
 // tables leave for a stage's working set.
 func (r *run) memoryLeft() int64 {
-	budget := r.memoryBudget()
 	perDoc := perDocBytes + 4 + 1 // the store's tables, the representative, the removal flag
 	used := int64(r.docs.n)*perDoc + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4 + r.decoded.used.Load()
-	return max(budget-used, 64<<20)
-}
-
-func (r *run) memoryBudget() int64 {
-	if r.opt.Memory <= 0 {
-		return DefaultMemory
-	}
-	return r.opt.Memory
+	return r.budget.Working(used)
 }
 
 // cpuTime returns the process's user+system CPU seconds.
@@ -698,27 +688,10 @@ func writeJSONFile(path string, v any) error {
 
 func fmtSim(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 
-// DocCost bounds what one document costs in memory, in multiples of its
-// size, beyond the per-document tables: the line as read, the batch that
-// carries it to a worker, its normalised runes (4 bytes a character) and,
-// for JSONL, a line up to twice its text. Measured at about 5 for a single
-// 60 MB line of text; 8 leaves a margin.
-const DocCost = 8
-
-// MaxDocBytesFor returns the largest document a memory budget holds: an
-// eighth (1/DocCost) of it, of 64 MiB for a smaller budget (the floor the
-// stages work to), and never above corpus.DefaultMaxDocBytes.
-func MaxDocBytesFor(memory int64) int {
-	if memory <= 0 {
-		memory = DefaultMemory
-	}
-	return int(min(int64(corpus.DefaultMaxDocBytes), max(memory, 64<<20)/DocCost))
-}
-
 // checkBudget sets the document size limit from the budget when none is
 // given, and refuses one the budget cannot hold.
 func (r *run) checkBudget() error {
-	limit := MaxDocBytesFor(r.memoryBudget())
+	limit := r.budget.MaxDocBytes()
 	switch {
 	case r.opt.Corpus.MaxDocBytes <= 0 && limit < corpus.DefaultMaxDocBytes:
 		r.opt.Corpus.MaxDocBytes = limit
@@ -726,7 +699,7 @@ func (r *run) checkBudget() error {
 		// The reader's default, which the budget holds: left as 0, as the
 		// caller gave it (and as stats.json and the Beam engine report it).
 	case r.opt.Corpus.MaxDocBytes > limit:
-		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.memoryBudget(), limit)}
+		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.budget.Total(), limit)}
 	}
 	return nil
 }

@@ -257,7 +257,7 @@ func (r *run) fillStats() {
 
 func (r *run) paramsReport() output.ParamsReport {
 	rep := output.NewParamsReport(r.p, r.opt.Corpus, r.opt.Strict)
-	rep.MemoryBudget = r.memoryBudget()
+	rep.MemoryBudget = r.budget.Total()
 	return rep
 }
 
