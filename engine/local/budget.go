@@ -1,6 +1,10 @@
 package local
 
-import "github.com/quchong/quchong/corpus"
+import (
+	"fmt"
+
+	"github.com/quchong/quchong/corpus"
+)
 
 // DefaultMemory is the default memory budget: 1 GiB.
 const DefaultMemory = 1 << 30
@@ -63,4 +67,20 @@ func Texts(working int64) int64 { return working / 4 }
 // corpus.DefaultMaxDocBytes.
 func (b Budget) MaxDocBytes() int {
 	return int(min(int64(corpus.DefaultMaxDocBytes), max(int64(b), workingFloor)/DocCost))
+}
+
+// checkBudget sets the document size limit from the budget when none is
+// given, and refuses one the budget cannot hold.
+func (r *run) checkBudget() error {
+	limit := r.budget.MaxDocBytes()
+	switch {
+	case r.opt.Corpus.MaxDocBytes <= 0 && limit < corpus.DefaultMaxDocBytes:
+		r.opt.Corpus.MaxDocBytes = limit
+	case r.opt.Corpus.MaxDocBytes <= 0:
+		// The reader's default, which the budget holds: left as 0, as the
+		// caller gave it (and as stats.json and the Beam engine report it).
+	case r.opt.Corpus.MaxDocBytes > limit:
+		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.budget.Total(), limit)}
+	}
+	return nil
 }

@@ -687,19 +687,3 @@ func writeJSONFile(path string, v any) error {
 }
 
 func fmtSim(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
-
-// checkBudget sets the document size limit from the budget when none is
-// given, and refuses one the budget cannot hold.
-func (r *run) checkBudget() error {
-	limit := r.budget.MaxDocBytes()
-	switch {
-	case r.opt.Corpus.MaxDocBytes <= 0 && limit < corpus.DefaultMaxDocBytes:
-		r.opt.Corpus.MaxDocBytes = limit
-	case r.opt.Corpus.MaxDocBytes <= 0:
-		// The reader's default, which the budget holds: left as 0, as the
-		// caller gave it (and as stats.json and the Beam engine report it).
-	case r.opt.Corpus.MaxDocBytes > limit:
-		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.budget.Total(), limit)}
-	}
-	return nil
-}
