@@ -17,6 +17,7 @@ import (
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/output"
 )
 
 const dedupLong = `Finds exact and near-duplicate documents in the inputs (files, directories
@@ -136,9 +137,9 @@ func cmdDedup(f *dedupFlags, maxDocSet bool, inputs, args []string, stdout, stde
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		var (
-			ie *local.InputError
-			oe *local.OutputError
-			ce *local.ConfigError
+			ie *output.InputError
+			oe *output.OutputError
+			ce *output.ConfigError
 		)
 		switch {
 		case errors.As(err, &ce):

@@ -16,6 +16,7 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/sub"
 	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/segment"
 	"github.com/quchong/quchong/stage"
 )
@@ -157,7 +158,7 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 		}
 		var (
 			fault *corpus.ReadFault
-			ce    *sub.ConfigError
+			ce    *output.ConfigError
 		)
 		switch {
 		case errors.As(err, &ce):

@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -134,9 +135,9 @@ func TestBadInputsStrict(t *testing.T) {
 	files, _, _ := badInputs(t)
 	for _, f := range files[:2] {
 		_, err := Run(context.Background(), Options{Inputs: []string{f}, Params: stage.DefaultParams(), OutDir: t.TempDir(), Strict: true})
-		var ie *InputError
+		var ie *output.InputError
 		if !errors.As(err, &ie) {
-			t.Fatalf("%s: err = %v, want an InputError", f, err)
+			t.Fatalf("%s: err = %v, want an output.InputError", f, err)
 		}
 		var rej *corpus.RejectError
 		var fault *corpus.ReadFault

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 )
 
 // DefaultMemory is the default memory budget: 1 GiB.
@@ -80,7 +81,7 @@ func (r *run) checkBudget() error {
 		// The reader's default, which the budget holds: left as 0, as the
 		// caller gave it (and as stats.json and the Beam engine report it).
 	case r.opt.Corpus.MaxDocBytes > limit:
-		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.budget.Total(), limit)}
+		return &output.ConfigError{Err: fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.budget.Total(), limit)}
 	}
 	return nil
 }

@@ -96,7 +96,7 @@ func (r *run) resumePoint() (string, error) {
 		return "", err
 	}
 	mismatch := func(what string) error {
-		return &ConfigError{fmt.Errorf("%w: the work directory %s was made by a run with %s; rerun without --resume (with --force) to start over", ErrResumeMismatch, r.workDir, what)}
+		return &output.ConfigError{Err: fmt.Errorf("%w: the work directory %s was made by a run with %s; rerun without --resume (with --force) to start over", ErrResumeMismatch, r.workDir, what)}
 	}
 	switch {
 	case old.Version != cur.Version:
@@ -125,10 +125,10 @@ func (r *run) readManifest() (manifest, error) {
 		return m, err
 	}
 	if err != nil {
-		return m, &OutputError{fmt.Errorf("work directory: %w", err)}
+		return m, &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, &ConfigError{fmt.Errorf("%w: %s is not a quchong manifest: %v", ErrResumeMismatch, r.manifestPath(), err)}
+		return m, &output.ConfigError{Err: fmt.Errorf("%w: %s is not a quchong manifest: %v", ErrResumeMismatch, r.manifestPath(), err)}
 	}
 	return m, nil
 }

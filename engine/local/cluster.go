@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/quchong/quchong/cluster"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -39,7 +40,7 @@ func (r *run) cluster(ctx context.Context) error {
 	}
 	side, err := r.docs.side.load(linked)
 	if err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	r.side = side
 
@@ -121,7 +122,7 @@ func (j *judge) Signature(rep uint32) ([]uint32, error) {
 	}
 	s, err := j.r.loadSigs(nil, []uint32{rep})
 	if err != nil {
-		return nil, &OutputError{err}
+		return nil, &output.OutputError{Err: err}
 	}
 	j.sigs[rep] = s
 	return s, nil

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -28,7 +29,7 @@ func mountTmpfs(t *testing.T, size int, flags uintptr) string {
 	return dir
 }
 
-// A full disk or a read-only output directory gives an OutputError naming
+// A full disk or a read-only output directory gives an output.OutputError naming
 // the problem, leaves no complete-looking output, and never touches the input.
 func TestOutputFailures(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "corpus.jsonl")
@@ -54,9 +55,9 @@ func TestOutputFailures(t *testing.T) {
 			mnt := mountTmpfs(t, tt.size, tt.flags)
 			out := filepath.Join(mnt, "out")
 			_, err := Run(context.Background(), Options{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out})
-			var oe *OutputError
+			var oe *output.OutputError
 			if !errors.As(err, &oe) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want an OutputError saying %q", err, tt.want)
+				t.Fatalf("err = %v, want an output.OutputError saying %q", err, tt.want)
 			}
 			if _, err := os.Stat(filepath.Join(out, "stats.json")); err == nil {
 				t.Errorf("stats.json written by a failed run")

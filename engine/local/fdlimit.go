@@ -38,7 +38,7 @@ func (r *run) writers() int {
 }
 
 // fdError turns running out of file descriptors into an error of its own,
-// neither an InputError nor an OutputError (exit 1): neither the input nor
+// neither an output.InputError nor an output.OutputError (exit 1): neither the input nor
 // the outputs are at fault, and the remedy is the limit. It returns nil for
 // any other error.
 func fdError(err error) error {

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/radix"
 	"github.com/quchong/quchong/stage"
 )
@@ -98,7 +99,7 @@ func (r *run) group(ctx context.Context) error {
 	b := lp.Bands
 	keysFile, err := r.bandKeys(reps)
 	if err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	defer keysFile.Close()
 
@@ -149,7 +150,7 @@ func (r *run) group(ctx context.Context) error {
 		perBand[band] = out
 	})
 	if err := errors.Join(bandErrs...); err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 
 	// Merge the bands' pairs: sort and drop repeats (a pair's verdict does

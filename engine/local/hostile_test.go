@@ -167,7 +167,7 @@ func TestForceNeverRemovesAnInput(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "w3", "stats.json"), []byte(`{"inputs":[{"output":"x.txt"}]}`), 0o644)
 			in, out := tt.setup(dir)
 			_, err := Run(context.Background(), Options{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out, Force: true})
-			var ce *ConfigError
+			var ce *output.ConfigError
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), "inside the output directory") {
 				t.Errorf("err = %v, want a refusal naming the output directory", err)
 			}
@@ -411,7 +411,7 @@ func TestOutDirLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Run(context.Background(), Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out})
-	var ce *ConfigError
+	var ce *output.ConfigError
 	if !errors.Is(err, ErrLocked) || !errors.As(err, &ce) || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
 		t.Errorf("run into a locked directory: err = %v, want ErrLocked naming pid %d", err, os.Getpid())
 	}

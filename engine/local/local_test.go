@@ -586,7 +586,7 @@ func TestOutputCompression(t *testing.T) {
 		Params: stage.DefaultParams(), OutDir: t.TempDir(), Force: true,
 		Corpus: corpus.Options{Output: corpus.OutputNone},
 	})
-	var ce *ConfigError
+	var ce *output.ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "both be written as a.jsonl") {
 		t.Errorf("two inputs onto one output name: %v", err)
 	}
@@ -650,7 +650,7 @@ func TestInputChangedDuringRun(t *testing.T) {
 				}
 			},
 		})
-		var ie *InputError
+		var ie *output.InputError
 		if !touched || !errors.As(err, &ie) || !strings.Contains(err.Error(), "changed during the run") {
 			t.Errorf("memory %d: input touched before the output pass: %v", memory, err)
 		}
@@ -676,9 +676,9 @@ func TestMeaninglessOptions(t *testing.T) {
 			opt := Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}
 			tt.set(&opt)
 			_, err := Run(context.Background(), opt)
-			var ce *ConfigError
+			var ce *output.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("Run: %v, want a ConfigError", err)
+				t.Fatalf("Run: %v, want a output.ConfigError", err)
 			}
 			if _, err := os.Stat(out); err == nil {
 				t.Errorf("a refused run created %s", out)

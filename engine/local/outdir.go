@@ -28,9 +28,9 @@ func lockOutDir(dir string) (*output.DirLock, bool, error) {
 	l, created, err := output.LockDir(dir)
 	switch {
 	case errors.Is(err, output.ErrLocked):
-		return nil, created, &ConfigError{err}
+		return nil, created, &output.ConfigError{Err: err}
 	case err != nil:
-		return nil, created, &OutputError{err}
+		return nil, created, &output.OutputError{Err: err}
 	}
 	return l, created, nil
 }
@@ -55,9 +55,9 @@ func typed(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, output.ErrInput):
-		return &ConfigError{err}
+		return &output.ConfigError{Err: err}
 	}
-	return &OutputError{err}
+	return &output.OutputError{Err: err}
 }
 
 // clearOutputs removes, for Force, what earlier runs of quchong wrote in
@@ -109,7 +109,7 @@ func (r *run) stagePath(rel string) string { return filepath.Join(r.stageDir, re
 // those files). It is idempotent.
 func (r *run) commit(outputs []string) error {
 	if err := r.markCommit(outputs); err != nil {
-		return &OutputError{fmt.Errorf("checkpoint write: %w", err)}
+		return &output.OutputError{Err: fmt.Errorf("checkpoint write: %w", err)}
 	}
 	if r.opt.stopAfter == "commit-begin" {
 		return errStopped
@@ -124,13 +124,13 @@ func (r *run) finishCommit(outputs []string) error {
 			if _, err := os.Stat(dst); err == nil {
 				continue // moved by the commit that was interrupted
 			}
-			return &OutputError{fmt.Errorf("commit the outputs: %s is neither staged nor in place", rel)}
+			return &output.OutputError{Err: fmt.Errorf("commit the outputs: %s is neither staged nor in place", rel)}
 		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return &OutputError{fmt.Errorf("commit the outputs: %w", err)}
+			return &output.OutputError{Err: fmt.Errorf("commit the outputs: %w", err)}
 		}
 		if err := os.Rename(src, dst); err != nil {
-			return &OutputError{fmt.Errorf("commit the outputs: %w", err)}
+			return &output.OutputError{Err: fmt.Errorf("commit the outputs: %w", err)}
 		}
 	}
 	if d, err := os.Open(r.opt.OutDir); err == nil {

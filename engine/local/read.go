@@ -132,15 +132,15 @@ var errReadStopped = errors.New("reading stopped")
 func (r *run) fingerprint(ctx context.Context) error {
 	sigFile, err := os.Create(filepath.Join(r.workDir, "signatures.bin"))
 	if err != nil {
-		return &OutputError{fmt.Errorf("work directory: %w", err)}
+		return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	side, err := createSideFile(r.workDir, r.field != "")
 	if err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	r.docs = newStore(r.p.K, sigFile, side, r.residentBlocks())
 	if r.texts, err = createTextSpill(r.workDir); err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	readers := r.readers()
 	pool := &batchPool{free: make(chan *batch, readers*readerBatches)}
@@ -178,7 +178,7 @@ func (r *run) fingerprint(ctx context.Context) error {
 		return err
 	}
 	if err := errors.Join(append(spillErrs, r.docs.finish())...); err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	r.texts.end = r.spillEnd
 	var total output.Counts
@@ -334,7 +334,7 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 				return limitErr // the file is not at fault: nothing is lost
 			}
 			if r.opt.Strict {
-				return &InputError{fr.openErr}
+				return &output.InputError{Err: fr.openErr}
 			}
 			r.fault(f, fr.openErr) // an unreadable file: nothing read, nothing written
 			if p.first {
@@ -424,7 +424,7 @@ func (r *run) place(f *fileInfo, b *batch, base int64, idBuf []byte) ([]byte, er
 		}
 		sl, err := r.docs.add(id, v, loc)
 		if err != nil {
-			return idBuf, &OutputError{err}
+			return idBuf, &output.OutputError{Err: err}
 		}
 		b.slots = append(b.slots, sl)
 		start, idStart = end, b.idEnds[j]
@@ -484,7 +484,7 @@ func (r *run) readPart(p part, fr *fileRead, pool *batchPool, stop <-chan struct
 	}
 	acct, err := corpus.ReadAccounted(rd, r.opt.Strict, func(d record.Document) error {
 		if len(d.Text) > 1<<32-1 {
-			return &InputError{fmt.Errorf("%s record %d: a document of %d bytes is beyond 4 GiB", f.path, d.Record, len(d.Text))}
+			return &output.InputError{Err: fmt.Errorf("%s record %d: a document of %d bytes is beyond 4 GiB", f.path, d.Record, len(d.Text))}
 		}
 		if cur == nil {
 			select {
@@ -529,15 +529,15 @@ func (r *run) readPart(p part, fr *fileRead, pool *batchPool, stop <-chan struct
 	}
 	fr.acct = acct
 	if cerr := rd.Close(); cerr != nil && err == nil && acct.Fault == nil {
-		err = &InputError{fmt.Errorf("%s: %w", f.path, cerr)}
+		err = &output.InputError{Err: fmt.Errorf("%s: %w", f.path, cerr)}
 	}
-	var ie *InputError
+	var ie *output.InputError
 	switch {
 	case err == nil, errors.Is(err, errReadStopped):
 	case errors.As(err, &ie):
 		fr.err = err
 	default:
-		fr.err = &InputError{err} // --strict: a rejected record or a fault
+		fr.err = &output.InputError{Err: err} // --strict: a rejected record or a fault
 	}
 }
 
@@ -566,7 +566,7 @@ func (r *run) readText(i uint32, buf []byte) ([]byte, error) {
 		}
 		text, err := r.texts.read(int64(start), uint32(loc-start), buf)
 		if err != nil {
-			return nil, &OutputError{err}
+			return nil, &output.OutputError{Err: err}
 		}
 		return text, nil
 	}
@@ -603,7 +603,7 @@ func (rs *rereaders) textAt(f *fileInfo, off int64, copt corpus.Options, buf []b
 			if limitErr := fdError(err); limitErr != nil {
 				return nil, limitErr
 			}
-			return nil, &InputError{fmt.Errorf("read back a text: %w", err)}
+			return nil, &output.InputError{Err: fmt.Errorf("read back a text: %w", err)}
 		}
 		if len(rs.open) == maxRereaders {
 			rs.open[0].tr.Close()
@@ -614,7 +614,7 @@ func (rs *rereaders) textAt(f *fileInfo, off int64, copt corpus.Options, buf []b
 	}
 	text, err := rs.open[j].tr.TextAt(off)
 	if err != nil {
-		return nil, &InputError{err}
+		return nil, &output.InputError{Err: err}
 	}
 	return append(buf[:0], text...), nil
 }

@@ -106,19 +106,19 @@ func (r *run) writeReport(ctx context.Context, plan *reportPlan, statsJSON []byt
 	path := r.stagePath("report.html")
 	f, err := atomicfile.Create(path)
 	if err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	if err := report.Write(w, plan.in); err != nil {
 		f.Abort()
-		return &OutputError{fmt.Errorf("write %s: %w", path, err)}
+		return &output.OutputError{Err: fmt.Errorf("write %s: %w", path, err)}
 	}
 	if err := w.Flush(); err != nil {
 		f.Abort()
-		return &OutputError{fmt.Errorf("write %s: %w", path, err)}
+		return &output.OutputError{Err: fmt.Errorf("write %s: %w", path, err)}
 	}
 	if err := f.Commit(); err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	return nil
 }
@@ -159,7 +159,7 @@ func (r *run) loadOriginals(ctx context.Context, want map[uint32][]*report.Membe
 		copt.Name = f.path
 		rd, err := corpus.Open(f.read, si, copt)
 		if err != nil {
-			return &InputError{err}
+			return &output.InputError{Err: err}
 		}
 		idx := f.first
 		for idx <= end {
@@ -173,7 +173,7 @@ func (r *run) loadOriginals(ctx context.Context, want map[uint32][]*report.Membe
 			}
 			if err != nil {
 				rd.Close()
-				return &InputError{err}
+				return &output.InputError{Err: err}
 			}
 			for _, m := range want[idx] {
 				m.Text = string(d.Text)

@@ -88,27 +88,6 @@ type Options struct {
 	WorkDir string
 }
 
-// InputError reports a problem with the input data (a rejected document
-// under Strict, an unreadable or corrupt file).
-type InputError struct{ Err error }
-
-func (e *InputError) Error() string { return e.Err.Error() }
-func (e *InputError) Unwrap() error { return e.Err }
-
-// OutputError reports a failure to write the outputs (disk full, permission
-// denied). The inputs are never modified.
-type OutputError struct{ Err error }
-
-func (e *OutputError) Error() string { return e.Err.Error() }
-func (e *OutputError) Unwrap() error { return e.Err }
-
-// ConfigError reports options that cannot work together: bad parameters, an
-// output directory that is not empty, an input inside the output directory.
-type ConfigError struct{ Err error }
-
-func (e *ConfigError) Error() string { return e.Err.Error() }
-func (e *ConfigError) Unwrap() error { return e.Err }
-
 // classify tells a failed copy's output errors from its input errors, and
 // both from a system limit (too many open files), which is neither.
 func (r *run) classify(err error) error {
@@ -118,13 +97,13 @@ func (r *run) classify(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		if a, aerr := filepath.Abs(pe.Path); aerr == nil && corpus.Within(a, r.outAbs) {
-			return &OutputError{err}
+			return &output.OutputError{Err: err}
 		}
 	}
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
-	return &InputError{err}
+	return &output.InputError{Err: err}
 }
 
 // fileInfo is what the engine keeps about one input file.
@@ -220,7 +199,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 	cpuStart := cpuTime()
 	st, err := stage.New(opt.Params)
 	if err != nil {
-		return nil, &ConfigError{fmt.Errorf("parameters: %w", err)}
+		return nil, &output.ConfigError{Err: fmt.Errorf("parameters: %w", err)}
 	}
 	r := &run{opt: opt, st: st, p: st.Params(), budget: NewBudget(opt.Memory), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
 	r.decoded.limit = r.budget.Decoded()
@@ -274,7 +253,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		// Record the run's identity before any work, so that a run killed
 		// before its first checkpoint can still be resumed (from the start).
 		if err := r.markDone(""); err != nil {
-			return nil, &OutputError{fmt.Errorf("work directory: %w", err)}
+			return nil, &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 		}
 	}
 	for _, s := range steps[first:] {
@@ -288,7 +267,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		}
 		if s.save != nil {
 			if err := s.save(); err != nil {
-				return nil, &OutputError{fmt.Errorf("checkpoint %s: %w", s.name, err)}
+				return nil, &output.OutputError{Err: fmt.Errorf("checkpoint %s: %w", s.name, err)}
 			}
 		}
 		r.prog.finish()
@@ -322,7 +301,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 	}
 	// stats.json is committed last: its presence says the run completed.
 	if err := r.writeStats(); err != nil {
-		return nil, &OutputError{err}
+		return nil, &output.OutputError{Err: err}
 	}
 	if r.opt.stopAfter == "stage" {
 		return nil, errStopped
@@ -352,7 +331,7 @@ func (r *run) resumeCommit() (*output.Stats, error) {
 		err = json.Unmarshal(b, &s)
 	}
 	if err != nil {
-		return nil, &ConfigError{fmt.Errorf("%w: the staged stats.json cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
+		return nil, &output.ConfigError{Err: fmt.Errorf("%w: the staged stats.json cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 	}
 	m, err := r.readManifest()
 	if err != nil {
@@ -373,7 +352,7 @@ func (r *run) resumeCommit() (*output.Stats, error) {
 func (r *run) removeWork() error {
 	for _, d := range []string{r.workDir, filepath.Join(r.opt.OutDir, ".work")} {
 		if err := os.RemoveAll(d); err != nil {
-			return &OutputError{fmt.Errorf("remove the work directory: %w", err)}
+			return &output.OutputError{Err: fmt.Errorf("remove the work directory: %w", err)}
 		}
 	}
 	return nil
@@ -407,21 +386,21 @@ func (r *run) resume() (int, error) {
 		return 0, nil
 	case "fingerprint", "confirm":
 		if err := r.loadFingerprint(); err != nil {
-			return 0, &ConfigError{fmt.Errorf("%w: the fingerprint checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
+			return 0, &output.ConfigError{Err: fmt.Errorf("%w: the fingerprint checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 		}
 		if done == "fingerprint" {
 			r.prog.noteStage("resume", "after the fingerprint checkpoint (%d documents)", r.docs.n)
 			return 1, nil
 		}
 		if err := r.loadConfirm(); err != nil {
-			return 0, &ConfigError{fmt.Errorf("%w: the confirm checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
+			return 0, &output.ConfigError{Err: fmt.Errorf("%w: the confirm checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 		}
 		r.prog.noteStage("resume", "after the confirm checkpoint (%d documents, %d pairs)", r.docs.n, len(r.groups.pairs))
 		return 3, nil
 	case "commit":
 		return resumeCommit, nil
 	}
-	return 0, &ConfigError{fmt.Errorf("%w: unknown checkpoint %q in %s", ErrResumeMismatch, done, r.manifestPath())}
+	return 0, &output.ConfigError{Err: fmt.Errorf("%w: unknown checkpoint %q in %s", ErrResumeMismatch, done, r.manifestPath())}
 }
 
 // prepare checks the inputs and the output directory, locks the output
@@ -430,14 +409,14 @@ func (r *run) resume() (int, error) {
 // is removed from the output directory before every check has passed.
 func (r *run) prepare() (*output.Stats, error) {
 	if len(r.opt.Inputs) == 0 {
-		return nil, &ConfigError{fmt.Errorf("no input files")}
+		return nil, &output.ConfigError{Err: fmt.Errorf("no input files")}
 	}
 	if r.opt.OutDir == "" {
-		return nil, &ConfigError{fmt.Errorf("no output directory (-o DIR)")}
+		return nil, &output.ConfigError{Err: fmt.Errorf("no output directory (-o DIR)")}
 	}
 	outAbs, err := filepath.Abs(r.opt.OutDir)
 	if err != nil {
-		return nil, &ConfigError{fmt.Errorf("output directory %s: %w", r.opt.OutDir, err)}
+		return nil, &output.ConfigError{Err: fmt.Errorf("output directory %s: %w", r.opt.OutDir, err)}
 	}
 	r.outAbs = outAbs
 	if err := r.checkBudget(); err != nil {
@@ -446,9 +425,9 @@ func (r *run) prepare() (*output.Stats, error) {
 	files, err := output.Files(r.opt.Inputs, r.opt.Corpus)
 	switch {
 	case errors.Is(err, output.ErrNames):
-		return nil, &ConfigError{err}
+		return nil, &output.ConfigError{Err: err}
 	case err != nil:
-		return nil, &InputError{err}
+		return nil, &output.InputError{Err: err}
 	}
 	for _, f := range files {
 		path := f.Path
@@ -472,11 +451,11 @@ func (r *run) prepare() (*output.Stats, error) {
 	}
 	outInfo, err := os.Stat(r.opt.OutDir)
 	if err != nil {
-		return nil, &OutputError{fmt.Errorf("output directory: %w", err)}
+		return nil, &output.OutputError{Err: fmt.Errorf("output directory: %w", err)}
 	}
 	for _, f := range r.files {
 		if f.arg != corpus.Stdin && output.InsideDir(f.arg, outInfo) {
-			return nil, &ConfigError{fmt.Errorf("input %s lies inside the output directory %s (links and bind mounts followed)", f.path, r.opt.OutDir)}
+			return nil, &output.ConfigError{Err: fmt.Errorf("input %s lies inside the output directory %s (links and bind mounts followed)", f.path, r.opt.OutDir)}
 		}
 	}
 	if r.opt.Resume {
@@ -486,7 +465,7 @@ func (r *run) prepare() (*output.Stats, error) {
 	}
 	entries, err := outEntries(r.opt.OutDir)
 	if err != nil {
-		return nil, &OutputError{fmt.Errorf("output directory: %w", err)}
+		return nil, &output.OutputError{Err: fmt.Errorf("output directory: %w", err)}
 	}
 	// A work directory says quchong's own run was here, even one killed
 	// before it wrote its manifest (that one resumes from the start).
@@ -494,14 +473,14 @@ func (r *run) prepare() (*output.Stats, error) {
 	resumable := r.opt.Resume && werr == nil
 	switch {
 	case len(entries) > 0 && !r.opt.Force && !resumable:
-		return nil, &ConfigError{fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it, or --resume to continue the run that made it)", r.opt.OutDir)}
+		return nil, &output.ConfigError{Err: fmt.Errorf("output directory %s is not empty (use --force to replace quchong's outputs in it, or --resume to continue the run that made it)", r.opt.OutDir)}
 	case len(entries) > 0 && !resumable:
 		if err := r.clearOutputs(r.opt.OutDir); err != nil {
 			return nil, err
 		}
 	}
 	if err := os.MkdirAll(r.workDir, 0o755); err != nil {
-		return nil, &OutputError{fmt.Errorf("work directory: %w", err)}
+		return nil, &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	for i, f := range r.files {
 		if spoolable(f.arg) {
@@ -515,11 +494,11 @@ func (r *run) prepare() (*output.Stats, error) {
 				return nil, err
 			}
 		} else if f.stamp, err = stampFile(f.path, f.read); err != nil {
-			return nil, &InputError{err}
+			return nil, &output.InputError{Err: err}
 		}
 		fi, err := os.Stat(f.read)
 		if err != nil {
-			return nil, &InputError{err}
+			return nil, &output.InputError{Err: err}
 		}
 		f.readSize, f.readMod = fi.Size(), fi.ModTime().UnixNano()
 	}
@@ -536,7 +515,7 @@ func (r *run) keepSpools() error {
 	for i, f := range r.files {
 		if strings.HasSuffix(f.read, ".new") {
 			if err := os.Rename(f.read, r.spoolPath(i)); err != nil {
-				return &OutputError{fmt.Errorf("work directory: %w", err)}
+				return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 			}
 			f.read = r.spoolPath(i)
 		}
@@ -548,7 +527,7 @@ func (r *run) keepSpools() error {
 // and notes those that mean something for some inputs only.
 func (r *run) checkMeaning() error {
 	if r.opt.DryRun && r.opt.WriteRemoved {
-		return &ConfigError{errors.New("--removed and --dry-run contradict each other: a dry run writes neither kept/ nor removed/ (drop one)")}
+		return &output.ConfigError{Err: errors.New("--removed and --dry-run contradict each other: a dry run writes neither kept/ nor removed/ (drop one)")}
 	}
 	if r.field == "" {
 		return nil
@@ -561,7 +540,7 @@ func (r *run) checkMeaning() error {
 	}
 	switch {
 	case len(text) == len(r.files):
-		return &ConfigError{fmt.Errorf("--keep %s reads the field %q, which text inputs (one document per line) do not have: use JSONL or Parquet inputs, or another keep rule", r.p.Keep, r.field)}
+		return &output.ConfigError{Err: fmt.Errorf("--keep %s reads the field %q, which text inputs (one document per line) do not have: use JSONL or Parquet inputs, or another keep rule", r.p.Keep, r.field)}
 	case len(text) > 0:
 		which := text[0]
 		if len(text) > 1 {
@@ -588,10 +567,10 @@ func (r *run) completed() (*output.Stats, error) {
 		err = json.Unmarshal(b, &s)
 	}
 	if err != nil {
-		return nil, &ConfigError{fmt.Errorf("%w: %s cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, path, err)}
+		return nil, &output.ConfigError{Err: fmt.Errorf("%w: %s cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, path, err)}
 	}
 	differ := func(what string) error {
-		return &ConfigError{fmt.Errorf("%w: %s holds the complete outputs of a run with %s; rerun without --resume (with --force) to replace them", ErrResumeMismatch, r.opt.OutDir, what)}
+		return &output.ConfigError{Err: fmt.Errorf("%w: %s holds the complete outputs of a run with %s; rerun without --resume (with --force) to replace them", ErrResumeMismatch, r.opt.OutDir, what)}
 	}
 	if s.Tool != "quchong" || s.Version != output.Version {
 		return nil, differ("quchong " + s.Version)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 
 	"github.com/zeebo/xxh3"
 )
@@ -70,17 +71,17 @@ func spoolInput(f *fileInfo, dst string) error {
 	} else {
 		in, err := os.Open(f.arg)
 		if err != nil {
-			return &InputError{err}
+			return &output.InputError{Err: err}
 		}
 		defer in.Close()
 		src = in
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return &OutputError{fmt.Errorf("work directory: %w", err)}
+		return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	out, err := os.Create(dst)
 	if err != nil {
-		return &OutputError{fmt.Errorf("work directory: %w", err)}
+		return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	h := xxh3.New()
 	n, err := io.CopyBuffer(io.MultiWriter(out, h), src, make([]byte, 1<<20))
@@ -93,9 +94,9 @@ func spoolInput(f *fileInfo, dst string) error {
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) && pe.Path == dst {
-			return &OutputError{fmt.Errorf("copy %s to the work directory: %w", f.path, err)}
+			return &output.OutputError{Err: fmt.Errorf("copy %s to the work directory: %w", f.path, err)}
 		}
-		return &InputError{fmt.Errorf("read %s: %w", f.path, err)}
+		return &output.InputError{Err: fmt.Errorf("read %s: %w", f.path, err)}
 	}
 	f.read = dst
 	f.stamp = inputStamp{Path: f.path, Size: n, Hash: "all:" + strconv.FormatUint(h.Sum64(), 16)}

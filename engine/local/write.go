@@ -57,10 +57,10 @@ func (r *run) write(ctx context.Context) error {
 	// A rerun of this stage (resumed) starts from an empty staging
 	// directory, so that the commit moves only what this run wrote.
 	if err := os.RemoveAll(r.stageDir); err != nil {
-		return &OutputError{fmt.Errorf("work directory: %w", err)}
+		return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	if err := os.MkdirAll(r.stageDir, 0o755); err != nil {
-		return &OutputError{fmt.Errorf("work directory: %w", err)}
+		return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	if !r.opt.NoReport {
 		r.report = r.planReport()
@@ -100,11 +100,11 @@ func (r *run) write(ctx context.Context) error {
 		return err
 	}
 	if err := r.writeClusters(); err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	r.prog.done(docs.Load(), 0, "%s written to %s", units.Plural(len(r.files), "file", ""), filepath.Join(r.opt.OutDir, "kept"))
 	if err := r.writeRejects(); err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	// The records are routed by their numbers in pass 1, and a held file is
 	// copied from what pass 1 read: a file changed since is refused.
 	if fi, err := os.Stat(f.read); err == nil && (fi.Size() != f.readSize || fi.ModTime().UnixNano() != f.readMod) {
-		return &InputError{fmt.Errorf("%s changed during the run (its size or modification time differs from when the run began): run again", f.path)}
+		return &output.InputError{Err: fmt.Errorf("%s changed during the run (its size or modification time differs from when the run began): run again", f.path)}
 	}
 	sameCompression := r.opt.Corpus.Output.For(f.format, f.compress) == f.compress
 	if f.fault == "" && !r.opt.WriteRemoved && len(f.rejected) == 0 && sameCompression && !slices.Contains(removed[f.first:f.first+f.count], true) {
@@ -200,7 +200,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		// The fault seen in the first pass, at the same place (checked below).
 	}
 	if err := rt.Check(f.path); err != nil {
-		return &InputError{err}
+		return &output.InputError{Err: err}
 	}
 	if capture != nil {
 		r.report.captured[si] = true

@@ -73,18 +73,6 @@ type Options struct {
 	NoReport bool
 }
 
-// ConfigError is a run refused before it started: parameters that do not
-// hold together, inputs named twice or sharing an output name, standard
-// input, or an output directory that cannot be used as it is (not empty
-// without Force, held by another run, holding an input). The command line
-// reports it as a bad command line.
-type ConfigError struct{ Err error }
-
-func (e *ConfigError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the refusal's cause.
-func (e *ConfigError) Unwrap() error { return e.Err }
-
 // run is one run's state shared by its passes.
 type run struct {
 	opt     Options
@@ -104,31 +92,31 @@ type run struct {
 func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 	sub, err := stage.NewSub(opt.Params, lines)
 	if err != nil {
-		return nil, nil, &ConfigError{err}
+		return nil, nil, &output.ConfigError{Err: err}
 	}
 	if len(opt.Inputs) == 0 {
-		return nil, nil, &ConfigError{errors.New("no input")}
+		return nil, nil, &output.ConfigError{Err: errors.New("no input")}
 	}
 	if opt.OutDir == "" {
-		return nil, nil, &ConfigError{errors.New("no output directory")}
+		return nil, nil, &output.ConfigError{Err: errors.New("no output directory")}
 	}
 	paths, err := corpus.ExpandInputs(opt.Inputs, opt.Corpus.Format)
 	if errors.Is(err, corpus.ErrDuplicateInput) {
-		return nil, nil, &ConfigError{err}
+		return nil, nil, &output.ConfigError{Err: err}
 	}
 	if err != nil {
 		return nil, nil, err // an input that is not there
 	}
 	if slices.Contains(paths, corpus.Stdin) {
-		return nil, nil, &ConfigError{errors.New("standard input cannot be read twice: write it to a file first")}
+		return nil, nil, &output.ConfigError{Err: errors.New("standard input cannot be read twice: write it to a file first")}
 	}
 	files, err := output.Files(paths, opt.Corpus)
 	if err != nil {
-		return nil, nil, &ConfigError{err}
+		return nil, nil, &output.ConfigError{Err: err}
 	}
 	lock, _, err := output.LockDir(opt.OutDir)
 	if errors.Is(err, output.ErrLocked) {
-		return nil, nil, &ConfigError{err}
+		return nil, nil, &output.ConfigError{Err: err}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -138,7 +126,7 @@ func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 		if errors.Is(err, fs.ErrPermission) {
 			return nil, nil, err
 		}
-		return nil, nil, &ConfigError{err} // not empty, or holding an input
+		return nil, nil, &output.ConfigError{Err: err} // not empty, or holding an input
 	}
 	work := filepath.Join(opt.OutDir, workName)
 	if err := os.MkdirAll(work, 0o755); err != nil {
