@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -179,6 +180,7 @@ func startProcess(t *testing.T, cmd *exec.Cmd) *syncBuffer {
 func startPrism(t *testing.T, bin string) (string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, "--job_port=0", "--serve_http=false", "--log_kind=text", "--log_level=info")
+	cmd.Dir = t.TempDir() // boot writes pipeline_options.json in its working directory
 	pr, pw := io.Pipe()
 	var log syncBuffer
 	cmd.Stdout, cmd.Stderr = pw, pw
@@ -219,7 +221,9 @@ func startWorkerPool(t *testing.T, boot string) (string, *syncBuffer) {
 	t.Helper()
 	if l, err := net.Listen("tcp", fmt.Sprintf(":%d", bootPoolPort)); err == nil {
 		l.Close()
-		log := startProcess(t, exec.Command(boot, "--worker_pool"))
+		cmd := exec.Command(boot, "--worker_pool")
+		cmd.Dir = t.TempDir() // boot writes pipeline_options.json in its working directory
+		log := startProcess(t, cmd)
 		addr := fmt.Sprintf("localhost:%d", bootPoolPort)
 		deadline := time.Now().Add(30 * time.Second)
 		for {
@@ -241,7 +245,26 @@ func startWorkerPool(t *testing.T, boot string) (string, *syncBuffer) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	t.Logf("port %d is taken: running the worker pool in the test process on port %d", bootPoolPort, port)
-	srv, err := pool.New(context.Background(), port, boot)
+	// The pool starts boot in this process's working directory, where boot
+	// would write pipeline_options.json, and in this process's group, so
+	// that stopping the pool would leave boot's worker running: start each
+	// boot elsewhere, in a session of its own, and kill the sessions at the
+	// end.
+	dir := t.TempDir()
+	wrapper, sessions := filepath.Join(dir, "boot.sh"), filepath.Join(dir, "sessions")
+	script := fmt.Sprintf("#!/bin/sh\necho $$ >>%q\ncd %q && exec setsid %q \"$@\"\n", sessions, t.TempDir(), boot)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		b, _ := os.ReadFile(sessions)
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				syscall.Kill(-pid, syscall.SIGKILL)
+			}
+		}
+	})
+	srv, err := pool.New(context.Background(), port, wrapper)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,11 +355,19 @@ func TestJobServer(t *testing.T) {
 		{"EXTERNAL", []string{"--environment_type=EXTERNAL", "--environment_config=" + poolAddr}, poolLog},
 		{"PROCESS", []string{"--environment_type=PROCESS", "--environment_config=" + string(processConfig)}, prismLog},
 	}
+	// Inputs are absolute paths: the workers run in other directories, as
+	// they do on a cluster.
 	inputs := []struct {
 		name string
 		path func(t *testing.T) string
 	}{
-		{"seed", func(*testing.T) string { return seedPath }},
+		{"seed", func(t *testing.T) string {
+			p, err := filepath.Abs(seedPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}},
 		{"zh_mix_10mb", func(t *testing.T) string { return zhMixPrefix(t, 0) }},
 	}
 	for _, in := range inputs {
