@@ -34,7 +34,14 @@ cache=${QUCHONG_CACHE:-$HOME/.cache/quchong}
 state=${FLINK_DIR:-$(mktemp -d -t quchong-flink-XXXXXX)}
 mkdir -p "$state"
 jar=${BEAM_FLINK_JOB_SERVER_JAR:-}
-inputs=("$@")
+inputs=()
+for in in "$@"; do
+	# Workers open the inputs from their own working directory.
+	case $in in
+	/* | *://*) inputs+=("$in") ;;
+	*) inputs+=("$PWD/$in") ;;
+	esac
+done
 [ ${#inputs[@]} -gt 0 ] || inputs=("$root/testdata/seed.txt")
 
 log() { echo "flink-parity: $*" >&2; }
