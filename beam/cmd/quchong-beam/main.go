@@ -42,7 +42,9 @@ summary on stdout. Beam's own log lines (below warnings) and the pipeline's
 counters are printed only with --verbose.
 
 Beam flags select where it runs, for example
-  --runner=universal --endpoint=localhost:8099 --environment_type=LOOPBACK   (a Flink or Spark job server)
+  --runner=universal --endpoint=localhost:8099 --environment_type=LOOPBACK   (a Flink or Spark job server, workers in this process)
+  --runner=universal --endpoint=HOST:8099 --environment_type=PROCESS --environment_config='{"command":"/opt/quchong/beam-boot.sh"}' --worker_binary=/opt/quchong/quchong-beam
+                                                                         (workers on the cluster: boot, through scripts/beam-boot.sh, runs the staged --worker_binary)
   --runner=dataflow --project=P --region=R --staging_location=gs://B/staging --temp_location=gs://B/tmp
 
 Flags:
