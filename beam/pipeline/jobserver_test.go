@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/container/pool"
+	"github.com/spf13/pflag"
 
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
@@ -324,7 +324,7 @@ func TestJobServer(t *testing.T) {
 	// The local engine runs with the options quchong dedup and quchong-beam
 	// resolve from the same (default) flags.
 	var flags runflags.Run
-	fs := flag.NewFlagSet("reference", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("reference", pflag.ContinueOnError)
 	flags.Register(fs)
 	if err := fs.Parse([]string{"-o", "unused"}); err != nil {
 		t.Fatal(err)
