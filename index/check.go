@@ -52,6 +52,9 @@ type Checker struct {
 // NewChecker returns a checker over ix.
 func (ix *Index) NewChecker() *Checker { return &Checker{ix: ix} }
 
+// Prepare is Index.Prepare with the checker's buffers.
+func (c *Checker) Prepare(id string, text []byte) Entry { return c.ix.Prepare(id, text, &c.sc) }
+
 // Check fingerprints text and returns its matches (see CheckEntry).
 func (c *Checker) Check(text []byte) ([]Match, error) {
 	e := c.ix.Prepare("", text, &c.sc)

@@ -70,8 +70,9 @@ type Index struct {
 	readOnly bool
 	codec    codec
 
-	mu   sync.Mutex // serialises writers; guards head
-	head head
+	mu     sync.Mutex // serialises writers; guards head and closed
+	head   head
+	closed bool
 }
 
 // head is the index's current state, rewritten by every write.
@@ -212,8 +213,14 @@ func (ix *Index) load(want *stage.Params, canCreate bool) error {
 	return nil
 }
 
-// Close closes the index; it is safe to call once.
+// Close closes the index; later calls do nothing.
 func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
 	ix.codec.dec.Close()
 	if err := ix.db.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", ix.dir, err)

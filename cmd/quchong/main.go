@@ -27,11 +27,16 @@ Usage:
                                           why two documents are (not) duplicates
   quchong eval --labels PAIRS --clusters DIR/clusters.jsonl
                                           score a run against labelled pairs
+  quchong serve --index DIR [--addr HOST:PORT] [--token-file FILE]
+                                          the duplicate-check service over an index
+  quchong check TEXT|FILE --server URL     ask a running service about one text
+  quchong index list|stats|verify|rollback DIR [VERSION]
+                                          inspect, verify or roll back an index
   quchong version                         print the version
   quchong help [COMMAND]                  show help
 
 Run "quchong help COMMAND" (or "quchong COMMAND --help") for the flags of
-dedup, explain or eval.
+dedup, explain or eval, and of serve, check and index.
 `
 
 // commands are the commands that take flags, each run with its arguments.
@@ -39,10 +44,13 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"dedup":   cmdDedup,
 	"explain": cmdExplain,
 	"eval":    cmdEval,
+	"serve":   cmdServe,
+	"index":   cmdIndex,
+	"check":   cmdCheck,
 }
 
 // commandNames are every command usage lists, for suggestions.
-var commandNames = []string{"dedup", "explain", "eval", "version", "help"}
+var commandNames = []string{"dedup", "explain", "eval", "serve", "index", "check", "version", "help"}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
