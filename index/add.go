@@ -58,62 +58,115 @@ var ErrReadOnly = errors.New("index opened read-only")
 // new head. They are visible to checks as soon as Add returns. Adding no
 // entry makes no version and returns the current one.
 func (ix *Index) Add(entries []Entry, note string) (Version, error) {
+	w, err := ix.Begin(note)
+	if err != nil {
+		return Version{}, err
+	}
+	for _, e := range entries {
+		if err := w.Add(e); err != nil {
+			w.Abort()
+			return Version{}, err
+		}
+	}
+	return w.Commit()
+}
+
+// VersionWriter builds one version, document by document, for a writer
+// that has too many to hold as entries (a dedup run's kept documents).
+// Nothing is visible or durable before Commit; Abort drops it all. Other
+// writes wait until the version is committed or aborted.
+type VersionWriter struct {
+	ix   *Index
+	b    *pebble.Batch
+	h    head
+	v    Version
+	buf  []byte
+	keys []uint64
+}
+
+// Begin starts a new version; the caller must Commit or Abort it.
+func (ix *Index) Begin(note string) (*VersionWriter, error) {
 	if ix.readOnly {
-		return Version{}, ErrReadOnly
+		return nil, ErrReadOnly
 	}
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if len(entries) == 0 {
-		return Version{Number: ix.head.Version}, nil
+	if ix.closed {
+		ix.mu.Unlock()
+		return nil, fmt.Errorf("index %s is closed", ix.dir)
 	}
 	h := ix.head
-	v := Version{Number: h.Version + 1, Time: time.Now().UTC(), Docs: len(entries), FirstSeq: h.NextSeq, Note: note}
-	b := ix.db.NewBatch()
-	defer b.Close()
-	var buf []byte
-	var keys []uint64
-	for i, e := range entries {
-		if len(e.Sig) != ix.st.Params().K {
-			return Version{}, fmt.Errorf("add %q: signature of %d values, want %d", e.ID, len(e.Sig), ix.st.Params().K)
-		}
-		seq := h.NextSeq + uint64(i)
-		d := doc{Version: v.Number, ID: e.ID, Exact: e.Fingerprint.Exact, Masks: e.Fingerprint.Masks, Signed: e.Fingerprint.Signed}
-		if d.Signed {
-			d.Sig, d.Text = e.Sig, e.Text
-		}
-		buf = d.encode(buf[:0], ix.codec)
-		if err := b.Set(docKey(seq), buf, nil); err != nil {
-			return Version{}, err
-		}
-		if err := b.Set(exactKey(d.Exact, seq), nil, nil); err != nil {
-			return Version{}, err
-		}
-		if d.Signed {
-			keys = ix.st.BandKeys(keys[:0], e.Sig)
-			for _, k := range keys {
-				if err := b.Set(bandKey(k, seq), nil, nil); err != nil {
-					return Version{}, err
-				}
+	return &VersionWriter{
+		ix: ix, b: ix.db.NewBatch(), h: h,
+		v: Version{Number: h.Version + 1, FirstSeq: h.NextSeq, Note: note},
+	}, nil
+}
+
+// Add adds one document to the version.
+func (w *VersionWriter) Add(e Entry) error {
+	ix, b := w.ix, w.b
+	if len(e.Sig) != ix.st.Params().K {
+		return fmt.Errorf("add %q: signature of %d values, want %d", e.ID, len(e.Sig), ix.st.Params().K)
+	}
+	seq := w.h.NextSeq
+	d := doc{Version: w.v.Number, ID: e.ID, Exact: e.Fingerprint.Exact, Masks: e.Fingerprint.Masks, Signed: e.Fingerprint.Signed}
+	if d.Signed {
+		d.Sig, d.Text = e.Sig, e.Text
+	}
+	w.buf = d.encode(w.buf[:0], ix.codec)
+	if err := b.Set(docKey(seq), w.buf, nil); err != nil {
+		return err
+	}
+	if err := b.Set(exactKey(d.Exact, seq), nil, nil); err != nil {
+		return err
+	}
+	if d.Signed {
+		w.keys = ix.st.BandKeys(w.keys[:0], e.Sig)
+		for _, k := range w.keys {
+			if err := b.Set(bandKey(k, seq), nil, nil); err != nil {
+				return err
 			}
 		}
-		h.TextBytes += int64(d.TextBytes)
-		h.StoredTextBytes += int64(d.StoredBytes)
 	}
-	h.Version = v.Number
-	h.NextSeq += uint64(len(entries))
-	h.Docs += int64(len(entries))
-	v.EndSeq = h.NextSeq
-	if err := setJSON(b, versionKey(v.Number), v); err != nil {
+	w.h.NextSeq++
+	w.h.Docs++
+	w.h.TextBytes += int64(d.TextBytes)
+	w.h.StoredTextBytes += int64(d.StoredBytes)
+	w.v.Docs++
+	return nil
+}
+
+// Docs returns the number of documents added so far.
+func (w *VersionWriter) Docs() int { return w.v.Docs }
+
+// Commit writes the version: one synced batch. With no document added it
+// writes nothing and returns the current version.
+func (w *VersionWriter) Commit() (Version, error) {
+	ix := w.ix
+	defer ix.mu.Unlock()
+	defer w.b.Close()
+	if w.v.Docs == 0 {
+		return Version{Number: ix.head.Version}, nil
+	}
+	w.v.Time = time.Now().UTC()
+	w.v.EndSeq = w.h.NextSeq
+	w.h.Version = w.v.Number
+	if err := setJSON(w.b, versionKey(w.v.Number), w.v); err != nil {
 		return Version{}, err
 	}
-	if err := setJSON(b, keyHead, h); err != nil {
+	if err := setJSON(w.b, keyHead, w.h); err != nil {
 		return Version{}, err
 	}
-	if err := b.Commit(pebble.Sync); err != nil {
-		return Version{}, fmt.Errorf("index %s: commit version %d: %w", ix.dir, v.Number, err)
+	if err := w.b.Commit(pebble.Sync); err != nil {
+		return Version{}, fmt.Errorf("index %s: commit version %d: %w", ix.dir, w.v.Number, err)
 	}
-	ix.head = h
-	return v, nil
+	ix.head = w.h
+	return w.v, nil
+}
+
+// Abort drops the version.
+func (w *VersionWriter) Abort() {
+	w.b.Close()
+	w.ix.mu.Unlock()
 }
 
 // Versions lists the versions, oldest first.
