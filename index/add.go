@@ -160,8 +160,18 @@ func (w *VersionWriter) Commit() (Version, error) {
 		return Version{}, fmt.Errorf("index %s: commit version %d: %w", ix.dir, w.v.Number, err)
 	}
 	ix.head = w.h
+	if w.b.Len() > flushBatchBytes {
+		// A large version (a dedup run's) goes to sorted tables now rather
+		// than stay in the log, which every open would replay.
+		if err := ix.db.Flush(); err != nil {
+			return w.v, fmt.Errorf("index %s: flush version %d (committed): %w", ix.dir, w.v.Number, err)
+		}
+	}
 	return w.v, nil
 }
+
+// flushBatchBytes is the batch size beyond which a commit flushes.
+const flushBatchBytes = 16 << 20
 
 // Abort drops the version.
 func (w *VersionWriter) Abort() {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
@@ -71,34 +72,43 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	if c.seen == nil {
 		c.seen = make(map[uint64]bool)
 	}
+	// One iterator over the postings (band and exact keys) for the whole
+	// check: created now, it sees every version committed before.
+	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	}
+	defer it.Close()
 	// Exact: every posting under the hash.
-	prefix := exactKey(e.Fingerprint.Exact, 0)[:17]
-	if err := ix.scan(prefix, func(seq uint64) error {
+	var exact []uint64
+	if err := scanPrefix(it, exactKey(e.Fingerprint.Exact, 0)[:17], func(seq uint64) {
+		c.seen[seq] = true
+		exact = append(exact, seq)
+	}); err != nil {
+		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	}
+	for _, seq := range exact {
 		d, err := ix.doc(seq)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		c.seen[seq] = true
 		matches = append(matches, Match{Seq: seq, ID: d.ID, Similarity: 1, Exact: true, Version: d.Version})
-		return nil
-	}); err != nil {
-		return nil, err
 	}
 	if !e.Fingerprint.Signed {
 		return matches, nil
 	}
 	// Near: the candidates that share a band key.
 	c.keys = ix.st.BandKeys(c.keys[:0], e.Sig)
+	slices.Sort(c.keys) // forward seeks
 	var cands []uint64
 	for _, k := range c.keys {
-		if err := ix.scan(bandKey(k, 0)[:9], func(seq uint64) error {
+		if err := scanPrefix(it, bandKey(k, 0)[:9], func(seq uint64) {
 			if !c.seen[seq] {
 				c.seen[seq] = true
 				cands = append(cands, seq)
 			}
-			return nil
 		}); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 		}
 	}
 	slices.Sort(cands)
@@ -137,32 +147,17 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	return matches, nil
 }
 
-// scan calls fn with the sequence number ending each key under prefix.
-func (ix *Index) scan(prefix []byte, fn func(seq uint64) error) error {
-	upper := slices.Clone(prefix)
-	for i := len(upper) - 1; i >= 0; i-- {
-		upper[i]++
-		if upper[i] != 0 {
-			upper = upper[:i+1]
-			break
-		}
-	}
-	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper})
-	if err != nil {
-		return fmt.Errorf("index %s: %w", ix.dir, err)
-	}
-	for it.First(); it.Valid(); it.Next() {
+// scanPrefix calls fn with the sequence number ending each key under
+// prefix, seeking it.
+func scanPrefix(it *pebble.Iterator, prefix []byte, fn func(seq uint64)) error {
+	for ok := it.SeekGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
 		k := it.Key()
 		if len(k) != len(prefix)+8 {
-			it.Close()
-			return fmt.Errorf("index %s: malformed posting key %x", ix.dir, k)
+			return fmt.Errorf("malformed posting key %x", k)
 		}
-		if err := fn(binary.BigEndian.Uint64(k[len(prefix):])); err != nil {
-			it.Close()
-			return err
-		}
+		fn(binary.BigEndian.Uint64(k[len(prefix):]))
 	}
-	return errors.Join(it.Error(), it.Close())
+	return it.Error()
 }
 
 // doc reads document seq.

@@ -53,6 +53,7 @@ type dedupFlags struct {
 	memory, logFormat         string
 	bars                      bool // draw bars even off a terminal (tests)
 	workers                   int
+	index                     indexFlags // --index, --index-readonly (cmd_dedup_index.go)
 }
 
 func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
@@ -67,6 +68,7 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.logFormat, "log-format", "text", "progress log `format` when stderr is not a terminal: text or json (one line per stage)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
+	f.index.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), dedupUsage)
 		fs.PrintDefaults()
@@ -130,6 +132,11 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	closeIndex, code, ok := f.index.open(&opt, stderr)
+	if !ok {
+		return code
+	}
+	defer closeIndex()
 	ctx, stop := interruptible(context.Background())
 	defer stop()
 	stats, err := local.Run(ctx, opt)

@@ -206,7 +206,8 @@ func TestIndexedRunNamesIndexedDoc(t *testing.T) {
 	}
 }
 
-// withEditedCopies inserts, 1,500 lines after every 10th document, a copy
+// withEditedCopies inserts, 1,500 lines after every 10th document (or at
+// the end), a copy
 // with every 25th, 40th or 80th character replaced: near duplicates (and
 // some borderline pairs) that fall in later parts than their originals.
 func withEditedCopies(t *testing.T, lines [][]byte) [][]byte {
@@ -229,8 +230,10 @@ func withEditedCopies(t *testing.T, lines [][]byte) [][]byte {
 		later[i+1500] = append(later[i+1500], b)
 	}
 	var out [][]byte
-	for i, l := range lines {
-		out = append(out, l)
+	for i := range len(lines) + 1500 {
+		if i < len(lines) {
+			out = append(out, lines[i])
+		}
 		out = append(out, later[i]...)
 	}
 	return out
