@@ -21,9 +21,12 @@ type Stats struct {
 	// compressed, as stored.
 	TextBytes       int64 `json:"text_bytes"`
 	StoredTextBytes int64 `json:"stored_text_bytes"`
-	// DiskBytes is the database's size on disk, and BytesPerDoc that
-	// beyond the stored texts, per document.
+	// DiskBytes is the database's size on disk, log files kept for reuse
+	// included; LiveBytes the live data in it (sorted tables and the live
+	// part of the log), and BytesPerDoc that beyond the stored texts, per
+	// document.
 	DiskBytes   uint64  `json:"disk_bytes"`
+	LiveBytes   uint64  `json:"live_bytes"`
 	BytesPerDoc float64 `json:"bytes_per_doc_beyond_texts"`
 	// Params are the parameters the index was built with.
 	Params stage.Params `json:"params"`
@@ -38,13 +41,15 @@ func (ix *Index) Stats() (Stats, error) {
 	ix.mu.Lock()
 	h := ix.head
 	ix.mu.Unlock()
+	m := ix.db.Metrics()
 	s := Stats{
 		Version: h.Version, Versions: len(vs), Docs: h.Docs,
 		TextBytes: h.TextBytes, StoredTextBytes: h.StoredTextBytes,
-		DiskBytes: ix.db.Metrics().DiskSpaceUsage(), Params: ix.st.Params(),
+		DiskBytes: m.DiskSpaceUsage(), LiveBytes: m.Table.Local.LiveSize + m.WAL.Size,
+		Params: ix.st.Params(),
 	}
 	if h.Docs > 0 {
-		s.BytesPerDoc = (float64(s.DiskBytes) - float64(h.StoredTextBytes)) / float64(h.Docs)
+		s.BytesPerDoc = (float64(s.LiveBytes) - float64(h.StoredTextBytes)) / float64(h.Docs)
 	}
 	return s, nil
 }

@@ -59,7 +59,14 @@ type Options struct {
 	ReadOnly bool
 	// Create allows Open to create the index when DIR holds none.
 	Create bool
+	// CacheBytes sizes Pebble's block cache, which holds the postings and
+	// documents that checks read; 0 means DefaultCacheBytes. Pebble's own
+	// default (8 MiB) makes a check read most of its blocks from disk.
+	CacheBytes int64
 }
+
+// DefaultCacheBytes is the default block cache: 128 MiB.
+const DefaultCacheBytes = 128 << 20
 
 // Index is an open index. Its methods are safe for concurrent use; writes
 // (Add, Rollback) are serialised.
@@ -131,10 +138,16 @@ func Open(dir string, opt Options) (*Index, error) {
 	if desc, err := pebble.Peek(dir, vfs.Default); (err != nil || !desc.Exists) && !canCreate {
 		return nil, fmt.Errorf("index %s: %w (no index there yet)", dir, ErrNotIndex)
 	}
+	if opt.CacheBytes <= 0 {
+		opt.CacheBytes = DefaultCacheBytes
+	}
+	cache := pebble.NewCache(opt.CacheBytes)
+	defer cache.Unref() // the database holds its own reference
 	db, err := pebble.Open(dir, &pebble.Options{
 		ReadOnly:         opt.ReadOnly,
 		ErrorIfNotExists: !canCreate,
 		Logger:           quietLogger{},
+		Cache:            cache,
 	})
 	if err != nil {
 		if strings.Contains(err.Error(), "lock") {

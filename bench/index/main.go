@@ -23,11 +23,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -42,12 +44,20 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long each client count runs")
 	nq := flag.Int("queries", 20000, "documents of the corpus to query with")
 	addEvery := flag.Duration("add-every", 50*time.Millisecond, "one add request this often during the checks (0: none)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to `FILE`")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if *idx == "" || *corpusPath == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
 	if err := run(*idx, *corpusPath, *clients, *duration, *nq, *addEvery); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "index-load:", err)
 		os.Exit(1)
 	}
@@ -76,7 +86,7 @@ func run(dir, corpusPath, clientList string, duration time.Duration, nq int, add
 	go serve.Run(ctx, ln, serve.New(ix, serve.Options{Token: token}), 5*time.Second)
 	url := "http://" + ln.Addr().String()
 
-	fmt.Printf("%8s %9s %10s %9s %9s %9s %8s %6s %6s\n", "clients", "checks", "checks/s", "p50 ms", "p99 ms", "max ms", "dup %", "adds", "errors")
+	fmt.Printf("%8s %9s %10s %9s %9s %9s %8s %6s %6s %12s\n", "clients", "checks", "checks/s", "p50 ms", "p99 ms", "max ms", "dup %", "adds", "errors", "CPU µs/check")
 	for _, f := range strings.Split(clientList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
@@ -93,6 +103,7 @@ func run(dir, corpusPath, clientList string, duration time.Duration, nq int, add
 // measure runs n clients checking for d, and one adder, and prints a line.
 func measure(url, token string, texts []string, n int, d time.Duration, addEvery time.Duration) error {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n + 2}}
+	cpu0 := cpuSeconds()
 	deadline := time.Now().Add(d)
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -148,7 +159,8 @@ func measure(url, token string, texts []string, n int, d time.Duration, addEvery
 		}
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 	}
-	fmt.Printf("%8d %9d %10.0f %9.2f %9.2f %9.2f %8.1f %6d %6d\n", n, len(lat), float64(len(lat))/d.Seconds(), q(0.5), q(0.99), q(1), 100*float64(dups.Load())/float64(max(1, len(lat))), adds.Load(), errs.Load())
+	cpu := (cpuSeconds() - cpu0) * 1e6 / float64(max(1, len(lat)))
+	fmt.Printf("%8d %9d %10.0f %9.2f %9.2f %9.2f %8.1f %6d %6d %12.0f\n", n, len(lat), float64(len(lat))/d.Seconds(), q(0.5), q(0.99), q(1), 100*float64(dups.Load())/float64(max(1, len(lat))), adds.Load(), errs.Load(), cpu)
 	return nil
 }
 
@@ -214,6 +226,15 @@ func readTexts(path string, n int) ([]string, error) {
 		return nil, fmt.Errorf("%s: no documents", path)
 	}
 	return texts, sc.Err()
+}
+
+// cpuSeconds returns the process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
 // maxRSS returns the process's peak resident memory in MiB, from /proc.
