@@ -148,9 +148,9 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 }
 
 // scanPrefix calls fn with the sequence number ending each key under
-// prefix, seeking it.
+// prefix (a posting prefix: see postingComparer), seeking it.
 func scanPrefix(it *pebble.Iterator, prefix []byte, fn func(seq uint64)) error {
-	for ok := it.SeekGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
+	for ok := it.SeekPrefixGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
 		k := it.Key()
 		if len(k) != len(prefix)+8 {
 			return fmt.Errorf("malformed posting key %x", k)

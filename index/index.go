@@ -32,6 +32,7 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/quchong/quchong/stage"
 )
@@ -132,6 +133,26 @@ func bandKey(key, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
+// postingComparer is Pebble's byte-wise order with the postings' sequence
+// numbers split off as suffixes: the Bloom filters then hold posting
+// prefixes (an exact hash, a band key), and a check's seek for a band key
+// that no document has skips the tables' data blocks (most of a new
+// document's band keys match nothing).
+func postingComparer() *pebble.Comparer {
+	c := *pebble.DefaultComparer
+	c.Name = "quchong.index.postings.v1"
+	c.Split = func(k []byte) int {
+		switch {
+		case len(k) == 17 && k[0] == prefixBand:
+			return 9
+		case len(k) == 25 && k[0] == prefixExact:
+			return 17
+		}
+		return len(k)
+	}
+	return &c
+}
+
 // Open opens the index in dir, creating it when opt.Create allows.
 func Open(dir string, opt Options) (*Index, error) {
 	canCreate := opt.Create && !opt.ReadOnly && opt.Params != nil
@@ -143,12 +164,17 @@ func Open(dir string, opt Options) (*Index, error) {
 	}
 	cache := pebble.NewCache(opt.CacheBytes)
 	defer cache.Unref() // the database holds its own reference
-	db, err := pebble.Open(dir, &pebble.Options{
+	popt := &pebble.Options{
 		ReadOnly:         opt.ReadOnly,
 		ErrorIfNotExists: !canCreate,
 		Logger:           quietLogger{},
 		Cache:            cache,
-	})
+		Comparer:         postingComparer(),
+	}
+	for i := range popt.Levels {
+		popt.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, popt)
 	if err != nil {
 		if strings.Contains(err.Error(), "lock") {
 			return nil, fmt.Errorf("index %s is in use by another process (a server or a dedup run): %w", dir, err)

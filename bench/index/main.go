@@ -6,10 +6,11 @@
 //
 //	go run ./bench/index -index IDX -corpus zh_mix_150mb.jsonl.zst -clients 1,8,64 -duration 10s
 //
-// Queries are documents of -corpus (the first -queries): half as they are,
-// half with every 30th character replaced, so that both the exact path and
-// the near path (band lookups, signature screen, text verification) are
-// measured.
+// Queries are documents of -corpus (the first -queries): a third as they
+// are, a third with every 30th character replaced, a third reversed (new
+// documents, which share no band key with anything), so that the exact
+// path, the near path (band lookups, signature screen, text verification)
+// and the miss are all measured.
 package main
 
 import (
@@ -116,8 +117,11 @@ func measure(url, token string, texts []string, n int, d time.Duration, addEvery
 			var mine []time.Duration
 			for i := c; time.Now().Before(deadline); i += n {
 				text := texts[i%len(texts)]
-				if i%2 == 1 {
+				switch i % 3 {
+				case 1:
 					text = perturb(text)
+				case 2:
+					text = reverse(text) // a new document: no shingle in common
 				}
 				start := time.Now()
 				var r serve.CheckResult
@@ -183,6 +187,13 @@ func post(hc *http.Client, url, token string, body, out any) error {
 		return fmt.Errorf("%d: %s", resp.StatusCode, b)
 	}
 	return json.Unmarshal(b, out)
+}
+
+// reverse reverses the characters of s.
+func reverse(s string) string {
+	r := []rune(s)
+	slices.Reverse(r)
+	return string(r)
 }
 
 // perturb replaces every 30th character.
