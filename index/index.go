@@ -30,6 +30,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -221,7 +222,7 @@ func (ix *Index) load(want *stage.Params, canCreate bool) error {
 		if err := setJSON(b, keyHead, ix.head); err != nil {
 			return err
 		}
-		if err := setJSON(b, versionKey(0), Version{Number: 0, Note: "created"}); err != nil {
+		if err := setJSON(b, versionKey(0), Version{Number: 0, Time: time.Now().UTC(), Note: "created"}); err != nil {
 			return err
 		}
 		if err := b.Commit(pebble.Sync); err != nil {

@@ -185,15 +185,19 @@ func (r *run) clusterAndIndex(ctx context.Context) error {
 }
 
 // fillPrior gives the documents the index removed their similarity and
-// reason, once the side table holds them.
-func (r *run) fillPrior() {
+// reason, once the side table holds them, and returns the number of
+// clusters they form (one per indexed document matched).
+func (r *run) fillPrior() int {
 	if r.prior == nil {
-		return
+		return 0
 	}
+	indexed := make(map[uint64]bool)
 	for d, m := range r.prior.match {
 		r.simToKept[r.side.find(d)] = m.Similarity
 		r.exactToKept[r.side.find(d)] = m.Exact
+		indexed[m.Seq] = true
 	}
+	return len(indexed)
 }
 
 // markPrior marks the documents the index removed.

@@ -324,8 +324,7 @@ func (r *run) cluster(ctx context.Context) error {
 			r.exactToKept[side.find(m)] = cl.Exact[j]
 		}
 	}
-	r.fillPrior()
-	r.stats.Clusters = len(all)
+	r.stats.Clusters = len(all) + r.fillPrior()
 	r.prog.done(int64(n), 0, "%d clusters of two or more documents from %d components (%d split, %d documents kept that --cluster connected would remove)",
 		len(all), len(comps), cs.ComponentsSplit, cs.DocumentsSaved)
 	return ctx.Err()
