@@ -8,6 +8,7 @@ require (
 	github.com/apache/beam/sdks/v2 v2.77.0
 	github.com/klauspost/compress v1.20.4
 	github.com/quchong/quchong v0.0.0
+	github.com/spf13/pflag v1.1.0
 )
 
 require (

@@ -260,3 +260,77 @@ func (r *Reader) nextRow() (record.Document, error) {
 	}
 	return d, nil
 }
+
+// ParquetLayout is what reading a Parquet file in parts needs: its row
+// groups, rows and uncompressed size (the row groups' total byte size).
+type ParquetLayout struct {
+	RowGroups    int
+	Rows         int64
+	Uncompressed int64
+}
+
+// InputBytes is the Reader's InputBytes after rows of the whole file were
+// read: the uncompressed size prorated by the rows, as a Reader of the
+// whole file gives it.
+func (l ParquetLayout) InputBytes(rows int64) int64 {
+	if l.Rows == 0 {
+		return 0
+	}
+	return int64(float64(l.Uncompressed) * float64(rows) / float64(l.Rows))
+}
+
+// ReadParquetLayout reads the layout of the Parquet file at path from its
+// footer.
+func ReadParquetLayout(path string) (_ ParquetLayout, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return ParquetLayout{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return ParquetLayout{}, err
+	}
+	defer func() {
+		if v := recover(); v != nil { // parquet-go can panic on corrupt metadata
+			err = fmt.Errorf("%s: corrupt Parquet file: %v", path, v)
+		}
+	}()
+	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return ParquetLayout{}, fmt.Errorf("%s: open Parquet: %w", path, err)
+	}
+	l := ParquetLayout{RowGroups: len(pf.RowGroups()), Rows: pf.NumRows()}
+	for _, rg := range pf.Metadata().RowGroups {
+		l.Uncompressed += rg.TotalByteSize
+	}
+	return l, nil
+}
+
+// OpenRowGroups opens the row groups [first, last) of a Parquet file, for
+// reading a large file in parts at once. As with OpenPart, the part numbers
+// its rows from 1 and the caller renumbers them (HasID tells which ids are
+// defaults); InputBytes is prorated over the part's row groups.
+func OpenRowGroups(path string, source int, opt Options, first, last int) (*Reader, error) {
+	r, err := Open(path, source, opt)
+	if err != nil {
+		return nil, err
+	}
+	p := r.pq
+	if p == nil {
+		r.Close()
+		return nil, fmt.Errorf("%s: not a Parquet file: it has no row groups", r.path)
+	}
+	if first < 0 || last > len(p.groups) || first > last {
+		r.Close()
+		return nil, fmt.Errorf("%s: row groups [%d, %d) of %d", r.path, first, last, len(p.groups))
+	}
+	p.groups = p.groups[first:last]
+	p.totalRows, p.uncompressed = 0, 0
+	meta := p.file.Metadata().RowGroups[first:last]
+	for i, g := range p.groups {
+		p.totalRows += g.NumRows()
+		p.uncompressed += meta[i].TotalByteSize
+	}
+	return r, nil
+}

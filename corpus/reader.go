@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
@@ -42,7 +43,13 @@ type Reader struct {
 	pq     *parquetSource  // Parquet
 
 	record int64 // number of the last record returned
-	err    error // sticky: io.EOF or the fatal error
+	offset int64 // where that record's line begins in the decoded stream
+	// end, when not 0, ends a part (OpenPart): no line that begins at or
+	// after it is read.
+	end int64
+	// partStart is where a part's first line begins (0 for a whole file).
+	partStart int64
+	err       error // sticky: io.EOF or the fatal error
 	// idBytes is the last record's id when it has one (hasID); its default,
 	// "<path>:<record>", otherwise.
 	idBytes []byte
@@ -115,7 +122,7 @@ func (r *Reader) InputBytes() int64 {
 	if r.lines == nil {
 		return 0
 	}
-	return r.lines.n
+	return r.lines.n - r.partStart
 }
 
 // FileBytes returns how far into the file (in on-disk, possibly compressed,
@@ -125,7 +132,7 @@ func (r *Reader) FileBytes() int64 {
 	if r.pq != nil {
 		return r.pq.prorate(r.size)
 	}
-	return r.disk.n
+	return r.disk.n.Load()
 }
 
 // FileSize returns the size of the file on disk.
@@ -164,6 +171,11 @@ func (r *Reader) Next() (record.Document, error) {
 	if r.pq != nil {
 		return r.nextRow()
 	}
+	r.offset = r.lines.n
+	if r.end > 0 && r.offset >= r.end {
+		r.err = io.EOF
+		return record.Document{}, io.EOF
+	}
 	line, tooLarge, err := r.lines.next()
 	if err != nil {
 		if err == io.EOF {
@@ -173,7 +185,7 @@ func (r *Reader) Next() (record.Document, error) {
 		return record.Document{}, r.fatal(err)
 	}
 	r.record++
-	if r.record == 1 {
+	if r.offset == 0 { // the file's first record
 		line = bytes.TrimPrefix(line, utf8BOM)
 	}
 	content := line
@@ -212,6 +224,16 @@ func (r *Reader) Next() (record.Document, error) {
 	}
 	return d, nil
 }
+
+// Offset returns where the record the last Next returned (a document or a
+// rejected record) begins in the file's decoded stream: the byte offset of
+// its line, which for an uncompressed file is its offset in the file (see
+// TextReader). It is 0 for Parquet.
+func (r *Reader) Offset() int64 { return r.offset }
+
+// HasID reports whether the record the last Next returned has an id field;
+// AppendID gives "<path>:<record>" for one that has not.
+func (r *Reader) HasID() bool { return r.hasID }
 
 // AppendID appends the id of the record the last Next returned to dst: its
 // id field when it has one, else "<path>:<record>". It allocates nothing
@@ -324,15 +346,16 @@ func (t *teeReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// countingReader counts the bytes read through it.
+// countingReader counts the bytes read through it. The count is atomic: a
+// decompressor may read from its own goroutine while FileBytes is asked.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 

@@ -126,6 +126,8 @@ type state struct {
 	leftCJK  bool // the pending X run's left neighbour is CJK
 	masks    int  // Mask runes appended so far
 	wordBrks bool // n.opt.WordBreaks
+	low      int  // the shortest dst since offsets were last placed (AppendOffsets)
+	lowMask  bool // the rune at low is the Mask that replaced a run: it keeps the run's offset
 }
 
 // Append appends the normalised runes of text to dst and returns the
@@ -133,7 +135,23 @@ type state struct {
 // bytes count as U+FFFD, one per byte. Append does not allocate when dst has
 // room for the output (the slow path's scratch space is pooled).
 func (n *Normalizer) Append(dst []rune, text []byte) ([]rune, int) {
-	s := state{base: len(dst), wordBrks: n.opt.WordBreaks}
+	dst, _, masks := n.appendOffsets(dst, nil, text, false)
+	return dst, masks
+}
+
+// AppendOffsets is Append that also appends to offs, for each normalised
+// rune it appends to dst, the byte offset in text of the input rune it came
+// from: the first rune of a mask's placeholder run, the rune an NFKC
+// expansion or a word-break space came from. Offsets never decrease, so the
+// original text of a normalised span [a, b) starts at offs[a] and ends
+// before offs[b] (or len(text) when b is the end). offs must be as long as
+// dst on entry.
+func (n *Normalizer) AppendOffsets(dst []rune, offs []int32, text []byte) ([]rune, []int32, int) {
+	return n.appendOffsets(dst, offs, text, true)
+}
+
+func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track bool) ([]rune, []int32, int) {
+	s := state{base: len(dst), wordBrks: n.opt.WordBreaks, low: len(dst)}
 	var (
 		r  rune
 		sz int
@@ -143,6 +161,7 @@ func (n *Normalizer) Append(dst []rune, text []byte) ([]rune, int) {
 		r, sz, e = n.decode(text, 0)
 	}
 	for i := 0; i < len(text); {
+		at := i
 		j := i + sz
 		var (
 			r2  rune
@@ -168,6 +187,9 @@ func (n *Normalizer) Append(dst []rune, text []byte) ([]rune, int) {
 				k += sz3
 			}
 			dst = n.segment(&s, dst, text[i:k])
+			if track {
+				offs = s.place(dst, offs, at)
+			}
 			i = k
 			if i < len(text) {
 				r, sz, e = n.decode(text, i)
@@ -191,10 +213,16 @@ func (n *Normalizer) Append(dst []rune, text []byte) ([]rune, int) {
 		} else {
 			dst = n.generic(&s, dst, r, text[i:j])
 		}
+		if track {
+			offs = s.place(dst, offs, at)
+		}
 		i, r, sz, e = j, r2, sz2, e2
 	}
 	dst = n.finish(&s, dst, clsOther)
-	return dst, s.masks
+	if track {
+		offs = s.place(dst, offs, len(text))
+	}
+	return dst, offs, s.masks
 }
 
 // decode reads the rune at text[i] and its input entry. One-, two- and
@@ -407,6 +435,22 @@ func (n *Normalizer) finish(s *state, dst []rune, right int) []rune {
 	return dst
 }
 
+// place gives the runes appended to dst since the last call, while reading
+// the input at byte at, that offset in offs; a Mask that replaced a run
+// (s.low, s.lowMask) keeps the run's.
+func (s *state) place(dst []rune, offs []int32, at int) []int32 {
+	keep := s.low
+	if s.lowMask {
+		keep++
+	}
+	offs = offs[:min(len(offs), keep)]
+	for len(offs) < len(dst) {
+		offs = append(offs, int32(at))
+	}
+	s.low, s.lowMask = len(dst), false
+	return offs
+}
+
 // flush writes a pending word break.
 func (s *state) flush(dst []rune) []rune {
 	if s.brk {
@@ -418,9 +462,15 @@ func (s *state) flush(dst []rune) []rune {
 
 // mask appends a Mask unless the previous output rune already is one.
 func (s *state) mask(dst []rune) []rune {
+	if len(dst) < s.low {
+		s.low, s.lowMask = len(dst), false
+	}
 	dst = s.flush(dst)
 	if len(dst) > s.base && dst[len(dst)-1] == Mask {
 		return dst
+	}
+	if len(dst) == s.low {
+		s.lowMask = true
 	}
 	s.masks++
 	return append(dst, Mask)

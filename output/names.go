@@ -1,6 +1,7 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/stage"
 )
 
 // Names gives each input its relative name under kept/ and removed/: its
@@ -66,6 +68,16 @@ type File struct {
 	Compression corpus.Compression
 }
 
+// ErrNames marks inputs that cannot be told apart or typed by their names:
+// two inputs that would be written under one name, standard input with no
+// --format. The command line must change, not the data.
+var ErrNames = errors.New("inputs cannot be told apart by their names")
+
+type namesError struct{ msg string }
+
+func (e namesError) Error() string        { return e.msg }
+func (e namesError) Is(target error) bool { return target == ErrNames }
+
 // Files detects each input's format and compression (the options' format
 // wins over the extension) and names its outputs (Names, then
 // corpus.OutputName), refusing two inputs that would share an output name.
@@ -84,6 +96,9 @@ func Files(inputs []string, copt corpus.Options) ([]File, error) {
 			}
 			c = dc
 		} else if f == corpus.Auto {
+			if p == corpus.Stdin {
+				return nil, namesError{"standard input (-) has no name to tell its format from: give --format txt, jsonl or parquet"}
+			}
 			return nil, err
 		}
 		name := names[i]
@@ -92,9 +107,44 @@ func Files(inputs []string, copt corpus.Options) ([]File, error) {
 		}
 		out := corpus.OutputName(name, f, c, copt)
 		if j := slices.IndexFunc(files, func(g File) bool { return g.Output == out }); j >= 0 {
-			return nil, fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", files[j].Path, p, out)
+			return nil, namesError{fmt.Sprintf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", files[j].Path, p, out)}
 		}
 		files = append(files, File{Path: p, Output: out, Format: f, Compression: c})
 	}
 	return files, nil
+}
+
+// Job is what every executor settles before it reads anything: the resolved
+// detection parameters, the reader options (asking for the keep rule's field
+// when it reads one) and the inputs, named and with their formats.
+type Job struct {
+	Params stage.Params // resolved
+	Corpus corpus.Options
+	// Field is the record field the keep rule reads; "" when none.
+	Field string
+	Files []File
+}
+
+// MaxInputs is the most input files one run takes.
+const MaxInputs = 1 << 20
+
+// NewJob resolves p and names the inputs (Files).
+func NewJob(inputs []string, copt corpus.Options, p stage.Params) (Job, error) {
+	st, err := stage.New(p)
+	if err != nil {
+		return Job{}, fmt.Errorf("parameters: %w", err)
+	}
+	j := Job{Params: st.Params(), Corpus: copt}
+	if f, ok := j.Params.Keep.NeedsField(); ok {
+		j.Field = f
+		j.Corpus.Fields = append(slices.Clone(j.Corpus.Fields), f)
+	}
+	switch {
+	case len(inputs) == 0:
+		return j, fmt.Errorf("no input files")
+	case len(inputs) > MaxInputs:
+		return j, fmt.Errorf("%d input files: at most %d are supported", len(inputs), MaxInputs)
+	}
+	j.Files, err = Files(inputs, j.Corpus)
+	return j, err
 }

@@ -112,3 +112,32 @@ func NewRejection(path string, format corpus.Format, rej *corpus.RejectError) Re
 	}
 	return Rejection{File: path, Record: rej.Record, Unit: unit, Reason: string(rej.Reason), Detail: rej.Detail}
 }
+
+// Reading is the reading of one input file as a run reports it: its counts
+// (records read and rejected by reason, bytes read), the rejected record
+// numbers (increasing), their rejected.jsonl lines and, for a file that
+// could not be read to its end, why and after which record.
+type Reading struct {
+	Counts     Counts
+	Rejected   []int64
+	Rejects    []Rejection
+	Fault      string
+	FaultAfter int64
+}
+
+// NewReading reports a, the account of reading the input named path in the
+// given format.
+func NewReading(path string, format corpus.Format, a corpus.Account) Reading {
+	r := Reading{FaultAfter: a.FaultAfter}
+	r.Counts.Read = a.Read
+	r.Counts.InputBytes = a.InputBytes
+	for _, rej := range a.Rejects {
+		r.Counts.Reject(string(rej.Reason))
+		r.Rejected = append(r.Rejected, rej.Record)
+		r.Rejects = append(r.Rejects, NewRejection(path, format, rej))
+	}
+	if a.Fault != nil {
+		r.Fault = a.Fault.Error()
+	}
+	return r
+}

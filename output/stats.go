@@ -7,6 +7,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -318,3 +319,12 @@ func NewParamsReport(p stage.Params, c corpus.Options, strict bool) ParamsReport
 // Stable returns p as stats.json holds it: fractions rounded, no nil map.
 // A resumed run compares its parameters with a completed run's this way.
 func (p ParamsReport) Stable() ParamsReport { return p.stable() }
+
+// EncodeStats writes s as stats.json: indented JSON, HTML characters left
+// as they are, one trailing newline. Every engine writes it through here.
+func EncodeStats(w io.Writer, s *Stats) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	e.SetEscapeHTML(false)
+	return e.Encode(s)
+}

@@ -136,29 +136,70 @@ const ChecksPerMember = 16
 // strays (at k = 128 its standard error near 0.6 is about 0.04, and Screen's
 // accept margin is 0.05), and the similarity reported is the true one.
 func (s *Stages) AgainstKept(sigK, sigM []uint32, masked bool, text func() (float64, error)) (sim float64, dup, byText bool, err error) {
-	if sigK == nil || sigM == nil {
-		return 0, false, false, nil
-	}
-	if est, v := s.Screen(sigK, sigM, masked); v == Reject {
-		return est, false, false, nil
-	}
-	sim, err = text()
+	var c Check
+	err = s.againstKept(&c, sigK, sigM, masked, text)
 	if err != nil {
 		return 0, false, true, err
 	}
-	return sim, sim >= s.p.Threshold, true, nil
+	return c.Similarity, c.Dup, c.ByText, nil
 }
 
-// trueSimilarity is AgainstKept's similarity without the reject shortcut:
-// what Connected mode reports for a member whatever its similarity.
-func (s *Stages) trueSimilarity(sigK, sigM []uint32, masked bool, text func() (float64, error)) (float64, bool, error) {
+// Check is one verification of a member of a component against a kept
+// document, as the cluster decision made it; Explain's trail lists them.
+type Check struct {
+	// Kept and Member are the two documents' indices.
+	Kept, Member uint32
+	// Exact says the two are exact copies (one representative): the member
+	// is removed with nothing else computed.
+	Exact bool
+	// Screened says both texts are signed and Screen ran; Screen is its
+	// result.
+	Screened bool
+	Screen   Screening
+	// ByText says the texts were compared: Similarity is then their true,
+	// mask-aware similarity, else the signature estimate (0 without
+	// signatures).
+	ByText     bool
+	Similarity float64
+	// Dup says the member may be removed in place of the kept document.
+	Dup bool
+}
+
+// againstKept is AgainstKept, recording its steps in c.
+func (s *Stages) againstKept(c *Check, sigK, sigM []uint32, masked bool, text func() (float64, error)) error {
+	if sigK == nil || sigM == nil {
+		return nil
+	}
+	c.Screened, c.Screen = true, s.screen(sigK, sigM, masked)
+	if c.Screen.Verdict == Reject {
+		c.Similarity = c.Screen.Estimate
+		return nil
+	}
+	c.ByText = true
+	sim, err := text()
+	if err != nil {
+		return err
+	}
+	c.Similarity, c.Dup = sim, sim >= s.p.Threshold
+	return nil
+}
+
+// trueSimilarity is againstKept without the reject shortcut: what
+// Connected mode reports for a member whatever its similarity (c.Dup is
+// always set).
+func (s *Stages) trueSimilarity(c *Check, sigK, sigM []uint32, masked bool, text func() (float64, error)) error {
+	c.Dup = true
 	if sigK != nil && sigM != nil {
-		if est, v := s.Screen(sigK, sigM, masked); v == Accept && !masked {
-			return est, false, nil
+		c.Screened, c.Screen = true, s.screen(sigK, sigM, masked)
+		if c.Screen.Verdict == Accept && !masked {
+			c.Similarity = c.Screen.Estimate
+			return nil
 		}
 	}
+	c.ByText = true
 	sim, err := text()
-	return sim, true, err
+	c.Similarity = sim
+	return err
 }
 
 // Decide turns one connected component (two or more members, in increasing
@@ -180,7 +221,13 @@ func (s *Stages) trueSimilarity(sigK, sigM []uint32, masked bool, text func() (f
 // In Connected mode the component is one cluster: the kept document and
 // every other member, with its true similarity to the kept one.
 func (s *Stages) Decide(members []Member, j Judge) (Decision, error) {
-	dc := decider{s: s, j: j, budget: ChecksPerMember*len(members) + 256}
+	return s.decide(members, j, nil)
+}
+
+// decide is Decide; trace, when not nil, receives every check the decision
+// computes (not those it reuses), in order (Explain's trail).
+func (s *Stages) decide(members []Member, j Judge, trace func(Check)) (Decision, error) {
+	dc := decider{s: s, j: j, trace: trace, budget: ChecksPerMember*len(members) + 256}
 	if len(members) < 2 {
 		return dc.d, nil
 	}
@@ -195,6 +242,7 @@ type decider struct {
 	s      *Stages
 	j      Judge
 	d      Decision
+	trace  func(Check)
 	budget int
 	// checked caches the verdicts by (kept representative, member
 	// representative).
@@ -212,6 +260,9 @@ type verdict struct {
 // representatives. ok is false when the budget had run out.
 func (dc *decider) check(k, m Member) (v verdict, ok bool, err error) {
 	if k.Rep == m.Rep {
+		if dc.trace != nil && k.Index != m.Index {
+			dc.trace(Check{Kept: k.Index, Member: m.Index, Exact: true, Similarity: 1, Dup: true})
+		}
 		return verdict{1, true}, true, nil
 	}
 	key := [2]uint32{k.Rep, m.Rep}
@@ -235,18 +286,21 @@ func (dc *decider) check(k, m Member) (v verdict, ok bool, err error) {
 	}
 	masked := dc.j.Masked(k.Rep) || dc.j.Masked(m.Rep)
 	text := func() (float64, error) { return dc.j.TextSimilarity(min(k.Rep, m.Rep), max(k.Rep, m.Rep)) }
-	var byText bool
+	c := Check{Kept: k.Index, Member: m.Index}
 	if dc.s.p.Cluster == Connected {
-		v.dup = true
-		v.sim, byText, err = dc.s.trueSimilarity(sigK, sigM, masked, text)
+		err = dc.s.trueSimilarity(&c, sigK, sigM, masked, text)
 	} else {
-		v.sim, v.dup, byText, err = dc.s.AgainstKept(sigK, sigM, masked, text)
+		err = dc.s.againstKept(&c, sigK, sigM, masked, text)
 	}
 	if err != nil {
 		return v, false, err
 	}
+	v = verdict{c.Similarity, c.Dup}
+	if dc.trace != nil {
+		dc.trace(c)
+	}
 	dc.d.Checks++
-	if byText {
+	if c.ByText {
 		dc.d.TextChecks++
 	}
 	if dc.checked == nil {

@@ -52,6 +52,12 @@ const maxCentres = 8
 // The result depends only on the bucket's content, so engines may group
 // buckets in any order or place.
 func (s *Stages) Link(bucket []uint32, sig func(uint32) []uint32, masked func(uint32) bool, emit func(Pair)) {
+	s.link(bucket, sig, masked, emit, nil)
+}
+
+// link is Link; screened, when not nil, receives every screen it makes, in
+// order (Explain's trail).
+func (s *Stages) link(bucket []uint32, sig func(uint32) []uint32, masked func(uint32) bool, emit func(Pair), screened func(c, d uint32, sg Screening)) {
 	if len(bucket) < 2 {
 		return
 	}
@@ -62,11 +68,14 @@ func (s *Stages) Link(bucket []uint32, sig func(uint32) []uint32, masked func(ui
 	for _, d := range bucket[1:] {
 		accepted := false
 		for _, c := range centres[:nc] {
-			est, v := s.Screen(sig(c), sig(d), masked(c) || masked(d))
-			if v != Reject {
-				emit(Pair{A: min(c, d), B: max(c, d), Similarity: est, Verdict: v})
+			sg := s.screen(sig(c), sig(d), masked(c) || masked(d))
+			if screened != nil {
+				screened(c, d, sg)
 			}
-			if v == Accept {
+			if sg.Verdict != Reject {
+				emit(Pair{A: min(c, d), B: max(c, d), Similarity: sg.Estimate, Verdict: sg.Verdict})
+			}
+			if sg.Verdict == Accept {
 				accepted = true
 				break
 			}

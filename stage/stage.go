@@ -6,7 +6,9 @@
 // Engines (the local engine in engine/local, the Apache Beam pipeline) decide
 // where records live and how work is spread over cores or machines; they call
 // only this package for what a stage computes, so every engine gives the same
-// answer. Nothing here starts goroutines or touches files.
+// answer. Explain takes one pair of documents through the same functions and
+// returns the trail of their decision, for quchong explain. Nothing here
+// starts goroutines or touches files.
 package stage
 
 import (

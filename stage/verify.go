@@ -30,24 +30,48 @@ func (v Verdict) String() string {
 	return "reject"
 }
 
+// Screening is one signature screen as Screen decides it: the estimate,
+// the bounds it was compared with and the verdict.
+type Screening struct {
+	// Estimate is the MinHash estimate of the pair's shingle Jaccard
+	// similarity.
+	Estimate float64
+	// AcceptAt is Threshold + AcceptMargin: an estimate at or above it is
+	// accepted. RejectBelow is Threshold − RejectMargin, or Threshold −
+	// MaskRejectMargin when Masked: an estimate under it is rejected.
+	AcceptAt, RejectBelow float64
+	// Masked says whether either document has a placeholder mask.
+	Masked  bool
+	Verdict Verdict
+}
+
 // Screen decides a candidate pair from its signatures: the Jaccard estimate
 // and a verdict. masked says whether either document has a placeholder mask.
 func (s *Stages) Screen(a, b []uint32, masked bool) (float64, Verdict) {
-	est := minhash.Similarity(a, b)
+	sg := s.screen(a, b, masked)
+	return sg.Estimate, sg.Verdict
+}
+
+// screen is Screen with the bounds it compared the estimate with: the one
+// rule of the signature screen, for Screen and for Explain.
+func (s *Stages) screen(a, b []uint32, masked bool) Screening {
 	t := s.p.Threshold
 	margin := s.p.RejectMargin
 	if masked {
 		margin = s.p.MaskRejectMargin
 	}
+	sg := Screening{Estimate: minhash.Similarity(a, b), AcceptAt: t + s.p.AcceptMargin, RejectBelow: t - margin, Masked: masked}
 	switch {
-	case est >= t+s.p.AcceptMargin:
+	case sg.Estimate >= sg.AcceptAt:
 		// Masks only hide shared text, so they can only raise the true
 		// similarity above this estimate.
-		return est, Accept
-	case est >= t-margin:
-		return est, NeedText
+		sg.Verdict = Accept
+	case sg.Estimate >= sg.RejectBelow:
+		sg.Verdict = NeedText
+	default:
+		sg.Verdict = Reject
 	}
-	return est, Reject
+	return sg
 }
 
 // Confirm computes the true, mask-aware similarity of two normalised texts

@@ -2,16 +2,12 @@ package pipeline
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -21,24 +17,25 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/internal/enginetest"
 	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/stage"
 )
 
-const seedPath = "../../testdata/seed.txt"
-const zhMixPath = "../../../shared/data/corpus/zh_mix_10mb.jsonl.zst"
+var (
+	seedPath  = enginetest.Seed
+	zhMixPath = enginetest.ZhMix10
+	readFile  = enginetest.ReadFile
+)
 
 // runBoth runs the local engine and the Beam pipeline on Prism over the same
 // inputs and returns their output directories.
 func runBoth(t *testing.T, inputs []string, copt corpus.Options, p stage.Params, bopt Options) (localDir, beamDir string, res beam.PipelineResult) {
 	t.Helper()
 	ctx := context.Background()
-	localDir, beamDir = filepath.Join(t.TempDir(), "local"), filepath.Join(t.TempDir(), "beam")
+	beamDir = filepath.Join(t.TempDir(), "beam")
 	t0 := time.Now()
-	if _, err := local.Run(ctx, local.Options{Inputs: inputs, Corpus: copt, Params: p, OutDir: localDir, WriteRemoved: true, WorkDir: t.TempDir()}); err != nil {
-		t.Fatalf("local run: %v", err)
-	}
+	localDir = enginetest.RunLocal(t, inputs, copt, p)
 	t1 := time.Now()
 	bopt.Inputs, bopt.Corpus, bopt.Params, bopt.OutDir, bopt.WriteRemoved = inputs, copt, p, beamDir, true
 	res, err := Run(ctx, "prism", bopt)
@@ -53,82 +50,7 @@ func runBoth(t *testing.T, inputs []string, copt corpus.Options, p stage.Params,
 // and removed/ files, and identical stats.json but for timings.
 func compareOutputs(t *testing.T, localDir, beamDir string) {
 	t.Helper()
-	for _, name := range []string{"clusters.jsonl", "rejected.jsonl"} {
-		a, b := readFile(t, filepath.Join(localDir, name)), readFile(t, filepath.Join(beamDir, name))
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs: local %d bytes, beam %d bytes\n%s", name, len(a), len(b), firstDiff(a, b))
-		}
-	}
-	for _, sub := range []string{"kept", "removed"} {
-		la, lb := listFiles(t, filepath.Join(localDir, sub)), listFiles(t, filepath.Join(beamDir, sub))
-		if !reflect.DeepEqual(la, lb) {
-			t.Errorf("%s/ files differ: local %v, beam %v", sub, la, lb)
-			continue
-		}
-		for _, f := range la {
-			if !bytes.Equal(readFile(t, filepath.Join(localDir, sub, f)), readFile(t, filepath.Join(beamDir, sub, f))) {
-				t.Errorf("%s/%s differs", sub, f)
-			}
-		}
-	}
-	ls, bs := readStats(t, filepath.Join(localDir, "stats.json")), readStats(t, filepath.Join(beamDir, "stats.json"))
-	if !reflect.DeepEqual(ls, bs) {
-		t.Errorf("stats.json differs (timings aside):\nlocal %s\nbeam  %s", ls, bs)
-	}
-}
-
-func readFile(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func listFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, rel)
-		}
-		return nil
-	})
-	return out
-}
-
-// readStats returns stats.json without the fields that measure time or
-// describe the local engine's own machinery (workers, memory, its signature
-// store's blocks).
-func readStats(t *testing.T, p string) string {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(readFile(t, p), &m); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"stages", "wall_seconds", "cpu_seconds", "workers", "memory_bytes", "peak_rss_bytes", "signature_blocks", "spilled_signature_blocks", "decoded_once", "band_runs"} {
-		delete(m, k)
-	}
-	if params, ok := m["params"].(map[string]any); ok {
-		delete(params, "memory_budget") // the local engine's --memory
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
-}
-
-func firstDiff(a, b []byte) string {
-	sa, sb := bufio.NewScanner(bytes.NewReader(a)), bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; ; n++ {
-		okA, okB := sa.Scan(), sb.Scan()
-		if !okA && !okB {
-			return ""
-		}
-		if sa.Text() != sb.Text() || okA != okB {
-			return fmt.Sprintf("line %d:\n  local %s\n  beam  %s", n, sa.Text(), sb.Text())
-		}
-	}
+	enginetest.Compare(t, localDir, beamDir, "beam")
 }
 
 func TestParitySeed(t *testing.T) {

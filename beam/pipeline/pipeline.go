@@ -28,7 +28,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -82,10 +81,7 @@ type FileSpec = output.File
 // Config is everything the pipeline's workers need; it travels inside the
 // DoFns, gob-encoded.
 type Config struct {
-	Files        []FileSpec
-	Corpus       corpus.Options
-	Params       stage.Params // resolved
-	Field        string       // keep-rule field, if any
+	output.Job
 	OutDir       string
 	WriteRemoved bool
 	Strict       bool
@@ -138,27 +134,11 @@ const (
 // output directory and returns the Config the pipeline carries.
 func Prepare(opt Options) (Config, error) {
 	var cfg Config
-	st, err := stage.New(opt.Params)
-	if err != nil {
-		return cfg, fmt.Errorf("parameters: %w", err)
-	}
-	cfg.Params = st.Params()
-	cfg.Corpus = opt.Corpus
-	if f, ok := cfg.Params.Keep.NeedsField(); ok {
-		cfg.Field = f
-		cfg.Corpus.Fields = append(slices.Clone(cfg.Corpus.Fields), f)
-	}
-	if len(opt.Inputs) == 0 {
-		return cfg, fmt.Errorf("no input files")
-	}
-	if len(opt.Inputs) > 1<<20 {
-		return cfg, fmt.Errorf("%d input files: at most %d are supported", len(opt.Inputs), 1<<20)
-	}
-	files, err := output.Files(opt.Inputs, cfg.Corpus)
+	job, err := output.NewJob(opt.Inputs, opt.Corpus, opt.Params)
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Files = files
+	cfg.Job = job
 	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
 	cfg.Shards = opt.Shards
 	if cfg.Shards <= 0 {

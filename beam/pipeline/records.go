@@ -19,16 +19,12 @@ import (
 
 // fileMeta is what the first pass learns about one input file.
 type fileMeta struct {
-	Source   int
-	Count    uint32 // documents that got an index
-	Counts   output.Counts
-	Rejected []int64 // record numbers rejected, increasing
-	Rejects  []output.Rejection
-	// Fault says why the file could not be read to its end (as the local
-	// engine's FileStats.Fault); FaultAfter is the last record read before
-	// it. Documents after the fault get no index and are not written.
-	Fault      string
-	FaultAfter int64
+	Source int
+	Count  uint32 // documents that got an index
+	// Reading is the file's accounting: counts, rejects and, for a file
+	// that could not be read to its end, its fault. Documents after the
+	// fault get no index and are not written.
+	output.Reading
 }
 
 // docBatch is a run of consecutive documents of one file with their

@@ -4,44 +4,54 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/quchong/quchong/serve"
 )
 
-const checkUsage = `Usage: quchong check TEXT|FILE|- --server URL [--id ID]
-
-Asks a running "quchong serve" whether a text duplicates an indexed
+const checkLong = `Asks a running "quchong serve" whether a text duplicates an indexed
 document, and prints its answer: "unique", or "duplicate" and the matches,
 one a line (id, reason, similarity); with --json the server's answer,
 {"duplicate": bool, "matches": [{"id", "similarity", "reason"}]}.
 An argument that names a file is read as one document; "-" reads standard
 input. Exit code 0 whatever the answer; 1 when the server cannot be asked.
-
-Flags:
 `
 
-func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	var server, id string
-	var timeout time.Duration
-	var jsonOut bool
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.StringVar(&server, "server", "", "the service's base `URL`, such as http://127.0.0.1:8080 (required)")
-	fs.StringVar(&id, "id", "", "an `ID` echoed in the answer")
-	fs.BoolVar(&jsonOut, "json", false, "print the server's answer as JSON")
-	fs.DurationVar(&timeout, "timeout", 30*time.Second, "give up after this long")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), checkUsage)
-		fs.PrintDefaults()
+// checkFlags holds the command line of check.
+type checkFlags struct {
+	server, id string
+	timeout    time.Duration
+	jsonOut    bool
+}
+
+// newCheckCmd is `quchong check`.
+func newCheckCmd(a *app) *cobra.Command {
+	var f checkFlags
+	c := &cobra.Command{
+		Use:     "check TEXT|FILE|- --server URL",
+		Short:   "ask a running service about one text",
+		Long:    checkLong,
+		GroupID: groupMain,
+		RunE: func(_ *cobra.Command, rest []string) error {
+			return status(cmdCheck(&f, rest, a.stdout, a.stderr))
+		},
 	}
-	rest, code, ok := parseFlags("check", fs, args, stdout, stderr)
-	if !ok {
-		return code
-	}
+	fs := c.Flags()
+	fs.StringVar(&f.server, "server", "", "the service's base `URL`, such as http://127.0.0.1:8080 (required)")
+	fs.StringVar(&f.id, "id", "", "an `ID` echoed in the answer")
+	fs.BoolVar(&f.jsonOut, "json", false, "print the server's answer as JSON")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up after this long")
+	return c
+}
+
+// cmdCheck asks the server about one text.
+func cmdCheck(f *checkFlags, rest []string, stdout, stderr io.Writer) int {
+	server, id, timeout, jsonOut := f.server, f.id, f.timeout, f.jsonOut
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "quchong check: %v\n", err)
 		return code

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,18 +11,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
 	"github.com/quchong/quchong/internal/units"
-	"github.com/quchong/quchong/output"
 )
 
-const version = output.Version
-
-const dedupUsage = `Usage: quchong dedup [flags] INPUT... -o DIR
-
-Finds exact and near-duplicate documents in the inputs (files, directories
+const dedupLong = `Finds exact and near-duplicate documents in the inputs (files, directories
 or globs; .txt, .jsonl/.json, .parquet, optionally .gz or .zst), keeps one
 document per cluster and writes, in DIR:
   kept/            the kept documents, in each input's format and compression
@@ -40,8 +36,6 @@ stats.json last; a failed run leaves DIR/.work for --resume. --force removes
 only what an earlier run of quchong wrote in DIR (the files its stats.json
 lists, and .work); other files in DIR, kept/ and removed/ stay. A second run
 into a DIR that a live run holds (DIR/.quchong.lock) is refused.
-
-Flags:
 `
 
 // dedupFlags holds the command line of dedup.
@@ -56,9 +50,19 @@ type dedupFlags struct {
 	index                     indexFlags // --index, --index-readonly (cmd_dedup_index.go)
 }
 
-func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("dedup", flag.ContinueOnError)
-	fs.SetOutput(out)
+// newDedupCmd is `quchong dedup`.
+func newDedupCmd(a *app) *cobra.Command {
+	var f dedupFlags
+	c := &cobra.Command{
+		Use:     "dedup [flags] INPUT... -o DIR",
+		Short:   "deduplicate files, directories or globs",
+		Long:    dedupLong,
+		GroupID: groupMain,
+		RunE: func(c *cobra.Command, inputs []string) error {
+			return status(cmdDedup(&f, c.Flags().Changed("max-doc-bytes"), inputs, a.args[1:], a.stdout, a.stderr))
+		},
+	}
+	fs := c.Flags()
 	f.Run.Register(fs)
 	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run into DIR from its last checkpoint (refused if the inputs or parameters changed)")
 	fs.BoolVar(&f.noReport, "no-report", false, "do not write DIR/report.html")
@@ -69,29 +73,19 @@ func newDedupFlagSet(f *dedupFlags, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
 	f.index.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), dedupUsage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return c
 }
 
-func cmdDedup(args []string, stdout, stderr io.Writer) int {
-	var f dedupFlags
-	fs := newDedupFlagSet(&f, stderr)
-	inputs, code, ok := parseFlags("dedup", fs, args, stdout, stderr)
-	if !ok {
-		return code
-	}
+// cmdDedup runs dedup on the inputs with the parsed flags; args are its
+// command line as given, for the command that resumes it.
+func cmdDedup(f *dedupFlags, maxDocSet bool, inputs, args []string, stdout, stderr io.Writer) int {
 	opt, err := f.options()
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong dedup: %v\n", err)
 		return exitUsage
 	}
-	maxDocSet := false
-	fs.Visit(func(fl *flag.Flag) { maxDocSet = maxDocSet || fl.Name == "max-doc-bytes" })
 	if !maxDocSet {
-		opt.Corpus.MaxDocBytes = local.MaxDocBytesFor(opt.Memory)
+		opt.Corpus.MaxDocBytes = local.NewBudget(opt.Memory).MaxDocBytes()
 	}
 	if len(inputs) == 0 {
 		fmt.Fprintln(stderr, "quchong dedup: no input files (see quchong dedup --help)")
@@ -132,9 +126,9 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	closeIndex, code, ok := f.index.open(&opt, stderr)
+	closeIndex, icode, ok := f.index.open(&opt, stderr)
 	if !ok {
-		return code
+		return icode
 	}
 	defer closeIndex()
 	ctx, stop := interruptible(context.Background())
@@ -163,7 +157,7 @@ func cmdDedup(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFail
 	}
-	code = exitOK
+	code := exitOK
 	if f.jsonOut {
 		code = printJSON(stdout, stats)
 	} else {

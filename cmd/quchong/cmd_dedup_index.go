@@ -2,9 +2,10 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+
+	"github.com/spf13/pflag"
 
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/index"
@@ -16,7 +17,7 @@ type indexFlags struct {
 	readOnly bool
 }
 
-func (f *indexFlags) register(fs *flag.FlagSet) {
+func (f *indexFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dir, "index", "", "deduplicate against the saved index in `DIR` as well (created when absent), then add the kept documents to it as a new version")
 	fs.BoolVar(&f.readOnly, "index-readonly", false, "with --index: check against the index without adding to it")
 }

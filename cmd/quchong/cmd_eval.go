@@ -3,20 +3,18 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/eval"
 )
 
-const evalUsage = `Usage: quchong eval --labels PAIRS.jsonl[.zst] --clusters DIR/clusters.jsonl [flags] [--docs INPUT]...
-
-Scores a dedup run against labelled pairs: precision, recall, F1 and merge
+const evalLong = `Scores a dedup run against labelled pairs: precision, recall, F1 and merge
 rate per stratum and overall, and the adjusted Rand index and B-cubed scores
 of the clustering the positive pairs imply. Documents not in clusters.jsonl
 are singletons.
@@ -29,45 +27,38 @@ directory that was moved; --no-check skips the check.
 
 Pair files with inline texts (a_text, b_text) name their documents
 "<line>-a" and "<line>-b".
-
-Flags:
 `
 
 // evalFlags holds the command line of eval.
 type evalFlags struct {
 	labels, clusters string
-	docs             evalInputList
+	docs             []string
 	jsonOut, noCheck bool
 }
 
-// evalInputList is a repeatable string flag.
-type evalInputList []string
-
-func (l *evalInputList) String() string     { return strings.Join(*l, ",") }
-func (l *evalInputList) Set(s string) error { *l = append(*l, s); return nil }
-
-func newEvalFlagSet(f *evalFlags, out io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(out)
+// newEvalCmd is `quchong eval`.
+func newEvalCmd(a *app) *cobra.Command {
+	var f evalFlags
+	c := &cobra.Command{
+		Use:     "eval --labels PAIRS.jsonl[.zst] --clusters DIR/clusters.jsonl [flags] [--docs INPUT]...",
+		Short:   "score a run against labelled pairs",
+		Long:    evalLong,
+		GroupID: groupMain,
+		RunE: func(_ *cobra.Command, rest []string) error {
+			return status(cmdEval(&f, rest, a.stdout, a.stderr))
+		},
+	}
+	fs := c.Flags()
 	fs.StringVar(&f.labels, "labels", "", "labelled pairs `FILE` (.jsonl, .jsonl.zst or .jsonl.gz; required)")
 	fs.StringVar(&f.clusters, "clusters", "", "the run's clusters.jsonl, or its output `DIR` (required)")
-	fs.Var(&f.docs, "docs", "an `INPUT` of the run (file, directory or glob; repeatable, and further arguments count too) instead of the inputs in stats.json")
+	fs.StringArrayVar(&f.docs, "docs", nil, "an `INPUT` of the run (file, directory or glob; repeatable, and further arguments count too) instead of the inputs in stats.json")
 	fs.BoolVar(&f.noCheck, "no-check", false, "do not check that the labelled documents were in the run")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), evalUsage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return c
 }
 
-func cmdEval(args []string, stdout, stderr io.Writer) int {
-	var f evalFlags
-	fs := newEvalFlagSet(&f, stderr)
-	rest, code, ok := parseFlags("eval", fs, args, stdout, stderr)
-	if !ok {
-		return code
-	}
+// cmdEval scores the run with the parsed flags; rest are further inputs.
+func cmdEval(f *evalFlags, rest []string, stdout, stderr io.Writer) int {
 	f.docs = append(f.docs, rest...)
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "quchong eval: %v\n", err)

@@ -72,7 +72,7 @@ func newEvalRun(t *testing.T, inputPath string) evalRun {
 
 func runEval(args ...string) (code int, stdout, stderr string) {
 	var o, e bytes.Buffer
-	code = cmdEval(args, &o, &e)
+	code = run(append([]string{"eval"}, args...), &o, &e)
 	return code, o.String(), e.String()
 }
 

@@ -10,10 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/quchong/quchong/explain"
 	"github.com/quchong/quchong/stage"
-	"github.com/quchong/quchong/verify"
 )
 
 const seedPath = "../../testdata/seed.txt"
@@ -30,13 +29,13 @@ func runExplain(t *testing.T, args ...string) (int, string, string) {
 }
 
 // explainJSON runs explain --json and decodes its output.
-func explainJSON(t *testing.T, args ...string) explanation {
+func explainJSON(t *testing.T, args ...string) explain.Report {
 	t.Helper()
 	code, out, errOut := runExplain(t, append(args, "--json")...)
 	if code != exitOK {
 		t.Fatalf("explain %v: exit %d, stderr %s", args, code, errOut)
 	}
-	var e explanation
+	var e explain.Report
 	if err := json.Unmarshal([]byte(out), &e); err != nil {
 		t.Fatalf("explain %v --json: %v\n%s", args, err, out)
 	}
@@ -50,17 +49,17 @@ func TestExplainSeed(t *testing.T) {
 		merged bool
 		reason string
 	}{
-		{"near duplicates, names masked", []string{seedID(16), seedID(19)}, true, reasonNearSignature},
-		{"same pair, order swapped", []string{seedID(19), seedID(16)}, true, reasonNearSignature},
-		{"unrelated", []string{seedID(1), seedID(2)}, false, reasonNotCandidate},
-		{"exact", []string{seedID(2), seedID(3)}, true, reasonExact},
+		{"near duplicates, names masked", []string{seedID(16), seedID(19)}, true, stage.ReasonNearBySignature.String()},
+		{"same pair, order swapped", []string{seedID(19), seedID(16)}, true, stage.ReasonNearBySignature.String()},
+		{"unrelated", []string{seedID(1), seedID(2)}, false, stage.ReasonNotCandidate.String()},
+		{"exact", []string{seedID(2), seedID(3)}, true, stage.ReasonExact.String()},
 		// 0.82 estimate: borderline at 0.9 (accept needs 0.95), the text decides.
-		{"confirmed on the text", []string{seedID(16), seedID(19), "--threshold", "0.9"}, true, reasonNearText},
-		{"text below a high threshold", []string{seedID(16), seedID(19), "--threshold", "0.99", "--bands", "32", "--rows", "4"}, false, reasonBelowThreshold},
+		{"confirmed on the text", []string{seedID(16), seedID(19), "--threshold", "0.9"}, true, stage.ReasonNearByText.String()},
+		{"text below a high threshold", []string{seedID(16), seedID(19), "--threshold", "0.99", "--bands", "32", "--rows", "4"}, false, stage.ReasonBelowThreshold.String()},
 		// One band of 128 rows collides only when the signatures are equal.
-		{"LSH misses", []string{seedID(16), seedID(19), "--bands", "1", "--rows", "128"}, false, reasonNotCandidate},
-		{"too short", []string{seedID(16), seedID(19), "--min-length", "1000"}, false, reasonTooShort},
-		{"exact even when short", []string{seedID(2), seedID(3), "--min-length", "1000"}, true, reasonExact},
+		{"LSH misses", []string{seedID(16), seedID(19), "--bands", "1", "--rows", "128"}, false, stage.ReasonNotCandidate.String()},
+		{"too short", []string{seedID(16), seedID(19), "--min-length", "1000"}, false, stage.ReasonTooShort.String()},
+		{"exact even when short", []string{seedID(2), seedID(3), "--min-length", "1000"}, true, stage.ReasonExact.String()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +72,12 @@ func TestExplainSeed(t *testing.T) {
 			}
 			if e.Detail == "" || e.Note == "" {
 				t.Error("no detail or note")
+			}
+			// The trail ends where the verdict was settled: a linked pair
+			// with the cluster decision's check, another with the grouping
+			// step that refused it.
+			if n := len(e.Trail); n == 0 || (e.Trail[n-1].Stage == "check") != tt.merged {
+				t.Errorf("trail %+v for merged %v", e.Trail, tt.merged)
 			}
 		})
 	}
@@ -142,14 +147,14 @@ func TestExplainSeedDetails(t *testing.T) {
 	if e.A.Masks != 2 || e.B.Masks != 5 {
 		t.Errorf("masks %d, %d; want 2, 5", e.A.Masks, e.B.Masks)
 	}
-	fills := func(d *explainDoc) []string {
+	fills := func(d *explain.Doc) []string {
 		var out []string
 		for _, f := range d.Fills {
 			out = append(out, f.Fill)
 		}
 		return out
 	}
-	if got, want := fills(e.B), []string{"星泽美申麦", "立邦", "大鹏", "同兴", maskSymbol}; !slices.Equal(got, want) {
+	if got, want := fills(e.B), []string{"星泽美申麦", "立邦", "大鹏", "同兴", explain.MaskSymbol}; !slices.Equal(got, want) {
 		t.Errorf("fills of B = %q, want %q", got, want)
 	}
 	if got := fills(e.A); len(got) != 2 || got[0] != "19" {
@@ -226,9 +231,12 @@ func TestExplainAgreesWithDedup(t *testing.T) {
 	merged := 0
 	for i := range lines {
 		for j := i + 1; j < len(lines); j++ {
-			a := &explainDoc{ID: seedID(i + 1), order: i, text: []byte(lines[i])}
-			b := &explainDoc{ID: seedID(j + 1), order: j, text: []byte(lines[j])}
-			e := explain(st, a, b)
+			a := &explain.Doc{ID: seedID(i + 1), Order: i, Text: []byte(lines[i])}
+			b := &explain.Doc{ID: seedID(j + 1), Order: j, Text: []byte(lines[j])}
+			e, err := explain.New(st, a, b)
+			if err != nil {
+				t.Fatal(err)
+			}
 			ci, oki := cluster[a.ID]
 			cj, okj := cluster[b.ID]
 			if e.Merged {
@@ -253,6 +261,7 @@ func TestExplainText(t *testing.T) {
 		"verdict  MERGED (near-by-signature)", "shingle Jaccard", "signature estimate",
 		"mask-aware similarity", "LSH bands collided", "of 32", "“星泽美申麦”",
 		"[-星泽美申麦-]{+◆+}", "only in A", "judges the pair alone",
+		"how dedup decided, step by step:", "3. bands    candidate: 15 of the 32 LSH bands", "6. check    removed: B against A",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -262,7 +271,7 @@ func TestExplainText(t *testing.T) {
 		t.Error("colours on a non-terminal with --color auto")
 	}
 	_, colored, _ := runExplain(t, seedID(16), seedID(19), "--input", seedPath, "--color=always")
-	if !strings.Contains(colored, styleDelete+"星泽美申麦"+styleReset) || strings.Contains(colored, "[-星") {
+	if !strings.Contains(colored, "\x1b[1;31;9m星泽美申麦\x1b[0m") || strings.Contains(colored, "[-星") {
 		t.Error("--color=always does not mark deletions with colour")
 	}
 	_, never, _ := runExplain(t, seedID(16), seedID(19), "--input", seedPath, "--color", "never")
@@ -273,262 +282,4 @@ func TestExplainText(t *testing.T) {
 	if !strings.Contains(unrelated, "NOT MERGED (not-a-candidate)") {
 		t.Errorf("lines 1, 2:\n%s", unrelated)
 	}
-}
-
-func TestExplainFiles(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	long := strings.Repeat("项目是地方经济社会发展的不二王炸，招商引资工作是经济发展的先导。", 30)
-	x := write("x.txt", "我镇某某家帮扶企业分别位于星火工业园区。"+long)
-	y := write("y.txt", "我镇19家帮扶企业分别位于星火工业园区。"+long)
-	s1 := write("s1.txt", "短文本一")
-	s2 := write("s2.txt", "短文本二")
-
-	e := explainJSON(t, "--files", x, y)
-	if !e.Merged || e.A.ID != x || e.B.ID != y || len(e.A.Fills) != 1 || e.A.Fills[0].Fill != "19" {
-		t.Errorf("x, y: merged %v (%s), ids %s %s, fills %+v", e.Merged, e.Reason, e.A.ID, e.B.ID, e.A.Fills)
-	}
-	if e := explainJSON(t, "--files", s1, s2); e.Merged || e.Reason != reasonTooShort || e.SignatureEstimate != nil {
-		t.Errorf("short files: merged %v (%s), estimate %v", e.Merged, e.Reason, e.SignatureEstimate)
-	}
-
-	// Long texts are shortened unless --full.
-	_, short, _ := runExplain(t, "--files", x, y)
-	_, full, _ := runExplain(t, "--files", x, y, "--full")
-	if !strings.Contains(short, "--full shows all") || !strings.Contains(short, " equal … ") {
-		t.Errorf("long texts not shortened:\n%s", short)
-	}
-	if strings.Contains(full, "--full shows all") || strings.Contains(full, " equal … ") || len(full) <= len(short) {
-		t.Error("--full still shortens")
-	}
-	if code, _, errOut := runExplain(t, "--files", x, filepath.Join(dir, "missing.txt")); code != exitInput || !strings.Contains(errOut, "missing.txt") {
-		t.Errorf("missing file: exit %d, %s", code, errOut)
-	}
-	if code, _, errOut := runExplain(t, "--files", x, y, "--max-doc-bytes", "10"); code != exitInput || !strings.Contains(errOut, "max-doc-bytes") {
-		t.Errorf("too large: exit %d, %s", code, errOut)
-	}
-	// Issue 19 item 10: a file whose size stat does not tell (a device
-	// without end) is read only up to the limit.
-	if _, err := os.Stat("/dev/zero"); err == nil {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			if code, _, errOut := runExplain(t, "--files", x, "/dev/zero", "--max-doc-bytes", "1000000"); code != exitInput || !strings.Contains(errOut, "max-doc-bytes") {
-				t.Errorf("/dev/zero: exit %d, %s", code, errOut)
-			}
-		}()
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			t.Fatal("explain --files /dev/zero did not stop at --max-doc-bytes")
-		}
-	}
-}
-
-func TestExplainInputs(t *testing.T) {
-	dir := t.TempDir()
-	j1 := filepath.Join(dir, "a.jsonl")
-	j2 := filepath.Join(dir, "b.jsonl")
-	body := strings.Repeat("招商引资工作是经济发展的先导，对接可行性高的项目。", 4)
-	if err := os.WriteFile(j1, []byte(`{"id": "d1", "text": "`+body+`"}`+"\n"+`{"id": "d2", "text": ""}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(j2, []byte(`{"id": "d3", "text": "`+body+`！"}`+"\n"+`{"text": "no id"}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// Inputs after the ids count too, as do repeated --input flags.
-	for _, args := range [][]string{
-		{"d1", "d3", "--input", j1, j2},
-		{"d3", "--input", j1, "d1", "--input", j2},
-	} {
-		e := explainJSON(t, args...)
-		if e.Reason != reasonExact || e.A.Path == e.B.Path {
-			t.Errorf("%v: %s, paths %s %s", args, e.Reason, e.A.Path, e.B.Path)
-		}
-	}
-	// A record without an id is PATH:LINE.
-	if e := explainJSON(t, "d1", j2+":2", "--input", j1, j2); e.B.Record != 2 || e.Reason != reasonTooShort {
-		t.Errorf("PATH:LINE id: record %d, %s", e.B.Record, e.Reason)
-	}
-	tests := []struct {
-		args []string
-		code int
-		want string
-	}{
-		{[]string{"d1", "nope", "--input", j1, j2}, exitInput, `id "nope" not found`},
-		{[]string{"d1", j1 + ":2", "--input", j1}, exitInput, `:2" is a rejected record (` + j1 + ` line 2: empty`},
-		{[]string{"d1", "d2", "--input", j1}, exitInput, `id "d2" not found in ` + j1 + ` (1 rejected record`},
-		{[]string{"d1", "d1", "--input", j1}, exitUsage, "same id"},
-		{[]string{"d1", "d3", "--input", filepath.Join(dir, "none.jsonl")}, exitInput, "none.jsonl"},
-		{[]string{"d1", "d3"}, exitUsage, "--input"},
-		{[]string{"d1"}, exitUsage, "two document ids"},
-		{nil, exitUsage, "two document ids"},
-		{[]string{"--files", j1}, exitUsage, "exactly two files"},
-		{[]string{"--files", j1, j2, "--input", j1}, exitUsage, "no --input"},
-		{[]string{"d1", "d3", "--input", j1, "--color", "sometimes"}, exitUsage, "--color"},
-		{[]string{"d1", "d3", "--input", j1, "--threshold", "2"}, exitUsage, "threshold"},
-		{[]string{"d1", "d3", "--input", j1, "--format", "csv"}, exitUsage, "csv"},
-		{[]string{"d1", "d3", "--input", j1, "--bogus"}, exitUsage, "bogus"},
-	}
-	for _, tt := range tests {
-		code, _, errOut := runExplain(t, tt.args...)
-		if code != tt.code || !strings.Contains(errOut, tt.want) {
-			t.Errorf("explain %q: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, errOut, tt.code, tt.want)
-		}
-	}
-}
-
-func TestExplainHelp(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run([]string{"help", "explain"}, &out, &errOut); code != exitOK || !strings.Contains(out.String(), "--files") || !strings.Contains(out.String(), "-threshold") || errOut.Len() > 0 {
-		t.Errorf("help explain: exit %d:\n%s\nstderr: %s", code, out.String(), errOut.String())
-	}
-	if strings.Count(out.String(), "Usage:") != 1 {
-		t.Error("help printed more than once")
-	}
-}
-
-// TestMaskFills checks the recovered fills against verify.Fill: putting
-// each fill in place of its mask must give Fill's output.
-func TestMaskFills(t *testing.T) {
-	const m = verify.Mask
-	tests := []struct {
-		x, other string
-		want     []string // fills; "" for unfilled with no mask facing it
-	}{
-		{"我镇\uE000家帮扶企业分别位于", "我镇19家帮扶企业分别位于", []string{"19"}},
-		{"其中\uE000新材料将在今年", "其中星泽美申麦新材料将在今年", []string{"星泽美申麦"}},
-		{"\uE000开头的文字很多很多", "张三开头的文字很多很多", []string{"张三"}},
-		{"结尾的文字很多很多\uE000", "结尾的文字很多很多李四", []string{"李四"}},
-		{"空的\uE000文字很多", "空的文字很多", []string{""}},
-		{"甲乙丙丁\uE000戊己庚辛", "完全不同的另一段话", []string{""}},
-		{"项目\uE000村的大棚", "项目\uE000村的大棚", []string{maskSymbol}},
-		{"两个\uE000中间\uE000结尾", "两个张三中间李四结尾", []string{"张三", "李四"}},
-		{"没有掩码", "没有掩码", nil},
-	}
-	st, err := stage.New(stage.DefaultParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := st.Params().Verify
-	for _, tt := range tests {
-		x, other := []rune(tt.x), []rune(tt.other)
-		filled := verify.Fill(nil, x, other, opt, nil)
-		fills := maskFills(x, filled, other, opt)
-		var got []string
-		var rebuilt []rune
-		k := 0
-		for i := 0; i < len(x); i++ {
-			if x[i] != m {
-				rebuilt = append(rebuilt, x[i])
-				continue
-			}
-			f := fills[k]
-			k++
-			got = append(got, f.Fill)
-			if f.Filled {
-				rebuilt = append(rebuilt, []rune(f.Fill)...)
-			} else {
-				rebuilt = append(rebuilt, m)
-			}
-		}
-		if !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
-			t.Errorf("maskFills(%q, %q) = %q, want %q", tt.x, tt.other, got, tt.want)
-		}
-		if string(rebuilt) != string(filled) {
-			t.Errorf("fills of %q do not rebuild verify.Fill's %q: %q", tt.x, string(filled), string(rebuilt))
-		}
-	}
-}
-
-func TestRuneWidth(t *testing.T) {
-	for _, tt := range []struct {
-		r    rune
-		want int
-	}{{'a', 1}, {'中', 2}, {'，', 2}, {'가', 2}, {'◆', 1}, {'𠀀', 2}, {'é', 1}} {
-		if got := runeWidth(tt.r); got != tt.want {
-			t.Errorf("runeWidth(%q) = %d, want %d", tt.r, got, tt.want)
-		}
-	}
-}
-
-// rebuildFills puts each recovered fill in place of its mask run.
-func rebuildFills(x []rune, fills []explainFill) ([]rune, bool) {
-	var out []rune
-	k := 0
-	for i := 0; i < len(x); {
-		if x[i] != verify.Mask {
-			out = append(out, x[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(x) && x[j] == verify.Mask {
-			j++
-		}
-		if k >= len(fills) {
-			return nil, false
-		}
-		if f := fills[k]; f.Filled {
-			for _, c := range f.Fill {
-				if string(c) == maskSymbol {
-					c = verify.Mask
-				}
-				out = append(out, c)
-			}
-		} else {
-			out = append(out, x[i:j]...)
-		}
-		k++
-		i = j
-	}
-	return out, k == len(fills)
-}
-
-// FuzzMaskFills: the fills explain reports, put back in place, give exactly
-// what verify.Fill computed. '#' in the inputs stands for a mask; runs of
-// masks collapse to one, as in normalised text.
-func FuzzMaskFills(f *testing.F) {
-	for _, s := range [][2]string{
-		{"我镇#家帮扶企业分别位于", "我镇19家帮扶企业分别位于"},
-		{"两个#中间#结尾", "两个张三中间李四结尾"},
-		{"项目#村的大棚", "项目#村的大棚"},
-		{"abab#abab#ab", "ababxxababyab"},
-		{"#", "anything"},
-		{"aaaa#aaaa", "aaaaaaaaaaaa"},
-	} {
-		f.Add(s[0], s[1])
-	}
-	opt := verify.Options{MaxFill: 24, Context: 4}
-	f.Fuzz(func(t *testing.T, xs, ys string) {
-		toRunes := func(s string) []rune {
-			var r []rune
-			for _, c := range s {
-				if c == '#' {
-					c = verify.Mask
-					if len(r) > 0 && r[len(r)-1] == c {
-						continue
-					}
-				}
-				r = append(r, c)
-			}
-			return r
-		}
-		x, y := toRunes(xs), toRunes(ys)
-		if len(x) > 500 || len(y) > 500 {
-			t.Skip()
-		}
-		filled := verify.Fill(nil, x, y, opt, nil)
-		fills := maskFills(x, filled, y, opt)
-		got, ok := rebuildFills(x, fills)
-		if !ok || string(got) != string(filled) {
-			t.Fatalf("x %q, other %q: fills %+v rebuild %q, verify.Fill gives %q", string(x), string(y), fills, string(got), string(filled))
-		}
-	})
 }

@@ -3,41 +3,44 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/quchong/quchong/index"
 	"github.com/quchong/quchong/internal/units"
 )
 
-const indexUsage = `Usage: quchong index list|stats|verify|rollback DIR [VERSION] [--json]
-
-Inspects an index made by "quchong dedup --index DIR" or "quchong serve":
+const indexLong = `Inspects an index made by "quchong dedup --index DIR" or "quchong serve":
 
   list DIR               the versions: number, time, documents added, note
   stats DIR              documents, texts, size on disk, parameters
   verify DIR             reads everything and checks it is consistent
                          (exit code 1 and the problems when it is not)
   rollback DIR VERSION   removes every version after VERSION, atomically
-
-Flags:
 `
 
-func cmdIndex(args []string, stdout, stderr io.Writer) int {
+// newIndexCmd is `quchong index`.
+func newIndexCmd(a *app) *cobra.Command {
 	var jsonOut bool
-	fs := flag.NewFlagSet("index", flag.ContinueOnError)
-	fs.BoolVar(&jsonOut, "json", false, "print JSON")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), indexUsage)
-		fs.PrintDefaults()
+	c := &cobra.Command{
+		Use:     "index list|stats|verify|rollback DIR [VERSION]",
+		Short:   "inspect, verify or roll back an index",
+		Long:    indexLong,
+		GroupID: groupMain,
+		RunE: func(_ *cobra.Command, rest []string) error {
+			return status(cmdIndex(jsonOut, rest, a.stdout, a.stderr))
+		},
 	}
-	rest, code, ok := parseFlags("index", fs, args, stdout, stderr)
-	if !ok {
-		return code
-	}
+	c.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
+	return c
+}
+
+// cmdIndex runs one index subcommand.
+func cmdIndex(jsonOut bool, rest []string, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "quchong index: %v\n", err)
 		return code

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,14 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/quchong/quchong/index"
 	"github.com/quchong/quchong/serve"
 	"github.com/quchong/quchong/stage"
 )
 
-const serveUsage = `Usage: quchong serve --index DIR [--addr HOST:PORT] [--token-file FILE] [flags]
-
-Serves the duplicate check over HTTP/JSON on an index made by
+const serveLong = `Serves the duplicate check over HTTP/JSON on an index made by
 "quchong dedup --index DIR":
 
   POST /v1/check  {"text": "...", "id": "optional"} or {"documents": [...]}
@@ -32,8 +31,6 @@ A check uses the index's detection parameters and the rules by which a run
 removes a document. An add is one new index version, synced before the
 answer. SIGTERM or SIGINT stops the server gracefully: in-flight requests
 finish and the index is closed.
-
-Flags:
 `
 
 type serveFlags struct {
@@ -43,9 +40,19 @@ type serveFlags struct {
 	grace                  time.Duration
 }
 
-func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(out)
+// newServeCmd is `quchong serve`.
+func newServeCmd(a *app) *cobra.Command {
+	var f serveFlags
+	c := &cobra.Command{
+		Use:     "serve --index DIR [--addr HOST:PORT] [--token-file FILE] [flags]",
+		Short:   "the duplicate-check service over an index",
+		Long:    serveLong,
+		GroupID: groupMain,
+		RunE: func(_ *cobra.Command, rest []string) error {
+			return status(cmdServe(&f, rest, a.stderr))
+		},
+	}
+	fs := c.Flags()
 	fs.StringVar(&f.index, "index", "", "the index `DIR` (required)")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the bearer token /v1/add requires; without it the server takes no writes")
@@ -54,20 +61,11 @@ func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.create, "create", false, "create the index with the default detection parameters when DIR holds none")
 	fs.BoolVar(&f.json, "json", false, `print the start line as JSON: {"url": ..., "version": ..., "docs": ...}`)
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "how long in-flight requests may run after SIGTERM")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), serveUsage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return c
 }
 
-func cmdServe(args []string, stdout, stderr io.Writer) int {
-	var f serveFlags
-	fs := newServeFlagSet(&f, stderr)
-	rest, code, ok := parseFlags("serve", fs, args, stdout, stderr)
-	if !ok {
-		return code
-	}
+// cmdServe serves the index with the parsed flags until a signal.
+func cmdServe(f *serveFlags, rest []string, stderr io.Writer) int {
 	fail := func(code int, err error) int {
 		fmt.Fprintf(stderr, "quchong serve: %v\n", err)
 		return code

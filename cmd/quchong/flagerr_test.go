@@ -2,12 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/quchong/quchong/output"
 )
 
 // TestFlagTypo: a mistyped flag gets the problem, a suggestion and one line
@@ -25,7 +31,8 @@ func TestFlagTypo(t *testing.T) {
 		{[]string{"dedup", "--frobnicate", seed, "-o", "x"}, "", "unknown flag --frobnicate"},
 		{[]string{"explain", "--mask-max-fil", "3", "a", "b"}, "did you mean --mask-max-fill?", "unknown flag --mask-max-fil"},
 		{[]string{"eval", "--lables", "x"}, "did you mean --labels?", "unknown flag --lables"},
-		{[]string{"dedup", "--threshold", "abc", seed, "-o", "x"}, "", `invalid value "abc" for flag -threshold`},
+		{[]string{"dedup", "--threshold", "abc", seed, "-o", "x"}, "", `invalid value "abc" for --threshold: want a number`},
+		{[]string{"dedup", seed, "-o"}, "", "flag --output needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -75,19 +82,29 @@ func TestUnknownCommand(t *testing.T) {
 }
 
 // TestHelpListsEveryCommand: "quchong help" names every command the same
-// way, and "quchong help COMMAND" works for each command that takes flags.
+// way, and "quchong help COMMAND", "quchong COMMAND --help" and -h work for
+// each.
 func TestHelpListsEveryCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"help"}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("help: exit %d", code)
 	}
 	top := stdout.String()
-	for name := range commands {
-		if !regexp.MustCompile(`(?m)^  quchong ` + name + ` `).MatchString(top) {
-			t.Errorf("help does not list %s:\n%s", name, top)
+	var names []string
+	for _, c := range newRootCmd(&app{stdout: io.Discard, stderr: io.Discard}).Commands() {
+		if !c.Hidden {
+			names = append(names, c.Name())
 		}
-		if !strings.Contains(top, name) {
-			t.Errorf("help does not say how to get %s's flags", name)
+	}
+	for _, want := range []string{"dedup", "explain", "eval", "version", "help", "completion"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no command %s in %q", want, names)
+		}
+	}
+	for _, name := range names {
+		// Each listed the same way: its usage line, then what it does.
+		if !regexp.MustCompile(`(?m)^  quchong ` + name + `\b.*(\n {42}|   )[a-z]`).MatchString(top) {
+			t.Errorf("help does not list %s:\n%s", name, top)
 		}
 		for _, args := range [][]string{{"help", name}, {name, "--help"}, {name, "-h"}} {
 			stdout.Reset()
@@ -95,40 +112,106 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			if code := run(args, &stdout, &stderr); code != exitOK {
 				t.Errorf("%q: exit %d: %s", args, code, stderr.String())
 			}
-			if !strings.HasPrefix(stdout.String(), "Usage: quchong "+name) || !strings.Contains(stdout.String(), "-json") {
+			if !strings.HasPrefix(stdout.String(), "Usage: quchong "+name) || !strings.Contains(stdout.String(), "--help") {
 				t.Errorf("%q: stdout does not start with the usage of %s and list its flags:\n%s", args, name, stdout.String())
 			}
 		}
 	}
-	for _, name := range commandNames {
-		if !regexp.MustCompile(`(?m)^  quchong ` + name + `\b`).MatchString(top) {
-			t.Errorf("help does not list %s", name)
+	for _, name := range []string{"dedup", "explain", "eval"} {
+		stdout.Reset()
+		run([]string{"help", name}, &stdout, &stderr)
+		if !strings.Contains(stdout.String(), "--json") {
+			t.Errorf("help %s does not list --json:\n%s", name, stdout.String())
 		}
 	}
-	if !strings.Contains(top, "dedup, explain or eval") {
+	if !strings.Contains(top, `Run "quchong help COMMAND"`) {
 		t.Errorf("help does not say where every command's flags are:\n%s", top)
 	}
-	stdout.Reset()
-	if code := run([]string{"help", "frob"}, &stdout, &stderr); code != exitUsage {
-		t.Errorf("help frob: exit %d", code)
+	for _, args := range [][]string{{"help", "frob"}, {"help", "dedup", "frob"}} {
+		stdout.Reset()
+		stderr.Reset()
+		if code := run(args, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "unknown command") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, stderr.String())
+		}
 	}
 }
 
-func TestSuggest(t *testing.T) {
-	names := []string{"threshold", "lsh-threshold", "removed", "dry-run", "k", "o", "keep"}
-	tests := []struct{ word, want string }{
-		{"treshold", "threshold"},
-		{"threshhold", "threshold"},
-		{"lsh-treshold", "lsh-threshold"},
-		{"remvoed", "removed"},
-		{"dry", "dry-run"},
-		{"kep", "keep"},
-		{"x", ""},
-		{"zzzzzz", ""},
+// TestCompletion: quchong completion SHELL prints a script that knows the
+// commands and, through quchong's hidden __complete command, their flags
+// and the values of the flags that take one of a few words.
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"completion", shell}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("%s: exit %d: %s", shell, code, stderr.String())
+		}
+		script := stdout.String()
+		if len(script) < 1000 || !strings.Contains(script, "quchong") || !strings.Contains(script, "__complete") {
+			t.Errorf("%s: %d bytes, not a completion script for quchong:\n%s", shell, len(script), script)
+		}
+		if shell == "bash" {
+			if bash, err := exec.LookPath("bash"); err == nil {
+				cmd := exec.Command(bash, "-n")
+				cmd.Stdin = strings.NewReader(script)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("bash -n: %v: %s", err, out)
+				}
+			}
+		}
+	}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", ""}, []string{"dedup", "explain", "eval", "completion", "version"}},
+		{[]string{"__complete", "dedup", "--thr"}, []string{"--threshold"}},
+		{[]string{"__complete", "dedup", "--format", ""}, []string{"auto", "txt", "jsonl", "parquet"}},
+		{[]string{"__complete", "explain", "--color", ""}, []string{"auto", "always", "never"}},
+		{[]string{"__complete", "completion", ""}, []string{"bash", "zsh", "fish"}},
+		{[]string{"__complete", "help", "ex"}, []string{"explain"}},
 	}
 	for _, tt := range tests {
-		if got := suggest(tt.word, names); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.word, got, tt.want)
+		var stdout, stderr bytes.Buffer
+		if code := run(tt.args, &stdout, &stderr); code != exitOK {
+			t.Errorf("%q: exit %d: %s", tt.args, code, stderr.String())
+		}
+		var got []string
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			name, _, _ := strings.Cut(line, "\t")
+			got = append(got, name)
+		}
+		for _, w := range tt.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q: completions %q lack %q", tt.args, got, w)
+			}
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"completion", "tcsh"}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "unknown shell") {
+		t.Errorf("completion tcsh: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestSingleDashFlags: the standard library's single-dash long flags,
+// which quchong accepted before it moved to cobra, still work.
+func TestSingleDashFlags(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"dedup", seed, "-o", out, "-threshold", "0.7", "-json", "-quiet", "-keep=longest"}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var st output.Stats
+	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
+		t.Fatalf("-json: %v:\n%s", err, stdout.String())
+	}
+	if st.Params.Threshold != 0.7 || st.Params.Keep != "longest" {
+		t.Errorf("params %+v, want threshold 0.7 and keep longest", st.Params)
+	}
+	for _, args := range [][]string{{"-version"}, {"--version"}, {"version"}} {
+		stdout.Reset()
+		if code := run(args, &stdout, &stderr); code != exitOK || stdout.String() != "quchong "+version+"\n" {
+			t.Errorf("%q: exit %d, %q", args, code, stdout.String())
 		}
 	}
 }

@@ -192,7 +192,7 @@ func TestLargeDocumentMemory(t *testing.T) {
 		t.Skip("a 16 MB document")
 	}
 	const budget = 128 << 20
-	size := local.MaxDocBytesFor(budget) - 1024
+	size := local.NewBudget(budget).MaxDocBytes() - 1024
 	dir := t.TempDir()
 	var b strings.Builder
 	b.Grow(size + 200)

@@ -30,7 +30,7 @@ import (
 
 // workFormat numbers the layout of the work directory; a run refuses to
 // resume from another layout.
-const workFormat = 3
+const workFormat = 4
 
 // manifest is DIR/.work/manifest.json.
 type manifest struct {
@@ -179,6 +179,8 @@ type fileState struct {
 	Counts       output.Counts
 	Fault        string
 	FaultAfter   int64
+	Reread       bool
+	SpillStart   int64
 }
 
 func (r *run) saveFingerprint() error {
@@ -207,7 +209,7 @@ func (r *run) saveFingerprint() error {
 	side := r.docs.side
 	st := fingerprintState{N: r.docs.n, Rejects: r.rejects, TextsEnd: r.texts.end, Side: sideState{N: side.n, End: side.end, Index: side.index}}
 	for _, f := range r.files {
-		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts, Fault: f.fault, FaultAfter: f.faultAfter})
+		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts, Fault: f.fault, FaultAfter: f.faultAfter, Reread: f.reread, SpillStart: f.spillStart})
 	}
 	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
@@ -248,12 +250,10 @@ func (r *run) loadFingerprint() error {
 	if err := r.docs.restore(st.N, bufio.NewReaderSize(table, 1<<20)); err != nil {
 		return err
 	}
-	if int64(r.docs.textEnd) != st.TextsEnd {
-		return fmt.Errorf("work directory: the fingerprint checkpoint is inconsistent")
-	}
 	for i, fs := range st.Files {
 		r.files[i].first, r.files[i].count, r.files[i].rejected, r.files[i].counts = fs.First, fs.Count, fs.Rejected, fs.Counts
 		r.files[i].faultAfter = fs.FaultAfter
+		r.files[i].reread, r.files[i].spillStart = fs.Reread, fs.SpillStart
 		if r.files[i].fault = fs.Fault; fs.Fault != "" {
 			r.stats.Faults = append(r.stats.Faults, fs.Fault)
 		}
@@ -264,6 +264,7 @@ func (r *run) loadFingerprint() error {
 		return err
 	}
 	r.texts = &textSpill{f: tf, end: st.TextsEnd}
+	r.spillEnd = st.TextsEnd
 	return nil
 }
 

@@ -16,13 +16,20 @@ const (
 // decodedCache holds the decoded (decompressed) content of input files as
 // pass 1 reads them, within a share of the memory budget, so that the
 // output pass copies their records without reading and decompressing them a
-// second time. Files are taken in input order while they fit; a file that
-// does not fit is dropped whole and decoded again in the output pass, so the
-// outputs never depend on what was held. What counts against the limit is
-// the memory allocated (chunk capacities), not just the bytes written.
+// second time. Several files may be read at once: each holds its content
+// while it stays within perFile, and once a file is read, seal keeps it if
+// it fits in what the files kept before it left of the limit, taken in
+// input order, and drops it whole otherwise. Which files are held thus
+// depends on the inputs and the budget only, never on how many were read at
+// once; a file dropped is decoded again in the output pass, so the outputs
+// never depend on it either. What counts against the limits is the memory
+// allocated (chunk capacities), not just the bytes written.
 type decodedCache struct {
-	limit int64        // bytes all held files together may take
-	used  atomic.Int64 // allocated now (files are released concurrently in the output pass)
+	limit int64 // bytes all held files together may take
+	// perFile caps what one file may take while it is read (0: limit).
+	perFile int64
+	used    atomic.Int64 // allocated now (files are released concurrently in the output pass)
+	kept    int64        // allocated by the files seal kept (seal runs in input order)
 }
 
 // file starts holding one file's decoded content.
@@ -31,13 +38,14 @@ func (c *decodedCache) file() *decodedFile { return &decodedFile{c: c} }
 // decodedFile is one file's decoded content: an io.Writer for
 // corpus.Reader.Tee.
 type decodedFile struct {
-	c      *decodedCache
-	chunks [][]byte
-	over   bool // beyond the cache's limit: nothing is held
+	c         *decodedCache
+	chunks    [][]byte
+	allocated int64
+	over      bool // beyond a limit: nothing is held
 }
 
-// Write holds p, or, once the cache's limit is reached, drops everything
-// held for this file. It never fails.
+// Write holds p, or, once the file is larger than the cache's perFile
+// limit, drops everything held for it. It never fails.
 func (d *decodedFile) Write(p []byte) (int, error) {
 	for rest := p; len(rest) > 0 && !d.over; {
 		if len(d.chunks) == 0 || len(d.chunks[len(d.chunks)-1]) == cap(d.chunks[len(d.chunks)-1]) {
@@ -45,12 +53,17 @@ func (d *decodedFile) Write(p []byte) (int, error) {
 			if len(d.chunks) > 0 {
 				size = min(2*cap(d.chunks[len(d.chunks)-1]), decodedChunk)
 			}
-			if d.c.used.Load()+int64(size) > d.c.limit {
+			perFile := d.c.perFile
+			if perFile <= 0 || perFile > d.c.limit {
+				perFile = d.c.limit
+			}
+			if d.allocated+int64(size) > perFile {
 				d.release()
 				d.over = true
 				break
 			}
 			d.c.used.Add(int64(size))
+			d.allocated += int64(size)
 			d.chunks = append(d.chunks, make([]byte, 0, size))
 		}
 		last := &d.chunks[len(d.chunks)-1]
@@ -61,7 +74,10 @@ func (d *decodedFile) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// seal gives back the unused end of the last chunk, once the file is read.
+// seal ends a file's content once it is read: it keeps it when it fits in
+// what the files sealed before left of the cache's limit, giving back the
+// unused end of its last chunk, and drops it otherwise. The files must be
+// sealed in input order, by one goroutine.
 func (d *decodedFile) seal() {
 	if d.over || len(d.chunks) == 0 {
 		return
@@ -70,7 +86,14 @@ func (d *decodedFile) seal() {
 	if old := cap(*last); old > len(*last) {
 		*last = bytes.Clone(*last)
 		d.c.used.Add(int64(cap(*last) - old))
+		d.allocated += int64(cap(*last) - old)
 	}
+	if d.c.kept+d.allocated > d.c.limit {
+		d.release()
+		d.over = true
+		return
+	}
+	d.c.kept += d.allocated
 }
 
 // release gives the held content's memory back to the cache.
@@ -78,9 +101,8 @@ func (d *decodedFile) release() {
 	if d == nil {
 		return
 	}
-	for _, ch := range d.chunks {
-		d.c.used.Add(-int64(cap(ch)))
-	}
+	d.c.used.Add(-d.allocated)
+	d.allocated = 0
 	d.chunks = nil
 }
 

@@ -142,7 +142,7 @@ func (r *run) checkIndex(ctx context.Context) error {
 func (r *run) indexVersion() uint64 { v, _ := r.opt.Index.Head(); return v }
 
 // entry returns document i as the index stores it: fingerprint, signature
-// and normalised text (read back from the text spill).
+// and normalised text (read back from its input or the text spill).
 func (r *run) entry(i uint32, buf []byte) (index.Entry, []byte, error) {
 	fp := r.docs.fp(i)
 	fp.Exact = r.docs.exact(i)
@@ -150,8 +150,7 @@ func (r *run) entry(i uint32, buf []byte) (index.Entry, []byte, error) {
 	if err := r.docs.copySig(e.Sig, i); err != nil {
 		return e, buf, err
 	}
-	off, n := r.docs.text(i)
-	text, err := r.texts.read(off, n, buf)
+	text, err := r.readText(i, buf)
 	if err != nil {
 		return e, text, err
 	}

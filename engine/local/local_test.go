@@ -399,7 +399,16 @@ func TestSpilledSignatures(t *testing.T) {
 		cut := (i * 7) % (len(line) / 3) // a different tail cut: near, not exact, copies
 		docs = append(docs, fmt.Sprintf("第%d版：%s", i/len(seed)%50, string(line[:len(line)-cut])))
 	}
+	// Compressed: an uncompressed input is never held (the output pass
+	// reads it again from the disk).
 	in := writeCorpus(t, t.TempDir(), docs, 2)
+	for i, p := range in {
+		if err := os.WriteFile(p+".zst", zstdBytes(t, mustRead(t, p)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(p)
+		in[i] = p + ".zst"
+	}
 	ref, refStats := runDedup(t, in, nil)
 	out, stats := runDedup(t, in, func(o *Options) { o.Memory = 1 })
 	if stats.SignatureBlocks != 3 || stats.SpilledBlocks != 2 || refStats.SpilledBlocks != 0 {

@@ -15,14 +15,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,21 +31,17 @@ import (
 	"github.com/quchong/quchong/index"
 	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/output"
-	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
 
 // Version is the engine version written to stats.json.
-
-// DefaultMemory is the default memory budget: 1 GiB.
-const DefaultMemory = 1 << 30
 
 // Options configures a run.
 type Options struct {
 	// Inputs are the input files, in order (see corpus.ExpandInputs).
 	Inputs []string
 	// Corpus configures the readers. Corpus.Fields is set by Run from the
-	// keep rule. Corpus.MaxDocBytes 0 means MaxDocBytesFor(Memory); a larger
+	// keep rule. Corpus.MaxDocBytes 0 means NewBudget(Memory).MaxDocBytes(); a larger
 	// one than that is refused.
 	Corpus corpus.Options
 	// Params are the detection parameters.
@@ -72,8 +66,8 @@ type Options struct {
 	// silent. It is called from one goroutine at a time.
 	Progress func(Event)
 	// Memory is the budget, in bytes, for the in-memory stages; 0 means
-	// DefaultMemory. Stages that can work in parts (grouping bands) size
-	// their parts to it.
+	// DefaultMemory. Budget says how the stages share it; those that can
+	// work in parts (grouping bands, confirmation) size their parts to it.
 	Memory int64
 	// NoReport skips DIR/report.html.
 	NoReport bool
@@ -87,6 +81,9 @@ type Options struct {
 	// bandRecords, for tests, caps the records of a band sorted in memory
 	// (otherwise set by the budget), to exercise the merge of sorted runs.
 	bandRecords int
+	// partBytes, for tests, sets the size of the parts a large uncompressed
+	// file is read in (otherwise defaultPartBytes).
+	partBytes int64
 	// WorkDir holds the run's intermediate files (normalised texts); it is
 	// removed when the run succeeds. "" means OutDir/.work.
 	WorkDir string
@@ -165,6 +162,10 @@ type fileInfo struct {
 	// decoded holds the file's decoded content when pass 1 read it whole
 	// and it fitted the cache; nil otherwise.
 	decoded *decodedFile
+	// reread says the file's texts are read back from it by offset, not
+	// from the text spill, whose texts of this file begin at spillStart.
+	reread     bool
+	spillStart int64
 	// stamp identifies the file's content when the run began (size,
 	// modification time, a hash of its ends; of all of it for a copied
 	// pipe): the manifest records it, and a resumed run compares it.
@@ -176,6 +177,7 @@ type run struct {
 	opt     Options
 	st      *stage.Stages
 	p       stage.Params
+	budget  Budget // --memory, divided among the stages
 	workers int
 	files   []*fileInfo
 	docs    *store
@@ -193,6 +195,8 @@ type run struct {
 	// fails before writing anything there removes it again.
 	createdOut bool
 	texts      *textSpill
+	spillEnd   int64 // bytes laid out in the text spill
+	rereaders  rereaders
 	decoded    decodedCache
 	// bandRuns is the number of sorted runs each band was grouped in (0
 	// when the bands were sorted in memory).
@@ -226,8 +230,8 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 	if err != nil {
 		return nil, &ConfigError{fmt.Errorf("parameters: %w", err)}
 	}
-	r := &run{opt: opt, st: st, p: st.Params(), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
-	r.decoded.limit = r.memoryBudget() / 4
+	r := &run{opt: opt, st: st, p: st.Params(), budget: NewBudget(opt.Memory), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
+	r.decoded.limit = r.budget.Decoded()
 	if r.workers <= 0 {
 		r.workers = runtime.GOMAXPROCS(0)
 	}
@@ -249,6 +253,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		return done, nil
 	}
 	defer r.texts.close()
+	defer r.rereaders.close()
 	defer func() {
 		if r.docs != nil {
 			r.docs.side.close()
@@ -345,6 +350,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		return nil, err
 	}
 	r.texts.close()
+	r.rereaders.close()
 	r.docs.side.close()
 	if err := r.removeWork(); err != nil {
 		return nil, err
@@ -441,10 +447,6 @@ func (r *run) prepare() (*output.Stats, error) {
 	if len(r.opt.Inputs) == 0 {
 		return nil, &ConfigError{fmt.Errorf("no input files")}
 	}
-	names, err := output.Names(r.opt.Inputs)
-	if err != nil {
-		return nil, &InputError{err}
-	}
 	if r.opt.OutDir == "" {
 		return nil, &ConfigError{fmt.Errorf("no output directory (-o DIR)")}
 	}
@@ -456,32 +458,19 @@ func (r *run) prepare() (*output.Stats, error) {
 	if err := r.checkBudget(); err != nil {
 		return nil, err
 	}
-	for i, arg := range r.opt.Inputs {
-		path := arg
-		if arg == corpus.Stdin {
+	files, err := output.Files(r.opt.Inputs, r.opt.Corpus)
+	switch {
+	case errors.Is(err, output.ErrNames):
+		return nil, &ConfigError{err}
+	case err != nil:
+		return nil, &InputError{err}
+	}
+	for _, f := range files {
+		path := f.Path
+		if path == corpus.Stdin {
 			path = "stdin"
 		}
-		f, c := r.opt.Corpus.Format, corpus.None
-		if det, dc, err := corpus.Detect(path); err == nil {
-			if f == corpus.Auto {
-				f = det
-			}
-			c = dc
-		} else if f == corpus.Auto {
-			if arg == corpus.Stdin {
-				return nil, &ConfigError{fmt.Errorf("standard input (-) has no name to tell its format from: give --format txt, jsonl or parquet")}
-			}
-			return nil, &InputError{err}
-		}
-		name := names[i]
-		if arg == corpus.Stdin {
-			name += map[corpus.Format]string{corpus.Text: ".txt", corpus.JSONL: ".jsonl", corpus.Parquet: ".parquet"}[f]
-		}
-		out := corpus.OutputName(name, f, c, r.opt.Corpus)
-		if j := slices.IndexFunc(r.files, func(g *fileInfo) bool { return g.output == out }); j >= 0 {
-			return nil, &ConfigError{fmt.Errorf("inputs %s and %s would both be written as %s: rename one, or keep each input's compression (--output-compression same)", r.files[j].path, path, out)}
-		}
-		r.files = append(r.files, &fileInfo{path: path, arg: arg, read: arg, output: out, format: f, compress: c})
+		r.files = append(r.files, &fileInfo{path: path, arg: f.Path, read: f.Path, output: f.Output, format: f.Format, compress: f.Compression})
 	}
 	if err := r.checkMeaning(); err != nil {
 		return nil, err
@@ -656,222 +645,6 @@ func (r *run) completed() (*output.Stats, error) {
 	return &s, nil
 }
 
-// batch is a run of consecutive documents handed to one worker: their texts
-// packed in one buffer, and where each one's results go.
-type batch struct {
-	buf   []byte
-	ends  []int
-	slots []slot
-	base  int64 // where buf goes in the text spill
-}
-
-func (b *batch) reset() {
-	if cap(b.buf) > 8*batchBytes {
-		b.buf = nil // after a huge document, do not pin its memory
-	}
-	b.buf, b.ends, b.slots = b.buf[:0], b.ends[:0], b.slots[:0]
-}
-
-const (
-	batchDocs  = 256
-	batchBytes = 1 << 20
-)
-
-// fingerprint is pass 1: read every document, give it a dense index and
-// fingerprint it on the worker pool.
-func (r *run) fingerprint(ctx context.Context) error {
-	sigFile, err := os.Create(filepath.Join(r.workDir, "signatures.bin"))
-	if err != nil {
-		return &OutputError{fmt.Errorf("work directory: %w", err)}
-	}
-	side, err := createSideFile(r.workDir, r.field != "")
-	if err != nil {
-		return &OutputError{err}
-	}
-	r.docs = newStore(r.p.K, sigFile, side, r.residentBlocks())
-	if r.texts, err = createTextSpill(r.workDir); err != nil {
-		return &OutputError{err}
-	}
-	work := make(chan *batch, r.workers*2)
-	free := make(chan *batch, r.workers*3)
-	for range cap(free) {
-		free <- &batch{}
-	}
-	var wg sync.WaitGroup
-	spillErrs := make([]error, r.workers)
-	for w := 0; w < r.workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sc := new(stage.Scratch)
-			for b := range work {
-				start := 0
-				for i, end := range b.ends {
-					*b.slots[i].ent = packEntry(r.st.Fingerprint(b.slots[i].sig, b.buf[start:end], sc))
-					start = end
-				}
-				// The reader laid the batch's texts out from b.base on.
-				if err := r.texts.write(b.buf, b.base); err != nil {
-					spillErrs[w] = err
-				}
-				for _, sl := range b.slots {
-					r.docs.done(sl)
-				}
-				b.reset()
-				free <- b
-			}
-		}()
-	}
-	err = r.readAll(ctx, work, free)
-	close(work)
-	wg.Wait()
-	if err != nil {
-		return err
-	}
-	if err := errors.Join(append(spillErrs, r.docs.finish())...); err != nil {
-		return &OutputError{err}
-	}
-	r.texts.end = int64(r.docs.textEnd)
-	var total output.Counts
-	for _, f := range r.files {
-		total.Add(f.counts)
-	}
-	r.prog.done(total.Read, total.InputBytes, "%s read (%d rejected), %s of text", units.Plural(total.Read, "document", ""), total.Rejected, units.Bytes(total.InputBytes))
-	return nil
-}
-
-func (r *run) readAll(ctx context.Context, work chan<- *batch, free <-chan *batch) error {
-	cur := <-free
-	flush := func() {
-		if len(cur.ends) > 0 {
-			work <- cur
-			cur = <-free
-		}
-	}
-	total := r.stageBytes("fingerprint")
-	var doneBytes int64 // on-disk bytes of the files already read
-	copt := r.opt.Corpus
-	copt.LazyID = true // ids go straight to the side file
-	var id []byte
-	for si, f := range r.files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		f.first = uint32(r.docs.n)
-		copt.Name = f.path
-		rd, err := corpus.Open(f.read, si, copt)
-		if err != nil {
-			if limitErr := fdError(err); limitErr != nil {
-				return limitErr // the file is not at fault: nothing is lost
-			}
-			if r.opt.Strict {
-				return &InputError{err}
-			}
-			r.fault(f, err) // an unreadable file: nothing read, nothing written
-			f.count = 0
-			continue
-		}
-		held := r.decoded.file()
-		if !rd.Tee(held) {
-			held = nil
-		}
-	records:
-		for {
-			d, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				// Declared here, not before: errors.As makes it escape, and
-				// a document read without error allocates nothing.
-				if rej := (*corpus.RejectError)(nil); errors.As(err, &rej) {
-					f.counts.Read++
-					if r.opt.Strict {
-						rd.Close()
-						return &InputError{err}
-					}
-					r.reject(f, rej, rd.Format())
-					continue
-				}
-				if r.opt.Strict {
-					rd.Close()
-					return &InputError{err}
-				}
-				// A truncated or corrupt file: keep what was read before the
-				// fault, and say loudly that the rest is lost.
-				r.fault(f, err)
-				var rf *corpus.ReadFault
-				if errors.As(err, &rf) {
-					f.faultAfter = rf.After
-				}
-				break records
-			}
-			f.counts.Read++
-			if r.docs.n >= 1<<32-1 {
-				rd.Close()
-				return fmt.Errorf("more than %d documents: split the run", uint32(1<<32-1))
-			}
-			var v record.Value
-			if r.field != "" {
-				v = d.Fields[r.field]
-			}
-			if len(d.Text) > 1<<32-1 {
-				rd.Close()
-				return &InputError{fmt.Errorf("%s record %d: a document of %d bytes is beyond 4 GiB", f.path, d.Record, len(d.Text))}
-			}
-			if len(cur.ends) == 0 {
-				cur.base = int64(r.docs.textEnd)
-			}
-			id = rd.AppendID(id[:0])
-			sl, err := r.docs.add(id, v, len(d.Text))
-			if err != nil {
-				rd.Close()
-				return &OutputError{err}
-			}
-			cur.buf = append(cur.buf, d.Text...)
-			cur.ends = append(cur.ends, len(cur.buf))
-			cur.slots = append(cur.slots, sl)
-			if len(cur.ends) >= batchDocs || len(cur.buf) >= batchBytes {
-				flush()
-				r.prog.update(int64(r.docs.n), doneBytes+rd.FileBytes(), total)
-				// An interrupted run stops within a batch, not at the end
-				// of a file that may be most of the input.
-				if err := ctx.Err(); err != nil {
-					rd.Close()
-					return err
-				}
-			}
-		}
-		f.counts.InputBytes = rd.InputBytes()
-		doneBytes += rd.FileSize()
-		if err := rd.Close(); err != nil && f.fault == "" {
-			return &InputError{fmt.Errorf("%s: %w", f.path, err)}
-		}
-		f.count = uint32(r.docs.n) - f.first
-		if held != nil && f.fault == "" {
-			held.seal()
-			f.decoded = held
-		} else if held != nil {
-			held.release()
-		}
-	}
-	flush()
-	return nil
-}
-
-// fault records that f could not be read to its end.
-func (r *run) fault(f *fileInfo, err error) {
-	f.fault = err.Error()
-	r.stats.Faults = append(r.stats.Faults, f.fault)
-	r.prog.note("WARNING: %s: the rest of this file is lost (documents read before the fault are kept)", f.fault)
-}
-
-func (r *run) reject(f *fileInfo, rej *corpus.RejectError, format corpus.Format) {
-	f.counts.Reject(string(rej.Reason))
-	f.rejected = append(f.rejected, rej.Record)
-	r.rejects = append(r.rejects, output.NewRejection(f.path, format, rej))
-}
-
 // stageBytes is the input size a stage streams through, for progress bars:
 // the files' sizes on disk for the passes that read every input.
 func (r *run) stageBytes(stage string) int64 {
@@ -891,23 +664,15 @@ func (r *run) stageBytes(stage string) int64 {
 // third of the budget. The rest are read back from the signature file.
 func (r *run) residentBlocks() int {
 	perBlock := int64(blockSize) * int64(r.p.K) * 4
-	return int(max(1, r.memoryBudget()/3/perBlock))
+	return int(max(1, r.budget.Signatures()/perBlock))
 }
 
 // memoryLeft estimates how much of the memory budget the per-document
 // tables leave for a stage's working set.
 func (r *run) memoryLeft() int64 {
-	budget := r.memoryBudget()
 	perDoc := perDocBytes + 4 + 1 // the store's tables, the representative, the removal flag
 	used := int64(r.docs.n)*perDoc + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4 + r.decoded.used.Load()
-	return max(budget-used, 64<<20)
-}
-
-func (r *run) memoryBudget() int64 {
-	if r.opt.Memory <= 0 {
-		return DefaultMemory
-	}
-	return r.opt.Memory
+	return r.budget.Working(used)
 }
 
 // cpuTime returns the process's user+system CPU seconds.
@@ -937,36 +702,3 @@ func writeJSONFile(path string, v any) error {
 }
 
 func fmtSim(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
-
-// DocCost bounds what one document costs in memory, in multiples of its
-// size, beyond the per-document tables: the line as read, the batch that
-// carries it to a worker, its normalised runes (4 bytes a character) and,
-// for JSONL, a line up to twice its text. Measured at about 5 for a single
-// 60 MB line of text; 8 leaves a margin.
-const DocCost = 8
-
-// MaxDocBytesFor returns the largest document a memory budget holds: an
-// eighth (1/DocCost) of it, of 64 MiB for a smaller budget (the floor the
-// stages work to), and never above corpus.DefaultMaxDocBytes.
-func MaxDocBytesFor(memory int64) int {
-	if memory <= 0 {
-		memory = DefaultMemory
-	}
-	return int(min(int64(corpus.DefaultMaxDocBytes), max(memory, 64<<20)/DocCost))
-}
-
-// checkBudget sets the document size limit from the budget when none is
-// given, and refuses one the budget cannot hold.
-func (r *run) checkBudget() error {
-	limit := MaxDocBytesFor(r.memoryBudget())
-	switch {
-	case r.opt.Corpus.MaxDocBytes <= 0 && limit < corpus.DefaultMaxDocBytes:
-		r.opt.Corpus.MaxDocBytes = limit
-	case r.opt.Corpus.MaxDocBytes <= 0:
-		// The reader's default, which the budget holds: left as 0, as the
-		// caller gave it (and as stats.json and the Beam engine report it).
-	case r.opt.Corpus.MaxDocBytes > limit:
-		return &ConfigError{fmt.Errorf("--max-doc-bytes %d: one document costs up to %d times its size in memory, more than the budget of %d bytes holds; the largest this budget holds is %d (raise --memory, or lower --max-doc-bytes)", r.opt.Corpus.MaxDocBytes, DocCost, r.memoryBudget(), limit)}
-	}
-	return nil
-}

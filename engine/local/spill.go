@@ -6,14 +6,16 @@ import (
 	"path/filepath"
 )
 
-// textSpill is an append-only file of document texts in the work directory.
-// Pass 1 writes every document's text once, as the reader gave it (writing
-// the batch's buffer as it is costs less than encoding the normalised runes
-// back to UTF-8); later stages that must compare two texts read just those
-// documents back by offset and normalise them again, instead of
-// decompressing the whole input again.
-// The reader lays texts out in index order, so one end offset per document
-// locates each; workers write their batch's texts at the batch's offset.
+// textSpill is an append-only file of document texts in the work directory,
+// for the inputs whose texts cannot be read back by offset (compressed and
+// Parquet files; see corpus.Rereadable): pass 1 writes each such document's
+// text once, as the reader gave it (writing the batch's buffer as it is
+// costs less than encoding the normalised runes back to UTF-8); later stages
+// that must compare two texts read just those documents back by offset and
+// normalise them again, instead of decompressing the whole input again.
+// The sequencer lays texts out in index order, so one end offset per
+// document locates each; workers write their batch's texts at the batch's
+// offset.
 type textSpill struct {
 	f   *os.File
 	end int64

@@ -3,11 +3,12 @@ package local
 import (
 	"errors"
 	"fmt"
-	"github.com/quchong/quchong/corpus"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/quchong/quchong/corpus"
 
 	"github.com/zeebo/xxh3"
 )

@@ -52,10 +52,11 @@ type block struct {
 	// only.
 	sigs []uint32
 	ents []entry
-	// textEnd is where each document's text ends in the text spill; it
-	// starts where the previous document's ends (the reader lays texts out
-	// in index order).
-	textEnd []uint64
+	// loc locates each document's text: for a file read back by offset
+	// (corpus.Rereadable), where its record begins in the file; otherwise
+	// where its text ends in the text spill, in which the texts of a file
+	// lie one after the other in index order from the file's spillStart.
+	loc []uint64
 
 	// index is the block's number; n the documents in it (final once
 	// closed). pending counts documents not yet fingerprinted; closed is set
@@ -69,7 +70,7 @@ type block struct {
 }
 
 func newBlock(index, k int, withSigs bool) *block {
-	b := &block{ents: make([]entry, blockSize), textEnd: make([]uint64, blockSize), index: index}
+	b := &block{ents: make([]entry, blockSize), loc: make([]uint64, blockSize), index: index}
 	if withSigs {
 		b.sigs = make([]uint32, blockSize*k)
 	}
@@ -79,7 +80,7 @@ func newBlock(index, k int, withSigs bool) *block {
 // store is the run's table of documents, addressed by dense index.
 //
 // What stays in memory per document is 32 bytes: its packed fingerprint and
-// where its text ends in the text spill. Its id and keep-rule value go to
+// where its text is (in the input file or the text spill). Its id and keep-rule value go to
 // the side file, read back only for documents that end up in clusters.
 // Signatures are one flat array per block, never one slice per document;
 // every complete block is also written to the signature file in the work
@@ -90,8 +91,6 @@ type store struct {
 	n      int
 	blocks []*block
 	side   *sideFile
-	// textEnd is where the last added document's text ends in the spill.
-	textEnd uint64
 
 	sigFile     *os.File     // signatures.bin: block b at b × blockSize × k × 4
 	maxResident int          // blocks whose signatures may stay in memory
@@ -121,11 +120,10 @@ type slot struct {
 	ent *entry
 }
 
-// add appends a document whose text, textLen bytes, follows the previous
-// document's in the text spill, and returns where its fingerprint results
-// go. Only the reader calls add; the worker that writes the results then
+// add appends a document whose text is at loc (see block.loc), and returns
+// where its fingerprint results go. Only the reader calls add; the worker that writes the results then
 // calls done, which touches nothing but the slot's block.
-func (s *store) add(id []byte, v record.Value, textLen int) (slot, error) {
+func (s *store) add(id []byte, v record.Value, loc uint64) (slot, error) {
 	if err := s.side.add(id, v); err != nil {
 		return slot{}, err
 	}
@@ -138,12 +136,11 @@ func (s *store) add(id []byte, v record.Value, textLen int) (slot, error) {
 		s.resident.Add(1)
 	}
 	s.n++
-	s.textEnd += uint64(textLen)
 	b := s.blocks[i>>blockShift]
 	b.n++
 	b.pending.Add(1)
 	j := i & (blockSize - 1)
-	b.textEnd[j] = s.textEnd
+	b.loc[j] = loc
 	return slot{b: b, sig: b.sigs[j*s.k : (j+1)*s.k : (j+1)*s.k], ent: &b.ents[j]}, nil
 }
 
@@ -242,14 +239,9 @@ func (s *store) blockSigs(bi int, buf []uint32) ([]uint32, []uint32, error) {
 	return buf, buf, nil
 }
 
-// text locates document i's text in the text spill.
-func (s *store) text(i uint32) (off int64, n uint32) {
-	end := s.blocks[i>>blockShift].textEnd[int(i)&(blockSize-1)]
-	var start uint64
-	if i > 0 {
-		start = s.blocks[(i-1)>>blockShift].textEnd[int(i-1)&(blockSize-1)]
-	}
-	return int64(start), uint32(end - start)
+// loc returns document i's block.loc.
+func (s *store) loc(i uint32) uint64 {
+	return s.blocks[i>>blockShift].loc[int(i)&(blockSize-1)]
 }
 
 // fp returns document i's fingerprint.
@@ -263,7 +255,7 @@ func (s *store) exact(i uint32) stage.Exact {
 }
 
 // restore rebuilds the table of n documents from a checkpoint: entries and
-// text ends come from table (as writeTable wrote them); the signatures are
+// text locations come from table (as writeTable wrote them); the signatures are
 // already in the signature file, and resident blocks are read back into
 // memory, the others stay there.
 func (s *store) restore(n int, table io.Reader) error {
@@ -281,7 +273,7 @@ func (s *store) restore(n int, table io.Reader) error {
 		}
 	}
 	for _, b := range s.blocks {
-		if _, err := io.ReadFull(table, u64bytes(b.textEnd[:b.n])); err != nil {
+		if _, err := io.ReadFull(table, u64bytes(b.loc[:b.n])); err != nil {
 			return fmt.Errorf("work directory: document table: %w", err)
 		}
 	}
@@ -296,13 +288,10 @@ func (s *store) restore(n int, table io.Reader) error {
 		s.resident.Add(1)
 	}
 	s.n = n
-	if n > 0 {
-		s.textEnd = s.blocks[nb-1].textEnd[s.blocks[nb-1].n-1]
-	}
 	return nil
 }
 
-// writeTable writes the documents' entries, then their text ends, raw.
+// writeTable writes the documents' entries, then their text locations, raw.
 func (s *store) writeTable(w io.Writer) error {
 	for _, b := range s.blocks {
 		if _, err := w.Write(entryBytesOf(b.ents[:b.n])); err != nil {
@@ -310,7 +299,7 @@ func (s *store) writeTable(w io.Writer) error {
 		}
 	}
 	for _, b := range s.blocks {
-		if _, err := w.Write(u64bytes(b.textEnd[:b.n])); err != nil {
+		if _, err := w.Write(u64bytes(b.loc[:b.n])); err != nil {
 			return err
 		}
 	}

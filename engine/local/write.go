@@ -20,8 +20,8 @@ import (
 )
 
 // loadTexts fills needed (keyed by dense index) with the prepared texts of
-// those documents: read back from the text spill, normalised again, and
-// hashed into shingle sets on the worker pool.
+// those documents: read back from their inputs or the text spill,
+// normalised again, and hashed into shingle sets on the worker pool.
 func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) error {
 	docs := slices.Sorted(maps.Keys(needed)) // file order, for the reads
 	raw := make([][]byte, len(docs))
@@ -29,10 +29,9 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		off, n := r.docs.text(d)
-		text, err := r.texts.read(off, n, nil)
+		text, err := r.readText(d, nil)
 		if err != nil {
-			return &OutputError{err}
+			return err
 		}
 		raw[j] = text
 	}
@@ -54,6 +53,7 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) e
 // clusters.jsonl and rejected.jsonl are written.
 func (r *run) write(ctx context.Context) error {
 	r.docs.dropSignatures() // give their memory to the output pass
+	r.rereaders.close()     // and the files held open to read texts back, their descriptors
 	// A rerun of this stage (resumed) starts from an empty staging
 	// directory, so that the commit moves only what this run wrote.
 	if err := os.RemoveAll(r.stageDir); err != nil {
@@ -232,7 +232,7 @@ func (r *run) writeRejects() error {
 
 func (r *run) writeStats() error {
 	r.fillStats()
-	return writeJSONFile(r.stagePath("stats.json"), &r.stats)
+	return atomicfile.WriteFile(r.stagePath("stats.json"), func(w io.Writer) error { return output.EncodeStats(w, &r.stats) })
 }
 
 // fillStats completes r.stats from the files and timings.
@@ -259,7 +259,7 @@ func (r *run) fillStats() {
 
 func (r *run) paramsReport() output.ParamsReport {
 	rep := output.NewParamsReport(r.p, r.opt.Corpus, r.opt.Strict)
-	rep.MemoryBudget = r.memoryBudget()
+	rep.MemoryBudget = r.budget.Total()
 	return rep
 }
 

@@ -30,7 +30,6 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
@@ -44,10 +43,7 @@ type FileSpec = output.File
 // Config is everything the workers need. It travels on the TRANSFORM
 // command line, gob-encoded, gzipped and base64-encoded.
 type Config struct {
-	Files        []FileSpec
-	Corpus       corpus.Options
-	Params       stage.Params // resolved
-	Field        string       // keep-rule field, if any
+	output.Job
 	OutDir       string
 	WriteRemoved bool
 	Strict       bool
@@ -101,24 +97,11 @@ type Options struct {
 // Config the workers carry. It does not touch the output directory.
 func Prepare(opt Options) (Config, error) {
 	var cfg Config
-	st, err := stage.New(opt.Params)
-	if err != nil {
-		return cfg, fmt.Errorf("parameters: %w", err)
-	}
-	cfg.Params = st.Params()
-	cfg.Corpus = opt.Corpus
-	if f, ok := cfg.Params.Keep.NeedsField(); ok {
-		cfg.Field = f
-		cfg.Corpus.Fields = append(slices.Clone(cfg.Corpus.Fields), f)
-	}
-	if len(opt.Inputs) == 0 {
-		return cfg, fmt.Errorf("no input files")
-	}
-	files, err := output.Files(opt.Inputs, cfg.Corpus)
+	job, err := output.NewJob(opt.Inputs, opt.Corpus, opt.Params)
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Files = files
+	cfg.Job = job
 	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
 	return cfg, nil
 }

@@ -2,7 +2,10 @@ module github.com/quchong/quchong/engine/spark
 
 go 1.26.8
 
-require github.com/quchong/quchong v0.0.0
+require (
+	github.com/quchong/quchong v0.0.0
+	github.com/spf13/pflag v1.1.0
+)
 
 require (
 	github.com/DataDog/zstd v1.5.7 // indirect

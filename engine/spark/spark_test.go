@@ -1,24 +1,21 @@
 package spark
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/quchong/quchong/corpus"
-	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/internal/enginetest"
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
@@ -29,14 +26,14 @@ import (
 // uses a running one instead (the fault test then skips: it kills a
 // Worker). -short skips them.
 
-const (
-	seedPath  = "../../testdata/seed.txt"
-	chainPath = "../../testdata/chain.txt"
-	zhMixPath = "../../../shared/data/corpus/zh_mix_10mb.jsonl.zst"
-	script    = "../../scripts/spark-cluster.sh"
-)
+const script = "../../scripts/spark-cluster.sh"
 
 var (
+	seedPath  = enginetest.Seed
+	chainPath = enginetest.Chain
+	zhMixPath = enginetest.ZhMix10
+	readFile  = enginetest.ReadFile
+
 	remote    string // the cluster's Spark Connect address
 	ownsIt    bool   // the tests started the cluster
 	workerBin string // quchong-spark, built for the executors
@@ -101,10 +98,8 @@ func cluster(t *testing.T) string {
 func runBoth(t *testing.T, inputs []string, copt corpus.Options, p stage.Params, sopt Options) (localDir, sparkDir string) {
 	t.Helper()
 	ctx := context.Background()
-	localDir, sparkDir = filepath.Join(t.TempDir(), "local"), filepath.Join(t.TempDir(), "spark")
-	if _, err := local.Run(ctx, local.Options{Inputs: inputs, Corpus: copt, Params: p, OutDir: localDir, WriteRemoved: true, WorkDir: t.TempDir()}); err != nil {
-		t.Fatalf("local run: %v", err)
-	}
+	sparkDir = filepath.Join(t.TempDir(), "spark")
+	localDir = enginetest.RunLocal(t, inputs, copt, p)
 	t0 := time.Now()
 	sopt.Remote, sopt.Worker = cluster(t), workerBin
 	sopt.Inputs, sopt.Corpus, sopt.Params, sopt.OutDir, sopt.WriteRemoved = inputs, copt, p, sparkDir, true
@@ -122,83 +117,9 @@ func runBoth(t *testing.T, inputs []string, copt corpus.Options, p stage.Params,
 // and removed/ files, and identical stats.json but for timings.
 func compareOutputs(t *testing.T, localDir, sparkDir string) {
 	t.Helper()
-	for _, name := range []string{"clusters.jsonl", "rejected.jsonl"} {
-		a, b := readFile(t, filepath.Join(localDir, name)), readFile(t, filepath.Join(sparkDir, name))
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs: local %d bytes, spark %d bytes\n%s", name, len(a), len(b), firstDiff(a, b))
-		}
-	}
-	for _, sub := range []string{"kept", "removed"} {
-		la, lb := listFiles(t, filepath.Join(localDir, sub)), listFiles(t, filepath.Join(sparkDir, sub))
-		if !reflect.DeepEqual(la, lb) {
-			t.Errorf("%s/ files differ: local %v, spark %v", sub, la, lb)
-			continue
-		}
-		for _, f := range la {
-			if !bytes.Equal(readFile(t, filepath.Join(localDir, sub, f)), readFile(t, filepath.Join(sparkDir, sub, f))) {
-				t.Errorf("%s/%s differs", sub, f)
-			}
-		}
-	}
-	ls, ss := readStats(t, filepath.Join(localDir, "stats.json")), readStats(t, filepath.Join(sparkDir, "stats.json"))
-	if ls != ss {
-		t.Errorf("stats.json differs (timings aside):\nlocal %s\nspark %s", ls, ss)
-	}
+	enginetest.Compare(t, localDir, sparkDir, "spark")
 	if _, err := os.Stat(filepath.Join(sparkDir, workName)); !os.IsNotExist(err) {
 		t.Errorf("the work directory was left in the output: %v", err)
-	}
-}
-
-func readFile(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func listFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, rel)
-		}
-		return nil
-	})
-	return out
-}
-
-// readStats returns stats.json without the fields that measure time or
-// describe the local engine's own machinery.
-func readStats(t *testing.T, p string) string {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(readFile(t, p), &m); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"stages", "wall_seconds", "cpu_seconds", "workers", "memory_bytes", "peak_rss_bytes", "signature_blocks", "spilled_signature_blocks", "decoded_once", "band_runs"} {
-		delete(m, k)
-	}
-	if params, ok := m["params"].(map[string]any); ok {
-		delete(params, "memory_budget") // the local engine's --memory
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
-}
-
-func firstDiff(a, b []byte) string {
-	sa, sb := bufio.NewScanner(bytes.NewReader(a)), bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; ; n++ {
-		okA, okB := sa.Scan(), sb.Scan()
-		if !okA && !okB {
-			return ""
-		}
-		if sa.Text() != sb.Text() || okA != okB {
-			return fmt.Sprintf("line %d:\n  local %s\n  spark %s", n, sa.Text(), sb.Text())
-		}
 	}
 }
 

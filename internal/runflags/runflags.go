@@ -1,12 +1,22 @@
 // Package runflags holds the command-line flags shared by the commands that
-// judge documents: `quchong dedup`, `quchong explain` and `quchong-beam`.
-// Registering them from one place keeps their names, defaults and meanings
-// identical, so every command judges a pair the same way.
+// judge documents: `quchong dedup`, `quchong explain`, `quchong-beam` and
+// `quchong-spark dedup`. Registering them from one place keeps their names,
+// defaults and meanings identical, so every command judges a pair the same
+// way.
+//
+// The flags are registered on a pflag.FlagSet, the flag package of cobra,
+// which quchong's command line is built on. quchong-beam bridges the Beam
+// SDK's flags (registered on the standard library's flag package) into the
+// same set with pflag's AddGoFlagSet; Parse, NormalizeArgs and Problem give
+// the commands that do not use cobra the same parsing and the same messages.
+// The package is internal to the github.com/quchong/quchong tree, which the
+// beam and engine/spark modules belong to.
 package runflags
 
 import (
-	"flag"
 	"fmt"
+
+	"github.com/spf13/pflag"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/keep"
@@ -23,7 +33,7 @@ type Input struct {
 }
 
 // Register adds --format, --text-field, --id-field and --max-doc-bytes.
-func (in *Input) Register(fs *flag.FlagSet) {
+func (in *Input) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&in.Format, "format", "auto", "input `format`: auto (by extension), txt, jsonl or parquet")
 	fs.StringVar(&in.TextField, "text-field", "text", "JSONL key or Parquet column holding the text")
 	fs.StringVar(&in.IDField, "id-field", "id", "JSONL key or Parquet column holding the document id; without it the id is PATH:LINE")
@@ -61,7 +71,7 @@ type Detection struct {
 }
 
 // Register adds the detection flags, with stage.DefaultParams as defaults.
-func (d *Detection) Register(fs *flag.FlagSet) {
+func (d *Detection) Register(fs *pflag.FlagSet) {
 	def := stage.DefaultParams()
 	d.p = def
 	fs.Float64Var(&d.p.Threshold, "threshold", def.Threshold, "similarity at or above which two documents are near duplicates")
@@ -69,7 +79,7 @@ func (d *Detection) Register(fs *flag.FlagSet) {
 	fs.Float64Var(&d.p.LSHThreshold, "lsh-threshold", 0, "similarity LSH banding is tuned for (0: threshold − 0.15, so candidate recall at the threshold is near 1)")
 	fs.IntVar(&d.p.Bands, "bands", 0, "LSH bands (0: derived from --lsh-threshold and -k)")
 	fs.IntVar(&d.p.Rows, "rows", 0, "LSH rows per band (0: derived)")
-	fs.IntVar(&d.p.K, "k", def.K, "MinHash values per signature")
+	fs.IntVarP(&d.p.K, "k", "k", def.K, "MinHash values per signature")
 	fs.IntVar(&d.p.Shingle.N, "ngram", def.Shingle.N, "shingle size: characters, or words with --tokens words")
 	fs.StringVar(&d.tokens, "tokens", "chars", "shingle unit: chars (any script, the default for Chinese) or words (space-delimited text)")
 	fs.Uint64Var(&d.p.Seed, "seed", def.Seed, "seed of the signature hash functions")
@@ -134,8 +144,8 @@ type Run struct {
 }
 
 // Register adds every flag of a run.
-func (r *Run) Register(fs *flag.FlagSet) {
-	fs.StringVar(&r.Out, "o", "", "output `DIR` (required; must be empty or absent unless --force)")
+func (r *Run) Register(fs *pflag.FlagSet) {
+	fs.StringVarP(&r.Out, "output", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&r.Force, "force", false, "write into a non-empty DIR, replacing quchong's previous outputs there")
 	fs.BoolVar(&r.Removed, "removed", false, "also write the removed documents to DIR/removed/")
 	fs.StringVar(&r.Input.Level, "compression-level", "fast", "`level` of gzip and zstd outputs: fast, default, better or best (fast: about 8% larger zstd, a third less compression time)")
@@ -169,25 +179,4 @@ func (r *Run) Resolve() (corpus.Options, stage.Params, error) {
 		return copt, p, err
 	}
 	return copt, p, nil
-}
-
-// ParseInterspersed parses flags placed anywhere among the positional
-// arguments, as users expect ("quchong dedup data/ -o out"), and returns
-// the positional ones; "--" ends the flags.
-func ParseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
 }

@@ -1,38 +1,23 @@
 package runflags
 
 import (
-	"flag"
 	"io"
-	"slices"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/quchong/quchong/corpus"
 )
 
-func TestParseInterspersed(t *testing.T) {
-	tests := []struct {
-		args, pos []string
-		out       string
-	}{
-		{[]string{"a", "-o", "x", "b"}, []string{"a", "b"}, "x"},
-		{[]string{"-o", "x", "a"}, []string{"a"}, "x"},
-		{[]string{"a", "--", "-o"}, []string{"a", "-o"}, ""},
-		{nil, nil, ""},
-	}
-	for _, tt := range tests {
-		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		out := fs.String("o", "", "")
-		pos, err := ParseInterspersed(fs, tt.args)
-		if err != nil || !slices.Equal(pos, tt.pos) || *out != tt.out {
-			t.Errorf("%q: positional %q, -o %q, err %v; want %q, %q", tt.args, pos, *out, err, tt.pos, tt.out)
-		}
-	}
+func newFlagSet() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
 }
 
 func TestRunDefaultsAndErrors(t *testing.T) {
 	parse := func(args ...string) error {
-		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
+		fs := newFlagSet()
 		var r Run
 		r.Register(fs)
 		if err := fs.Parse(args); err != nil {
@@ -72,7 +57,7 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 }
 
 func TestOutputCompressionFlag(t *testing.T) {
-	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs := newFlagSet()
 	var r Run
 	r.Register(fs)
 	if err := fs.Parse([]string{"-o", "x", "--output-compression", "gzip"}); err != nil {

@@ -277,7 +277,9 @@ def explain(
     (under ``"a"`` and ``"b"``, with what each mask was filled with), the
     shingle Jaccard similarity, the signature estimate, the mask-aware
     similarity, the LSH bands collided, the verdict (``"merged"``) with its
-    ``"reason"`` and ``"detail"``, and the character differences. The
+    ``"reason"`` and ``"detail"``, the steps the decision took (``"trail"``:
+    each a ``"stage"``, its ``"outcome"`` and ``"detail"``), and the
+    character differences. The
     keywords are the detection flags of ``quchong dedup``; give the same
     values as the run to see its decision.
 

@@ -54,10 +54,11 @@ DEDUP_FLAGS: Mapping[str, str] = {
 
 # Flags of dedup the API does not offer as keywords, and why (see above).
 DEDUP_FLAGS_NOT_OFFERED: Mapping[str, str] = {
-    "o": "the output_dir keyword",
+    "output": "the output_dir keyword",
     "json": "the Result holds stats.json",
     "quiet": "always on: the API captures stderr",
     "log-format": "no progress is shown: the API captures stderr",
+    "help": "prints the usage, runs nothing",
 }
 
 # The flags of `quchong explain` offered by quchong.explain: the detection
@@ -95,6 +96,7 @@ EXPLAIN_FLAGS_NOT_OFFERED: Mapping[str, str] = {
     "text-field": "two texts have no fields",
     "id-field": "two texts have no fields",
     "max-doc-bytes": "two texts given in memory are never rejected",
+    "help": "prints the usage, runs nothing",
 }
 
 

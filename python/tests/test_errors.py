@@ -17,7 +17,7 @@ from quchong import _cli
     "options, message",
     [
         ({"threshold": 2}, "--threshold 2: want in (0, 1]"),
-        ({"threshold": "high"}, "invalid value \"high\" for flag -threshold"),
+        ({"threshold": "high"}, "invalid value \"high\" for --threshold: want a number"),
         ({"keep": "biggest"}, "biggest"),
         ({"tokens": "syllables"}, "syllables"),
         ({"memory": "lots"}, "lots"),
@@ -131,7 +131,9 @@ def test_missing_binary(monkeypatch: pytest.MonkeyPatch, seed_texts: list[str], 
 def _help_flags(command: str) -> set[str]:
     out = subprocess.run([quchong.binary(), "help", command], capture_output=True, text=True).stdout
     out += subprocess.run([quchong.binary(), "help", command], capture_output=True, text=True).stderr
-    flags = set(re.findall(r"^  -([a-z0-9-]+)", out, flags=re.M))
+    # A flag's line starts "  -o, --o" (with a shorthand) or "      --name";
+    # the lines that continue a description are indented further.
+    flags = set(re.findall(r"^(?:  -[a-z], |      )--([a-z0-9-]+)", out, flags=re.M))
     assert len(flags) > 10, out
     return flags
 

@@ -14,6 +14,9 @@ def test_seed_pair_is_merged(seed_texts: list[str]) -> None:
     assert trail["b"]["masks"] > 0
     assert trail["mask_aware_similarity"] >= 0.6
     assert trail["params"]["threshold"] == 0.6
+    steps = [(step["stage"], step["outcome"]) for step in trail["trail"]]
+    assert steps[0] == ("exact", "different")
+    assert steps[-1] == ("check", "removed")
 
 
 def test_threshold_changes_the_verdict(seed_texts: list[str]) -> None:

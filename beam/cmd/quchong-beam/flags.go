@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/spf13/pflag"
+
 	"github.com/quchong/quchong/beam/pipeline"
 	"github.com/quchong/quchong/internal/runflags"
 )
@@ -13,7 +15,8 @@ import (
 // own. The local engine's knobs (--workers, --memory, --resume,
 // --cpuprofile, --json, --no-report, --log-format) have no meaning here; the
 // Beam runner's flags (--runner, --endpoint, --environment_type, ...)
-// replace them.
+// replace them: they live on the standard library's flag.CommandLine, where
+// the SDK reads them, and newFlagSet bridges them into this command's set.
 type dedupFlags struct {
 	runflags.Run
 	shards     int
@@ -22,7 +25,17 @@ type dedupFlags struct {
 	verbose    bool
 }
 
-func (f *dedupFlags) register(fs *flag.FlagSet) {
+// newFlagSet returns the command's flags: the run flags, the pipeline's and
+// the Beam SDK's.
+func (f *dedupFlags) newFlagSet() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("quchong-beam", pflag.ContinueOnError)
+	f.register(fs)
+	fs.BoolP("help", "h", false, "print this help")
+	fs.AddGoFlagSet(flag.CommandLine)
+	return fs
+}
+
+func (f *dedupFlags) register(fs *pflag.FlagSet) {
 	f.Run.Register(fs)
 	fs.IntVar(&f.shards, "shards", pipeline.DefaultShards, "keys per batched shuffle (records travel in one element per shard per batch)")
 	fs.Int64Var(&f.maxUFEdges, "max-union-find-edges", pipeline.DefaultMaxUnionFindEdges, "cluster on one worker with union-find up to this many edges; above, run large-star/small-star rounds (negative: always the rounds)")

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/quchong/quchong/internal/runflags"
 	"github.com/quchong/quchong/stage"
 )
@@ -15,17 +17,17 @@ var beamOnly = []string{"cc-rounds", "max-union-find-edges", "shards", "verbose"
 // The command registers exactly the run flags quchong dedup shares
 // (runflags.Run) and its own pipeline flags.
 func TestFlagsAreTheSharedRunFlags(t *testing.T) {
-	shared := flag.NewFlagSet("run", flag.ContinueOnError)
+	shared := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	new(runflags.Run).Register(shared)
-	ours := flag.NewFlagSet("beam", flag.ContinueOnError)
+	ours := pflag.NewFlagSet("beam", pflag.ContinueOnError)
 	new(dedupFlags).register(ours)
 	want := map[string]bool{}
-	shared.VisitAll(func(fl *flag.Flag) { want[fl.Name] = true })
+	shared.VisitAll(func(fl *pflag.Flag) { want[fl.Name] = true })
 	for _, name := range beamOnly {
 		want[name] = true
 	}
 	got := map[string]bool{}
-	ours.VisitAll(func(fl *flag.Flag) { got[fl.Name] = true })
+	ours.VisitAll(func(fl *pflag.Flag) { got[fl.Name] = true })
 	if len(got) != len(want) || len(want) < 25 {
 		t.Errorf("quchong-beam has %d flags, want the %d shared run flags and %v", len(got), len(want)-len(beamOnly), beamOnly)
 	}
@@ -37,7 +39,7 @@ func TestFlagsAreTheSharedRunFlags(t *testing.T) {
 }
 
 func TestFlagsDefaultParams(t *testing.T) {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	var f dedupFlags
 	f.register(fs)
 	if err := fs.Parse([]string{"-o", "x"}); err != nil {
@@ -66,7 +68,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-o", "x", "--threshold", "2"}, "threshold"},
 	}
 	for _, tc := range tests {
-		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 		var f dedupFlags
 		f.register(fs)
 		if err := fs.Parse(tc.args); err != nil {
@@ -76,5 +78,34 @@ func TestFlagErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one mentioning %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestBeamFlagsBridged: the Beam SDK's flags, registered on the standard
+// library's flag.CommandLine, are parsed with the command's own (single- or
+// double-dash, anywhere among the inputs), and a mistyped flag gets a
+// suggestion.
+func TestBeamFlagsBridged(t *testing.T) {
+	runner := flag.CommandLine.Lookup("runner")
+	if runner == nil {
+		t.Fatal("the Beam SDK registers no --runner")
+	}
+	defer runner.Value.Set(runner.DefValue)
+	var f dedupFlags
+	fs := f.newFlagSet()
+	inputs, err := runflags.Parse(fs, []string{"in.txt", "--runner=direct", "-o", "x", "-threshold", "0.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runner.Value.String() != "direct" || len(inputs) != 1 || f.Out != "x" {
+		t.Errorf("--runner %q, inputs %q, -o %q", runner.Value.String(), inputs, f.Out)
+	}
+	if !flag.CommandLine.Parsed() {
+		t.Error("flag.CommandLine is not marked parsed")
+	}
+	fs = new(dedupFlags).newFlagSet()
+	_, err = runflags.Parse(fs, []string{"--runnr=direct"})
+	if problem, suggestion := runflags.Problem(fs, err); problem != "unknown flag --runnr" || suggestion != "did you mean --runner?" {
+		t.Errorf("--runnr: %q, %q", problem, suggestion)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +25,7 @@ import (
 	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
+	"github.com/spf13/pflag"
 
 	"github.com/quchong/quchong/beam/pipeline"
 	"github.com/quchong/quchong/internal/runflags"
@@ -61,21 +61,21 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	var f dedupFlags
-	fs := flag.CommandLine
-	fs.Init("quchong-beam", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	f.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
-	inputs, err := runflags.ParseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
+	fs := f.newFlagSet()
+	fs.SetOutput(io.Discard) // the errors are said below
+	inputs, err := runflags.Parse(fs, args)
+	if help, _ := fs.GetBool("help"); help || errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, fs.FlagUsages())
 		return exitOK
 	}
 	if err != nil {
+		problem, suggestion := runflags.Problem(fs, err)
+		fmt.Fprintf(stderr, "quchong-beam: %s\n", problem)
+		if suggestion != "" {
+			fmt.Fprintln(stderr, suggestion)
+		}
+		fmt.Fprintln(stderr, `Run "quchong-beam --help" for the flags.`)
 		return exitUsage
 	}
 	// Beam logs every step of a job at level INFO: keep its warnings and

@@ -12,12 +12,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/engine/spark"
@@ -67,25 +68,28 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	var f runflags.Run
-	fs := flag.NewFlagSet("quchong-spark dedup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := pflag.NewFlagSet("quchong-spark dedup", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard) // the errors are said below
 	f.Register(fs)
 	remote := fs.String("remote", "", "Spark Connect address, sc://HOST:PORT (required)")
 	worker := fs.String("worker-binary", "", "absolute path of quchong-spark on every executor (default: this executable)")
 	workDir := fs.String("work-dir", "", "Hadoop filesystem URI for the steps' Parquet files, writable by every executor (default: DIR/.quchong-spark-work, removed at the end)")
 	partitions := fs.Int("partitions", 0, "spark.sql.shuffle.partitions for the run (0: the session's)")
 	rounds := fs.Int("cc-rounds", spark.DefaultMaxRounds, "most large-star/small-star rounds for the connected components")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
-	inputs, err := runflags.ParseInterspersed(fs, args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
+	help := fs.BoolP("help", "h", false, "print this help")
+	inputs, err := runflags.Parse(fs, args[1:])
+	if *help || errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, fs.FlagUsagesWrapped(80))
 		return exitOK
 	}
 	if err != nil {
+		problem, suggestion := runflags.Problem(fs, err)
+		fmt.Fprintf(stderr, "quchong-spark dedup: %s\n", problem)
+		if suggestion != "" {
+			fmt.Fprintln(stderr, suggestion)
+		}
+		fmt.Fprintln(stderr, `Run "quchong-spark dedup --help" for the flags.`)
 		return exitUsage
 	}
 	copt, p, err := f.Resolve()

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCmdSub runs quchong lines and substr on the seed sample: exit codes,
+// the summary, --json, and the refusals of a bad command line.
+func TestCmdSub(t *testing.T) {
+	seed := filepath.Join("..", "..", "testdata", "seed.txt")
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a piece of stdout
+		stderr string // a piece of stderr
+	}{
+		{"lines keep-first", []string{"lines", seed, "--keep-first", "--unit", "sentence", "--min-length", "30"}, exitOK, "dropped 1", ""},
+		{"lines min-docs", []string{"lines", seed, "--min-docs", "2", "--unit", "sentence"}, exitOK, "read 20 documents", ""},
+		{"lines no policy", []string{"lines", seed}, exitUsage, "", "choose a policy"},
+		{"lines both policies", []string{"lines", seed, "--min-docs", "3", "--keep-first"}, exitUsage, "", "choose one"},
+		{"lines bad unit", []string{"lines", seed, "--keep-first", "--unit", "word"}, exitUsage, "", "unknown unit"},
+		{"substr", []string{"substr", seed, "--min-span", "50"}, exitOK, "removed", ""},
+		{"substr in parts", []string{"substr", seed, "--memory", "20KB"}, exitOK, "removed", ""},
+		{"substr bad memory", []string{"substr", seed, "--memory", "lots"}, exitUsage, "", "--memory"},
+		{"substr missing input", []string{"substr", "nope.jsonl"}, exitInput, "", "nope.jsonl"},
+		{"lines input twice", []string{"lines", seed, seed, "--keep-first"}, exitUsage, "", "twice"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append(c.args, "-o", filepath.Join(t.TempDir(), "out"))
+			if code := run(args, &stdout, &stderr); code != c.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, c.code, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), c.stdout) || !strings.Contains(stderr.String(), c.stderr) {
+				t.Errorf("stdout %q, stderr %q; want %q and %q in them", stdout.String(), stderr.String(), c.stdout, c.stderr)
+			}
+		})
+	}
+	// A non-empty output directory without --force is a bad command line.
+	full := t.TempDir()
+	os.WriteFile(filepath.Join(full, "notes.txt"), []byte("mine"), 0o644)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"lines", seed, "--keep-first", "-o", full}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "not empty") {
+		t.Errorf("non-empty DIR: exit %d, stderr %q", code, stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"lines", seed, "--keep-first", "--json", "-o", filepath.Join(t.TempDir(), "o")}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("--json: exit %d: %s", code, stderr.String())
+	}
+	var st struct {
+		Method string `json:"method"`
+		Total  struct {
+			Read, Kept, Dropped, Rejected int64
+		} `json:"total"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil || st.Method != "lines" || st.Total.Read != st.Total.Kept+st.Total.Dropped+st.Total.Rejected || st.Total.Read != 20 {
+		t.Errorf("--json: %+v, %v", st, err)
+	}
+}

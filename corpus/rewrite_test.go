@@ -1,0 +1,173 @@
+package corpus
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRewriteLines rewrites text and JSONL inputs, plain and compressed:
+// texts replaced where edit says, everything else byte for byte, dropped
+// and rejected records gone, ids as Reader gives them.
+func TestRewriteLines(t *testing.T) {
+	cases := []struct {
+		name, file, input, want string
+		wantIDs                 []string
+	}{
+		{
+			name:    "jsonl",
+			file:    "a.jsonl",
+			input:   "{\"id\":\"x1\",\"text\":\"甲乙。责任编辑：XX\",\"n\":1}\n{\"text\":\"drop me\"}\r\n{\"id\":7,\"text\":\"keep\\u0020as is\",\"z\":[1,{\"text\":2}]}\nnot json\n{\"te\\u0078t\":\"escaped key\",\"id\":\"e\"}",
+			want:    "{\"id\":\"x1\",\"text\":\"甲乙。\",\"n\":1}\n{\"id\":7,\"text\":\"keep\\u0020as is\",\"z\":[1,{\"text\":2}]}\n{\"te\\u0078t\":\"ESCAPED \\\"KEY\\\"\\n\",\"id\":\"e\"}",
+			wantIDs: []string{"x1", "a.jsonl:2", "7", "e"},
+		},
+		{
+			name:    "text",
+			file:    "a.txt",
+			input:   "\ufeff甲乙。责任编辑：XX\r\ndrop me\n\nkeep as is\n  \nlast 责任编辑：XX",
+			want:    "\ufeff甲乙。\r\nkeep as is\nlast \n",
+			wantIDs: []string{"a.txt:1", "a.txt:2", "a.txt:4", "a.txt:6"},
+		},
+	}
+	edit := func(ids *[]string) func(int64, []byte, []byte) Edit {
+		return func(_ int64, id, text []byte) Edit {
+			*ids = append(*ids, string(id))
+			s := string(text)
+			switch {
+			case strings.HasPrefix(s, "drop"):
+				return Edit{Drop: true}
+			case strings.Contains(s, "责任编辑：XX"):
+				return Edit{Text: []byte(strings.ReplaceAll(s, "责任编辑：XX", ""))}
+			case strings.HasPrefix(s, "escaped"):
+				return Edit{Text: []byte("ESCAPED \"KEY\"\n")}
+			}
+			return Edit{}
+		}
+	}
+	for _, c := range cases {
+		for _, comp := range []string{"", ".gz", ".zst"} {
+			t.Run(c.name+comp, func(t *testing.T) {
+				dir := t.TempDir()
+				in := filepath.Join(dir, c.file+comp)
+				out := filepath.Join(dir, "out", c.file+comp)
+				compression := map[string]Compression{"": None, ".gz": Gzip, ".zst": Zstd}[comp]
+				if err := os.WriteFile(in, compressBytes(t, []byte(c.input), compression), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				if err := Rewrite(in, Options{Name: c.file + comp}, out, edit(&ids)); err != nil {
+					t.Fatal(err)
+				}
+				got := decompressFile(t, out, compression)
+				want := c.want
+				if c.name == "text" {
+					want = strings.TrimSuffix(want, "\n") // the last line had no "\n"
+				}
+				if string(got) != want {
+					t.Errorf("output\n%q\nwant\n%q", got, want)
+				}
+				for k := range c.wantIDs {
+					c.wantIDs[k] = strings.ReplaceAll(c.wantIDs[k], c.file+":", c.file+comp+":")
+				}
+				if strings.Join(ids, ",") != strings.Join(c.wantIDs, ",") {
+					t.Errorf("ids %q, want %q", ids, c.wantIDs)
+				}
+				for k := range c.wantIDs {
+					c.wantIDs[k] = strings.ReplaceAll(c.wantIDs[k], c.file+comp+":", c.file+":")
+				}
+			})
+		}
+	}
+}
+
+// TestRewriteParquet replaces the text column and keeps every other column,
+// the schema and the metadata; null texts (rejected) and dropped rows go.
+func TestRewriteParquet(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.parquet")
+	rows := writeParquetFixture(t, in, 120)
+	out := filepath.Join(dir, "out", "a.parquet")
+	err := Rewrite(in, Options{}, out, func(record int64, id, text []byte) Edit {
+		if want := fmt.Sprint(record + 99); string(id) != want {
+			t.Errorf("row %d: id %s, want %s", record, id, want)
+		}
+		if record%10 == 0 {
+			return Edit{Drop: true}
+		}
+		if record%2 == 0 {
+			return Edit{Text: append([]byte("改写"), text...)}
+		}
+		return Edit{}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, pf := readParquetRows(t, out)
+	var want []pqDoc
+	for i, r := range rows {
+		record := int64(i + 1)
+		if r.Text == nil || record%10 == 0 {
+			continue
+		}
+		if record%2 == 0 {
+			s := "改写" + *r.Text
+			r.Text = &s
+		}
+		want = append(want, r)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for k := range got {
+		g, w := got[k], want[k]
+		if g.ID != w.ID || *g.Text != *w.Text || g.Lang != w.Lang || fmt.Sprint(g.Tags) != fmt.Sprint(w.Tags) || (g.Score == nil) != (w.Score == nil) {
+			t.Fatalf("row %d: %+v, want %+v", k, g, w)
+		}
+	}
+	if v, ok := pf.Lookup("origin"); !ok || v != "quchong test" {
+		t.Errorf("metadata origin = %q, %v", v, ok)
+	}
+}
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "中文", "a\"b\\c", "line\nbreak\r\t", "\x01\x1f", "<&>\u2028"} {
+		got := appendJSONString(nil, []byte(s))
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil || back != s {
+			t.Errorf("%q: encoded %s, read back %q, %v", s, got, back, err)
+		}
+	}
+	if got := appendJSONString(nil, []byte("中")); !bytes.Equal(got, []byte("\"中\"")) {
+		t.Errorf("non-ASCII escaped: %s", got)
+	}
+}
+
+// FuzzTextValueSpan: wherever encoding/json reads a line as an object with a
+// string "text", textValueSpan finds that string's literal in the line.
+func FuzzTextValueSpan(f *testing.F) {
+	for _, s := range []string{`{"text":"a"}`, `{"id":1,"text":"中\n","text":"b"}`, `{"te\u0078t":"x"}`, ` { "a" : [1,{"text":2}] , "text" : "y" } `, `{"text":null}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(line), &m) != nil {
+			return
+		}
+		var want string
+		if json.Unmarshal(m["text"], &want) != nil || m["text"] == nil || m["text"][0] != '"' {
+			return
+		}
+		a, b, ok := textValueSpan([]byte(line), "text")
+		if !ok {
+			return // the fast scanner may give up; Rewrite then reports the line
+		}
+		var got string
+		if err := json.Unmarshal([]byte(line[a:b]), &got); err != nil || got != want {
+			t.Errorf("%q: span %q reads %q, %v; want %q", line, line[a:b], got, err, want)
+		}
+	})
+}

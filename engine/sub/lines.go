@@ -1,0 +1,129 @@
+package sub
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/stage"
+)
+
+// unitTally is what pass 1 knows of one unit (by the hash of its normalised
+// text): how many documents have it, and the first of them in input order.
+type unitTally struct {
+	docs  uint32
+	first uint64
+}
+
+// docIndex numbers a document by input order: file, then record.
+func docIndex(file int, record int64) uint64 { return uint64(file)<<40 | uint64(record) }
+
+// Lines removes repeated units (lines, paragraphs or sentences, by
+// opt.Params.Unit) from the documents of the inputs: with MinDocs, units
+// that occur in at least that many documents; with KeepFirst, every
+// occurrence after the first document that has the unit.
+//
+// Pass 1 counts, for each distinct eligible unit, the documents it occurs
+// in and the first of them, in one map of about 40 bytes per distinct unit
+// (a 64-bit hash of the normalised text is the key: two distinct units
+// collide with a probability of about n²/2⁶⁵). Pass 2 rewrites each input.
+func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
+	r, lock, err := prepare(opt, true)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	defer os.RemoveAll(r.work) // a failed run leaves no work files either
+
+	t0 := time.Now()
+	tally := map[uint64]unitTally{}
+	var mu sync.Mutex
+	err = r.eachFile(ctx, func(i int) error {
+		local := map[uint64]unitTally{}
+		var (
+			sc    stage.SubScratch
+			units []stage.UnitKey
+			keys  []uint64
+		)
+		cache, err := newKeyWriter(r.keyFile(i))
+		if err != nil {
+			return err
+		}
+		err = r.read(ctx, i, func(record int64, text []byte) error {
+			doc := docIndex(i, record)
+			units = r.sub.Units(units[:0], text, &sc)
+			cache.add(units)
+			keys = r.sub.DocKeys(keys[:0], units)
+			for _, k := range keys {
+				t := local[k]
+				if t.docs == 0 || doc < t.first {
+					t.first = doc
+				}
+				t.docs++
+				local[k] = t
+			}
+			return nil
+		})
+		if cerr := cache.close(); err == nil {
+			err = cerr
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for k, t := range local { // sums and minima: the order of files does not matter
+			g, ok := tally[k]
+			if !ok || t.first < g.first {
+				g.first = t.first
+			}
+			g.docs += t.docs
+			tally[k] = g
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.timed("count units", t0)
+
+	t0 = time.Now()
+	results := make([]fileResult, len(r.files))
+	err = r.eachFile(ctx, func(i int) error {
+		var units []stage.UnitKey
+		cache, err := openKeyReader(r.keyFile(i))
+		if err != nil {
+			return err
+		}
+		defer cache.close()
+		var cacheErr error
+		err = r.rewrite(ctx, i, &results[i], func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+			doc := docIndex(i, record)
+			// The keys pass 1 computed, not normalised again.
+			units = r.sub.Spans(units[:0], text, sc)
+			if err := cache.fill(units); err != nil {
+				if cacheErr == nil {
+					cacheErr = fmt.Errorf("%s record %d: %w", r.files[i].Path, record, err)
+				}
+				return cuts, "unit"
+			}
+			return stage.UnitCuts(cuts, units, len(text), func(k int) (bool, int) {
+				u := units[k]
+				if !r.sub.Eligible(u) {
+					return false, 0
+				}
+				t := tally[u.Key]
+				return r.sub.RemoveUnit(t.docs, t.first, doc), int(t.docs)
+			}), "unit"
+		})
+		if err == nil {
+			err = cacheErr
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.timed("rewrite", t0)
+	return r.finish(results, func(st *output.SubStats) { st.DistinctUnits = int64(len(tally)) })
+}

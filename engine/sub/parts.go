@@ -1,0 +1,96 @@
+package sub
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// partFiles spills the normalised corpus of Substr to the work directory in
+// parts of whole documents, for a corpus too large to sort at once.
+type partFiles struct {
+	dir   string
+	paths []string
+}
+
+// write stores one part: the number of documents, the bounds, the text
+// (little-endian 32-bit integers).
+func (pf *partFiles) write(text []rune, bounds []int32) error {
+	path := filepath.Join(pf.dir, fmt.Sprintf("part-%06d.bin", len(pf.paths)))
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("spill: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = binary.Write(w, binary.LittleEndian, uint32(len(bounds)-1))
+	if err == nil {
+		err = binary.Write(w, binary.LittleEndian, bounds)
+	}
+	if err == nil {
+		err = binary.Write(w, binary.LittleEndian, text)
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("spill %s: %w", path, err)
+	}
+	pf.paths = append(pf.paths, path)
+	return nil
+}
+
+// load appends part k's text to dst and returns its bounds.
+func (pf *partFiles) load(k int, dst []rune) ([]rune, []int32, error) {
+	f, err := os.Open(pf.paths[k])
+	if err != nil {
+		return dst, nil, err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	var docs uint32
+	if err := binary.Read(r, binary.LittleEndian, &docs); err != nil {
+		return dst, nil, fmt.Errorf("read %s: %w", pf.paths[k], err)
+	}
+	bounds := make([]int32, docs+1)
+	if err := binary.Read(r, binary.LittleEndian, bounds); err != nil {
+		return dst, nil, fmt.Errorf("read %s: %w", pf.paths[k], err)
+	}
+	n := int(bounds[docs])
+	start := len(dst)
+	dst = append(dst, make([]rune, n)...)
+	if err := binary.Read(r, binary.LittleEndian, dst[start:]); err != nil {
+		return dst, nil, fmt.Errorf("read %s: %w", pf.paths[k], err)
+	}
+	return dst, bounds, nil
+}
+
+// spillParts writes the documents text[bounds[d]:bounds[d+1]] as parts of
+// at most partChars characters each (a longer document is a part of its
+// own), and returns the number of documents written: all of them when
+// final, else all but those that would start a part not yet full.
+func (pf *partFiles) spillParts(text []rune, bounds []int32, partChars int, final bool) (int, error) {
+	from := 0 // first document of the part being gathered
+	for d := 1; d < len(bounds); d++ {
+		last := d == len(bounds)-1
+		if last && !final {
+			break // the part begun here is not full yet: keep gathering
+		}
+		if last || int(bounds[d+1]-bounds[from]) > partChars {
+			lo := bounds[from]
+			part := make([]int32, d-from+1)
+			for k := range part {
+				part[k] = bounds[from+k] - lo
+			}
+			if err := pf.write(text[lo:bounds[d]], part); err != nil {
+				return 0, err
+			}
+			from = d
+		}
+	}
+	return from, nil
+}

@@ -1,0 +1,430 @@
+// Package sub is the executor of quchong's methods below the document:
+// unit deduplication (Lines: repeated lines, paragraphs or sentences, CCNet
+// style) and exact-substring deduplication (Substr: repeated spans found
+// with a suffix array, as in Lee et al. 2022). Both read the inputs with
+// the corpus readers and their reject accounting, match on the normalised,
+// mask-folded text through stage.Sub, and write, in the output directory:
+//
+//	kept/          every kept document in its input's format and compression,
+//	               the text field rewritten, every other field as it was
+//	removed.jsonl  each removed unit or span, character offsets into the original
+//	rejected.jsonl the records that could not be used
+//	stats.json     read = kept (changed + unchanged) + dropped + rejected, per file
+//	report.html    the most removed units and a few documents before and after
+//
+// A run reads its inputs twice (counting, then rewriting). Files are read
+// by Workers goroutines; every decision depends on input order only, and
+// the outputs are merged in input order, so they do not depend on Workers.
+package sub
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/quchong/quchong/atomicfile"
+	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/record"
+	"github.com/quchong/quchong/report"
+	"github.com/quchong/quchong/stage"
+)
+
+// workName is the work directory inside the output directory, removed at
+// the end of a run.
+const workName = ".quchong-sub-work"
+
+// DefaultMemory is Substr's memory budget when Options.Memory is 0.
+const DefaultMemory = 2 << 30
+
+// Options configure a run.
+type Options struct {
+	// Inputs are files, directories or globs (corpus.ExpandInputs).
+	// Standard input is refused: a run reads its inputs twice.
+	Inputs []string
+	// OutDir is the output directory.
+	OutDir string
+	// Force lets a run write into a non-empty OutDir, removing what an
+	// earlier run of quchong wrote there.
+	Force bool
+	// Corpus says how inputs are read and outputs compressed.
+	Corpus corpus.Options
+	// Params are the method's parameters (stage.DefaultSubParams).
+	Params stage.SubParams
+	// Workers is how many files are read at once; 0 means one per core.
+	Workers int
+	// Memory bounds Substr's suffix arrays and normalised corpus: one
+	// array over the corpus while it fits (stage.SpanBytesPerChar bytes a
+	// character), else parts spilled to the work directory. 0 means
+	// DefaultMemory.
+	Memory int64
+	// NoReport skips report.html.
+	NoReport bool
+}
+
+// ConfigError is a run refused before it started: parameters that do not
+// hold together, inputs named twice or sharing an output name, standard
+// input, or an output directory that cannot be used as it is (not empty
+// without Force, held by another run, holding an input). The command line
+// reports it as a bad command line.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the refusal's cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// run is one run's state shared by its passes.
+type run struct {
+	opt     Options
+	lines   bool
+	sub     *stage.Sub
+	files   []output.File
+	work    string
+	start   time.Time
+	stages  []output.StageTiming
+	counts  []output.SubCounts   // per file
+	rejects [][]output.Rejection // per file
+	docs    []int64              // per file: documents pass 1 read
+}
+
+// prepare checks the options, locks and prepares the output directory.
+// The caller must call finish or release the lock.
+func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
+	sub, err := stage.NewSub(opt.Params, lines)
+	if err != nil {
+		return nil, nil, &ConfigError{err}
+	}
+	if len(opt.Inputs) == 0 {
+		return nil, nil, &ConfigError{errors.New("no input")}
+	}
+	if opt.OutDir == "" {
+		return nil, nil, &ConfigError{errors.New("no output directory")}
+	}
+	paths, err := corpus.ExpandInputs(opt.Inputs, opt.Corpus.Format)
+	if errors.Is(err, corpus.ErrDuplicateInput) {
+		return nil, nil, &ConfigError{err}
+	}
+	if err != nil {
+		return nil, nil, err // an input that is not there
+	}
+	if slices.Contains(paths, corpus.Stdin) {
+		return nil, nil, &ConfigError{errors.New("standard input cannot be read twice: write it to a file first")}
+	}
+	files, err := output.Files(paths, opt.Corpus)
+	if err != nil {
+		return nil, nil, &ConfigError{err}
+	}
+	lock, _, err := output.LockDir(opt.OutDir)
+	if errors.Is(err, output.ErrLocked) {
+		return nil, nil, &ConfigError{err}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := output.PrepareDir(opt.OutDir, opt.Force, paths, []string{output.RemovedName, workName}); err != nil {
+		lock.Release()
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, nil, err
+		}
+		return nil, nil, &ConfigError{err} // not empty, or holding an input
+	}
+	work := filepath.Join(opt.OutDir, workName)
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		lock.Release()
+		return nil, nil, fmt.Errorf("work directory: %w", err)
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	r := &run{opt: opt, lines: lines, sub: sub, files: files, work: work, start: time.Now(),
+		counts: make([]output.SubCounts, len(files)), rejects: make([][]output.Rejection, len(files)),
+		docs: make([]int64, len(files))}
+	return r, lock, nil
+}
+
+// timed records how long a stage took.
+func (r *run) timed(name string, t0 time.Time) {
+	r.stages = append(r.stages, output.StageTiming{Stage: name, Seconds: output.Round(time.Since(t0).Seconds(), 3)})
+}
+
+// eachFile runs f on every input file, Workers at a time, and returns the
+// first error in file order.
+func (r *run) eachFile(ctx context.Context, f func(i int) error) error {
+	errs := make([]error, len(r.files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(r.opt.Workers, len(r.files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				errs[i] = f(i)
+			}
+		}()
+	}
+	for i := range r.files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// read streams the documents of file i to doc, counting reads and rejects
+// (pass 1) through corpus.ReadAccounted, as every engine does. A fault (a
+// truncated or corrupt file) stops the run: the rewriting pass could not
+// keep the documents after it.
+func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byte) error) error {
+	f := r.files[i]
+	rd, err := corpus.Open(f.Path, i, r.opt.Corpus)
+	if err != nil {
+		return err
+	}
+	format := rd.Format()
+	c := &r.counts[i]
+	n := 0
+	defer rd.Close()
+	a, err := corpus.ReadAccounted(rd, false, func(d record.Document) error {
+		if n++; n&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		c.CharsRead += int64(utf8.RuneCount(d.Text))
+		return doc(d.Record, d.Text)
+	})
+	if err != nil {
+		return err
+	}
+	if a.Fault != nil {
+		return a.Fault
+	}
+	reading := output.NewReading(f.Path, format, a)
+	c.Read = a.Read
+	c.Rejected = reading.Counts.Rejected
+	c.RejectedBy = reading.Counts.RejectedBy
+	c.InputBytes = a.InputBytes
+	r.docs[i] = a.Docs
+	r.rejects[i] = reading.Rejects
+	return nil
+}
+
+// fileResult is what pass 2 gives for one file besides its counts.
+type fileResult struct {
+	removed string // the work file of its removals
+	samples []report.SubSample
+	tally   map[string]*report.SubUnit
+}
+
+// maxTally bounds the distinct removed texts a file tallies for the report.
+const maxTally = 100_000
+
+// samplesPerRun is how many changed documents the report shows.
+const samplesPerRun = 5
+
+// rewrite is pass 2: it writes kept/ for file i, cutting what decide
+// returns for each document, and the file's removals to the work directory.
+func (r *run) rewrite(ctx context.Context, i int, res *fileResult, decide func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string)) error {
+	f := r.files[i]
+	res.removed = filepath.Join(r.work, fmt.Sprintf("removed-%06d.jsonl", i))
+	wf, err := os.Create(res.removed)
+	if err != nil {
+		return err
+	}
+	defer wf.Close()
+	bw := bufio.NewWriterSize(wf, 256<<10)
+	res.tally = map[string]*report.SubUnit{}
+	c := &r.counts[i]
+	var (
+		sc       stage.SubScratch
+		cuts     []stage.Cut
+		newText  []byte
+		removals []output.Removal
+		seen     int64
+		werr     error
+	)
+	err = corpus.Rewrite(f.Path, r.opt.Corpus, filepath.Join(r.opt.OutDir, "kept", f.Output), func(record int64, id, text []byte) corpus.Edit {
+		seen++
+		if seen&1023 == 0 && ctx.Err() != nil && werr == nil {
+			werr = ctx.Err()
+		}
+		var reason string
+		cuts, reason = decide(record, text, &sc, cuts[:0])
+		if len(cuts) == 0 {
+			c.Kept++
+			c.Unchanged++
+			return corpus.Edit{}
+		}
+		newText = stage.Apply(newText[:0], text, cuts)
+		removals = removals[:0]
+		at, atChar := 0, 0 // rune offsets, counted incrementally
+		for _, cut := range cuts {
+			atChar += utf8.RuneCount(text[at:cut.From])
+			from := atChar
+			atChar += utf8.RuneCount(text[cut.From:cut.To])
+			at = cut.To
+			t := string(text[cut.From:cut.To])
+			removals = append(removals, output.Removal{ID: string(id), File: f.Path, Start: from, End: atChar, Text: t, Count: cut.Count, Reason: reason})
+			if u := res.tally[t]; u != nil {
+				u.Removed++
+			} else if len(res.tally) < maxTally {
+				res.tally[t] = &report.SubUnit{Text: t, Count: cut.Count, Removed: 1}
+			}
+		}
+		c.Removals += int64(len(cuts))
+		left := int64(utf8.RuneCount(newText))
+		c.CharsRemoved += int64(utf8.RuneCount(text)) - left
+		edit := corpus.Edit{Text: newText}
+		if !r.sub.KeepDoc(newText, &sc) {
+			c.Dropped++
+			c.CharsDropped += left
+			removals = append(removals, output.Removal{ID: string(id), File: f.Path, Start: 0, End: utf8.RuneCount(text), Text: string(newText), Reason: "too-short"})
+			edit = corpus.Edit{Drop: true}
+		} else {
+			c.Kept++
+			c.Changed++
+			if len(res.samples) < samplesPerRun {
+				res.samples = append(res.samples, report.SubSample{ID: string(id), File: f.Path, Before: string(text), After: string(newText)})
+			}
+		}
+		if werr == nil {
+			werr = output.EncodeRemovals(bw, removals)
+		}
+		return edit
+	})
+	if err == nil {
+		err = werr
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil && seen != r.docs[i] {
+		err = fmt.Errorf("%s: %d documents on the second reading, %d on the first: the file changed during the run", f.Path, seen, r.docs[i])
+	}
+	return err
+}
+
+// finish merges the files' results in input order and writes
+// removed.jsonl, rejected.jsonl, report.html and stats.json (last).
+func (r *run) finish(results []fileResult, extra func(*output.SubStats)) (*output.SubStats, error) {
+	t0 := time.Now()
+	out := r.opt.OutDir
+	err := atomicfile.WriteFile(filepath.Join(out, output.RemovedName), func(w io.Writer) error {
+		for _, res := range results {
+			f, err := os.Open(res.removed)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(w, f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var rejects []output.Rejection
+	for _, rj := range r.rejects {
+		rejects = append(rejects, rj...)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(out, "rejected.jsonl"), func(w io.Writer) error { return output.EncodeRejections(w, rejects) }); err != nil {
+		return nil, err
+	}
+	method := "substr"
+	if r.lines {
+		method = "lines"
+	}
+	st := &output.SubStats{Tool: "quchong", Version: output.Version, Method: method, Workers: r.opt.Workers,
+		Params: output.NewSubParamsReport(r.sub.Params(), r.opt.Corpus, r.lines, r.opt.Memory)}
+	for i, f := range r.files {
+		c := r.counts[i]
+		if c.RejectedBy == nil {
+			c.RejectedBy = map[string]int64{}
+		}
+		st.Inputs = append(st.Inputs, output.SubFileStats{Path: f.Path, Output: f.Output, Format: f.Format.String(), Compression: f.Compression.String(), SubCounts: c})
+		st.Total.Add(c)
+	}
+	if st.Total.RejectedBy == nil {
+		st.Total.RejectedBy = map[string]int64{}
+	}
+	if extra != nil {
+		extra(st)
+	}
+	if !r.opt.NoReport {
+		page := r.page(st, results)
+		if err := atomicfile.WriteFile(filepath.Join(out, "report.html"), func(w io.Writer) error { return report.WriteSub(w, page) }); err != nil {
+			return nil, err
+		}
+	}
+	r.timed("write", t0)
+	st.Stages = r.stages
+	st.WallSeconds = output.Round(time.Since(r.start).Seconds(), 3)
+	if err := atomicfile.WriteFile(filepath.Join(out, "stats.json"), func(w io.Writer) error {
+		return writeJSON(w, st)
+	}); err != nil {
+		return nil, err
+	}
+	return st, os.RemoveAll(r.work)
+}
+
+// page builds the report from the stats and the files' results.
+func (r *run) page(st *output.SubStats, results []fileResult) report.SubPage {
+	t := st.Total
+	p := report.SubPage{Method: st.Method,
+		Summary: [][2]string{
+			{"documents read", num(t.Read)},
+			{"kept", fmt.Sprintf("%s (%s changed, %s unchanged)", num(t.Kept), num(t.Changed), num(t.Unchanged))},
+			{"dropped (too short after the cut)", num(t.Dropped)},
+			{"rejected", num(t.Rejected)},
+			{"units or spans removed", num(t.Removals)},
+			{"characters removed", fmt.Sprintf("%s of %s", num(t.CharsRemoved), num(t.CharsRead))},
+		},
+		Header: []string{"file", "read", "kept", "changed", "dropped", "rejected", "removals", "chars removed"},
+	}
+	for _, in := range st.Inputs {
+		p.Files = append(p.Files, []string{in.Path, num(in.Read), num(in.Kept), num(in.Changed),
+			num(in.Dropped), num(in.Rejected), num(in.Removals), num(in.CharsRemoved)})
+	}
+	all := map[string]*report.SubUnit{}
+	for _, res := range results {
+		for k, u := range res.tally {
+			if a := all[k]; a != nil {
+				a.Removed += u.Removed
+				a.Count = max(a.Count, u.Count)
+			} else {
+				cp := *u
+				all[k] = &cp
+			}
+		}
+		for _, s := range res.samples {
+			if len(p.Samples) < samplesPerRun {
+				p.Samples = append(p.Samples, s)
+			}
+		}
+	}
+	for _, u := range all {
+		p.Top = append(p.Top, *u)
+	}
+	slices.SortFunc(p.Top, func(a, b report.SubUnit) int {
+		return cmp.Or(cmp.Compare(b.Removed, a.Removed), cmp.Compare(a.Text, b.Text))
+	})
+	p.Top = p.Top[:min(len(p.Top), 50)]
+	return p
+}

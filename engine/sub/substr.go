@@ -1,0 +1,153 @@
+package sub
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"time"
+
+	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/stage"
+)
+
+// Substr removes repeated spans of at least opt.Params.MinSpan normalised
+// characters: every occurrence but the first in input order or, with
+// RemoveAll, every occurrence.
+//
+// Pass 1 normalises every document into one array of characters, which a
+// suffix array sorts (substr.Find) while it fits opt.Memory (its length
+// times stage.SpanBytesPerChar, plus its unused capacity). A larger corpus
+// is spilled to the work directory in parts of Memory /
+// stage.SpanPartBytesPerChar characters, sorted one and two at a time
+// (substr.FindParts): memory stays bounded by the budget, plus one bit per
+// character of the corpus, and the time grows with the number of parts.
+// Pass 2 maps each span back to the original text and rewrites the inputs.
+func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
+	if opt.Memory == 0 {
+		opt.Memory = DefaultMemory
+	}
+	r, lock, err := prepare(opt, false)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	defer os.RemoveAll(r.work) // a failed run leaves no work files either
+
+	t0 := time.Now()
+	// One suffix array over the whole corpus while it fits the budget;
+	// beyond, parts of partChars characters spilled to the work directory,
+	// sorted one and two at a time.
+	single := int(min(float64(opt.Memory)/stage.SpanBytesPerChar, math.MaxInt32))
+	partChars := int(float64(opt.Memory) / stage.SpanPartBytesPerChar)
+	var (
+		text    []rune
+		bounds  = []int32{0}
+		records = make([][]int64, len(r.files)) // each document's record number
+		first   = make([]int, len(r.files)+1)   // each file's first document
+		parts   = &partFiles{dir: r.work}
+		docs    = 0
+		chars   int64
+		spilled = false
+	)
+	for i := range r.files { // in order: document numbers are corpus order
+		first[i] = docs
+		err := r.read(ctx, i, func(record int64, t []byte) error {
+			before := len(text)
+			text = r.sub.Normalize(text, t)
+			chars += int64(len(text) - before)
+			if len(text) > math.MaxInt32 {
+				return fmt.Errorf("substr: %s: a part of the corpus holds more than 2³¹ characters; lower --memory", r.files[i].Path)
+			}
+			bounds = append(bounds, int32(len(text)))
+			records[i] = append(records[i], record)
+			docs++
+			// The array's capacity counts: appending grows it by up to a
+			// quarter beyond what it holds.
+			over := len(text) > single || float64(cap(text)-len(text))*4 > float64(opt.Memory)-float64(len(text))*stage.SpanBytesPerChar
+			if over && !spilled || spilled && len(text) > partChars {
+				done, err := parts.spillParts(text, bounds, partChars, false)
+				if err != nil {
+					return err
+				}
+				spilled = true
+				// Move the documents not written yet to the front.
+				lo := bounds[done]
+				text = text[:copy(text, text[lo:])]
+				bounds = bounds[:copy(bounds, bounds[done:])]
+				for k := range bounds {
+					bounds[k] -= lo
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	first[len(r.files)] = docs
+	if spilled && len(bounds) > 1 {
+		if _, err := parts.spillParts(text, bounds, partChars, true); err != nil {
+			return nil, err
+		}
+	}
+	r.timed("normalise", t0)
+
+	t0 = time.Now()
+	var spans []stage.Span
+	if spilled {
+		text, bounds = nil, nil
+		spans, err = r.sub.FindSpanParts(len(parts.paths), parts.load)
+	} else {
+		spans, err = r.sub.FindSpans(text, bounds)
+	}
+	if err != nil {
+		return nil, err
+	}
+	text = nil // rewritten by FindSpans; let it go before pass 2
+	r.timed("suffix array", t0)
+
+	t0 = time.Now()
+	results := make([]fileResult, len(r.files))
+	err = r.eachFile(ctx, func(i int) error {
+		// This file's spans, in document order.
+		lo, hi := spanRange(spans, first[i], first[i+1])
+		mine := spans[lo:hi]
+		k := 0 // the file's next document
+		return r.rewrite(ctx, i, &results[i], func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+			for k < len(records[i]) && records[i][k] < record {
+				k++
+			}
+			doc := first[i] + k
+			for len(mine) > 0 && mine[0].Doc < doc {
+				mine = mine[1:]
+			}
+			n := 0
+			for n < len(mine) && mine[n].Doc == doc {
+				n++
+			}
+			return r.sub.SpanCuts(cuts, t, mine[:n], sc), "span"
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.timed("rewrite", t0)
+	return r.finish(results, func(st *output.SubStats) {
+		st.CorpusChars = chars
+		st.Parts = max(1, len(parts.paths))
+	})
+}
+
+// spanRange returns the indices of the spans of documents [lo, hi).
+func spanRange(spans []stage.Span, lo, hi int) (int, int) {
+	a := 0
+	for a < len(spans) && spans[a].Doc < lo {
+		a++
+	}
+	b := a
+	for b < len(spans) && spans[b].Doc < hi {
+		b++
+	}
+	return a, b
+}

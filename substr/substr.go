@@ -1,0 +1,328 @@
+// Package substr finds repeated substrings in a corpus of normalised texts,
+// as exact-substring deduplication needs (Lee et al. 2022, "Deduplicating
+// Training Data Makes Language Models Better"): every span of at least
+// MinSpan characters that occurs more than once.
+//
+// The corpus is one []int32 of characters (normalised runes), documents end
+// to end, with their boundaries; no span crosses a boundary. A suffix array
+// (SA-IS, linear time, 4 bytes per character) sorts every suffix; suffixes
+// whose first MinSpan characters are equal are adjacent in it, so one scan
+// finds each window of MinSpan characters that repeats, and which occurrence
+// comes first in corpus order. A character is removed when a repeated window
+// covers it: with KeepFirst, a window that occurred earlier; otherwise every
+// occurrence of a repeated window. The spans returned are the unions of the
+// removed windows, per document.
+//
+// Why a suffix array over the characters, not hashes of windows: it is exact
+// (no collision can remove text) and its memory is fixed in advance (8 bytes
+// per character with the text), which is what a --memory budget needs.
+// The standard library's index/suffixarray sorts bytes and hides the array;
+// its SA-IS over int32 is copied in internal/sais (see THIRD_PARTY.md).
+package substr
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/quchong/quchong/substr/internal/sais"
+)
+
+// Options configure a Finder.
+type Options struct {
+	// MinSpan is the shortest repeated span, in characters, that is
+	// removed. Lee et al. use 50 tokens; 50 characters of Chinese is about
+	// two sentences.
+	MinSpan int
+	// KeepFirst keeps each repeated span's first occurrence, in corpus
+	// order, and removes the later ones; false removes every occurrence.
+	KeepFirst bool
+}
+
+// Span is a removed span of one document, in characters from the start of
+// the document's normalised text: [Start, End). Count is how many times the
+// span's first MinSpan characters occur in the corpus.
+type Span struct {
+	Doc        int
+	Start, End int
+	Count      int
+}
+
+// BytesPerChar is the memory Find needs per character of the corpus, with
+// its caller's array grown by appending: the text (4 bytes, and up to a
+// quarter more of unused capacity), its suffix array (4), SA-IS's scratch
+// space in its recursion (up to 2) and two bits.
+const BytesPerChar = 12
+
+// PartBytesPerChar is the memory FindParts needs per character of its part
+// size: two parts side by side (8 bytes, and a quarter more of capacity),
+// their suffix array (8), SA-IS's scratch space (up to 4) and bits. Besides,
+// it keeps one bit per character of the whole corpus.
+const PartBytesPerChar = 22
+
+// Find returns the removed spans of the corpus text, whose documents are
+// text[bounds[d]:bounds[d+1]], in document and position order. It
+// rewrites text in place (characters become dense ranks); the caller must
+// not use it afterwards. len(text) must be below 2³¹.
+func Find(text []int32, bounds []int32, opt Options) ([]Span, error) {
+	L := opt.MinSpan
+	if err := check(text, bounds, L); err != nil {
+		return nil, err
+	}
+	n := len(text)
+	if n < L {
+		return nil, nil
+	}
+	sa := sortSuffixes(text)
+	valid := validWindows(bounds, L, n)
+	isValid := func(p int32) bool { return valid[p>>6]&(1<<(p&63)) != 0 }
+	marked := make([]uint64, (n+63)/64)
+	groups(text, sa, L, isValid, nil, func(members []int32) {
+		markWithin(marked, members, opt.KeepFirst)
+	})
+	return extract(marked, bounds, L, 0, func(p int32) int { return occurrences(text, sa, p, L, isValid) }), nil
+}
+
+// FindParts is Find for a corpus too large to sort at once, held in parts
+// (each a run of whole documents, in corpus order) that load appends to dst
+// with their document bounds (starting at 0). It sorts each part, and each
+// pair of parts side by side, so that memory is bounded by two parts, at
+// the cost of parts×(parts+1)/2 suffix arrays. Spans are as Find's, with
+// documents numbered across the parts; Count is 0 (not counted across
+// parts).
+func FindParts(parts int, load func(k int, dst []int32) ([]int32, []int32, error), opt Options) ([]Span, error) {
+	L := opt.MinSpan
+	if L < 1 {
+		return nil, fmt.Errorf("substr: MinSpan %d, want at least 1", L)
+	}
+	marks := make([][]uint64, parts)
+	var buf []int32
+	for j := 0; j < parts; j++ {
+		for i := 0; i <= j; i++ {
+			var bi, bj []int32
+			var err error
+			if buf, bi, err = load(i, buf[:0]); err != nil {
+				return nil, err
+			}
+			lenI := len(buf)
+			if err := check(buf, bi, L); err != nil {
+				return nil, fmt.Errorf("part %d: %w", i, err)
+			}
+			if marks[i] == nil {
+				marks[i] = make([]uint64, (lenI+63)/64)
+			}
+			bounds := bi
+			if i < j {
+				if buf, bj, err = load(j, buf); err != nil {
+					return nil, err
+				}
+				if err := check(buf[lenI:], bj, L); err != nil {
+					return nil, fmt.Errorf("part %d: %w", j, err)
+				}
+				if marks[j] == nil {
+					marks[j] = make([]uint64, (len(buf)-lenI+63)/64)
+				}
+				bounds = append(slices.Clip(bi), bj[1:]...)
+				for k := len(bi); k < len(bounds); k++ {
+					bounds[k] += int32(lenI)
+				}
+			}
+			if len(buf) < L {
+				continue
+			}
+			sa := sortSuffixes(buf)
+			valid := validWindows(bounds, L, len(buf))
+			isValid := func(p int32) bool { return valid[p>>6]&(1<<(p&63)) != 0 }
+			if i == j {
+				groups(buf, sa, L, isValid, nil, func(members []int32) {
+					markWithin(marks[j], members, opt.KeepFirst)
+				})
+				continue
+			}
+			var a, b []int32
+			groups(buf, sa, L, isValid, nil, func(members []int32) {
+				a, b = a[:0], b[:0]
+				for _, p := range members {
+					if int(p) < lenI {
+						a = append(a, p)
+					} else {
+						b = append(b, p-int32(lenI))
+					}
+				}
+				if len(a) == 0 || len(b) == 0 {
+					return
+				}
+				for _, p := range b { // each has an occurrence in the earlier part i
+					marks[j][p>>6] |= 1 << (p & 63)
+				}
+				if !opt.KeepFirst {
+					for _, p := range a {
+						marks[i][p>>6] |= 1 << (p & 63)
+					}
+				}
+			})
+		}
+	}
+	var spans []Span
+	base := 0
+	for k := 0; k < parts; k++ {
+		var bounds []int32
+		var err error
+		if buf, bounds, err = load(k, buf[:0]); err != nil {
+			return nil, err
+		}
+		spans = append(spans, extract(marks[k], bounds, L, base, nil)...)
+		base += len(bounds) - 1
+	}
+	return spans, nil
+}
+
+// check validates a corpus's bounds.
+func check(text, bounds []int32, L int) error {
+	if L < 1 {
+		return fmt.Errorf("substr: MinSpan %d, want at least 1", L)
+	}
+	if len(bounds) == 0 || bounds[0] != 0 || int(bounds[len(bounds)-1]) != len(text) {
+		return fmt.Errorf("substr: bounds do not cover the text")
+	}
+	return nil
+}
+
+// sortSuffixes ranks text in place and returns its suffix array.
+func sortSuffixes(text []int32) []int32 {
+	textMax := rank(text)
+	sa := make([]int32, len(text))
+	sais.Sort(text, textMax, sa, nil)
+	return sa
+}
+
+// validWindows returns the bits of the positions whose window of L
+// characters lies inside one document.
+func validWindows(bounds []int32, L, n int) []uint64 {
+	valid := make([]uint64, (n+63)/64)
+	for d := 0; d+1 < len(bounds); d++ {
+		for p := int(bounds[d]); p+L <= int(bounds[d+1]); p++ {
+			valid[p>>6] |= 1 << (p & 63)
+		}
+	}
+	return valid
+}
+
+// groups calls each with the valid members of every run of suffixes whose
+// first L characters are equal (a window and all its occurrences), when
+// there are two or more. members is reused between calls.
+func groups(text, sa []int32, L int, isValid func(int32) bool, members []int32, each func(members []int32)) {
+	n := len(sa)
+	for k := 0; k < n; {
+		j := k + 1
+		for j < n && sameWindow(text, sa[j-1], sa[j], L) {
+			j++
+		}
+		if j-k > 1 {
+			members = members[:0]
+			for _, p := range sa[k:j] {
+				if isValid(p) {
+					members = append(members, p)
+				}
+			}
+			if len(members) > 1 {
+				each(members)
+			}
+		}
+		k = j
+	}
+}
+
+// markWithin marks the occurrences of one window that are removed when all
+// of them lie in one text: all but the first, or all.
+func markWithin(marked []uint64, members []int32, keepFirst bool) {
+	first := slices.Min(members)
+	for _, p := range members {
+		if !(keepFirst && p == first) {
+			marked[p>>6] |= 1 << (p & 63)
+		}
+	}
+}
+
+// extract returns the unions of the marked windows, document by document,
+// numbering documents from base; count gives a span's Count (nil: 0).
+func extract(marked []uint64, bounds []int32, L, base int, count func(p int32) int) []Span {
+	var spans []Span
+	add := func(d, lo, start, end int) {
+		c := 0
+		if count != nil {
+			c = count(int32(start))
+		}
+		spans = append(spans, Span{Doc: base + d, Start: start - lo, End: end - lo, Count: c})
+	}
+	for d := 0; d+1 < len(bounds); d++ {
+		lo, hi := int(bounds[d]), int(bounds[d+1])
+		cur := -1 // the open span's start, or -1
+		end := 0  // where the open span ends
+		for p := lo; p+L <= hi; p++ {
+			if marked[p>>6]&(1<<(p&63)) == 0 {
+				continue
+			}
+			if cur >= 0 && p <= end {
+				end = p + L
+				continue
+			}
+			if cur >= 0 {
+				add(d, lo, cur, end)
+			}
+			cur, end = p, p+L
+		}
+		if cur >= 0 {
+			add(d, lo, cur, end)
+		}
+	}
+	return spans
+}
+
+// rank replaces each character by its rank among the distinct characters of
+// text and returns how many there are, so that SA-IS's buckets are few.
+func rank(text []int32) int {
+	maxc := int32(0)
+	for _, c := range text {
+		maxc = max(maxc, c)
+	}
+	ids := make([]int32, int(maxc)+1)
+	for _, c := range text {
+		ids[c] = 1
+	}
+	next := int32(0)
+	for c, seen := range ids {
+		if seen != 0 {
+			ids[c] = next
+			next++
+		}
+	}
+	for k, c := range text {
+		text[k] = ids[c]
+	}
+	return int(next)
+}
+
+// sameWindow reports whether the L characters at a and at b are equal (both
+// present).
+func sameWindow(text []int32, a, b int32, L int) bool {
+	n := int32(len(text))
+	if a+int32(L) > n || b+int32(L) > n {
+		return false
+	}
+	return slices.Equal(text[a:a+int32(L)], text[b:b+int32(L)])
+}
+
+// occurrences counts the valid windows equal to the one at p, finding their
+// run in the suffix array by binary search.
+func occurrences(text, sa []int32, p int32, L int, isValid func(int32) bool) int {
+	w := text[p : p+int32(L)]
+	prefix := func(q int32) []int32 { return text[q:min(int(q)+L, len(text))] }
+	lo, _ := slices.BinarySearchFunc(sa, w, func(q int32, w []int32) int { return slices.Compare(prefix(q), w) })
+	count := 0
+	for k := lo; k < len(sa) && slices.Equal(prefix(sa[k]), w); k++ {
+		if isValid(sa[k]) {
+			count++
+		}
+	}
+	return count
+}
