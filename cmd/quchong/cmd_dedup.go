@@ -48,6 +48,7 @@ type dedupFlags struct {
 	memory, logFormat         string
 	bars                      bool // draw bars even off a terminal (tests)
 	workers                   int
+	index                     indexFlags // --index, --index-readonly (cmd_dedup_index.go)
 }
 
 // newDedupCmd is `quchong dedup`.
@@ -72,6 +73,7 @@ func newDedupCmd(a *app) *cobra.Command {
 	fs.StringVar(&f.logFormat, "log-format", "text", "progress log `format` when stderr is not a terminal: text or json (one line per stage)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary on stdout as JSON (the content of stats.json)")
+	f.index.register(fs)
 	return c
 }
 
@@ -125,6 +127,11 @@ func cmdDedup(f *dedupFlags, maxDocSet bool, inputs, args []string, stdout, stde
 		}
 		defer pprof.StopCPUProfile()
 	}
+	closeIndex, icode, ok := f.index.open(&opt, stderr)
+	if !ok {
+		return icode
+	}
+	defer closeIndex()
 	ctx, stop := interruptible(context.Background())
 	defer stop()
 	stats, err := local.Run(ctx, opt)

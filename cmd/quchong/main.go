@@ -102,7 +102,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetErr(a.stderr)
 	root.SetVersionTemplate("quchong {{.Version}}\n")
 	root.AddGroup(&cobra.Group{ID: groupMain, Title: "Usage:"}, &cobra.Group{ID: groupOther, Title: "Other commands:"})
-	root.AddCommand(newDedupCmd(a), newExplainCmd(a), newEvalCmd(a), newLinesCmd(a), newSubstrCmd(a), &cobra.Command{
+	root.AddCommand(newDedupCmd(a), newExplainCmd(a), newEvalCmd(a), newLinesCmd(a), newSubstrCmd(a), newServeCmd(a), newCheckCmd(a), newIndexCmd(a), &cobra.Command{
 		Use:     "version",
 		Short:   "print the version",
 		Args:    cobra.NoArgs,

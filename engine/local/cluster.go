@@ -38,6 +38,7 @@ func (r *run) cluster(ctx context.Context) error {
 	for _, members := range comps {
 		linked = append(linked, members...)
 	}
+	linked = append(linked, r.priorDocs()...)
 	side, err := r.docs.side.load(linked)
 	if err != nil {
 		return &output.OutputError{Err: err}
@@ -90,7 +91,7 @@ func (r *run) cluster(ctx context.Context) error {
 			r.exactToKept[side.find(m)] = cl.Exact[j]
 		}
 	}
-	r.stats.Clusters = len(all)
+	r.stats.Clusters = len(all) + r.fillPrior()
 	r.prog.done(int64(n), 0, "%d clusters of two or more documents from %d components (%d split, %d documents kept that --cluster connected would remove)",
 		len(all), len(comps), cs.ComponentsSplit, cs.DocumentsSaved)
 	return ctx.Err()

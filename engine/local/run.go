@@ -28,6 +28,7 @@ import (
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/cluster"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/index"
 	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
@@ -86,6 +87,12 @@ type Options struct {
 	// WorkDir holds the run's intermediate files (normalised texts); it is
 	// removed when the run succeeds. "" means OutDir/.work.
 	WorkDir string
+	// Index, when not nil, is a saved index the inputs are deduplicated
+	// against as well (see index.go); the kept documents are added to it
+	// as a new version once the outputs are committed, unless
+	// IndexReadOnly or DryRun. Its detection parameters must be Params'.
+	Index         *index.Index
+	IndexReadOnly bool
 }
 
 // classify tells a failed copy's output errors from its input errors, and
@@ -185,6 +192,7 @@ type run struct {
 	simToKept   []float64
 	exactToKept []bool
 	report      *reportPlan // nil with NoReport
+	prior       *priorState // what the index said; nil without one
 }
 
 // Run deduplicates the inputs and writes the outputs. It returns the stats
@@ -210,7 +218,11 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		r.field = f
 		r.opt.Corpus.Fields = append(slices.Clone(r.opt.Corpus.Fields), f)
 	}
+	if err := r.checkIndexOptions(); err != nil {
+		return nil, err
+	}
 	defer r.release()
+	defer r.abortIndex()
 	done, err := r.prepare()
 	if err != nil {
 		return nil, err
@@ -232,9 +244,9 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		save func() error // records a checkpoint
 	}{
 		{"fingerprint", r.fingerprint, r.saveFingerprint},
-		{"group", r.group, nil},
+		{"group", r.groupAndIndex, nil},
 		{"confirm", r.confirm, r.saveConfirm},
-		{"cluster", r.cluster, nil},
+		{"cluster", r.clusterAndIndex, nil},
 		{"write", r.write, nil},
 	}
 	first := 0
@@ -312,6 +324,9 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 	}
 	if r.opt.stopAfter == "commit" {
 		return nil, errStopped
+	}
+	if err := r.commitIndex(); err != nil {
+		return nil, err
 	}
 	r.texts.close()
 	r.rereaders.close()

@@ -73,6 +73,7 @@ func (r *run) write(ctx context.Context) error {
 			}
 		}
 	}
+	r.markPrior(removed)
 	errs := make([]error, len(r.files))
 	var wg sync.WaitGroup
 	var docs, bytes atomic.Int64
@@ -217,6 +218,7 @@ func (r *run) writeClusters() error {
 			lines = append(lines, output.ClusterLine{Key: members[0], Idx: m, ID: r.side.id(m), Kept: r.keptOf[r.clusters.Of[m]] == m, Exact: r.exactOf(m), Sim: r.simOf(m)})
 		}
 	}
+	lines = append(lines, r.priorClusterLines()...)
 	return atomicfile.WriteFile(r.stagePath("clusters.jsonl"), func(w io.Writer) error {
 		return output.EncodeClusters(w, lines)
 	})

@@ -62,6 +62,8 @@ def dedup(
     force: Optional[bool] = None,
     resume: Optional[bool] = None,
     cpuprofile: Optional[PathLike] = None,
+    index: Optional[PathLike] = None,
+    index_readonly: Optional[bool] = None,
 ) -> Result:
     """Finds the exact and near-duplicate documents in ``data``.
 
@@ -149,6 +151,8 @@ def dedup(
         "force": force,
         "resume": resume,
         "cpuprofile": cpuprofile,
+        "index": index,
+        "index_readonly": index_readonly,
     }
     kind = _inputs.kind_of(data)
     if kind != "paths" and format is not None:

@@ -48,6 +48,8 @@ DEDUP_FLAGS: Mapping[str, str] = {
     "force": "force",
     "resume": "resume",
     "cpuprofile": "cpuprofile",
+    "index": "index",
+    "index_readonly": "index-readonly",
 }
 
 # Flags of dedup the API does not offer as keywords, and why (see above).

@@ -1,0 +1,264 @@
+// Command index-load measures the check service of quchong serve on
+// loopback: an index (made by quchong dedup --index), a server in this
+// process on 127.0.0.1, and for each client count a bounded run of checks
+// while one writer adds documents, then check latency p50/p99, checks per
+// second and the process's memory. It sends nothing beyond 127.0.0.1.
+//
+//	go run ./bench/index -index IDX -corpus zh_mix_150mb.jsonl.zst -clients 1,8,64 -duration 10s
+//
+// Queries are documents of -corpus (the first -queries): a third as they
+// are, a third with every 30th character replaced, a third reversed (new
+// documents, which share no band key with anything), so that the exact
+// path, the near path (band lookups, signature screen, text verification)
+// and the miss are all measured.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/quchong/quchong/index"
+	"github.com/quchong/quchong/serve"
+)
+
+func main() {
+	idx := flag.String("index", "", "index `DIR` (required)")
+	corpusPath := flag.String("corpus", "", "JSONL[.zst] `FILE` to draw queries from (required)")
+	clients := flag.String("clients", "1,8,64", "comma-separated client counts")
+	duration := flag.Duration("duration", 10*time.Second, "how long each client count runs")
+	nq := flag.Int("queries", 20000, "documents of the corpus to query with")
+	addEvery := flag.Duration("add-every", 50*time.Millisecond, "one add request this often during the checks (0: none)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to `FILE`")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	if *idx == "" || *corpusPath == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*idx, *corpusPath, *clients, *duration, *nq, *addEvery); err != nil {
+		pprof.StopCPUProfile()
+		fmt.Fprintln(os.Stderr, "index-load:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir, corpusPath, clientList string, duration time.Duration, nq int, addEvery time.Duration) error {
+	texts, err := readTexts(corpusPath, nq)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	ix, err := index.Open(dir, index.Options{})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	v, docs := ix.Head()
+	fmt.Printf("index %s: version %d, %d documents (opened in %.2f s); %d query texts\n", dir, v, docs, time.Since(t0).Seconds(), len(texts))
+	const token = "load-test-token"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go serve.Run(ctx, ln, serve.New(ix, serve.Options{Token: token}), 5*time.Second)
+	url := "http://" + ln.Addr().String()
+
+	fmt.Printf("%8s %9s %10s %9s %9s %9s %8s %6s %6s %12s\n", "clients", "checks", "checks/s", "p50 ms", "p99 ms", "max ms", "dup %", "adds", "errors", "CPU µs/check")
+	for _, f := range strings.Split(clientList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-clients %q", clientList)
+		}
+		if err := measure(url, token, texts, n, duration, addEvery); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("max RSS %s MiB (server and clients, one process)\n", maxRSS())
+	return nil
+}
+
+// measure runs n clients checking for d, and one adder, and prints a line.
+func measure(url, token string, texts []string, n int, d time.Duration, addEvery time.Duration) error {
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n + 2}}
+	cpu0 := cpuSeconds()
+	deadline := time.Now().Add(d)
+	var mu sync.Mutex
+	var lat []time.Duration
+	var dups, errs, adds atomic.Int64
+	var wg sync.WaitGroup
+	for c := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for i := c; time.Now().Before(deadline); i += n {
+				text := texts[i%len(texts)]
+				switch i % 3 {
+				case 1:
+					text = perturb(text)
+				case 2:
+					text = reverse(text) // a new document: no shingle in common
+				}
+				start := time.Now()
+				var r serve.CheckResult
+				if err := post(hc, url+"/v1/check", "", map[string]string{"text": text}, &r); err != nil {
+					errs.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(start))
+				if r.Duplicate {
+					dups.Add(1)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	if addEvery > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				id := fmt.Sprintf("load-%d-%d-%d", n, time.Now().UnixNano(), i)
+				text := id + " " + perturb(texts[(i*7919)%len(texts)])
+				if err := post(hc, url+"/v1/add", token, map[string]string{"id": id, "text": text}, &serve.AddResult{}); err != nil {
+					errs.Add(1)
+				} else {
+					adds.Add(1)
+				}
+				time.Sleep(addEvery)
+			}
+		}()
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	q := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	cpu := (cpuSeconds() - cpu0) * 1e6 / float64(max(1, len(lat)))
+	fmt.Printf("%8d %9d %10.0f %9.2f %9.2f %9.2f %8.1f %6d %6d %12.0f\n", n, len(lat), float64(len(lat))/d.Seconds(), q(0.5), q(0.99), q(1), 100*float64(dups.Load())/float64(max(1, len(lat))), adds.Load(), errs.Load(), cpu)
+	return nil
+}
+
+func post(hc *http.Client, url, token string, body, out any) error {
+	js, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(js))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%d: %s", resp.StatusCode, b)
+	}
+	return json.Unmarshal(b, out)
+}
+
+// reverse reverses the characters of s.
+func reverse(s string) string {
+	r := []rune(s)
+	slices.Reverse(r)
+	return string(r)
+}
+
+// perturb replaces every 30th character.
+func perturb(s string) string {
+	r := []rune(s)
+	for i := 29; i < len(r); i += 30 {
+		r[i] = '之'
+	}
+	return string(r)
+}
+
+// readTexts reads the texts of the first n documents of a JSONL[.zst] file.
+func readTexts(path string, n int) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".zst") {
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		r = zr
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 64<<20)
+	var texts []string
+	for sc.Scan() && len(texts) < n {
+		var d struct {
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		texts = append(texts, d.Text)
+	}
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("%s: no documents", path)
+	}
+	return texts, sc.Err()
+}
+
+// cpuSeconds returns the process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+// maxRSS returns the process's peak resident memory in MiB, from /proc.
+func maxRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.Atoi(f[1])
+			return strconv.Itoa(kb / 1024)
+		}
+	}
+	return "?"
+}

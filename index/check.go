@@ -1,0 +1,180 @@
+package index
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/quchong/quchong/stage"
+)
+
+// Match is an indexed document that a checked one duplicates.
+type Match struct {
+	// Seq numbers the indexed document; ID is the id it was added with.
+	Seq uint64 `json:"-"`
+	ID  string `json:"id"`
+	// Similarity is 1 for an exact duplicate, otherwise the true,
+	// mask-aware similarity of the normalised texts.
+	Similarity float64 `json:"similarity"`
+	// Exact says the normalised texts are equal (reason "exact"); otherwise
+	// the match is near (reason "near").
+	Exact bool `json:"-"`
+	// Version is the index version that added the document.
+	Version uint64 `json:"-"`
+}
+
+// Reason is "exact" or "near".
+func (m Match) Reason() string {
+	if m.Exact {
+		return "exact"
+	}
+	return "near"
+}
+
+// Checker finds the indexed documents a document duplicates, by the rules
+// of a deduplication run: an exact duplicate has the same exact hash; a
+// near one shares an LSH band key with the document and passes
+// stage.AgainstKept (signature screen, then the true mask-aware similarity
+// of the texts at or above the threshold), the rule by which a run removes
+// a document in place of a kept one. A Checker holds buffers: one per
+// goroutine; they are cheap.
+type Checker struct {
+	ix   *Index
+	sc   stage.Scratch
+	keys []uint64
+	seen map[uint64]bool
+}
+
+// NewChecker returns a checker over ix.
+func (ix *Index) NewChecker() *Checker { return &Checker{ix: ix} }
+
+// Prepare is Index.Prepare with the checker's buffers.
+func (c *Checker) Prepare(id string, text []byte) Entry { return c.ix.Prepare(id, text, &c.sc) }
+
+// Check fingerprints text and returns its matches (see CheckEntry).
+func (c *Checker) Check(text []byte) ([]Match, error) {
+	e := c.ix.Prepare("", text, &c.sc)
+	return c.CheckEntry(e)
+}
+
+// CheckEntry returns the indexed documents e duplicates: the exact ones
+// first, then the near ones by decreasing similarity, ties by increasing
+// number (the oldest first). None when e duplicates nothing.
+func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
+	ix := c.ix
+	var matches []Match
+	clear(c.seen)
+	if c.seen == nil {
+		c.seen = make(map[uint64]bool)
+	}
+	// One iterator over the postings (band and exact keys) for the whole
+	// check: created now, it sees every version committed before.
+	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	}
+	defer it.Close()
+	// Exact: every posting under the hash.
+	var exact []uint64
+	if err := scanPrefix(it, exactKey(e.Fingerprint.Exact, 0)[:17], func(seq uint64) {
+		c.seen[seq] = true
+		exact = append(exact, seq)
+	}); err != nil {
+		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	}
+	for _, seq := range exact {
+		d, err := ix.doc(seq)
+		if err != nil {
+			return nil, err
+		}
+		matches = append(matches, Match{Seq: seq, ID: d.ID, Similarity: 1, Exact: true, Version: d.Version})
+	}
+	if !e.Fingerprint.Signed {
+		return matches, nil
+	}
+	// Near: the candidates that share a band key.
+	c.keys = ix.st.BandKeys(c.keys[:0], e.Sig)
+	slices.Sort(c.keys) // forward seeks
+	var cands []uint64
+	for _, k := range c.keys {
+		if err := scanPrefix(it, bandKey(k, 0)[:9], func(seq uint64) {
+			if !c.seen[seq] {
+				c.seen[seq] = true
+				cands = append(cands, seq)
+			}
+		}); err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+		}
+	}
+	slices.Sort(cands)
+	for _, seq := range cands {
+		d, err := ix.doc(seq)
+		if err != nil {
+			return nil, err
+		}
+		text := func() (float64, error) {
+			t, err := d.text(ix.codec)
+			if err != nil {
+				return 0, fmt.Errorf("index %s document %d: %w", ix.dir, seq, err)
+			}
+			// The indexed document came first: it is the first text, as a
+			// run passes the earlier document first.
+			sim, _ := ix.st.Confirm(t, e.Text, &c.sc)
+			return sim, nil
+		}
+		sim, dup, _, err := ix.st.AgainstKept(d.Sig, e.Sig, d.Masks > 0 || e.Fingerprint.Masks > 0, text)
+		if err != nil {
+			return nil, err
+		}
+		if dup {
+			matches = append(matches, Match{Seq: seq, ID: d.ID, Similarity: sim, Version: d.Version})
+		}
+	}
+	slices.SortStableFunc(matches, func(a, b Match) int {
+		if a.Exact != b.Exact {
+			if a.Exact {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), cmp.Compare(a.Seq, b.Seq))
+	})
+	return matches, nil
+}
+
+// scanPrefix calls fn with the sequence number ending each key under
+// prefix (a posting prefix: see postingComparer), seeking it.
+func scanPrefix(it *pebble.Iterator, prefix []byte, fn func(seq uint64)) error {
+	for ok := it.SeekPrefixGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
+		k := it.Key()
+		if len(k) != len(prefix)+8 {
+			return fmt.Errorf("malformed posting key %x", k)
+		}
+		fn(binary.BigEndian.Uint64(k[len(prefix):]))
+	}
+	return it.Error()
+}
+
+// doc reads document seq.
+func (ix *Index) doc(seq uint64) (*doc, error) {
+	val, closer, err := ix.db.Get(docKey(seq))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, fmt.Errorf("index %s: document %d has a posting but no record", ix.dir, seq)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index %s: read document %d: %w", ix.dir, seq, err)
+	}
+	defer closer.Close()
+	d, err := decode(val)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: document %d: %w", ix.dir, seq, err)
+	}
+	return d, nil
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,321 @@
+// Package index is quchong's persistent, versioned index of kept
+// documents: what a later run, or the check service, needs to tell whether
+// a new document duplicates one already kept — its exact hash, its LSH band
+// keys, its MinHash signature and its normalised text (compressed), which
+// the mask-aware verification reads — and the detection parameters the
+// index was built with.
+//
+// The index lives in a Pebble database. Every addition (a dedup run's kept
+// documents, one request to the service) is one version, written as one
+// Pebble batch together with its version record and synced before Add
+// returns: a process killed at any moment leaves the index as it was before
+// the batch or as it is after, never between. Versions can be listed,
+// verified and rolled back.
+//
+// Layout, every integer big-endian so that keys sort by number:
+//
+//	m params                 detection parameters (JSON)
+//	m head                   current version, next document number, totals (JSON)
+//	v <version>              one version's record (JSON)
+//	d <seq>                  one document (see record.go)
+//	e <exact hash> <seq>     exact-hash posting, empty value
+//	b <band key> <seq>       LSH band posting, empty value
+package index
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/quchong/quchong/stage"
+)
+
+// Format is the layout version written in the params record; an index of
+// another format is refused.
+const Format = 1
+
+// ErrParams says that a run's detection parameters differ from those the
+// index was built with.
+var ErrParams = errors.New("detection parameters differ from the index's")
+
+// ErrNotIndex says that a directory holds no quchong index.
+var ErrNotIndex = errors.New("not a quchong index")
+
+// Options configures Open.
+type Options struct {
+	// Params are the run's detection parameters. A new index records them;
+	// an existing one refuses them when their detection fields
+	// (stage.Params.Detection) differ from its own. nil takes the index's
+	// own parameters (and refuses to create an index).
+	Params *stage.Params
+	// ReadOnly opens the index for checks only: Add and Rollback fail, and
+	// other processes may read it at the same time.
+	ReadOnly bool
+	// Create allows Open to create the index when DIR holds none.
+	Create bool
+	// CacheBytes sizes Pebble's block cache, which holds the postings and
+	// documents that checks read; 0 means DefaultCacheBytes. Pebble's own
+	// default (8 MiB) makes a check read most of its blocks from disk.
+	CacheBytes int64
+}
+
+// DefaultCacheBytes is the default block cache: 128 MiB.
+const DefaultCacheBytes = 128 << 20
+
+// Index is an open index. Its methods are safe for concurrent use; writes
+// (Add, Rollback) are serialised.
+type Index struct {
+	db       *pebble.DB
+	dir      string
+	st       *stage.Stages
+	readOnly bool
+	codec    codec
+
+	mu     sync.Mutex // serialises writers; guards head and closed
+	head   head
+	closed bool
+}
+
+// head is the index's current state, rewritten by every write.
+type head struct {
+	Version uint64 `json:"version"`
+	NextSeq uint64 `json:"next_seq"`
+	Docs    int64  `json:"docs"`
+	// TextBytes and StoredTextBytes are the normalised texts' UTF-8 size
+	// and their compressed size.
+	TextBytes       int64 `json:"text_bytes"`
+	StoredTextBytes int64 `json:"stored_text_bytes"`
+}
+
+// paramsRecord is the value of the params key.
+type paramsRecord struct {
+	Format int          `json:"format"`
+	Params stage.Params `json:"params"`
+}
+
+var (
+	keyParams = []byte("mparams")
+	keyHead   = []byte("mhead")
+)
+
+const (
+	prefixVersion = 'v'
+	prefixDoc     = 'd'
+	prefixExact   = 'e'
+	prefixBand    = 'b'
+)
+
+func docKey(seq uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefixDoc}, seq) }
+
+func versionKey(v uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{prefixVersion}, v)
+}
+
+func exactKey(e stage.Exact, seq uint64) []byte {
+	k := make([]byte, 1, 25)
+	k[0] = prefixExact
+	k = binary.BigEndian.AppendUint64(k, e.Hi)
+	k = binary.BigEndian.AppendUint64(k, e.Lo)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func bandKey(key, seq uint64) []byte {
+	k := make([]byte, 1, 17)
+	k[0] = prefixBand
+	k = binary.BigEndian.AppendUint64(k, key)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+// postingComparer is Pebble's byte-wise order with the postings' sequence
+// numbers split off as suffixes: the Bloom filters then hold posting
+// prefixes (an exact hash, a band key), and a check's seek for a band key
+// that no document has skips the tables' data blocks (most of a new
+// document's band keys match nothing).
+func postingComparer() *pebble.Comparer {
+	c := *pebble.DefaultComparer
+	c.Name = "quchong.index.postings.v1"
+	c.Split = func(k []byte) int {
+		switch {
+		case len(k) == 17 && k[0] == prefixBand:
+			return 9
+		case len(k) == 25 && k[0] == prefixExact:
+			return 17
+		}
+		return len(k)
+	}
+	return &c
+}
+
+// Open opens the index in dir, creating it when opt.Create allows.
+func Open(dir string, opt Options) (*Index, error) {
+	canCreate := opt.Create && !opt.ReadOnly && opt.Params != nil
+	if desc, err := pebble.Peek(dir, vfs.Default); (err != nil || !desc.Exists) && !canCreate {
+		return nil, fmt.Errorf("index %s: %w (no index there yet)", dir, ErrNotIndex)
+	}
+	if opt.CacheBytes <= 0 {
+		opt.CacheBytes = DefaultCacheBytes
+	}
+	cache := pebble.NewCache(opt.CacheBytes)
+	defer cache.Unref() // the database holds its own reference
+	popt := &pebble.Options{
+		ReadOnly:         opt.ReadOnly,
+		ErrorIfNotExists: !canCreate,
+		Logger:           quietLogger{},
+		Cache:            cache,
+		Comparer:         postingComparer(),
+	}
+	for i := range popt.Levels {
+		popt.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, popt)
+	if err != nil {
+		if strings.Contains(err.Error(), "lock") {
+			return nil, fmt.Errorf("index %s is in use by another process (a server or a dedup run): %w", dir, err)
+		}
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	ix := &Index{db: db, dir: dir, readOnly: opt.ReadOnly}
+	if ix.codec, err = newCodec(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := ix.load(opt.Params, canCreate); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// load reads the params and head records, or writes them when the
+// database has none and canCreate (a new index, or one whose creation was
+// interrupted before its first batch).
+func (ix *Index) load(want *stage.Params, canCreate bool) error {
+	var rec paramsRecord
+	ok, err := ix.getJSON(keyParams, &rec)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if !canCreate {
+			return fmt.Errorf("index %s: %w (no params record)", ix.dir, ErrNotIndex)
+		}
+		p, err := want.Resolve()
+		if err != nil {
+			return fmt.Errorf("index parameters: %w", err)
+		}
+		if ix.st, err = stage.New(p); err != nil {
+			return err
+		}
+		b := ix.db.NewBatch()
+		defer b.Close()
+		if err := setJSON(b, keyParams, paramsRecord{Format: Format, Params: p}); err != nil {
+			return err
+		}
+		if err := setJSON(b, keyHead, ix.head); err != nil {
+			return err
+		}
+		if err := setJSON(b, versionKey(0), Version{Number: 0, Time: time.Now().UTC(), Note: "created"}); err != nil {
+			return err
+		}
+		if err := b.Commit(pebble.Sync); err != nil {
+			return fmt.Errorf("create index %s: %w", ix.dir, err)
+		}
+		return nil
+	}
+	if rec.Format != Format {
+		return fmt.Errorf("index %s has format %d; this quchong reads format %d", ix.dir, rec.Format, Format)
+	}
+	if want != nil {
+		p, err := want.Resolve()
+		if err != nil {
+			return fmt.Errorf("run parameters: %w", err)
+		}
+		if d := stage.DetectionDiff(rec.Params, p); len(d) > 0 {
+			return fmt.Errorf("index %s: %w (index ≠ run): %s", ix.dir, ErrParams, strings.Join(d, "; "))
+		}
+	}
+	st, err := stage.New(rec.Params)
+	if err != nil {
+		return fmt.Errorf("index %s: its parameters: %w", ix.dir, err)
+	}
+	ix.st = st
+	if ok, err := ix.getJSON(keyHead, &ix.head); err != nil || !ok {
+		return fmt.Errorf("index %s: no head record: %w", ix.dir, errors.Join(err, ErrNotIndex))
+	}
+	return nil
+}
+
+// Close closes the index; later calls do nothing.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	ix.codec.dec.Close()
+	if err := ix.db.Close(); err != nil {
+		return fmt.Errorf("close index %s: %w", ix.dir, err)
+	}
+	return nil
+}
+
+// Dir returns the index's directory.
+func (ix *Index) Dir() string { return ix.dir }
+
+// Params returns the parameters the index was built with.
+func (ix *Index) Params() stage.Params { return ix.st.Params() }
+
+// Stages returns the stages built from the index's parameters.
+func (ix *Index) Stages() *stage.Stages { return ix.st }
+
+// Head returns the current version and the number of documents.
+func (ix *Index) Head() (version uint64, docs int64) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.head.Version, ix.head.Docs
+}
+
+func (ix *Index) getJSON(key []byte, v any) (bool, error) {
+	val, closer, err := ix.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("index %s: read %s: %w", ix.dir, key, err)
+	}
+	defer closer.Close()
+	if err := json.Unmarshal(val, v); err != nil {
+		return false, fmt.Errorf("index %s: corrupt record %q: %w", ix.dir, key, err)
+	}
+	return true, nil
+}
+
+func setJSON(b *pebble.Batch, key []byte, v any) error {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Set(key, js, nil)
+}
+
+// quietLogger drops Pebble's informational messages; errors go to the
+// standard error, prefixed.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Errorf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "index: "+format+"\n", args...)
+}
+func (quietLogger) Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "index: fatal: "+format+"\n", args...)
+	os.Exit(70)
+}
