@@ -47,10 +47,10 @@ func (r *run) checkIndexOptions() error {
 		return nil
 	}
 	if r.opt.Resume {
-		return &ConfigError{errors.New("--resume cannot be used with --index: start the run again")}
+		return &output.ConfigError{Err: errors.New("--resume cannot be used with --index: start the run again")}
 	}
 	if d := stage.DetectionDiff(ix.Params(), r.p); len(d) > 0 {
-		return &ConfigError{fmt.Errorf("index %s: %w: %v", ix.Dir(), index.ErrParams, d)}
+		return &output.ConfigError{Err: fmt.Errorf("index %s: %w: %v", ix.Dir(), index.ErrParams, d)}
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func (r *run) checkIndex(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	p := &priorState{match: make(map[uint32]index.Match)}
 	r.prior = p
@@ -260,7 +260,7 @@ func (r *run) prepareIndexVersion(ctx context.Context) error {
 	}
 	w, err := r.opt.Index.Begin("dedup " + r.opt.OutDir)
 	if err != nil {
-		return &OutputError{err}
+		return &output.OutputError{Err: err}
 	}
 	const chunk = 4096
 	entries := make([]index.Entry, chunk)
@@ -269,7 +269,7 @@ func (r *run) prepareIndexVersion(ctx context.Context) error {
 		side, err := r.docs.side.load(part)
 		if err != nil {
 			w.Abort()
-			return &OutputError{err}
+			return &output.OutputError{Err: err}
 		}
 		errs := make([]error, len(part))
 		parallelChunks(len(part), r.workers, func(a, b int) {
@@ -281,12 +281,12 @@ func (r *run) prepareIndexVersion(ctx context.Context) error {
 		})
 		if err := errors.Join(errs...); err != nil {
 			w.Abort()
-			return &OutputError{err}
+			return &output.OutputError{Err: err}
 		}
 		for j := range part {
 			if err := w.Add(entries[j]); err != nil {
 				w.Abort()
-				return &OutputError{err}
+				return &output.OutputError{Err: err}
 			}
 		}
 		if err := ctx.Err(); err != nil {
@@ -311,7 +311,7 @@ func (r *run) commitIndex() error {
 	r.prior.add = nil
 	v, err := w.Commit()
 	if err != nil {
-		return &OutputError{fmt.Errorf("the outputs are written, but adding the kept documents to the index failed: %w", err)}
+		return &output.OutputError{Err: fmt.Errorf("the outputs are written, but adding the kept documents to the index failed: %w", err)}
 	}
 	r.prior.added = v
 	r.prog.noteStage("index", "%s added to %s as version %d", units.Plural(v.Docs, "document", ""), r.opt.Index.Dir(), v.Number)

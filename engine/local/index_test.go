@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/quchong/quchong/index"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -200,7 +201,7 @@ func TestIndexedRunNamesIndexedDoc(t *testing.T) {
 	}
 	// An index of other detection parameters is refused.
 	_, err := Run(t.Context(), Options{Inputs: parts[4:], Params: func() stage.Params { p := stage.DefaultParams(); p.Threshold = 0.8; return p }(), OutDir: t.TempDir(), Force: true, Index: ix})
-	var ce *ConfigError
+	var ce *output.ConfigError
 	if !errors.As(err, &ce) || !errors.Is(err, index.ErrParams) {
 		t.Errorf("other parameters: %v", err)
 	}
