@@ -12,6 +12,7 @@
 package segment
 
 import (
+	"bytes"
 	"fmt"
 	"unicode"
 	"unicode/utf8"
@@ -113,12 +114,17 @@ func add(dst []Span, text []byte, a, b int) []Span {
 	return append(dst, Span{Start: a, End: b, Next: len(text)})
 }
 
+// lineEnd returns the index of the first '\n' at or after a, or len(text).
+func lineEnd(text []byte, a int) int {
+	if k := bytes.IndexByte(text[a:], '\n'); k >= 0 {
+		return a + k
+	}
+	return len(text)
+}
+
 func lines(dst []Span, text []byte) []Span {
 	for a := 0; a < len(text); {
-		b := a
-		for b < len(text) && text[b] != '\n' {
-			b++
-		}
+		b := lineEnd(text, a)
 		dst = add(dst, text, a, b)
 		a = b + 1
 	}
@@ -128,10 +134,7 @@ func lines(dst []Span, text []byte) []Span {
 func paragraphs(dst []Span, text []byte) []Span {
 	start := -1 // where the current paragraph's first line begins
 	for a := 0; a <= len(text); {
-		b := a
-		for b < len(text) && text[b] != '\n' {
-			b++
-		}
+		b := lineEnd(text, a)
 		if s, e := trim(text, a, b); s == e { // a blank line ends a paragraph
 			if start >= 0 {
 				dst = add(dst, text, start, a)

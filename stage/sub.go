@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/zeebo/xxh3"
 
@@ -65,7 +66,6 @@ type Sub struct {
 type SubScratch struct {
 	runes []rune
 	offs  []int32
-	bytes []byte
 	spans []segment.Span
 }
 
@@ -120,13 +120,19 @@ func (s *Sub) Units(dst []UnitKey, text []byte, sc *SubScratch) []UnitKey {
 	sc.spans = segment.Split(sc.spans[:0], text, s.p.Unit)
 	for _, sp := range sc.spans {
 		sc.runes, _ = s.norm.Append(sc.runes[:0], text[sp.Start:sp.End])
-		sc.bytes = sc.bytes[:0]
-		for _, r := range sc.runes {
-			sc.bytes = utf8.AppendRune(sc.bytes, r)
-		}
-		dst = append(dst, UnitKey{Span: sp, Key: xxh3.Hash(sc.bytes), Len: len(sc.runes)})
+		dst = append(dst, UnitKey{Span: sp, Key: unitHash(sc.runes), Len: len(sc.runes)})
 	}
 	return dst
+}
+
+// unitHash is the 64-bit xxh3 hash of runes' memory (four bytes a rune,
+// in the machine's byte order): keys live for one run on one machine, so
+// they need not be portable, and the runes need no encoding first.
+func unitHash(runes []rune) uint64 {
+	if len(runes) == 0 {
+		return xxh3.Hash(nil)
+	}
+	return xxh3.Hash(unsafe.Slice((*byte)(unsafe.Pointer(&runes[0])), 4*len(runes)))
 }
 
 // Spans appends the units of text to dst without their keys (Key and Len

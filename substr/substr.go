@@ -87,8 +87,8 @@ func Find(text []int32, bounds []int32, opt Options) ([]Span, error) {
 // with their document bounds (starting at 0). It sorts each part, and each
 // pair of parts side by side, so that memory is bounded by two parts, at
 // the cost of parts×(parts+1)/2 suffix arrays. Spans are as Find's, with
-// documents numbered across the parts; Count is 0 (not counted across
-// parts).
+// documents numbered across the parts, Count included (counted in two more
+// readings of the parts; see counter).
 func FindParts(parts int, load func(k int, dst []int32) ([]int32, []int32, error), opt Options) ([]Span, error) {
 	L := opt.MinSpan
 	if L < 1 {
@@ -163,6 +163,7 @@ func FindParts(parts int, load func(k int, dst []int32) ([]int32, []int32, error
 		}
 	}
 	var spans []Span
+	cnt := newCounter(L)
 	base := 0
 	for k := 0; k < parts; k++ {
 		var bounds []int32
@@ -170,10 +171,89 @@ func FindParts(parts int, load func(k int, dst []int32) ([]int32, []int32, error
 		if buf, bounds, err = load(k, buf[:0]); err != nil {
 			return nil, err
 		}
+		from := len(spans)
 		spans = append(spans, extract(marks[k], bounds, L, base, nil)...)
+		for s := from; s < len(spans); s++ {
+			p := int(bounds[spans[s].Doc-base]) + spans[s].Start
+			cnt.want(buf[p:p+L], s)
+		}
 		base += len(bounds) - 1
 	}
+	// Count each span's first window in every part: one more reading.
+	for k := 0; k < parts && len(spans) > 0; k++ {
+		var bounds []int32
+		var err error
+		if buf, bounds, err = load(k, buf[:0]); err != nil {
+			return nil, err
+		}
+		cnt.scan(buf, bounds, spans)
+	}
 	return spans, nil
+}
+
+// counter counts, for FindParts, the occurrences in the corpus of the first
+// window of each removed span, a part at a time: it keeps each such window
+// (4L bytes a span) under a rolling hash, and verifies every hash hit
+// character by character, so counts are exact.
+type counter struct {
+	L       int
+	pow     uint64           // rollBase^(L-1)
+	windows map[uint64][]int // hash → spans whose first window has it
+	text    [][]int32        // each span's first window
+}
+
+// rollBase is the multiplier of the rolling hash (an odd 64-bit constant;
+// arithmetic modulo 2⁶⁴).
+const rollBase = 0x9E3779B97F4A7C15
+
+func newCounter(L int) *counter {
+	pow := uint64(1)
+	for range L - 1 {
+		pow *= rollBase
+	}
+	return &counter{L: L, pow: pow, windows: map[uint64][]int{}}
+}
+
+func (c *counter) hash(w []int32) uint64 {
+	h := uint64(0)
+	for _, x := range w {
+		h = h*rollBase + uint64(uint32(x))
+	}
+	return h
+}
+
+// want registers span s, whose first window is w.
+func (c *counter) want(w []int32, s int) {
+	for len(c.text) <= s {
+		c.text = append(c.text, nil)
+	}
+	c.text[s] = slices.Clone(w)
+	h := c.hash(w)
+	c.windows[h] = append(c.windows[h], s)
+}
+
+// scan adds to the spans' Count the windows of one part (documents
+// text[bounds[d]:bounds[d+1]]) equal to their first windows.
+func (c *counter) scan(text, bounds []int32, spans []Span) {
+	L := c.L
+	for d := 0; d+1 < len(bounds); d++ {
+		lo, hi := int(bounds[d]), int(bounds[d+1])
+		if hi-lo < L {
+			continue
+		}
+		h := c.hash(text[lo : lo+L])
+		for p := lo; ; p++ {
+			for _, s := range c.windows[h] {
+				if slices.Equal(c.text[s], text[p:p+L]) {
+					spans[s].Count++
+				}
+			}
+			if p+L >= hi {
+				break
+			}
+			h = (h-uint64(uint32(text[p]))*c.pow)*rollBase + uint64(uint32(text[p+L]))
+		}
+	}
 }
 
 // check validates a corpus's bounds.

@@ -15,7 +15,13 @@ const benchCorpus = "../../../shared/data/corpus/zh_mix_10mb.jsonl.zst"
 
 // benchMethod runs one method over the benchmark corpus per iteration,
 // with one worker, and reports MB/s of uncompressed input (both passes).
+// QUCHONG_BENCH_CORPUS names another corpus (an uncompressed copy, say, to
+// leave zstd out of the figure).
 func benchMethod(b *testing.B, lines bool, p stage.SubParams) {
+	benchCorpus := benchCorpus
+	if c := os.Getenv("QUCHONG_BENCH_CORPUS"); c != "" {
+		benchCorpus = c
+	}
 	if _, err := os.Stat(benchCorpus); err != nil {
 		b.Skipf("benchmark corpus missing: %v", err)
 	}

@@ -12,11 +12,12 @@ import (
 	"github.com/quchong/quchong/stage"
 )
 
-// The unit keys of each document, written by Lines' pass 1 to the work
-// directory and read back by pass 2, so that pass 2 only splits the text
-// and does not normalise every unit again. Per document: the number of
-// units (uvarint), then each unit's key (8 bytes, little-endian) and
-// normalised length (uvarint).
+// The units of each document, written by Lines' pass 1 to the work
+// directory and read back by pass 2, so that pass 2 neither splits the text
+// nor normalises a unit again. Per document: the text's length in bytes and
+// the number of units (uvarints), then per unit its key (8 bytes,
+// little-endian), normalised length, and its Start, End and Next offsets,
+// each as the distance from the one before (uvarints).
 
 // keyFile is the key cache of input i.
 func (r *run) keyFile(i int) string {
@@ -38,11 +39,17 @@ func newKeyWriter(path string) (*keyWriter, error) {
 }
 
 // add writes one document's units; a write error shows at close.
-func (k *keyWriter) add(units []stage.UnitKey) {
-	k.buf = binary.AppendUvarint(k.buf[:0], uint64(len(units)))
+func (k *keyWriter) add(textLen int, units []stage.UnitKey) {
+	k.buf = binary.AppendUvarint(k.buf[:0], uint64(textLen))
+	k.buf = binary.AppendUvarint(k.buf, uint64(len(units)))
+	at := 0
 	for _, u := range units {
 		k.buf = binary.LittleEndian.AppendUint64(k.buf, u.Key)
 		k.buf = binary.AppendUvarint(k.buf, uint64(u.Len))
+		k.buf = binary.AppendUvarint(k.buf, uint64(u.Start-at))
+		k.buf = binary.AppendUvarint(k.buf, uint64(u.End-u.Start))
+		k.buf = binary.AppendUvarint(k.buf, uint64(u.Next-u.End))
+		at = u.Next
 	}
 	k.w.Write(k.buf)
 }
@@ -71,32 +78,56 @@ func openKeyReader(path string) (*keyReader, error) {
 	return &keyReader{f: f, r: bufio.NewReaderSize(f, 256<<10)}, nil
 }
 
-// fill sets the keys of the next document's units, which must be as many
-// as pass 1 saw.
-func (k *keyReader) fill(units []stage.UnitKey) error {
-	n, err := binary.ReadUvarint(k.r)
+// next appends to dst the units of the next document, whose text must be
+// as long as on the first reading.
+func (k *keyReader) next(dst []stage.UnitKey, textLen int) ([]stage.UnitKey, error) {
+	size, err := binary.ReadUvarint(k.r)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return errors.New("more documents than on the first reading: the input changed during the run")
+			return dst, errors.New("more documents than on the first reading: the input changed during the run")
 		}
-		return err
+		return dst, err
 	}
-	if int(n) != len(units) {
-		return fmt.Errorf("%d units, %d on the first reading: the input changed during the run", len(units), n)
+	if int(size) != textLen {
+		return dst, fmt.Errorf("%d bytes of text, %d on the first reading: the input changed during the run", textLen, size)
+	}
+	n, err := binary.ReadUvarint(k.r)
+	if err != nil {
+		return dst, noEOF(err)
 	}
 	var b [8]byte
-	for i := range units {
+	at := 0
+	for range n {
+		var u stage.UnitKey
 		if _, err := io.ReadFull(k.r, b[:]); err != nil {
-			return err
+			return dst, noEOF(err)
 		}
-		units[i].Key = binary.LittleEndian.Uint64(b[:])
-		l, err := binary.ReadUvarint(k.r)
-		if err != nil {
-			return err
+		u.Key = binary.LittleEndian.Uint64(b[:])
+		var v [4]uint64
+		for i := range v {
+			if v[i], err = binary.ReadUvarint(k.r); err != nil {
+				return dst, noEOF(err)
+			}
 		}
-		units[i].Len = int(l)
+		u.Len = int(v[0])
+		u.Start = at + int(v[1])
+		u.End = u.Start + int(v[2])
+		u.Next = u.End + int(v[3])
+		if u.Next > textLen {
+			return dst, errors.New("a unit past the end of the text: the work directory is damaged")
+		}
+		at = u.Next
+		dst = append(dst, u)
 	}
-	return nil
+	return dst, nil
+}
+
+// noEOF turns the end of the key file inside a document into an error.
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 func (k *keyReader) close() { k.f.Close() }

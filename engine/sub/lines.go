@@ -55,7 +55,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		err = r.read(ctx, i, func(record int64, text []byte) error {
 			doc := docIndex(i, record)
 			units = r.sub.Units(units[:0], text, &sc)
-			cache.add(units)
+			cache.add(len(text), units)
 			keys = r.sub.DocKeys(keys[:0], units)
 			for _, k := range keys {
 				t := local[k]
@@ -72,6 +72,9 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		if len(tally) == 0 { // the first file done (the only one, often): no copy
+			tally, local = local, tally
+		}
 		for k, t := range local { // sums and minima: the order of files does not matter
 			g, ok := tally[k]
 			if !ok || t.first < g.first {
@@ -99,9 +102,9 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		var cacheErr error
 		err = r.rewrite(ctx, i, &results[i], func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
 			doc := docIndex(i, record)
-			// The keys pass 1 computed, not normalised again.
-			units = r.sub.Spans(units[:0], text, sc)
-			if err := cache.fill(units); err != nil {
+			// The units and keys pass 1 found, not split and normalised again.
+			var err error
+			if units, err = cache.next(units[:0], len(text)); err != nil {
 				if cacheErr == nil {
 					cacheErr = fmt.Errorf("%s record %d: %w", r.files[i].Path, record, err)
 				}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -29,7 +30,7 @@ func (pf *partFiles) write(text []rune, bounds []int32) error {
 		err = binary.Write(w, binary.LittleEndian, bounds)
 	}
 	if err == nil {
-		err = binary.Write(w, binary.LittleEndian, text)
+		err = writeChunked(w, text)
 	}
 	if err == nil {
 		err = w.Flush()
@@ -63,7 +64,7 @@ func (pf *partFiles) load(k int, dst []rune) ([]rune, []int32, error) {
 	n := int(bounds[docs])
 	start := len(dst)
 	dst = append(dst, make([]rune, n)...)
-	if err := binary.Read(r, binary.LittleEndian, dst[start:]); err != nil {
+	if err := readChunked(r, dst[start:]); err != nil {
 		return dst, nil, fmt.Errorf("read %s: %w", pf.paths[k], err)
 	}
 	return dst, bounds, nil
@@ -93,4 +94,33 @@ func (pf *partFiles) spillParts(text []rune, bounds []int32, partChars int, fina
 		}
 	}
 	return from, nil
+}
+
+// chunk is how many characters writeChunked and readChunked convert at a
+// time: binary.Write and binary.Read hold a copy of all they convert, which
+// for a part would be 4 bytes a character beyond the budget.
+const chunk = 64 << 10
+
+// writeChunked writes text as little-endian 32-bit integers.
+func writeChunked(w io.Writer, text []rune) error {
+	for len(text) > 0 {
+		n := min(len(text), chunk)
+		if err := binary.Write(w, binary.LittleEndian, text[:n]); err != nil {
+			return err
+		}
+		text = text[n:]
+	}
+	return nil
+}
+
+// readChunked fills dst with little-endian 32-bit integers.
+func readChunked(r io.Reader, dst []rune) error {
+	for len(dst) > 0 {
+		n := min(len(dst), chunk)
+		if err := binary.Read(r, binary.LittleEndian, dst[:n]); err != nil {
+			return err
+		}
+		dst = dst[n:]
+	}
+	return nil
 }

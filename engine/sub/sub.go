@@ -31,7 +31,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
@@ -192,7 +191,7 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 		if n++; n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		c.CharsRead += int64(utf8.RuneCount(d.Text))
+		c.CharsRead += int64(runeCount(d.Text))
 		return doc(d.Record, d.Text)
 	})
 	if err != nil {
@@ -261,9 +260,9 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, decide func(r
 		removals = removals[:0]
 		at, atChar := 0, 0 // rune offsets, counted incrementally
 		for _, cut := range cuts {
-			atChar += utf8.RuneCount(text[at:cut.From])
+			atChar += runeCount(text[at:cut.From])
 			from := atChar
-			atChar += utf8.RuneCount(text[cut.From:cut.To])
+			atChar += runeCount(text[cut.From:cut.To])
 			at = cut.To
 			t := string(text[cut.From:cut.To])
 			removals = append(removals, output.Removal{ID: string(id), File: f.Path, Start: from, End: atChar, Text: t, Count: cut.Count, Reason: reason})
@@ -274,13 +273,13 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, decide func(r
 			}
 		}
 		c.Removals += int64(len(cuts))
-		left := int64(utf8.RuneCount(newText))
-		c.CharsRemoved += int64(utf8.RuneCount(text)) - left
+		left := int64(runeCount(newText))
+		c.CharsRemoved += int64(runeCount(text)) - left
 		edit := corpus.Edit{Text: newText}
 		if !r.sub.KeepDoc(newText, &sc) {
 			c.Dropped++
 			c.CharsDropped += left
-			removals = append(removals, output.Removal{ID: string(id), File: f.Path, Start: 0, End: utf8.RuneCount(text), Text: string(newText), Reason: "too-short"})
+			removals = append(removals, output.Removal{ID: string(id), File: f.Path, Start: 0, End: runeCount(text), Text: string(newText), Reason: "too-short"})
 			edit = corpus.Edit{Drop: true}
 		} else {
 			c.Kept++

@@ -388,7 +388,7 @@ func TestMinLength(t *testing.T) {
 }
 
 // TestSubstrParts: a memory budget too small for the corpus sorts it in
-// parts, with the same outputs as one suffix array (but the counts).
+// parts, with the same outputs as one suffix array, counts included.
 func TestSubstrParts(t *testing.T) {
 	seed := seedLines(t)
 	passage := "本文由某某新闻网独家发布，未经书面授权不得转载、摘编或以其他方式使用，违者将依法追究其法律责任，特此声明。"
@@ -424,7 +424,7 @@ func TestSubstrParts(t *testing.T) {
 			outs[mem] = string(b)
 			var rs []string
 			for _, r := range readRemovals(t, out) {
-				rs = append(rs, fmt.Sprint(r.ID, r.Start, r.End, r.Text))
+				rs = append(rs, fmt.Sprint(r.ID, r.Start, r.End, r.Text, r.Count))
 			}
 			removed = append(removed, strings.Join(rs, "\n"))
 			t.Logf("remove-all %v, memory %d: %d parts, %d removals", removeAll, mem, st.Parts, st.Total.Removals)
