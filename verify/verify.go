@@ -203,16 +203,17 @@ func setJaccard(x, y []uint64, a, b []rune) float64 {
 	return float64(inter) / float64(len(x)+len(y)-inter)
 }
 
-// radixFrom is the size from which sortedSet radix-sorts: below it
-// slices.Sort is faster (radix BenchmarkSortSet).
-const radixFrom = 4096
+// radixFrom is the size from which sortedSet sorts with six radix passes:
+// below it one pass on the top bits and insertion sorts are faster (radix
+// BenchmarkSortSet).
+const radixFrom = 1 << 16
 
 // sortedSet sorts h and drops repeats, in place.
 func sortedSet(h []uint64) []uint64 {
 	if len(h) >= radixFrom {
 		radix.Sort(h, make([]uint64, len(h)))
 	} else {
-		slices.Sort(h)
+		radix.SortTop(h, make([]uint64, len(h)))
 	}
 	return slices.Compact(h)
 }
