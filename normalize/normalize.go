@@ -160,7 +160,18 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 	if len(text) > 0 {
 		r, sz, e = n.decode(text, 0)
 	}
+	fast := !track && !s.wordBrks
 	for i := 0; i < len(text); {
+		if sz == 1 && fast && i+1 < len(text) && text[i+1] < utf8.RuneSelf && s.run == runNone {
+			// Plain ASCII (English) needs no decoding, no lookahead
+			// and no rule state.
+			var p int
+			if dst, p = n.ascii(dst, text, i); p > i {
+				s.prev = n.in[text[p-1]].ctx()
+				i = p
+				r, sz, e = rune(text[i]), 1, n.in[text[i]]
+			}
+		}
 		at := i
 		j := i + sz
 		var (
@@ -223,6 +234,30 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 		offs = s.place(dst, offs, len(text))
 	}
 	return dst, offs, s.masks
+}
+
+// ascii appends the output of the bytes of text from i on that the main
+// loop of appendOffsets would take on its fast path as plain ASCII runes:
+// while a byte and the next are ASCII, the byte's entry is neither generic
+// nor joined to a neighbour by NFKC, and the next byte's is not joined to
+// it. It returns dst and where it stopped; the byte there is left to the
+// main loop.
+func (n *Normalizer) ascii(dst []rune, text []byte, i int) ([]rune, int) {
+	p := i
+	for ; p+1 < len(text); p++ {
+		b, b2 := text[p], text[p+1]
+		if b|b2 >= utf8.RuneSelf {
+			break
+		}
+		e := n.in[b]
+		if e&(fGeneric|fNoBoundary) != 0 || n.in[b2]&fNoBoundary != 0 {
+			break
+		}
+		if e.act() == actEmit {
+			dst = append(dst, e.out())
+		}
+	}
+	return dst, p
 }
 
 // decode reads the rune at text[i] and its input entry. One-, two- and
