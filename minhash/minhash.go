@@ -145,6 +145,15 @@ func (s *Signer) Add(dst []uint32, shingles []uint64) {
 	if len(dst) != s.k {
 		return
 	}
+	if s.k == 128 {
+		s.add128((*[128]uint32)(dst), shingles)
+		return
+	}
+	s.addAny(dst, shingles)
+}
+
+// addAny is Add for any k.
+func (s *Signer) addAny(dst []uint32, shingles []uint64) {
 	k := uint64(s.k)
 	for _, h := range shingles {
 		// The remix is a bijection, so distinct shingles stay distinct; its
@@ -152,6 +161,19 @@ func (s *Signer) Add(dst []uint32, shingles []uint64) {
 		// 32 bits are the value.
 		x := splitmix(h ^ s.seed)
 		bin := (x >> 32) * k >> 32
+		v := min(uint32(x), EmptyValue-1)
+		dst[bin] = min(dst[bin], v)
+	}
+}
+
+// add128 is Add for the default k = 128: the bin (x>>32)·128>>32 is then
+// x's top seven bits, and the signature an array, so the compiler drops
+// the bounds check.
+func (s *Signer) add128(dst *[128]uint32, shingles []uint64) {
+	seed := s.seed
+	for _, h := range shingles {
+		x := splitmix(h ^ seed)
+		bin := x >> 57
 		v := min(uint32(x), EmptyValue-1)
 		dst[bin] = min(dst[bin], v)
 	}

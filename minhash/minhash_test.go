@@ -446,3 +446,25 @@ func TestDensifyMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// The k = 128 loop (add128) gives what the loop for any k gives.
+func TestAdd128(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	for _, seed := range []uint64{1, 2, 99} {
+		s := mustSigner(t, 128, seed)
+		for _, n := range []int{0, 1, 5, 300, 5000} {
+			set := randomSet(r, n)
+			got, want := make([]uint32, 128), make([]uint32, 128)
+			s.Start(got)
+			s.Start(want)
+			s.Add(got, set)
+			s.addAny(want, set)
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d, %d shingles: add128 %v, addAny %v", seed, n, got[:8], want[:8])
+			}
+			if n > 300 && slices.Contains(got, EmptyValue) {
+				t.Fatalf("seed %d, %d shingles: empty bins left", seed, n)
+			}
+		}
+	}
+}
