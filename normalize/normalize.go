@@ -180,9 +180,20 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 			e2  entry
 		)
 		if j < len(text) {
-			if b := text[j]; b < utf8.RuneSelf {
+			b := text[j]
+			switch {
+			case b < utf8.RuneSelf:
 				r2, sz2, e2 = rune(b), 1, n.in[b]
-			} else {
+			case b >= 0xE0 && b < 0xF0 && j+2 < len(text):
+				// decode's three-byte case (CJK), inline.
+				b1, b2 := text[j+1], text[j+2]
+				c := uint16(b&0x0F)<<12 | uint16(b1&0x3F)<<6 | uint16(b2&0x3F)
+				if b1&0xC0 == 0x80 && b2&0xC0 == 0x80 && c >= 0x800 && (c < 0xD800 || c > 0xDFFF) {
+					r2, sz2, e2 = rune(c), 3, n.in[c]
+				} else {
+					r2, sz2, e2 = n.decode(text, j)
+				}
+			default:
 				r2, sz2, e2 = n.decode(text, j)
 			}
 		}
