@@ -75,6 +75,8 @@ type windowIndex struct {
 	// it (nil otherwise), and c the window length.
 	of []rune
 	c  int
+	// ends is findSpan's scratch.
+	ends []int
 }
 
 // Similarity returns the mask-aware shingle Jaccard similarity of two
@@ -350,11 +352,13 @@ func (s *windowIndex) findSpan(y, left, right []rune, c, maxFill int, relPos flo
 	if len(left) == 0 && len(right) == 0 {
 		return nil, false
 	}
-	// Candidate ends of the left context in y.
-	var ends []int
+	// Candidate ends of the left context in y (in a buffer reused from
+	// call to call).
+	ends := s.ends[:0]
+	defer func() { s.ends = ends[:0] }()
 	switch {
 	case len(left) == 0:
-		ends = []int{0} // the mask opens the text
+		ends = append(ends, 0) // the mask opens the text
 	case len(left) == c:
 		h := hashRunes(left)
 		for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
