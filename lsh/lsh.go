@@ -66,12 +66,22 @@ func Optimal(t float64, k int, wFP, wFN float64) (Params, error) {
 		return Params{}, fmt.Errorf("lsh: weights %v (false positive) and %v (false negative): want non-negative, finite, not both zero", wFP, wFN)
 	}
 	wFP, wFN = wFP/sum, wFN/sum
+	// s^r at the integration points of [0, t] and [t, 1], for every r: the
+	// same for every number of bands, so computed once (the objective is
+	// exactly that of Probability integrated with Simpson's rule).
+	lo, hi := newGrid(0, t), newGrid(t, 1)
+	powLo, powHi := make([][]float64, k+1), make([][]float64, k+1)
+	for r := 1; r <= k; r++ {
+		powLo[r], powHi[r] = lo.pow(r), hi.pow(r)
+	}
 	best, bestErr := Params{}, math.Inf(1)
 	for b := 1; b <= k; b++ {
+		bands := float64(b)
 		for r := 1; r <= k/b; r++ {
 			p := Params{Bands: b, Rows: r}
-			fp := simpson(p.Probability, 0, t)
-			fn := simpson(func(s float64) float64 { return 1 - p.Probability(s) }, t, 1)
+			pl, ph := powLo[r], powHi[r]
+			fp := lo.simpson(func(i int) float64 { return 1 - math.Pow(1-pl[i], bands) })
+			fn := hi.simpson(func(i int) float64 { return 1 - (1 - math.Pow(1-ph[i], bands)) })
 			if e := wFP*fp + wFN*fn; e < bestErr {
 				best, bestErr = p, e
 			}
@@ -80,18 +90,44 @@ func Optimal(t float64, k int, wFP, wFN float64) (Params, error) {
 	return best, nil
 }
 
-// simpson integrates f over [a, b] with Simpson's rule.
-func simpson(f func(float64) float64, a, b float64) float64 {
-	h := (b - a) / integrationSteps
-	sum := f(a) + f(b)
+// grid is the points of Simpson's rule on [a, b]: x[0] = a, x[i] = a + i·h,
+// x[integrationSteps] = b.
+type grid struct {
+	h float64
+	x [integrationSteps + 1]float64
+}
+
+func newGrid(a, b float64) *grid {
+	g := &grid{h: (b - a) / integrationSteps}
+	g.x[0], g.x[integrationSteps] = a, b
+	for i := 1; i < integrationSteps; i++ {
+		g.x[i] = a + float64(i)*g.h
+	}
+	return g
+}
+
+// pow returns x^r, x clamped to [0, 1] as Probability clamps it, at every
+// point.
+func (g *grid) pow(r int) []float64 {
+	out := make([]float64, len(g.x))
+	for i, x := range g.x {
+		out[i] = math.Pow(min(max(x, 0), 1), float64(r))
+	}
+	return out
+}
+
+// simpson integrates the function whose value at point i is f(i) with
+// Simpson's rule.
+func (g *grid) simpson(f func(i int) float64) float64 {
+	sum := f(0) + f(integrationSteps)
 	for i := 1; i < integrationSteps; i++ {
 		w := 2.0
 		if i%2 == 1 {
 			w = 4
 		}
-		sum += w * f(a+float64(i)*h)
+		sum += w * f(i)
 	}
-	return sum * h / 3
+	return sum * g.h / 3
 }
 
 // Probability returns the probability 1 − (1 − s^Rows)^Bands that two

@@ -344,3 +344,53 @@ func TestKeyMatchesKeys(t *testing.T) {
 		}
 	}
 }
+
+// optimalDirect is Optimal as first written: Probability integrated with
+// Simpson's rule for every bands × rows, s^rows computed each time.
+func optimalDirect(t float64, k int, wFP, wFN float64) Params {
+	simpson := func(f func(float64) float64, a, b float64) float64 {
+		h := (b - a) / integrationSteps
+		sum := f(a) + f(b)
+		for i := 1; i < integrationSteps; i++ {
+			w := 2.0
+			if i%2 == 1 {
+				w = 4
+			}
+			sum += w * f(a+float64(i)*h)
+		}
+		return sum * h / 3
+	}
+	sum := wFP + wFN
+	wFP, wFN = wFP/sum, wFN/sum
+	best, bestErr := Params{}, math.Inf(1)
+	for b := 1; b <= k; b++ {
+		for r := 1; r <= k/b; r++ {
+			p := Params{Bands: b, Rows: r}
+			fp := simpson(p.Probability, 0, t)
+			fn := simpson(func(s float64) float64 { return 1 - p.Probability(s) }, t, 1)
+			if e := wFP*fp + wFN*fn; e < bestErr {
+				best, bestErr = p, e
+			}
+		}
+	}
+	return best
+}
+
+// Optimal, with s^rows computed once per rows, chooses exactly what the
+// direct computation chooses (ties included: the objective is bit for bit
+// the same), so stats.json and every output stay the same.
+func TestOptimalSameAsDirect(t *testing.T) {
+	for _, k := range []int{1, 7, 16, 128, 200} {
+		for _, th := range []float64{0.05, 0.5, 0.65, 0.8, 0.95} {
+			for _, w := range [][2]float64{{0.5, 0.5}, {0.1, 0.9}, {1, 0}, {0, 1}} {
+				got, err := Optimal(th, k, w[0], w[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := optimalDirect(th, k, w[0], w[1]); got != want {
+					t.Errorf("Optimal(%v, %d, %v) = %v, direct %v", th, k, w, got, want)
+				}
+			}
+		}
+	}
+}

@@ -145,6 +145,15 @@ func (s *Signer) Add(dst []uint32, shingles []uint64) {
 	if len(dst) != s.k {
 		return
 	}
+	if s.k == 128 {
+		s.add128((*[128]uint32)(dst), shingles)
+		return
+	}
+	s.addAny(dst, shingles)
+}
+
+// addAny is Add for any k.
+func (s *Signer) addAny(dst []uint32, shingles []uint64) {
 	k := uint64(s.k)
 	for _, h := range shingles {
 		// The remix is a bijection, so distinct shingles stay distinct; its
@@ -157,12 +166,83 @@ func (s *Signer) Add(dst []uint32, shingles []uint64) {
 	}
 }
 
+// add128 is Add for the default k = 128: the bin (x>>32)·128>>32 is then
+// x's top seven bits, and the signature an array, so the compiler drops
+// the bounds check.
+func (s *Signer) add128(dst *[128]uint32, shingles []uint64) {
+	seed := s.seed
+	for _, h := range shingles {
+		x := splitmix(h ^ seed)
+		bin := x >> 57
+		v := min(uint32(x), EmptyValue-1)
+		dst[bin] = min(dst[bin], v)
+	}
+}
+
 // densify fills the empty bins of a signature with at least one filled bin.
 // The draws for empty bin i are a SplitMix64 sequence started from the
 // seed and i, fixed for the Signer, so two signatures with the same filled
 // bins copy from the same bins. Draws look only at the bins filled by shingles,
 // never at bins filled earlier by densification.
 func (s *Signer) densify(dst []uint32) {
+	if s.k == 128 {
+		s.densify128((*[128]uint32)(dst))
+		return
+	}
+	s.densifyAny(dst)
+}
+
+// densify128 is densify for the default k = 128: the signature an array
+// and the empty bins a pair of words, so that neither the bins nor the
+// draws need a bounds check (the draws are below k).
+func (s *Signer) densify128(dst *[128]uint32) {
+	var empty [2]uint64
+	for w := range empty {
+		var m uint64
+		for b, v := range dst[w*64 : w*64+64] {
+			if v == EmptyValue {
+				m |= 1 << b
+			}
+		}
+		empty[w] = m
+	}
+	switch bits.OnesCount64(empty[0]) + bits.OnesCount64(empty[1]) {
+	case 0:
+		return
+	case 127, 128: // one filled bin, or none: as densifyAny does
+		s.densifyAny(dst[:])
+		return
+	}
+	draws := (*[128 * drawRow]uint16)(s.draws)
+	for w, bitsLeft := range empty {
+	bins:
+		for bitsLeft != 0 {
+			i := w<<6 | bits.TrailingZeros64(bitsLeft)
+			bitsLeft &= bitsLeft - 1
+			for _, j := range draws[i*drawRow : i*drawRow+drawRow] {
+				j &= 127
+				if empty[j>>6]&(1<<(j&63)) == 0 {
+					dst[i&127] = dst[j]
+					continue bins
+				}
+			}
+			// Beyond the precomputed draws: go on drawing.
+			skipped := uint64(drawRow) // a variable: the product wraps
+			state := s.drawStart(i) + skipped*drawStep
+			for {
+				state += drawStep
+				j := s.drawBin(state) & 127
+				if empty[j>>6]&(1<<(j&63)) == 0 {
+					dst[i&127] = dst[j]
+					break
+				}
+			}
+		}
+	}
+}
+
+// densifyAny is densify for any k.
+func (s *Signer) densifyAny(dst []uint32) {
 	var empty [MaxK / 64]uint64
 	filled, last := 0, 0
 	for i, v := range dst {

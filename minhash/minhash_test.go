@@ -446,3 +446,55 @@ func TestDensifyMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// The k = 128 loop (add128) gives what the loop for any k gives.
+func TestAdd128(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	for _, seed := range []uint64{1, 2, 99} {
+		s := mustSigner(t, 128, seed)
+		for _, n := range []int{0, 1, 5, 300, 5000} {
+			set := randomSet(r, n)
+			got, want := make([]uint32, 128), make([]uint32, 128)
+			s.Start(got)
+			s.Start(want)
+			s.Add(got, set)
+			s.addAny(want, set)
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d, %d shingles: add128 %v, addAny %v", seed, n, got[:8], want[:8])
+			}
+			if n > 300 && slices.Contains(got, EmptyValue) {
+				t.Fatalf("seed %d, %d shingles: empty bins left", seed, n)
+			}
+		}
+	}
+}
+
+// The k = 128 densification (densify128) gives what densification for
+// any k gives, from one filled bin to all, including bins whose
+// precomputed draws all miss (two or three filled bins).
+func TestDensify128(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 15))
+	for _, seed := range []uint64{1, 7} {
+		s := mustSigner(t, 128, seed)
+		for filled := 1; filled <= 128; filled++ {
+			for range 20 {
+				sig := make([]uint32, 128)
+				for i := range sig {
+					sig[i] = EmptyValue
+				}
+				for _, i := range r.Perm(128)[:filled] {
+					sig[i] = r.Uint32N(EmptyValue)
+				}
+				got, want := slices.Clone(sig), slices.Clone(sig)
+				s.densify128((*[128]uint32)(got))
+				s.densifyAny(want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("seed %d, %d filled bins: densify128 differs from densifyAny", seed, filled)
+				}
+				if slices.Contains(got, EmptyValue) {
+					t.Fatalf("seed %d, %d filled bins: empty bins left", seed, filled)
+				}
+			}
+		}
+	}
+}

@@ -160,7 +160,30 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 	if len(text) > 0 {
 		r, sz, e = n.decode(text, 0)
 	}
+	fast := !track && !s.wordBrks
 	for i := 0; i < len(text); {
+		if sz == 1 && fast && i+1 < len(text) && text[i+1] < utf8.RuneSelf && s.run == runNone {
+			// Plain ASCII (English) needs no decoding, no lookahead
+			// and no rule state.
+			var p int
+			if dst, p = n.ascii(dst, text, i); p > i {
+				s.prev = n.in[text[p-1]].ctx()
+				i = p
+				r, sz, e = rune(text[i]), 1, n.in[text[i]]
+			}
+		}
+		if sz == 3 && fast && s.run == runNone && e&(fGeneric|fNoBoundary) == 0 {
+			// A run of three-byte runes (CJK) that take the fast path
+			// below, without its general lookahead.
+			var (
+				p    int
+				prev int
+			)
+			if dst, p, r, e, prev = n.cjk(dst, text, i, r, e); p > i {
+				s.prev = prev
+				i = p
+			}
+		}
 		at := i
 		j := i + sz
 		var (
@@ -169,9 +192,20 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 			e2  entry
 		)
 		if j < len(text) {
-			if b := text[j]; b < utf8.RuneSelf {
+			b := text[j]
+			switch {
+			case b < utf8.RuneSelf:
 				r2, sz2, e2 = rune(b), 1, n.in[b]
-			} else {
+			case b >= 0xE0 && b < 0xF0 && j+2 < len(text):
+				// decode's three-byte case (CJK), inline.
+				b1, b2 := text[j+1], text[j+2]
+				c := uint16(b&0x0F)<<12 | uint16(b1&0x3F)<<6 | uint16(b2&0x3F)
+				if b1&0xC0 == 0x80 && b2&0xC0 == 0x80 && c >= 0x800 && (c < 0xD800 || c > 0xDFFF) {
+					r2, sz2, e2 = rune(c), 3, n.in[c]
+				} else {
+					r2, sz2, e2 = n.decode(text, j)
+				}
+			default:
 				r2, sz2, e2 = n.decode(text, j)
 			}
 		}
@@ -223,6 +257,66 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 		offs = s.place(dst, offs, len(text))
 	}
 	return dst, offs, s.masks
+}
+
+// ascii appends the output of the bytes of text from i on that the main
+// loop of appendOffsets would take on its fast path as plain ASCII runes:
+// while a byte and the next are ASCII, the byte's entry is neither generic
+// nor joined to a neighbour by NFKC, and the next byte's is not joined to
+// it. It returns dst and where it stopped; the byte there is left to the
+// main loop.
+func (n *Normalizer) ascii(dst []rune, text []byte, i int) ([]rune, int) {
+	p := i
+	for ; p+1 < len(text); p++ {
+		b, b2 := text[p], text[p+1]
+		if b|b2 >= utf8.RuneSelf {
+			break
+		}
+		e := n.in[b]
+		if e&(fGeneric|fNoBoundary) != 0 || n.in[b2]&fNoBoundary != 0 {
+			break
+		}
+		if e.act() == actEmit {
+			dst = append(dst, e.out())
+		}
+	}
+	return dst, p
+}
+
+// cjk appends the output of the three-byte runes of text from i on that
+// the main loop of appendOffsets would take on its fast path: while a rune
+// and the next are valid three-byte sequences, the rune's entry is neither
+// generic nor joined to a neighbour by NFKC, and the next one's is not
+// joined to it. r and e are the rune at i and its entry. It returns dst,
+// where it stopped, the rune there and its entry (the main loop's next
+// rune), and the context of the last rune it took.
+func (n *Normalizer) cjk(dst []rune, text []byte, i int, r rune, e entry) ([]rune, int, rune, entry, int) {
+	p := i
+	prev := 0
+	for e&(fGeneric|fNoBoundary) == 0 {
+		q := p + 3
+		if q+2 >= len(text) {
+			break
+		}
+		b0, b1, b2 := text[q], text[q+1], text[q+2]
+		if b0 < 0xE0 || b0 >= 0xF0 || b1&0xC0 != 0x80 || b2&0xC0 != 0x80 {
+			break
+		}
+		c := uint16(b0&0x0F)<<12 | uint16(b1&0x3F)<<6 | uint16(b2&0x3F)
+		if c < 0x800 || (c >= 0xD800 && c <= 0xDFFF) {
+			break
+		}
+		e2 := n.in[c]
+		if e2&fNoBoundary != 0 {
+			break
+		}
+		if e.act() == actEmit {
+			dst = append(dst, e.out())
+		}
+		prev = e.ctx()
+		p, r, e = q, rune(c), e2
+	}
+	return dst, p, r, e, prev
 }
 
 // decode reads the rune at text[i] and its input entry. One-, two- and

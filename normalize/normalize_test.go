@@ -464,3 +464,22 @@ func TestConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// Runs of plain ASCII and of three-byte runes take loops of their own
+// (ascii, cjk); where such a run meets a rune that NFKC joins to it, a
+// mask candidate, a rune of another length, an invalid or truncated
+// sequence or the end of the text, the result is the reference's.
+func TestEqualsReferenceRuns(t *testing.T) {
+	texts := []string{
+		"中文か\u3099字", "中文字か\u3099", "\u1100\u1161\u11A8한글\u1100\u1161", "丁丁\u20DD丁",
+		"中中\u0301中", "abc\u0301def", "ab\u0301", "中文某某公司", "中文XX公司", "abcXXdef 12** end",
+		"中文\xe4\xb8", "中文\xe4\xb8中", "中文\xed\xa0\x80中", "中文，。“引号”", "Ａｂｃ全角ＡＢＣ",
+		"中\U0001F600中", "abc\u00e9中文ab", "a", "中", "ab", "中文",
+	}
+	for _, opt := range []Options{Default(), {NFKC: true}, {NFKC: true, Masks: true, Fold: true}} {
+		n := New(opt)
+		for _, x := range texts {
+			checkEqual(t, n, []byte(x))
+		}
+	}
+}

@@ -3,6 +3,8 @@
 // groups and compares (see the benchmarks).
 package radix
 
+import "slices"
+
 // bits is the digit width: 11-bit digits sort 64-bit keys in six passes
 // with a count table that stays in the first-level cache.
 const (
@@ -87,4 +89,64 @@ func SortPairs(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
 		copy(keys, src)
 		copy(vals, srcV)
 	}
+}
+
+// maxTop is the widest top digit SortTop splits on: its count table (16 KiB)
+// stays in the first-level cache.
+const maxTop = 12
+
+// SortTop sorts keys ascending with one counting pass on their top bits
+// (about one bucket for every four keys) and an insertion sort of each
+// bucket: on random hashes of a few thousand keys, a document's shingle
+// set, it does the work of two radix passes, where Sort needs six and
+// slices.Sort a dozen comparisons a key (BenchmarkSortSet). A bucket that
+// random keys would not make large (many equal or clustered keys) is
+// sorted with a comparison sort, so the worst case stays n log n. tmp is
+// scratch of at least the same length.
+func SortTop(keys, tmp []uint64) {
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	top := uint(1)
+	for top < maxTop && 1<<(top+2) < n {
+		top++
+	}
+	shift := 64 - top
+	var table [1 << maxTop]int32
+	count := table[:1<<top]
+	for _, k := range keys {
+		count[k>>shift]++
+	}
+	sum := int32(0)
+	for i, c := range count {
+		count[i] = sum
+		sum += c
+	}
+	tmp = tmp[:n]
+	for _, k := range keys {
+		d := k >> shift
+		tmp[count[d]] = k
+		count[d]++
+	}
+	// count[d] is now the end of bucket d.
+	lo := 0
+	for _, end := range count {
+		b := tmp[lo:end]
+		if len(b) > 32 {
+			slices.Sort(b)
+		} else {
+			for i := 1; i < len(b); i++ {
+				k := b[i]
+				j := i
+				for j > 0 && b[j-1] > k {
+					b[j] = b[j-1]
+					j--
+				}
+				b[j] = k
+			}
+		}
+		lo = int(end)
+	}
+	copy(keys, tmp)
 }

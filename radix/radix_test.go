@@ -105,8 +105,8 @@ func TestSortFrom(t *testing.T) {
 
 func TestSort(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{0, 1, 2, 3, 100, 5000} {
-		for _, space := range []uint64{0, 7, 1 << 40} { // 0: full 64-bit keys
+	for _, n := range []int{0, 1, 2, 3, 5, 100, 5000, 70000} {
+		for _, space := range []uint64{0, 7, 1 << 40, 1 << 62} { // 0: full 64-bit keys
 			keys := make([]uint64, n)
 			for i := range keys {
 				if space == 0 {
@@ -117,9 +117,15 @@ func TestSort(t *testing.T) {
 			}
 			want := slices.Clone(keys)
 			slices.Sort(want)
-			Sort(keys, make([]uint64, n))
-			if !slices.Equal(keys, want) {
-				t.Fatalf("n=%d space=%d: Sort differs from slices.Sort", n, space)
+			for _, sorter := range []struct {
+				name string
+				sort func(keys, tmp []uint64)
+			}{{"Sort", Sort}, {"SortTop", SortTop}} {
+				got := slices.Clone(keys)
+				sorter.sort(got, make([]uint64, n))
+				if !slices.Equal(got, want) {
+					t.Fatalf("n=%d space=%d: %s differs from slices.Sort", n, space, sorter.name)
+				}
 			}
 		}
 	}
@@ -128,13 +134,19 @@ func TestSort(t *testing.T) {
 // BenchmarkSortSet measures the sort of one document's shingle hashes
 // (one per character) against slices.Sort, by size.
 func BenchmarkSortSet(b *testing.B) {
-	for _, n := range []int{500, 2000, 20000} {
+	for _, n := range []int{500, 2000, 20000, 200000} {
 		keys0, _ := benchKeys(n)
 		keys, tmp := make([]uint64, n), make([]uint64, n)
 		b.Run(fmt.Sprintf("radix/n=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				copy(keys, keys0)
 				Sort(keys, tmp)
+			}
+		})
+		b.Run(fmt.Sprintf("top/n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				copy(keys, keys0)
+				SortTop(keys, tmp)
 			}
 		})
 		b.Run(fmt.Sprintf("slices/n=%d", n), func(b *testing.B) {

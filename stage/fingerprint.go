@@ -32,8 +32,13 @@ type Fingerprint struct {
 	Signed bool
 }
 
-// Normalize appends the normalised runes of text to dst.
+// Normalize appends the normalised runes of text to dst. A nil dst is
+// first given room for as many runes as text has, so that the runes are
+// not copied again and again as they grow.
 func (s *Stages) Normalize(dst []rune, text []byte) ([]rune, int) {
+	if dst == nil {
+		dst = make([]rune, 0, utf8.RuneCount(text))
+	}
 	return s.norm.Append(dst, text)
 }
 

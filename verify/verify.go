@@ -53,15 +53,30 @@ func (o Options) context() int {
 type Scratch struct {
 	ha, hb []uint64
 	fa, fb []rune
-	// The window index of the text masks are filled from: head[b] is the
-	// first window position in bucket b, next[p] the next position after p
-	// in its bucket (-1 ends both), whash[p] the hash of the window at p.
+	// The window indexes of the last two texts masks were filled from,
+	// idx[last] the newer: SimilarityPrepared compares one text with
+	// many, and the index of a prepared text (whose runes never change)
+	// is built once for consecutive pairs that fill from it.
+	idx   [2]windowIndex
+	last  int
+	spans [][2]int
+	extra []uint64
+}
+
+// windowIndex indexes the c-rune windows of a text: head[b] is the first
+// window position in bucket b, next[p] the next position after p in its
+// bucket (-1 ends both), whash[p] the hash of the window at p.
+type windowIndex struct {
 	head  []int32
 	next  []int32
 	whash []uint64
 	shift uint
-	spans [][2]int
-	extra []uint64
+	// of is the prepared text indexed, when the index may be reused for
+	// it (nil otherwise), and c the window length.
+	of []rune
+	c  int
+	// ends is findSpan's scratch.
+	ends []int
 }
 
 // Similarity returns the mask-aware shingle Jaccard similarity of two
@@ -109,7 +124,7 @@ type Prepared struct {
 // Prepare readies a normalised text for SimilarityPrepared.
 func Prepare(a []rune, opt Options) Prepared {
 	p := Prepared{Runes: a, plain: !slices.Contains(a, Mask)}
-	if w := shingle.Windows(nil, a, opt.Shingle); len(w) > 0 {
+	if w := shingle.Windows(make([]uint64, 0, len(a)), a, opt.Shingle); len(w) > 0 {
 		p.set, p.windows = sortedSet(w), opt.Shingle.Mode == shingle.Chars
 	} else {
 		p.set = sortedSet(shingle.Hashes(nil, a, opt.Shingle))
@@ -133,10 +148,10 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	// windows that overlap a fill, instead of hashing and sorting the filled
 	// texts whole.
 	s.spans = s.spans[:0]
-	s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans)
+	s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true)
 	s.ha = withFills(s.ha[:0], a.set, s.fa, s.spans, opt.Shingle, &s.extra)
 	s.spans = s.spans[:0]
-	s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans)
+	s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true)
 	s.hb = withFills(s.hb[:0], b.set, s.fb, s.spans, opt.Shingle, &s.extra)
 	return setJaccard(s.ha, s.hb, s.fa, s.fb)
 }
@@ -203,16 +218,17 @@ func setJaccard(x, y []uint64, a, b []rune) float64 {
 	return float64(inter) / float64(len(x)+len(y)-inter)
 }
 
-// radixFrom is the size from which sortedSet radix-sorts: below it
-// slices.Sort is faster (radix BenchmarkSortSet).
-const radixFrom = 4096
+// radixFrom is the size from which sortedSet sorts with six radix passes:
+// below it one pass on the top bits and insertion sorts are faster (radix
+// BenchmarkSortSet).
+const radixFrom = 1 << 16
 
 // sortedSet sorts h and drops repeats, in place.
 func sortedSet(h []uint64) []uint64 {
 	if len(h) >= radixFrom {
 		radix.Sort(h, make([]uint64, len(h)))
 	} else {
-		slices.Sort(h)
+		radix.SortTop(h, make([]uint64, len(h)))
 	}
 	return slices.Compact(h)
 }
@@ -226,14 +242,15 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 	if s == nil {
 		s = new(Scratch)
 	}
-	return fill(dst, x, other, opt, s, nil)
+	return fill(dst, x, other, opt, s, nil, false)
 }
 
 // fill is Fill; when spans is not nil it also records where in dst each
-// filled span went, [start, end).
-func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int) []rune {
+// filled span went, [start, end). prepared says other is a prepared text,
+// whose runes never change, so that its window index may be reused.
+func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
-	indexed := false
+	var ix *windowIndex
 	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
 	for i := 0; i < len(x); {
 		if x[i] != Mask {
@@ -251,11 +268,10 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int) []rune
 		}
 		left := x[max(prevEnd, i-c):i]
 		right := x[j:min(nextMask, j+c)]
-		if !indexed {
-			s.buildIndex(other, c)
-			indexed = true
+		if ix == nil {
+			ix = s.index(other, c, prepared)
 		}
-		span, ok := s.findSpan(other, left, right, c, maxFill, float64(i)/float64(len(x)))
+		span, ok := ix.findSpan(other, left, right, c, maxFill, float64(i)/float64(len(x)))
 		if ok {
 			if spans != nil { // empty spans too: windows across the join are new
 				*spans = append(*spans, [2]int{len(dst), len(dst) + len(span)})
@@ -279,9 +295,32 @@ func hashRunes(r []rune) uint64 {
 	return h
 }
 
-// buildIndex indexes every c-rune window of y by its hash, in arrays that
-// are reused from call to call (a map of slices allocated per window).
-func (s *Scratch) buildIndex(y []rune, c int) {
+// index returns the window index of y: one of the last two, when y is the
+// same prepared text (same runes in memory, which the index keeps alive),
+// or one built again in the older one's arrays.
+func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
+	if prepared && len(y) > 0 {
+		for k := range s.idx {
+			ix := &s.idx[k]
+			if ix.c == c && len(ix.of) == len(y) && &ix.of[0] == &y[0] {
+				s.last = k
+				return ix
+			}
+		}
+	}
+	s.last = 1 - s.last
+	ix := &s.idx[s.last]
+	ix.build(y, c)
+	ix.of, ix.c = nil, c
+	if prepared {
+		ix.of = y
+	}
+	return ix
+}
+
+// build indexes every c-rune window of y by its hash, in arrays that are
+// reused from call to call (a map of slices allocated per window).
+func (s *windowIndex) build(y []rune, c int) {
 	n := max(len(y)-c+1, 0)
 	k := uint(1)
 	for 1<<k < 2*n {
@@ -305,19 +344,21 @@ func (s *Scratch) buildIndex(y []rune, c int) {
 
 // bucket maps a window hash to its bucket (FNV's low bits mix poorly: a
 // multiply spreads them).
-func (s *Scratch) bucket(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> s.shift }
+func (s *windowIndex) bucket(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> s.shift }
 
 // findSpan looks in y for left, then right within maxFill runes after it, and
 // returns the runes between them.
-func (s *Scratch) findSpan(y, left, right []rune, c, maxFill int, relPos float64) ([]rune, bool) {
+func (s *windowIndex) findSpan(y, left, right []rune, c, maxFill int, relPos float64) ([]rune, bool) {
 	if len(left) == 0 && len(right) == 0 {
 		return nil, false
 	}
-	// Candidate ends of the left context in y.
-	var ends []int
+	// Candidate ends of the left context in y (in a buffer reused from
+	// call to call).
+	ends := s.ends[:0]
+	defer func() { s.ends = ends[:0] }()
 	switch {
 	case len(left) == 0:
-		ends = []int{0} // the mask opens the text
+		ends = append(ends, 0) // the mask opens the text
 	case len(left) == c:
 		h := hashRunes(left)
 		for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {

@@ -202,14 +202,14 @@ func TestSimilarityPreparedRandom(t *testing.T) {
 // linear scan finds, in increasing order.
 func TestWindowIndex(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	var s Scratch
+	var s windowIndex
 	for range 300 {
 		c := 1 + r.IntN(5)
 		y := make([]rune, r.IntN(200))
 		for i := range y {
 			y[i] = rune('a' + r.IntN(3))
 		}
-		s.buildIndex(y, c)
+		s.build(y, c)
 		for range 20 {
 			w := make([]rune, c)
 			if len(y) >= c && r.IntN(2) == 0 {
@@ -236,5 +236,50 @@ func TestWindowIndex(t *testing.T) {
 				t.Fatalf("window %q in %q: index %v, scan %v", string(w), string(y), got, want)
 			}
 		}
+	}
+}
+
+// One Scratch that compares prepared texts in any order, each text in many
+// pairs on either side (so that window indexes are reused, and rebuilt when
+// another text of the same length comes), gives what Similarity gives.
+func TestSimilarityPreparedReuse(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	alphabet := []rune("甲乙丙丁戊 ab")
+	base := make([]rune, 60)
+	for i := range base {
+		base[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	var pool [][]rune
+	for range 6 {
+		x := slices.Clone(base) // same length: only substitutions and masks
+		for range 1 + r.IntN(6) {
+			i := r.IntN(len(x))
+			if r.IntN(2) == 0 {
+				x[i] = Mask
+			} else {
+				x[i] = alphabet[r.IntN(len(alphabet))]
+			}
+		}
+		pool = append(pool, x)
+	}
+	prepared := make([]Prepared, len(pool))
+	for i, x := range pool {
+		prepared[i] = Prepare(x, opt)
+	}
+	var s Scratch
+	differ := 0
+	for range 2000 {
+		i, j := r.IntN(len(pool)), r.IntN(len(pool))
+		want := Similarity(pool[i], pool[j], opt, nil)
+		got := SimilarityPrepared(prepared[i], prepared[j], opt, &s)
+		if got != want {
+			t.Fatalf("%q vs %q: prepared %v, Similarity %v", string(pool[i]), string(pool[j]), got, want)
+		}
+		if want != 1 {
+			differ++
+		}
+	}
+	if differ < 100 {
+		t.Errorf("only %d of 2000 pairs below 1", differ)
 	}
 }

@@ -6,7 +6,9 @@
 #   bash bench/quality/run.sh zh_remask  # some sets
 #
 # Environment: QUCHONG_EVAL_DATA (default ../shared/data/eval beside the
-# repo), OUT (default bench/quality/results), NO_BASELINE=1 to skip datasketch.
+# repo), OUT (default bench/quality/results), NO_BASELINE=1 to skip datasketch,
+# QUCHONG_ARGS: more `quchong dedup` flags, to measure an option (e.g.
+# QUCHONG_ARGS="--tokens words --ngram 3" bash bench/quality/run.sh en_synth).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -52,7 +54,8 @@ while IFS='|' read -r name docs pairs; do
     "$py" "$here/inline_corpus.py" "$data/$pairs" "$corpus"
   fi
   echo "$name: quchong dedup" >&2
-  "$q" dedup "$corpus" -o "$dir/quchong" --quiet > "$dir/quchong.summary.txt"
+  # shellcheck disable=SC2086
+  "$q" dedup "$corpus" -o "$dir/quchong" --quiet ${QUCHONG_ARGS:-} > "$dir/quchong.summary.txt"
   "$q" eval --labels "$data/$pairs" --clusters "$dir/quchong" --json > "$dir/quchong.eval.json"
   if [ "${NO_BASELINE:-}" != 1 ]; then
     echo "$name: datasketch baseline" >&2
