@@ -118,6 +118,8 @@ func (ix *Index) Verify() (VerifyReport, error) {
 		return rep, err
 	}
 	var keys []uint64
+	var sc stage.Scratch
+	sig := make([]uint32, ix.st.Params().K)
 	for it.First(); it.Valid(); it.Next() {
 		rep.Docs++
 		k := it.Key()
@@ -142,17 +144,18 @@ func (ix *Index) Verify() (VerifyReport, error) {
 		if !d.Signed {
 			continue
 		}
-		if len(d.Sig) != ix.st.Params().K {
-			problem(k, "document %d: signature of %d values, want %d", seq, len(d.Sig), ix.st.Params().K)
-			continue
-		}
 		t, err := d.text(ix.codec)
 		if err != nil {
 			problem(k, "document %d: %v", seq, err)
+			continue
 		} else if e, ok := stage.ExactNormalized(t); ok && e != d.Exact {
 			problem(k, "document %d: its text does not hash to its exact hash", seq)
 		}
-		keys = ix.st.BandKeys(keys[:0], d.Sig)
+		if err := d.sig(sig, ix.st, ix.codec, &sc); err != nil {
+			problem(k, "document %d: %v", seq, err)
+			continue
+		}
+		keys = ix.st.BandKeys(keys[:0], sig)
 		set := make(map[uint64]bool, len(keys))
 		for _, bk := range keys {
 			set[bk] = true
@@ -234,6 +237,8 @@ func (ix *Index) Rollback(v uint64) (int, error) {
 	defer b.Close()
 	removed := 0
 	var keys []uint64
+	var sc stage.Scratch
+	sig := make([]uint32, ix.st.Params().K)
 	for _, old := range vs {
 		if old.Number <= v {
 			continue
@@ -247,7 +252,10 @@ func (ix *Index) Rollback(v uint64) (int, error) {
 				return 0, err
 			}
 			if d.Signed {
-				keys = ix.st.BandKeys(keys[:0], d.Sig)
+				if err := d.sig(sig, ix.st, ix.codec, &sc); err != nil {
+					return 0, fmt.Errorf("rollback: document %d: %w", seq, err)
+				}
+				keys = ix.st.BandKeys(keys[:0], sig)
 				for _, k := range keys {
 					if err := b.Delete(bandKey(k, seq), nil); err != nil {
 						return 0, err

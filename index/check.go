@@ -47,6 +47,7 @@ type Checker struct {
 	ix   *Index
 	sc   stage.Scratch
 	keys []uint64
+	sig  []uint32 // a candidate's signature
 	seen map[uint64]bool
 }
 
@@ -112,10 +113,23 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 		}
 	}
 	slices.Sort(cands)
+	if len(c.sig) != len(e.Sig) {
+		c.sig = make([]uint32, len(e.Sig))
+	}
 	for _, seq := range cands {
 		d, err := ix.doc(seq)
 		if err != nil {
 			return nil, err
+		}
+		// The signature screen needs the candidate's signature: recomputed
+		// from its text (the index does not store it), which also leaves
+		// the text decoded for the verification.
+		var sigK []uint32
+		if d.Signed {
+			if err := d.sig(c.sig, ix.st, ix.codec, &c.sc); err != nil {
+				return nil, fmt.Errorf("index %s document %d: %w", ix.dir, seq, err)
+			}
+			sigK = c.sig
 		}
 		text := func() (float64, error) {
 			t, err := d.text(ix.codec)
@@ -127,7 +141,7 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 			sim, _ := ix.st.Confirm(t, e.Text, &c.sc)
 			return sim, nil
 		}
-		sim, dup, _, err := ix.st.AgainstKept(d.Sig, e.Sig, d.Masks > 0 || e.Fingerprint.Masks > 0, text)
+		sim, dup, _, err := ix.st.AgainstKept(sigK, e.Sig, d.Masks > 0 || e.Fingerprint.Masks > 0, text)
 		if err != nil {
 			return nil, err
 		}

@@ -40,7 +40,7 @@ import (
 
 // Format is the layout version written in the params record; an index of
 // another format is refused.
-const Format = 1
+const Format = 2
 
 // ErrParams says that a run's detection parameters differ from those the
 // index was built with.
@@ -231,7 +231,7 @@ func (ix *Index) load(want *stage.Params, canCreate bool) error {
 		return nil
 	}
 	if rec.Format != Format {
-		return fmt.Errorf("index %s has format %d; this quchong reads format %d", ix.dir, rec.Format, Format)
+		return fmt.Errorf("index %s has format %d; this quchong reads format %d only: rebuild the index (quchong dedup --index NEWDIR over the kept documents)", ix.dir, rec.Format, Format)
 	}
 	if want != nil {
 		p, err := want.Resolve()
