@@ -3,7 +3,6 @@ package index
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,7 +47,9 @@ type Checker struct {
 	sc   stage.Scratch
 	keys []uint64
 	sig  []uint32 // a candidate's signature
-	seen map[uint64]bool
+	// ckeys are a candidate's band keys.
+	ckeys []uint64
+	seen  map[uint64]bool
 }
 
 // NewChecker returns a checker over ix.
@@ -82,7 +83,7 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	defer it.Close()
 	// Exact: every posting under the hash.
 	var exact []uint64
-	if err := scanPrefix(it, exactKey(e.Fingerprint.Exact, 0)[:17], func(seq uint64) {
+	if err := scanPrefix(it, exactPrefix(e.Fingerprint.Exact), func(seq uint64) {
 		c.seen[seq] = true
 		exact = append(exact, seq)
 	}); err != nil {
@@ -103,7 +104,7 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	slices.Sort(c.keys) // forward seeks
 	var cands []uint64
 	for _, k := range c.keys {
-		if err := scanPrefix(it, bandKey(k, 0)[:9], func(seq uint64) {
+		if err := scanPrefix(it, bandPrefix(k), func(seq uint64) {
 			if !c.seen[seq] {
 				c.seen[seq] = true
 				cands = append(cands, seq)
@@ -130,6 +131,11 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 				return nil, fmt.Errorf("index %s document %d: %w", ix.dir, seq, err)
 			}
 			sigK = c.sig
+			// A posting holds a band key's high bits only: drop a
+			// candidate that shares no whole band key with e.
+			if !c.sharesBand(sigK) {
+				continue
+			}
 		}
 		text := func() (float64, error) {
 			t, err := d.text(ix.codec)
@@ -165,13 +171,25 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 // prefix (a posting prefix: see postingComparer), seeking it.
 func scanPrefix(it *pebble.Iterator, prefix []byte, fn func(seq uint64)) error {
 	for ok := it.SeekPrefixGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
-		k := it.Key()
-		if len(k) != len(prefix)+8 {
-			return fmt.Errorf("malformed posting key %x", k)
+		seq, ok := postingSeq(it.Key(), len(prefix))
+		if !ok {
+			return fmt.Errorf("malformed posting key %x", it.Key())
 		}
-		fn(binary.BigEndian.Uint64(k[len(prefix):]))
+		fn(seq)
 	}
 	return it.Error()
+}
+
+// sharesBand says whether signature sig has one of the band keys in c.keys
+// (sorted).
+func (c *Checker) sharesBand(sig []uint32) bool {
+	c.ckeys = c.ix.st.BandKeys(c.ckeys[:0], sig)
+	for _, k := range c.ckeys {
+		if _, ok := slices.BinarySearch(c.keys, k); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // doc reads document seq.

@@ -2,11 +2,13 @@ package index
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/quchong/quchong/stage"
 )
 
 // TestVersionFormatRefused: an index written in another layout (format 1
@@ -79,5 +81,74 @@ func TestCheckRecomputedSignature(t *testing.T) {
 	}
 	if signed < 10 {
 		t.Fatalf("only %d seed lines signed", signed)
+	}
+}
+
+// TestCheckDropsTruncatedBandCollisions: a band posting keeps its key's
+// high 32 bits only, so a document can sit under a query's band prefix
+// without sharing the whole band key; the check must then not report it,
+// even when the texts are similar enough, since a run would not have
+// compared them. The test finds such a pair (similar, no shared band key),
+// indexes the first and files it under every band prefix of the second.
+func TestCheckDropsTruncatedBandCollisions(t *testing.T) {
+	dir := t.TempDir()
+	ix := openNew(t, dir)
+	defer ix.Close()
+	st := ix.Stages()
+	k := ix.Params().K
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := []rune(strings.Repeat(seedLines(t)[0], 3))
+	var x, q string
+	var xe, qe Entry
+	for try := 0; try < 20000 && x == ""; try++ {
+		a, b := slices.Clone(base), slices.Clone(base)
+		edits := len(base) / (25 + try%100)
+		for _, r := range [][]rune{a, b} {
+			for n := 0; n < edits; n++ {
+				r[rng.IntN(len(r))] = rune('a' + rng.IntN(26))
+			}
+		}
+		ea, eb := ix.Prepare("x", []byte(string(a)), nil), ix.Prepare("q", []byte(string(b)), nil)
+		if !ea.Fingerprint.Signed || !eb.Fingerprint.Signed {
+			t.Fatal("the test's texts are not signed")
+		}
+		ka, kb := st.BandKeys(nil, ea.Sig), st.BandKeys(nil, eb.Sig)
+		shares := slices.ContainsFunc(ka, func(v uint64) bool { return slices.Contains(kb, v) })
+		var sc stage.Scratch
+		_, dup, _, err := st.AgainstKept(ea.Sig, eb.Sig, false, func() (float64, error) {
+			s, _ := st.Confirm(ea.Text, eb.Text, &sc)
+			return s, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dup && !shares {
+			x, q, xe, qe = string(a), string(b), ea, eb
+		}
+	}
+	if x == "" {
+		t.Skip("no similar pair without a shared band key found")
+	}
+	if len(xe.Sig) != k {
+		t.Fatal("bad signature length")
+	}
+	addTexts(t, ix, "x", []string{"x"}, []string{x})
+	c := ix.NewChecker()
+	m, err := c.Check([]byte(q))
+	if err != nil || len(m) != 0 {
+		t.Fatalf("before the collision: %v, %v; want no match", m, err)
+	}
+	// File document 0 (x) under every band prefix of q, as documents whose
+	// band keys share q's high bits would be.
+	for _, bk := range st.BandKeys(nil, qe.Sig) {
+		if err := ix.db.Set(bandKey(bk, 0), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m, err = c.Check([]byte(q)); err != nil || len(m) != 0 {
+		t.Errorf("a document under q's band prefixes but with none of its band keys: %v, %v; want no match", m, err)
+	}
+	if m, err = c.Check([]byte(x)); err != nil || len(m) != 1 || !m[0].Exact {
+		t.Errorf("x itself: %v, %v; want one exact match", m, err)
 	}
 }

@@ -19,7 +19,14 @@
 //	v <version>              one version's record (JSON)
 //	d <seq>                  one document (see record.go)
 //	e <exact hash> <seq>     exact-hash posting, empty value
-//	b <band key> <seq>       LSH band posting, empty value
+//	b <band key/2³²> <seq>   LSH band posting, empty value
+//
+// A posting's seq is a uvarint (1–3 bytes for most indexes rather than 8),
+// and a band posting keeps the band key's high 32 bits only (4 bytes
+// rather than 8): documents whose band keys share those bits but differ
+// are also read as candidates, and the checker drops them once it has
+// their signatures (it recomputes them to screen them anyway), so a check
+// finds exactly the documents that share a whole band key.
 package index
 
 import (
@@ -119,19 +126,42 @@ func versionKey(v uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefixVersion}, v)
 }
 
-func exactKey(e stage.Exact, seq uint64) []byte {
-	k := make([]byte, 1, 25)
+// Posting prefixes are exactPrefixLen and bandPrefixLen bytes long; the
+// document's seq follows as a uvarint.
+const (
+	exactPrefixLen = 17
+	bandPrefixLen  = 5
+)
+
+func exactPrefix(e stage.Exact) []byte {
+	k := make([]byte, 1, exactPrefixLen+binary.MaxVarintLen64)
 	k[0] = prefixExact
 	k = binary.BigEndian.AppendUint64(k, e.Hi)
-	k = binary.BigEndian.AppendUint64(k, e.Lo)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return binary.BigEndian.AppendUint64(k, e.Lo)
+}
+
+func exactKey(e stage.Exact, seq uint64) []byte {
+	return binary.AppendUvarint(exactPrefix(e), seq)
+}
+
+// bandPrefix is the posting prefix of a band key: its high 32 bits.
+func bandPrefix(key uint64) []byte {
+	k := make([]byte, 1, bandPrefixLen+binary.MaxVarintLen64)
+	k[0] = prefixBand
+	return binary.BigEndian.AppendUint32(k, uint32(key>>32))
 }
 
 func bandKey(key, seq uint64) []byte {
-	k := make([]byte, 1, 17)
-	k[0] = prefixBand
-	k = binary.BigEndian.AppendUint64(k, key)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return binary.AppendUvarint(bandPrefix(key), seq)
+}
+
+// postingSeq parses the seq that follows a posting prefix of n bytes.
+func postingSeq(k []byte, n int) (uint64, bool) {
+	if len(k) <= n {
+		return 0, false
+	}
+	seq, m := binary.Uvarint(k[n:])
+	return seq, m == len(k)-n
 }
 
 // postingComparer is Pebble's byte-wise order with the postings' sequence
@@ -141,13 +171,13 @@ func bandKey(key, seq uint64) []byte {
 // document's band keys match nothing).
 func postingComparer() *pebble.Comparer {
 	c := *pebble.DefaultComparer
-	c.Name = "quchong.index.postings.v1"
+	c.Name = "quchong.index.postings.v2"
 	c.Split = func(k []byte) int {
 		switch {
-		case len(k) == 17 && k[0] == prefixBand:
-			return 9
-		case len(k) == 25 && k[0] == prefixExact:
-			return 17
+		case len(k) > bandPrefixLen && k[0] == prefixBand:
+			return bandPrefixLen
+		case len(k) > exactPrefixLen && k[0] == prefixExact:
+			return exactPrefixLen
 		}
 		return len(k)
 	}
