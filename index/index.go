@@ -41,6 +41,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/sstable"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/quchong/quchong/stage"
 )
@@ -204,6 +205,7 @@ func Open(dir string, opt Options) (*Index, error) {
 	}
 	for i := range popt.Levels {
 		popt.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+		popt.Levels[i].Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
 	}
 	db, err := pebble.Open(dir, popt)
 	if err != nil {
