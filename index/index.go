@@ -1,9 +1,9 @@
 // Package index is quchong's persistent, versioned index of kept
 // documents: what a later run, or the check service, needs to tell whether
 // a new document duplicates one already kept — its exact hash, its LSH band
-// keys, its MinHash signature and its normalised text (compressed), which
-// the mask-aware verification reads — and the detection parameters the
-// index was built with.
+// keys and its normalised text (compressed), which the mask-aware
+// verification reads and from which its MinHash signature is recomputed —
+// and the detection parameters the index was built with.
 //
 // The index lives in a Pebble database. Every addition (a dedup run's kept
 // documents, one request to the service) is one version, written as one
