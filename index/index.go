@@ -209,6 +209,9 @@ func Open(dir string, opt Options) (*Index, error) {
 	}
 	db, err := pebble.Open(dir, popt)
 	if err != nil {
+		if strings.Contains(err.Error(), `comparer name from file "quchong.index.postings.v1"`) {
+			return nil, fmt.Errorf("index %s has format 1; this quchong reads format %d only: rebuild the index (quchong dedup --index NEWDIR over the kept documents)", dir, Format)
+		}
 		if strings.Contains(err.Error(), "lock") {
 			return nil, fmt.Errorf("index %s is in use by another process (a server or a dedup run): %w", dir, err)
 		}
