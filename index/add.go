@@ -110,7 +110,7 @@ func (w *VersionWriter) Add(e Entry) error {
 	seq := w.h.NextSeq
 	d := doc{Version: w.v.Number, ID: e.ID, Exact: e.Fingerprint.Exact, Masks: e.Fingerprint.Masks, Signed: e.Fingerprint.Signed}
 	if d.Signed {
-		d.Sig, d.Text = e.Sig, e.Text
+		d.Text = e.Text
 	}
 	w.buf = d.encode(w.buf[:0], ix.codec)
 	if err := b.Set(docKey(seq), w.buf, nil); err != nil {

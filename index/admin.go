@@ -111,13 +111,15 @@ func (ix *Index) Verify() (VerifyReport, error) {
 	}
 	// Documents, and the postings they should have.
 	docs := map[uint64]stage.Exact{}
-	bands := map[uint64]map[uint64]bool{}
+	bands := map[uint64]map[uint32]bool{} // seq → its band prefixes
 	var texts int64
 	it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixDoc}, UpperBound: []byte{prefixDoc + 1}})
 	if err != nil {
 		return rep, err
 	}
 	var keys []uint64
+	var sc stage.Scratch
+	sig := make([]uint32, ix.st.Params().K)
 	for it.First(); it.Valid(); it.Next() {
 		rep.Docs++
 		k := it.Key()
@@ -142,20 +144,21 @@ func (ix *Index) Verify() (VerifyReport, error) {
 		if !d.Signed {
 			continue
 		}
-		if len(d.Sig) != ix.st.Params().K {
-			problem(k, "document %d: signature of %d values, want %d", seq, len(d.Sig), ix.st.Params().K)
-			continue
-		}
 		t, err := d.text(ix.codec)
 		if err != nil {
 			problem(k, "document %d: %v", seq, err)
+			continue
 		} else if e, ok := stage.ExactNormalized(t); ok && e != d.Exact {
 			problem(k, "document %d: its text does not hash to its exact hash", seq)
 		}
-		keys = ix.st.BandKeys(keys[:0], d.Sig)
-		set := make(map[uint64]bool, len(keys))
+		if err := d.sig(sig, ix.st, ix.codec, &sc); err != nil {
+			problem(k, "document %d: %v", seq, err)
+			continue
+		}
+		keys = ix.st.BandKeys(keys[:0], sig)
+		set := make(map[uint32]bool, len(keys))
 		for _, bk := range keys {
-			set[bk] = true
+			set[uint32(bk>>32)] = true
 			if ok, err := has(bandKey(bk, seq)); err != nil || !ok {
 				problem(k, "document %d has no posting for band key %x (%v)", seq, bk, err)
 			}
@@ -166,9 +169,8 @@ func (ix *Index) Verify() (VerifyReport, error) {
 		return rep, err
 	}
 	// Postings, each pointing to a document that has the key.
-	if err := ix.scanKeys(snap, prefixExact, 25, func(k []byte) {
+	if err := ix.scanKeys(snap, prefixExact, exactPrefixLen, func(k []byte, seq uint64) {
 		rep.ExactPostings++
-		seq := binary.BigEndian.Uint64(k[17:])
 		e := stage.Exact{Hi: binary.BigEndian.Uint64(k[1:]), Lo: binary.BigEndian.Uint64(k[9:])}
 		if got, ok := docs[seq]; !ok || got != e {
 			problem(k, "exact posting for document %d, which does not have that hash", seq)
@@ -176,10 +178,9 @@ func (ix *Index) Verify() (VerifyReport, error) {
 	}, problem); err != nil {
 		return rep, err
 	}
-	if err := ix.scanKeys(snap, prefixBand, 17, func(k []byte) {
+	if err := ix.scanKeys(snap, prefixBand, bandPrefixLen, func(k []byte, seq uint64) {
 		rep.BandPostings++
-		seq := binary.BigEndian.Uint64(k[9:])
-		if !bands[seq][binary.BigEndian.Uint64(k[1:])] {
+		if !bands[seq][binary.BigEndian.Uint32(k[1:])] {
 			problem(k, "band posting for document %d, which does not have that key", seq)
 		}
 	}, problem); err != nil {
@@ -191,19 +192,20 @@ func (ix *Index) Verify() (VerifyReport, error) {
 	return rep, nil
 }
 
-// scanKeys calls fn with every key under prefix of length n; others are
-// problems.
-func (ix *Index) scanKeys(snap *pebble.Snapshot, prefix byte, n int, fn func([]byte), problem func([]byte, string, ...any)) error {
+// scanKeys calls fn with every posting key under prefix, whose posting
+// prefix is n bytes, and its seq; malformed keys are problems.
+func (ix *Index) scanKeys(snap *pebble.Snapshot, prefix byte, n int, fn func([]byte, uint64), problem func([]byte, string, ...any)) error {
 	it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{prefix}, UpperBound: []byte{prefix + 1}})
 	if err != nil {
 		return err
 	}
 	for it.First(); it.Valid(); it.Next() {
-		if len(it.Key()) != n {
+		seq, ok := postingSeq(it.Key(), n)
+		if !ok {
 			problem(it.Key(), "malformed posting key")
 			continue
 		}
-		fn(it.Key())
+		fn(it.Key(), seq)
 	}
 	return errors.Join(it.Error(), it.Close())
 }
@@ -234,6 +236,8 @@ func (ix *Index) Rollback(v uint64) (int, error) {
 	defer b.Close()
 	removed := 0
 	var keys []uint64
+	var sc stage.Scratch
+	sig := make([]uint32, ix.st.Params().K)
 	for _, old := range vs {
 		if old.Number <= v {
 			continue
@@ -247,7 +251,10 @@ func (ix *Index) Rollback(v uint64) (int, error) {
 				return 0, err
 			}
 			if d.Signed {
-				keys = ix.st.BandKeys(keys[:0], d.Sig)
+				if err := d.sig(sig, ix.st, ix.codec, &sc); err != nil {
+					return 0, fmt.Errorf("rollback: document %d: %w", seq, err)
+				}
+				keys = ix.st.BandKeys(keys[:0], sig)
 				for _, k := range keys {
 					if err := b.Delete(bandKey(k, seq), nil); err != nil {
 						return 0, err

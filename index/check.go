@@ -3,7 +3,6 @@ package index
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +46,10 @@ type Checker struct {
 	ix   *Index
 	sc   stage.Scratch
 	keys []uint64
-	seen map[uint64]bool
+	sig  []uint32 // a candidate's signature
+	// ckeys are a candidate's band keys.
+	ckeys []uint64
+	seen  map[uint64]bool
 }
 
 // NewChecker returns a checker over ix.
@@ -81,7 +83,7 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	defer it.Close()
 	// Exact: every posting under the hash.
 	var exact []uint64
-	if err := scanPrefix(it, exactKey(e.Fingerprint.Exact, 0)[:17], func(seq uint64) {
+	if err := scanPrefix(it, exactPrefix(e.Fingerprint.Exact), func(seq uint64) {
 		c.seen[seq] = true
 		exact = append(exact, seq)
 	}); err != nil {
@@ -102,7 +104,7 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	slices.Sort(c.keys) // forward seeks
 	var cands []uint64
 	for _, k := range c.keys {
-		if err := scanPrefix(it, bandKey(k, 0)[:9], func(seq uint64) {
+		if err := scanPrefix(it, bandPrefix(k), func(seq uint64) {
 			if !c.seen[seq] {
 				c.seen[seq] = true
 				cands = append(cands, seq)
@@ -112,10 +114,28 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 		}
 	}
 	slices.Sort(cands)
+	if len(c.sig) != len(e.Sig) {
+		c.sig = make([]uint32, len(e.Sig))
+	}
 	for _, seq := range cands {
 		d, err := ix.doc(seq)
 		if err != nil {
 			return nil, err
+		}
+		// The signature screen needs the candidate's signature: recomputed
+		// from its text (the index does not store it), which also leaves
+		// the text decoded for the verification.
+		var sigK []uint32
+		if d.Signed {
+			if err := d.sig(c.sig, ix.st, ix.codec, &c.sc); err != nil {
+				return nil, fmt.Errorf("index %s document %d: %w", ix.dir, seq, err)
+			}
+			sigK = c.sig
+			// A posting holds a band key's high bits only: drop a
+			// candidate that shares no whole band key with e.
+			if !c.sharesBand(sigK) {
+				continue
+			}
 		}
 		text := func() (float64, error) {
 			t, err := d.text(ix.codec)
@@ -127,7 +147,7 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 			sim, _ := ix.st.Confirm(t, e.Text, &c.sc)
 			return sim, nil
 		}
-		sim, dup, _, err := ix.st.AgainstKept(d.Sig, e.Sig, d.Masks > 0 || e.Fingerprint.Masks > 0, text)
+		sim, dup, _, err := ix.st.AgainstKept(sigK, e.Sig, d.Masks > 0 || e.Fingerprint.Masks > 0, text)
 		if err != nil {
 			return nil, err
 		}
@@ -151,13 +171,25 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 // prefix (a posting prefix: see postingComparer), seeking it.
 func scanPrefix(it *pebble.Iterator, prefix []byte, fn func(seq uint64)) error {
 	for ok := it.SeekPrefixGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
-		k := it.Key()
-		if len(k) != len(prefix)+8 {
-			return fmt.Errorf("malformed posting key %x", k)
+		seq, ok := postingSeq(it.Key(), len(prefix))
+		if !ok {
+			return fmt.Errorf("malformed posting key %x", it.Key())
 		}
-		fn(binary.BigEndian.Uint64(k[len(prefix):]))
+		fn(seq)
 	}
 	return it.Error()
+}
+
+// sharesBand says whether signature sig has one of the band keys in c.keys
+// (sorted).
+func (c *Checker) sharesBand(sig []uint32) bool {
+	c.ckeys = c.ix.st.BandKeys(c.ckeys[:0], sig)
+	for _, k := range c.ckeys {
+		if _, ok := slices.BinarySearch(c.keys, k); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // doc reads document seq.

@@ -15,8 +15,8 @@ func TestPostingComparer(t *testing.T) {
 	e1, e2 := stage.Exact{Hi: 1, Lo: 2}, stage.Exact{Hi: 1, Lo: 3}
 	keys := [][]byte{
 		keyParams, keyHead, docKey(0), docKey(1), docKey(1 << 40), versionKey(0), versionKey(7),
-		exactKey(e1, 0), exactKey(e1, 5), exactKey(e2, 1), exactKey(e1, 0)[:17],
-		bandKey(9, 0), bandKey(9, 3), bandKey(10, 1), bandKey(1<<63, 2), bandKey(9, 0)[:9],
+		exactKey(e1, 0), exactKey(e1, 5), exactKey(e2, 1), exactPrefix(e1), exactKey(e1, 300), exactKey(e2, 1<<40),
+		bandKey(9, 0), bandKey(9, 3), bandKey(10, 1), bandKey(1<<63, 2), bandPrefix(9), bandKey(9<<32, 200), bandKey(9<<32, 1<<40), bandKey(1<<32, 127), bandKey(1<<32, 128),
 	}
 	prefix := func(k []byte) []byte { return k[:c.Split(k)] }
 	for _, a := range keys {
@@ -35,8 +35,8 @@ func TestPostingComparer(t *testing.T) {
 			}
 		}
 	}
-	if got := c.Split(bandKey(9, 3)); got != 9 {
-		t.Errorf("a band posting splits at %d, want 9", got)
+	if got := c.Split(bandKey(9, 3)); got != 5 {
+		t.Errorf("a band posting splits at %d, want 5", got)
 	}
 	if got := c.Split(exactKey(e1, 5)); got != 17 {
 		t.Errorf("an exact posting splits at %d, want 17", got)

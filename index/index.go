@@ -1,9 +1,9 @@
 // Package index is quchong's persistent, versioned index of kept
 // documents: what a later run, or the check service, needs to tell whether
 // a new document duplicates one already kept — its exact hash, its LSH band
-// keys, its MinHash signature and its normalised text (compressed), which
-// the mask-aware verification reads — and the detection parameters the
-// index was built with.
+// keys and its normalised text (compressed), which the mask-aware
+// verification reads and from which its MinHash signature is recomputed —
+// and the detection parameters the index was built with.
 //
 // The index lives in a Pebble database. Every addition (a dedup run's kept
 // documents, one request to the service) is one version, written as one
@@ -19,7 +19,14 @@
 //	v <version>              one version's record (JSON)
 //	d <seq>                  one document (see record.go)
 //	e <exact hash> <seq>     exact-hash posting, empty value
-//	b <band key> <seq>       LSH band posting, empty value
+//	b <band key/2³²> <seq>   LSH band posting, empty value
+//
+// A posting's seq is a uvarint (1–3 bytes for most indexes rather than 8),
+// and a band posting keeps the band key's high 32 bits only (4 bytes
+// rather than 8): documents whose band keys share those bits but differ
+// are also read as candidates, and the checker drops them once it has
+// their signatures (it recomputes them to screen them anyway), so a check
+// finds exactly the documents that share a whole band key.
 package index
 
 import (
@@ -34,13 +41,14 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/sstable"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/quchong/quchong/stage"
 )
 
 // Format is the layout version written in the params record; an index of
 // another format is refused.
-const Format = 1
+const Format = 2
 
 // ErrParams says that a run's detection parameters differ from those the
 // index was built with.
@@ -119,19 +127,42 @@ func versionKey(v uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefixVersion}, v)
 }
 
-func exactKey(e stage.Exact, seq uint64) []byte {
-	k := make([]byte, 1, 25)
+// Posting prefixes are exactPrefixLen and bandPrefixLen bytes long; the
+// document's seq follows as a uvarint.
+const (
+	exactPrefixLen = 17
+	bandPrefixLen  = 5
+)
+
+func exactPrefix(e stage.Exact) []byte {
+	k := make([]byte, 1, exactPrefixLen+binary.MaxVarintLen64)
 	k[0] = prefixExact
 	k = binary.BigEndian.AppendUint64(k, e.Hi)
-	k = binary.BigEndian.AppendUint64(k, e.Lo)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return binary.BigEndian.AppendUint64(k, e.Lo)
+}
+
+func exactKey(e stage.Exact, seq uint64) []byte {
+	return binary.AppendUvarint(exactPrefix(e), seq)
+}
+
+// bandPrefix is the posting prefix of a band key: its high 32 bits.
+func bandPrefix(key uint64) []byte {
+	k := make([]byte, 1, bandPrefixLen+binary.MaxVarintLen64)
+	k[0] = prefixBand
+	return binary.BigEndian.AppendUint32(k, uint32(key>>32))
 }
 
 func bandKey(key, seq uint64) []byte {
-	k := make([]byte, 1, 17)
-	k[0] = prefixBand
-	k = binary.BigEndian.AppendUint64(k, key)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return binary.AppendUvarint(bandPrefix(key), seq)
+}
+
+// postingSeq parses the seq that follows a posting prefix of n bytes.
+func postingSeq(k []byte, n int) (uint64, bool) {
+	if len(k) <= n {
+		return 0, false
+	}
+	seq, m := binary.Uvarint(k[n:])
+	return seq, m == len(k)-n
 }
 
 // postingComparer is Pebble's byte-wise order with the postings' sequence
@@ -141,13 +172,13 @@ func bandKey(key, seq uint64) []byte {
 // document's band keys match nothing).
 func postingComparer() *pebble.Comparer {
 	c := *pebble.DefaultComparer
-	c.Name = "quchong.index.postings.v1"
+	c.Name = "quchong.index.postings.v2"
 	c.Split = func(k []byte) int {
 		switch {
-		case len(k) == 17 && k[0] == prefixBand:
-			return 9
-		case len(k) == 25 && k[0] == prefixExact:
-			return 17
+		case len(k) > bandPrefixLen && k[0] == prefixBand:
+			return bandPrefixLen
+		case len(k) > exactPrefixLen && k[0] == prefixExact:
+			return exactPrefixLen
 		}
 		return len(k)
 	}
@@ -174,9 +205,13 @@ func Open(dir string, opt Options) (*Index, error) {
 	}
 	for i := range popt.Levels {
 		popt.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+		popt.Levels[i].Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
 	}
 	db, err := pebble.Open(dir, popt)
 	if err != nil {
+		if strings.Contains(err.Error(), `comparer name from file "quchong.index.postings.v1"`) {
+			return nil, fmt.Errorf("index %s has format 1; this quchong reads format %d only: rebuild the index (quchong dedup --index NEWDIR over the kept documents)", dir, Format)
+		}
 		if strings.Contains(err.Error(), "lock") {
 			return nil, fmt.Errorf("index %s is in use by another process (a server or a dedup run): %w", dir, err)
 		}
@@ -231,7 +266,7 @@ func (ix *Index) load(want *stage.Params, canCreate bool) error {
 		return nil
 	}
 	if rec.Format != Format {
-		return fmt.Errorf("index %s has format %d; this quchong reads format %d", ix.dir, rec.Format, Format)
+		return fmt.Errorf("index %s has format %d; this quchong reads format %d only: rebuild the index (quchong dedup --index NEWDIR over the kept documents)", ix.dir, rec.Format, Format)
 	}
 	if want != nil {
 		p, err := want.Resolve()

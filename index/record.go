@@ -15,19 +15,20 @@ import (
 //
 //	format byte (1), uvarint version, uvarint len(id), id,
 //	exact hash (16 bytes), uvarint masks, signed byte,
-//	uvarint len(sig), sig (4 bytes each, little-endian),
 //	uvarint text bytes, uvarint len(zstd), zstd of the normalised text (UTF-8),
 //	xxh3 of everything before (8 bytes).
 //
-// A document that is not signed (shorter than the minimum length) can only
-// match exactly: neither its signature nor its text is stored.
+// The MinHash signature is not stored (it would be 4·K bytes, more than
+// the rest of the record and its postings): it is a function of the
+// normalised text (stage.SignNormalized), recomputed for the candidates a
+// check screens. A document that is not signed (shorter than the minimum
+// length) can only match exactly: its text is not stored.
 type doc struct {
 	Version uint64
 	ID      string
 	Exact   stage.Exact
 	Masks   int
 	Signed  bool
-	Sig     []uint32
 	// Text is the normalised text, decoded only when asked for.
 	Text []rune
 	// TextBytes and StoredBytes are the text's UTF-8 size and its
@@ -36,7 +37,7 @@ type doc struct {
 	zText                  []byte
 }
 
-const recordFormat = 1
+const recordFormat = 2
 
 // codec compresses and decompresses texts; both are safe for concurrent
 // use.
@@ -72,12 +73,7 @@ func (d *doc) encode(dst []byte, c codec) []byte {
 	if !d.Signed {
 		dst = binary.AppendUvarint(dst, 0)
 		dst = binary.AppendUvarint(dst, 0)
-		dst = binary.AppendUvarint(dst, 0)
 	} else {
-		dst = binary.AppendUvarint(dst, uint64(len(d.Sig)))
-		for _, v := range d.Sig {
-			dst = binary.LittleEndian.AppendUint32(dst, v)
-		}
 		raw := []byte(string(d.Text))
 		z := c.enc.EncodeAll(raw, nil)
 		d.TextBytes, d.StoredBytes = len(raw), len(z)
@@ -91,7 +87,7 @@ func (d *doc) encode(dst []byte, c codec) []byte {
 var errCorrupt = errors.New("corrupt document record")
 
 // decode parses a record. The text stays compressed until d.text is
-// called; sig is decoded into a new slice.
+// called.
 func decode(b []byte) (*doc, error) {
 	if len(b) < 9 {
 		return nil, errCorrupt
@@ -137,17 +133,6 @@ func decode(b []byte) (*doc, error) {
 		return nil, errCorrupt
 	}
 	d.Signed = s[0] == 1
-	k := uv()
-	sig := take(4 * k)
-	if bad {
-		return nil, errCorrupt
-	}
-	if k > 0 {
-		d.Sig = make([]uint32, k)
-		for i := range d.Sig {
-			d.Sig[i] = binary.LittleEndian.Uint32(sig[4*i:])
-		}
-	}
 	d.TextBytes = int(uv())
 	d.zText = take(uv())
 	d.StoredBytes = len(d.zText)
@@ -172,4 +157,17 @@ func (d *doc) text(c codec) ([]rune, error) {
 	}
 	d.Text = []rune(string(raw))
 	return d.Text, nil
+}
+
+// sig recomputes the signature of a signed document from its text into
+// dst (length K), as Prepare computed it when the document was added.
+func (d *doc) sig(dst []uint32, st *stage.Stages, c codec, sc *stage.Scratch) error {
+	t, err := d.text(c)
+	if err != nil {
+		return err
+	}
+	if !st.SignNormalized(dst, t, sc) {
+		return fmt.Errorf("%w: a signed document whose text has no signature", errCorrupt)
+	}
+	return nil
 }

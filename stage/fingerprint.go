@@ -64,17 +64,31 @@ func (s *Stages) Fingerprint(sig []uint32, text []byte, sc *Scratch) Fingerprint
 		h := xxh3.Hash128Seed(text, rawSeed)
 		fp.Exact = Exact{h.Hi, h.Lo}
 	}
-	if len(sc.runes) < s.p.MinLength {
-		s.signer.Sign(sig, nil) // the empty signature
-		return fp
-	}
-	if s.p.Shingle.Mode == shingle.Chars && len(sc.runes) > shingleChunk {
-		fp.Signed = s.signChunks(sig, sc)
-		return fp
-	}
-	sc.shingles = shingle.Hashes(sc.shingles[:0], sc.runes, s.p.Shingle)
-	fp.Signed = s.signer.Sign(sig, sc.shingles)
+	fp.Signed = s.sign(sig, sc.runes, sc)
 	return fp
+}
+
+// SignNormalized writes into sig (length K) the MinHash signature of an
+// already normalised text and reports whether it is signed: the signature
+// and Signed that Fingerprint gives the text whose normalised runes these
+// are. The index stores normalised texts and recomputes their signatures
+// with it rather than store them.
+func (s *Stages) SignNormalized(sig []uint32, runes []rune, sc *Scratch) bool {
+	defer sc.shrink()
+	return s.sign(sig, runes, sc)
+}
+
+// sign is Fingerprint's signature of the normalised runes.
+func (s *Stages) sign(sig []uint32, runes []rune, sc *Scratch) bool {
+	if len(runes) < s.p.MinLength {
+		s.signer.Sign(sig, nil) // the empty signature
+		return false
+	}
+	if s.p.Shingle.Mode == shingle.Chars && len(runes) > shingleChunk {
+		return s.signChunks(sig, runes, sc)
+	}
+	sc.shingles = shingle.Hashes(sc.shingles[:0], runes, s.p.Shingle)
+	return s.signer.Sign(sig, sc.shingles)
 }
 
 // A text of more than bigText bytes gets its runes sized in advance; one of
@@ -85,26 +99,26 @@ const (
 	shingleChunk = 1 << 20
 )
 
-// signChunks signs sc.runes in parts: with character shingles, the
+// signChunks signs runes in parts: with character shingles, the
 // windows of a slice are exactly the text's windows inside it, so parts
 // that overlap by N-1 runes give every window once, and the signature of
 // their union is the signature of the whole.
-func (s *Stages) signChunks(sig []uint32, sc *Scratch) bool {
+func (s *Stages) signChunks(sig []uint32, runes []rune, sc *Scratch) bool {
 	n := max(s.p.Shingle.N, 1)
 	s.signer.Start(sig)
 	found := false
-	for i := 0; i < len(sc.runes); i += shingleChunk {
-		part := sc.runes[i:min(i+shingleChunk+n-1, len(sc.runes))]
+	for i := 0; i < len(runes); i += shingleChunk {
+		part := runes[i:min(i+shingleChunk+n-1, len(runes))]
 		sc.shingles = shingle.Windows(sc.shingles[:0], part, s.p.Shingle)
 		s.signer.Add(sig, sc.shingles)
 		found = found || len(sc.shingles) > 0
-		if i+shingleChunk+n-1 >= len(sc.runes) {
+		if i+shingleChunk+n-1 >= len(runes) {
 			break
 		}
 	}
 	if !found {
 		// No window without a mask: the whole-text shingle, as Hashes gives.
-		sc.shingles = shingle.Hashes(sc.shingles[:0], sc.runes, s.p.Shingle)
+		sc.shingles = shingle.Hashes(sc.shingles[:0], runes, s.p.Shingle)
 		s.signer.Add(sig, sc.shingles)
 	}
 	return s.signer.Finish(sig)
