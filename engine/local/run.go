@@ -34,15 +34,13 @@ import (
 	"github.com/quchong/quchong/stage"
 )
 
-// Version is the engine version written to stats.json.
-
 // Options configures a run.
 type Options struct {
 	// Inputs are the input files, in order (see corpus.ExpandInputs).
 	Inputs []string
 	// Corpus configures the readers. Corpus.Fields is set by Run from the
-	// keep rule. Corpus.MaxDocBytes 0 means NewBudget(Memory).MaxDocBytes(); a larger
-	// one than that is refused.
+	// keep rule. Corpus.MaxDocBytes 0 means NewBudget(Memory).MaxDocBytes();
+	// a larger one than that is refused.
 	Corpus corpus.Options
 	// Params are the detection parameters.
 	Params stage.Params
