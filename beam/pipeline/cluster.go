@@ -74,13 +74,9 @@ func (f *routeFn) ProcessElement(ctx context.Context, raw []byte, counts func(*i
 type unionFindFn struct{}
 
 func (f *unionFindFn) ProcessElement(_ int, vals func(*[]byte) bool, emit func([]byte)) error {
-	parts, err := decodeAll[[]edge](vals)
+	all, err := decodeFlat[edge](vals)
 	if err != nil {
 		return err
-	}
-	var all []edge
-	for _, p := range parts {
-		all = append(all, p...)
 	}
 	labels := unionFindLabels(all)
 	for len(labels) > 0 {
@@ -100,13 +96,9 @@ type starFn struct {
 }
 
 func (f *starFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emit func(int, []byte)) error {
-	parts, err := decodeAll[[]edge](vals)
+	all, err := decodeFlat[edge](vals)
 	if err != nil {
 		return err
-	}
-	var all []edge
-	for _, p := range parts {
-		all = append(all, p...)
 	}
 	out := make(map[int][]edge)
 	starStep(adjacency(all), f.Large, func(a, b uint32) {
@@ -121,13 +113,9 @@ func (f *starFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) b
 type starLabelsFn struct{ Rounds int }
 
 func (f *starLabelsFn) ProcessElement(_ int, vals func(*[]byte) bool, emit func([]byte)) error {
-	parts, err := decodeAll[[]edge](vals)
+	all, err := decodeFlat[edge](vals)
 	if err != nil {
 		return err
-	}
-	var all []edge
-	for _, p := range parts {
-		all = append(all, p...)
 	}
 	labels, ok := starLabels(adjacency(all))
 	if !ok {
@@ -167,12 +155,7 @@ func (f *pairIdxFn) ProcessElement(raw []byte, emit func([]byte)) error {
 	if err != nil {
 		return err
 	}
-	idx := make([]uint32, 0, 2*len(ps))
-	for _, p := range ps {
-		idx = append(idx, p.A, p.B)
-	}
-	slices.Sort(idx)
-	return emitOne(emit, slices.Compact(idx))
+	return emitOne(emit, pairIndices(ps, func(p stage.Pair) (uint32, uint32) { return p.A, p.B }))
 }
 
 // blockFn joins, within one block of indices, the clustered documents'

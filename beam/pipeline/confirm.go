@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/record"
@@ -20,12 +19,7 @@ func (f *needIdxFn) ProcessElement(raw []byte, emit func([]byte)) error {
 	if err != nil {
 		return err
 	}
-	idx := make([]uint32, 0, 2*len(ps))
-	for _, p := range ps {
-		idx = append(idx, p.A, p.B)
-	}
-	slices.Sort(idx)
-	return emitOne(emit, slices.Compact(idx))
+	return emitOne(emit, pairIndices(ps, func(p tpair) (uint32, uint32) { return p.A, p.B }))
 }
 
 // rereadFn reads one input file again and emits the normalised texts of the

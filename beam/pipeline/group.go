@@ -22,13 +22,9 @@ type exactFn struct {
 func (f *exactFn) Setup() (err error) { f.e, err = newEnv(f.Cfg); return err }
 
 func (f *exactFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool, emitEdges func([]byte), emitReps func(int, []byte), emitStat func([]byte)) error {
-	parts, err := decodeAll[[]exactRec](vals)
+	recs, err := decodeFlat[exactRec](vals)
 	if err != nil {
 		return err
-	}
-	var recs []exactRec
-	for _, p := range parts {
-		recs = append(recs, p...)
 	}
 	slices.SortFunc(recs, func(x, y exactRec) int {
 		if c := cmp.Compare(x.Hi, y.Hi); c != 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"slices"
 
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/record"
@@ -197,6 +198,30 @@ func decodeAll[T any](next func(*[]byte) bool) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// decodeFlat decodes every element of an iterator of slices into one slice.
+func decodeFlat[T any](next func(*[]byte) bool) ([]T, error) {
+	parts, err := decodeAll[[]T](next)
+	if err != nil {
+		return nil, err
+	}
+	var all []T
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	return all, nil
+}
+
+// pairIndices returns the documents of a batch of pairs, sorted, each once.
+func pairIndices[P any](ps []P, ends func(P) (a, b uint32)) []uint32 {
+	idx := make([]uint32, 0, 2*len(ps))
+	for _, p := range ps {
+		a, b := ends(p)
+		idx = append(idx, a, b)
+	}
+	slices.Sort(idx)
+	return slices.Compact(idx)
 }
 
 // mix is a 64-bit finaliser (splitmix64) used to spread keys over shards.

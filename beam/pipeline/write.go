@@ -22,13 +22,9 @@ func (f *keyZeroFn) ProcessElement(raw []byte, emit func(int, []byte)) { emit(0,
 type writeClustersFn struct{ OutDir string }
 
 func (f *writeClustersFn) ProcessElement(ctx context.Context, _ int, vals func(*[]byte) bool) error {
-	parts, err := decodeAll[[]lineRec](vals)
+	lines, err := decodeFlat[lineRec](vals)
 	if err != nil {
 		return err
-	}
-	var lines []lineRec
-	for _, p := range parts {
-		lines = append(lines, p...)
 	}
 	return writeClusters(ctx, f.OutDir, lines)
 }
