@@ -80,6 +80,36 @@ func ReadAccounted(rd *Reader, strict bool, fn func(d record.Document) error) (a
 	}
 }
 
+// MaxFileDocs is the most documents ReadFile passes on from one file: the
+// executors that read a file whole number its documents in 32 bits.
+const MaxFileDocs = 1<<32 - 2
+
+// ReadFile opens the input file at path, reads it as ReadAccounted does and
+// closes it: the reading of an executor that reads each file whole. A file
+// that cannot be opened is the account's fault, or the error under strict,
+// as Failed says; format is then def, and otherwise the format the reader
+// found. A file of more than MaxFileDocs documents is an error.
+func ReadFile(path string, src int, opt Options, def Format, strict bool, fn func(d record.Document) error) (a Account, format Format, err error) {
+	rd, err := Open(path, src, opt)
+	if err != nil {
+		err = a.Failed(err, strict)
+		return a, def, err
+	}
+	defer rd.Close()
+	name := opt.Name
+	if name == "" {
+		name = path
+	}
+	var n int64
+	a, err = ReadAccounted(rd, strict, func(d record.Document) error {
+		if n++; n > MaxFileDocs {
+			return fmt.Errorf("%s: more than %d documents: split the file", name, int64(MaxFileDocs))
+		}
+		return fn(d)
+	})
+	return a, rd.Format(), err
+}
+
 // Reread reads rd again, for a later pass over a file ReadAccounted read before,
 // and closes it: the count documents passed on then are passed on again,
 // numbered from 0 in order (rejected records are skipped, as they were

@@ -79,3 +79,49 @@ func TestReread(t *testing.T) {
 		})
 	}
 }
+
+// TestReadFile checks the reading of an executor that reads a file whole:
+// documents passed on and rejects counted; a file that cannot be opened is
+// the account's fault with the given format, or the error under strict; a
+// reject under strict is the error.
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	good := writeInput(t, dir, "good.jsonl", []byte("{\"text\":\"a\"}\n{broken\n{\"text\":\"b\"}\n"), None)
+	missing := dir + "/missing.txt"
+	tests := []struct {
+		name       string
+		path       string
+		strict     bool
+		wantDocs   int64
+		wantRead   int64
+		wantFault  bool
+		wantFormat Format
+		wantErr    string
+	}{
+		{"documents and a reject", good, false, 2, 3, false, JSONL, ""},
+		{"reject under strict", good, true, 1, 2, false, JSONL, "line 2"},
+		{"cannot be opened", missing, false, 0, 0, true, Parquet, ""},
+		{"cannot be opened, strict", missing, true, 0, 0, false, Parquet, "missing.txt"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var texts []string
+			a, format, err := ReadFile(tc.path, 0, Options{}, Parquet, tc.strict, func(d record.Document) error {
+				texts = append(texts, string(d.Text))
+				return nil
+			})
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("error %v, want %q", err, tc.wantErr)
+			}
+			if a.Docs != tc.wantDocs || a.Read != tc.wantRead || int64(len(texts)) != tc.wantDocs {
+				t.Errorf("docs %d (passed on %d), read %d; want %d, %d", a.Docs, len(texts), a.Read, tc.wantDocs, tc.wantRead)
+			}
+			if (a.Fault != nil) != tc.wantFault {
+				t.Errorf("fault %v, want one: %v", a.Fault, tc.wantFault)
+			}
+			if err == nil && format != tc.wantFormat {
+				t.Errorf("format %v, want %v", format, tc.wantFormat)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/quchong/quchong/beam/pipeline"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -16,9 +17,11 @@ func ExampleRun() {
 	out, _ := os.MkdirTemp("", "quchong-beam-example-")
 	defer os.RemoveAll(out)
 	_, err := pipeline.Run(context.Background(), "prism", pipeline.Options{
-		Inputs: []string{"../../testdata/seed.txt"},
-		Params: stage.DefaultParams(),
-		OutDir: out,
+		Request: output.Request{
+			Inputs: []string{"../../testdata/seed.txt"},
+			Params: stage.DefaultParams(),
+			OutDir: out,
+		},
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/internal/enginetest"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -22,7 +23,7 @@ func TestParityFaults(t *testing.T) {
 // With Strict, a fault fails the run.
 func TestFaultStrict(t *testing.T) {
 	in := enginetest.FaultyInputs(t)
-	_, err := Run(context.Background(), "prism", Options{Inputs: in[1:2], Params: stage.DefaultParams(), OutDir: t.TempDir(), Strict: true})
+	_, err := Run(context.Background(), "prism", Options{Request: output.Request{Inputs: in[1:2], Params: stage.DefaultParams(), OutDir: t.TempDir(), Strict: true}})
 	if err == nil || !strings.Contains(err.Error(), "truncated.jsonl.gz") {
 		t.Fatalf("strict run on a truncated file: err = %v, want one naming the file", err)
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/runflags"
+	"github.com/quchong/quchong/output"
 )
 
 // The job-server test runs the quchong-beam binary the way a cluster runs
@@ -329,10 +330,11 @@ func TestJobServer(t *testing.T) {
 	if err := fs.Parse([]string{"-o", "unused"}); err != nil {
 		t.Fatal(err)
 	}
-	copt, params, err := flags.Resolve()
+	req, err := flags.Request()
 	if err != nil {
 		t.Fatal(err)
 	}
+	copt, params := req.Corpus, req.Params
 	bins := buildJobServerBins(t)
 	endpoint, prismLog := startPrism(t, bins.prism)
 	poolAddr, poolLog := startWorkerPool(t, bins.boot)
@@ -374,7 +376,7 @@ func TestJobServer(t *testing.T) {
 		t.Run(in.name, func(t *testing.T) {
 			path := in.path(t)
 			localDir := filepath.Join(t.TempDir(), "local")
-			if _, err := local.Run(context.Background(), local.Options{Inputs: []string{path}, Corpus: copt, Params: params, OutDir: localDir, WriteRemoved: true, WorkDir: t.TempDir()}); err != nil {
+			if _, err := local.Run(context.Background(), local.Options{Request: output.Request{Inputs: []string{path}, Corpus: copt, Params: params, OutDir: localDir, WriteRemoved: true}, WorkDir: t.TempDir()}); err != nil {
 				t.Fatalf("local run: %v", err)
 			}
 			for _, env := range envs {

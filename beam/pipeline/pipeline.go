@@ -33,9 +33,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
-	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
-	"github.com/quchong/quchong/stage"
 )
 
 func init() {
@@ -95,23 +93,12 @@ type Config struct {
 	StarRounds int
 }
 
-// Options configures a run, like local.Options.
+// Options configures a run: the request every executor takes, and what is
+// Beam's own. The request's inputs may be local paths or Beam filesystem
+// URLs (gs://, s3://, memfs://), and its OutDir a local directory or a URL
+// prefix (Force applies to a local one).
 type Options struct {
-	// Inputs are the input files, in order (see ExpandInputs): local paths or
-	// Beam filesystem URLs (gs://, s3://, memfs://).
-	Inputs []string
-	// Corpus configures the readers.
-	Corpus corpus.Options
-	// Params are the detection parameters.
-	Params stage.Params
-	// OutDir receives the outputs: a local directory or a URL prefix.
-	OutDir string
-	// Force allows a non-empty local OutDir.
-	Force bool
-	// WriteRemoved also writes the removed documents under OutDir/removed.
-	WriteRemoved bool
-	// Strict fails the run at the first rejected document.
-	Strict bool
+	output.Request
 	// Shards is the number of keys per batched shuffle; 0 means 64.
 	Shards int
 	// MaxUnionFindEdges: at most this many edges are clustered on one
@@ -134,7 +121,7 @@ const (
 // output directory and returns the Config the pipeline carries.
 func Prepare(opt Options) (Config, error) {
 	var cfg Config
-	job, err := output.NewJob(opt.Inputs, opt.Corpus, opt.Params)
+	job, err := opt.Job()
 	if err != nil {
 		return cfg, err
 	}

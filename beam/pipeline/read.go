@@ -50,13 +50,6 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 	defer cleanup()
 	copt := cfg.Corpus
 	copt.Name = spec.Path // messages and ids name the input, not a local copy
-	rd, err := corpus.Open(path, src, copt)
-	if err != nil {
-		if err := acct.Failed(err, cfg.Strict); err != nil {
-			return fmt.Errorf("input %s: %w", spec.Path, err)
-		}
-		return report(spec.Format)
-	}
 	k := cfg.Params.K
 	sc := new(stage.Scratch)
 	var b docBatch
@@ -73,8 +66,7 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 		return nil
 	}
 	b = docBatch{Source: src}
-	defer rd.Close()
-	acct, err = corpus.ReadAccounted(rd, cfg.Strict, func(d record.Document) error {
+	acct, format, err := corpus.ReadFile(path, src, copt, spec.Format, cfg.Strict, func(d record.Document) error {
 		n := len(b.IDs)
 		b.Sigs = slices.Grow(b.Sigs, k)[:(n+1)*k]
 		fp := f.e.st.Fingerprint(b.Sigs[n*k:(n+1)*k], d.Text, sc)
@@ -88,9 +80,6 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 			b.Values = append(b.Values, d.Fields[cfg.Field])
 		}
 		meta.Count++
-		if meta.Count == 1<<32-1 {
-			return fmt.Errorf("%s: more than %d documents: split the file", spec.Path, uint32(1<<32-2))
-		}
 		textBytes += len(d.Text)
 		if len(b.IDs) >= batchDocs || textBytes >= batchBytes {
 			return flush()
@@ -103,7 +92,7 @@ func (f *readFn) ProcessElement(ctx context.Context, src int, emitMeta, emitDocs
 	if err := flush(); err != nil {
 		return err
 	}
-	return report(rd.Format())
+	return report(format)
 }
 
 // fanFn gives a docBatch its dense indices and fans it out: exact hashes,

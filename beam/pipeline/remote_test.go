@@ -10,6 +10,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -46,7 +47,7 @@ func TestRemotePaths(t *testing.T) {
 		t.Fatalf("ExpandInputs = %v, %v; want [%s]", files, err, in)
 	}
 	localDir, _, _ := runBoth(t, []string{seedPath}, corpus.Options{}, stage.DefaultParams(), Options{})
-	if _, err := Run(ctx, "prism", Options{Inputs: files, Params: stage.DefaultParams(), OutDir: out, WriteRemoved: true}); err != nil {
+	if _, err := Run(ctx, "prism", Options{Request: output.Request{Inputs: files, Params: stage.DefaultParams(), OutDir: out, WriteRemoved: true}}); err != nil {
 		t.Fatal(err)
 	}
 	// Ids made from the path name the remote input, as the local engine

@@ -180,7 +180,7 @@ func cmdDedup(f *dedupFlags, maxDocSet bool, inputs, args []string, stdout, stde
 // expanded by the caller.
 func (f *dedupFlags) options() (local.Options, error) {
 	var opt local.Options
-	copt, p, err := f.Run.Resolve()
+	req, err := f.Run.Request()
 	if err != nil {
 		return opt, err
 	}
@@ -195,8 +195,12 @@ func (f *dedupFlags) options() (local.Options, error) {
 		return opt, fmt.Errorf("--workers %d: want ≥ 1, or 0 for one per core", f.workers)
 	}
 	return local.Options{
-		Corpus: copt, Params: p, OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed,
-		Workers: f.workers, Strict: f.Strict, Memory: memory, Resume: f.resume, NoReport: f.noReport, DryRun: f.dryRun,
+		Request:  req,
+		Workers:  f.workers,
+		Memory:   memory,
+		Resume:   f.resume,
+		NoReport: f.noReport,
+		DryRun:   f.dryRun,
 	}, nil
 }
 

@@ -89,8 +89,16 @@ func badInputs(t *testing.T) (files []string, wantReasons map[string]int, wantFa
 func TestBadInputs(t *testing.T) {
 	files, wantReasons, wantFaults := badInputs(t)
 	out := t.TempDir()
-	stats, err := Run(context.Background(), Options{Inputs: files, Params: stage.DefaultParams(), OutDir: out, Force: true,
-		Corpus: corpus.Options{MaxDocBytes: 4096}, WriteRemoved: true})
+	stats, err := Run(context.Background(), Options{
+		Request: output.Request{
+			Inputs:       files,
+			Corpus:       corpus.Options{MaxDocBytes: 4096},
+			Params:       stage.DefaultParams(),
+			OutDir:       out,
+			Force:        true,
+			WriteRemoved: true,
+		},
+	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -134,7 +142,7 @@ func TestBadInputs(t *testing.T) {
 func TestBadInputsStrict(t *testing.T) {
 	files, _, _ := badInputs(t)
 	for _, f := range files[:2] {
-		_, err := Run(context.Background(), Options{Inputs: []string{f}, Params: stage.DefaultParams(), OutDir: t.TempDir(), Strict: true})
+		_, err := Run(context.Background(), Options{Request: output.Request{Inputs: []string{f}, Params: stage.DefaultParams(), OutDir: t.TempDir(), Strict: true}})
 		var ie *output.InputError
 		if !errors.As(err, &ie) {
 			t.Fatalf("%s: err = %v, want an output.InputError", f, err)

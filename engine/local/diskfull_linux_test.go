@@ -54,7 +54,7 @@ func TestOutputFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mnt := mountTmpfs(t, tt.size, tt.flags)
 			out := filepath.Join(mnt, "out")
-			_, err := Run(context.Background(), Options{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out})
+			_, err := Run(context.Background(), Options{Request: output.Request{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out}})
 			var oe *output.OutputError
 			if !errors.As(err, &oe) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want an output.OutputError saying %q", err, tt.want)

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -16,10 +17,12 @@ func Example() {
 	}
 	defer os.RemoveAll(out)
 	stats, err := local.Run(context.Background(), local.Options{
-		Inputs: []string{"../../testdata/seed.txt"},
-		Params: stage.DefaultParams(),
-		OutDir: out,
-		Force:  true,
+		Request: output.Request{
+			Inputs: []string{"../../testdata/seed.txt"},
+			Params: stage.DefaultParams(),
+			OutDir: out,
+			Force:  true,
+		},
 	})
 	if err != nil {
 		panic(err)

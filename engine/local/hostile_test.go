@@ -86,8 +86,15 @@ func TestPipeInput(t *testing.T) {
 			wait := writeFIFO(t, fifo, []byte(tt.data))
 			out := filepath.Join(dir, "out")
 			stats, err := Run(context.Background(), Options{
-				Inputs: []string{fifo}, Corpus: corpus.Options{Format: tt.format}, Params: stage.DefaultParams(),
-				OutDir: out, Workers: 2, Memory: tt.memory, WriteRemoved: true,
+				Request: output.Request{
+					Inputs:       []string{fifo},
+					Corpus:       corpus.Options{Format: tt.format},
+					Params:       stage.DefaultParams(),
+					OutDir:       out,
+					WriteRemoved: true,
+				},
+				Workers: 2,
+				Memory:  tt.memory,
 			})
 			wait()
 			if err != nil {
@@ -117,7 +124,7 @@ func TestPipeResume(t *testing.T) {
 		os.Remove(fifo)
 		wait := writeFIFO(t, fifo, data)
 		defer wait()
-		return Run(context.Background(), Options{Inputs: []string{fifo}, Corpus: corpus.Options{Format: corpus.Text}, Params: stage.DefaultParams(), OutDir: out, Resume: resume, stopAfter: stop})
+		return Run(context.Background(), Options{Request: output.Request{Inputs: []string{fifo}, Corpus: corpus.Options{Format: corpus.Text}, Params: stage.DefaultParams(), OutDir: out}, Resume: resume, stopAfter: stop})
 	}
 	if _, err := run(seed, false, "fingerprint"); err != errStopped {
 		t.Fatalf("first run: %v", err)
@@ -166,7 +173,7 @@ func TestForceNeverRemovesAnInput(t *testing.T) {
 			os.WriteFile(x, seed, 0o644)
 			os.WriteFile(filepath.Join(dir, "w3", "stats.json"), []byte(`{"inputs":[{"output":"x.txt"}]}`), 0o644)
 			in, out := tt.setup(dir)
-			_, err := Run(context.Background(), Options{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out, Force: true})
+			_, err := Run(context.Background(), Options{Request: output.Request{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out, Force: true}})
 			var ce *output.ConfigError
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), "inside the output directory") {
 				t.Errorf("err = %v, want a refusal naming the output directory", err)
@@ -193,7 +200,7 @@ func TestForceNeverRemovesAHardLinkedInput(t *testing.T) {
 	if err := os.Link(in, filepath.Join(out, "kept", "in.txt")); err != nil {
 		t.Skipf("link: %v", err)
 	}
-	_, err := Run(context.Background(), Options{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out, Force: true})
+	_, err := Run(context.Background(), Options{Request: output.Request{Inputs: []string{in}, Params: stage.DefaultParams(), OutDir: out, Force: true}})
 	if err == nil || !strings.Contains(err.Error(), "will not remove") {
 		t.Errorf("err = %v, want a refusal to remove the input", err)
 	}
@@ -219,7 +226,7 @@ func TestForceRemovesOnlyOwnOutputs(t *testing.T) {
 		os.WriteFile(p, []byte(content), 0o644)
 	}
 	// The next run has one input fewer: the output of the other must go.
-	if _, err := Run(context.Background(), Options{Inputs: in[:1], Params: stage.DefaultParams(), OutDir: out, Force: true}); err != nil {
+	if _, err := Run(context.Background(), Options{Request: output.Request{Inputs: in[:1], Params: stage.DefaultParams(), OutDir: out, Force: true}}); err != nil {
 		t.Fatal(err)
 	}
 	for name, content := range mine {
@@ -251,7 +258,7 @@ func TestResumeCompletedRun(t *testing.T) {
 	}{{"clean end", "", false}, {"killed before removing the work directory", "commit", false}, {"leftover checkpoint unreadable", "commit", true}} {
 		t.Run(tt.name, func(t *testing.T) {
 			out := t.TempDir()
-			opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Workers: 2, stopAfter: tt.stop}
+			opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out}, Workers: 2, stopAfter: tt.stop}
 			if _, err := Run(context.Background(), opt); err != nil && err != errStopped {
 				t.Fatal(err)
 			}
@@ -299,7 +306,7 @@ func TestRefusedResumeRemovesNothing(t *testing.T) {
 	before := readOutputs(t, out)
 	changed := stage.DefaultParams()
 	changed.Threshold = 0.7
-	_, err := Run(context.Background(), Options{Inputs: in, Params: changed, OutDir: out, Resume: true})
+	_, err := Run(context.Background(), Options{Request: output.Request{Inputs: in, Params: changed, OutDir: out}, Resume: true})
 	if !errors.Is(err, ErrResumeMismatch) {
 		t.Fatalf("resume with another threshold: err = %v, want ErrResumeMismatch", err)
 	}
@@ -314,7 +321,7 @@ func TestRefusedResumeRemovesNothing(t *testing.T) {
 	}
 	// A checkpoint that cannot be read is refused before anything goes.
 	out2 := t.TempDir()
-	opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out2, stopAfter: "fingerprint"}
+	opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out2}, stopAfter: "fingerprint"}
 	if _, err := Run(context.Background(), opt); err != errStopped {
 		t.Fatal(err)
 	}
@@ -350,7 +357,12 @@ func TestNoFinalOutputsBeforeCompletion(t *testing.T) {
 	// A failed run: an input changed during it.
 	out := t.TempDir()
 	_, err := Run(context.Background(), Options{
-		Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true,
+		Request: output.Request{
+			Inputs: in,
+			Params: stage.DefaultParams(),
+			OutDir: out,
+			Force:  true,
+		},
 		Progress: func(e Event) {
 			if e.Kind == StageStart && e.Stage == "write" {
 				later := time.Now().Add(time.Hour)
@@ -370,7 +382,7 @@ func TestNoFinalOutputsBeforeCompletion(t *testing.T) {
 	for _, stop := range []string{"stage", "commit-begin"} {
 		t.Run(stop, func(t *testing.T) {
 			out := t.TempDir()
-			opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, WriteRemoved: true, stopAfter: stop}
+			opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out, WriteRemoved: true}, stopAfter: stop}
 			if _, err := Run(context.Background(), opt); err != errStopped {
 				t.Fatal(err)
 			}
@@ -410,7 +422,7 @@ func TestOutDirLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out})
+	_, err = Run(context.Background(), Options{Request: output.Request{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}})
 	var ce *output.ConfigError
 	if !errors.Is(err, ErrLocked) || !errors.As(err, &ce) || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
 		t.Errorf("run into a locked directory: err = %v, want ErrLocked naming pid %d", err, os.Getpid())
@@ -418,7 +430,7 @@ func TestOutDirLock(t *testing.T) {
 	l.Release()
 	// A stale lock file: a pid that no process holds the lock for.
 	os.WriteFile(filepath.Join(out, output.LockName), []byte("999999999\n"), 0o644)
-	if _, err := Run(context.Background(), Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}); err != nil {
+	if _, err := Run(context.Background(), Options{Request: output.Request{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}}); err != nil {
 		t.Errorf("run over a stale lock: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(out, output.LockName)); !os.IsNotExist(err) {
@@ -431,7 +443,7 @@ func TestOutDirLock(t *testing.T) {
 func TestResumeSeesContentChange(t *testing.T) {
 	in := writeCorpus(t, t.TempDir(), syntheticDocs(t), 1)
 	out := t.TempDir()
-	opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, stopAfter: "fingerprint"}
+	opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out}, stopAfter: "fingerprint"}
 	if _, err := Run(context.Background(), opt); err != errStopped {
 		t.Fatal(err)
 	}

@@ -200,7 +200,7 @@ func TestIndexedRunNamesIndexedDoc(t *testing.T) {
 		t.Errorf("a read-only run added to the index: version %d", v)
 	}
 	// An index of other detection parameters is refused.
-	_, err := Run(t.Context(), Options{Inputs: parts[4:], Params: func() stage.Params { p := stage.DefaultParams(); p.Threshold = 0.8; return p }(), OutDir: t.TempDir(), Force: true, Index: ix})
+	_, err := Run(t.Context(), Options{Request: output.Request{Inputs: parts[4:], Params: func() stage.Params { p := stage.DefaultParams(); p.Threshold = 0.8; return p }(), OutDir: t.TempDir(), Force: true}, Index: ix})
 	var ce *output.ConfigError
 	if !errors.As(err, &ce) || !errors.Is(err, index.ErrParams) {
 		t.Errorf("other parameters: %v", err)

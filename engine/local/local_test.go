@@ -62,7 +62,7 @@ func runDedup(t *testing.T, inputs []string, mod func(*Options)) (string, *outpu
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{Inputs: files, Params: stage.DefaultParams(), OutDir: out, Force: true, Workers: 2}
+	opt := Options{Request: output.Request{Inputs: files, Params: stage.DefaultParams(), OutDir: out, Force: true}, Workers: 2}
 	if mod != nil {
 		mod(&opt)
 	}
@@ -267,7 +267,7 @@ func TestKeepRules(t *testing.T) {
 func TestOutDirRefused(t *testing.T) {
 	out := t.TempDir()
 	os.WriteFile(filepath.Join(out, "something"), []byte("x"), 0o644)
-	_, err := Run(context.Background(), Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out})
+	_, err := Run(context.Background(), Options{Request: output.Request{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}})
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("Run into a non-empty directory: err = %v, want a refusal", err)
 	}
@@ -283,7 +283,7 @@ func TestResume(t *testing.T) {
 	for _, stop := range []string{"fingerprint", "group", "confirm", "cluster"} {
 		t.Run(stop, func(t *testing.T) {
 			out := t.TempDir()
-			opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true, Workers: 2, stopAfter: stop}
+			opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true}, Workers: 2, stopAfter: stop}
 			if _, err := Run(context.Background(), opt); err != errStopped {
 				t.Fatalf("Run with stopAfter: %v", err)
 			}
@@ -310,7 +310,7 @@ func TestResumeRefusesChanges(t *testing.T) {
 	docs := syntheticDocs(t)
 	in := writeCorpus(t, t.TempDir(), docs, 1)
 	out := t.TempDir()
-	opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true, stopAfter: "fingerprint"}
+	opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out, Force: true}, stopAfter: "fingerprint"}
 	if _, err := Run(context.Background(), opt); err != errStopped {
 		t.Fatal(err)
 	}
@@ -431,7 +431,7 @@ func TestSpilledSignatures(t *testing.T) {
 	}
 	// And a resumed run reads them back from the checkpoint.
 	out2 := t.TempDir()
-	opt := Options{Inputs: in, Params: stage.DefaultParams(), OutDir: out2, Memory: 1, stopAfter: "fingerprint"}
+	opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out2}, Memory: 1, stopAfter: "fingerprint"}
 	if _, err := Run(context.Background(), opt); err != errStopped {
 		t.Fatal(err)
 	}
@@ -452,7 +452,7 @@ func TestResumeBeforeManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(out, ".work", "texts.bin"), []byte("partial"), 0o644)
-	stats, err := Run(context.Background(), Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out, Resume: true})
+	stats, err := Run(context.Background(), Options{Request: output.Request{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}, Resume: true})
 	if err != nil {
 		t.Fatalf("resume: %v", err)
 	}
@@ -582,9 +582,13 @@ func TestOutputCompression(t *testing.T) {
 		os.WriteFile(filepath.Join(clash, name), b, 0o644)
 	}
 	_, err = Run(context.Background(), Options{
-		Inputs: []string{filepath.Join(clash, "a.jsonl.gz"), filepath.Join(clash, "a.jsonl.zst")},
-		Params: stage.DefaultParams(), OutDir: t.TempDir(), Force: true,
-		Corpus: corpus.Options{Output: corpus.OutputNone},
+		Request: output.Request{
+			Inputs: []string{filepath.Join(clash, "a.jsonl.gz"), filepath.Join(clash, "a.jsonl.zst")},
+			Corpus: corpus.Options{Output: corpus.OutputNone},
+			Params: stage.DefaultParams(),
+			OutDir: t.TempDir(),
+			Force:  true,
+		},
 	})
 	var ce *output.ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "both be written as a.jsonl") {
@@ -639,7 +643,13 @@ func TestInputChangedDuringRun(t *testing.T) {
 		in := writeCorpus(t, t.TempDir(), syntheticDocs(t), 1)
 		touched := false
 		_, err := Run(context.Background(), Options{
-			Inputs: in, Params: stage.DefaultParams(), OutDir: t.TempDir(), Force: true, Memory: memory,
+			Request: output.Request{
+				Inputs: in,
+				Params: stage.DefaultParams(),
+				OutDir: t.TempDir(),
+				Force:  true,
+			},
+			Memory: memory,
 			Progress: func(e Event) {
 				if e.Kind == StageStart && e.Stage == "write" && !touched {
 					touched = true
@@ -673,7 +683,7 @@ func TestMeaninglessOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			opt := Options{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}
+			opt := Options{Request: output.Request{Inputs: []string{seedPath}, Params: stage.DefaultParams(), OutDir: out}}
 			tt.set(&opt)
 			_, err := Run(context.Background(), opt)
 			var ce *output.ConfigError

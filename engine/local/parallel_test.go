@@ -11,6 +11,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -91,8 +92,19 @@ func TestWorkersSameOutputs(t *testing.T) {
 	}
 	run := func(workers int, memory, partBytes int64) (map[string]string, int) {
 		out := t.TempDir()
-		stats, err := Run(context.Background(), Options{Inputs: in, Params: params, OutDir: out, Force: true,
-			Corpus: corpus.Options{MaxDocBytes: 4096}, WriteRemoved: true, Workers: workers, Memory: memory, partBytes: partBytes})
+		stats, err := Run(context.Background(), Options{
+			Request: output.Request{
+				Inputs:       in,
+				Corpus:       corpus.Options{MaxDocBytes: 4096},
+				Params:       params,
+				OutDir:       out,
+				Force:        true,
+				WriteRemoved: true,
+			},
+			Workers:   workers,
+			Memory:    memory,
+			partBytes: partBytes,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +171,7 @@ func TestTextSpillOnlyForCompressed(t *testing.T) {
 		out := t.TempDir()
 		params := stage.DefaultParams()
 		params.AcceptMargin = 1 // every candidate checked on its texts
-		opt := Options{Inputs: tc.inputs, Params: params, OutDir: out, stopAfter: "fingerprint"}
+		opt := Options{Request: output.Request{Inputs: tc.inputs, Params: params, OutDir: out}, stopAfter: "fingerprint"}
 		if _, err := Run(context.Background(), opt); err != errStopped {
 			t.Fatal(err)
 		}
@@ -195,7 +207,7 @@ func TestRereadManyFiles(t *testing.T) {
 	for _, n := range []int{1, 20} {
 		in := writeCorpus(t, t.TempDir(), docs, n)
 		out := t.TempDir()
-		s, err := Run(context.Background(), Options{Inputs: in, Params: params, OutDir: out, Workers: 2})
+		s, err := Run(context.Background(), Options{Request: output.Request{Inputs: in, Params: params, OutDir: out}, Workers: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

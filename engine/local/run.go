@@ -34,32 +34,18 @@ import (
 	"github.com/quchong/quchong/stage"
 )
 
-// Options configures a run.
+// Options configures a run: the request every executor takes, and what is
+// this engine's own. Of the request, Corpus.Fields is set by Run from the
+// keep rule, and Corpus.MaxDocBytes 0 means NewBudget(Memory).MaxDocBytes()
+// (a larger one than that is refused).
 type Options struct {
-	// Inputs are the input files, in order (see corpus.ExpandInputs).
-	Inputs []string
-	// Corpus configures the readers. Corpus.Fields is set by Run from the
-	// keep rule. Corpus.MaxDocBytes 0 means NewBudget(Memory).MaxDocBytes();
-	// a larger one than that is refused.
-	Corpus corpus.Options
-	// Params are the detection parameters.
-	Params stage.Params
-	// OutDir receives the outputs. It must be empty or absent unless Force.
-	OutDir string
-	// Force allows a non-empty OutDir; quchong's own outputs in it are
-	// replaced.
-	Force bool
-	// WriteRemoved also writes the removed documents under OutDir/removed.
-	WriteRemoved bool
+	output.Request
 	// DryRun finds and reports the duplicates (clusters.jsonl,
 	// rejected.jsonl, stats.json, report.html) without writing the corpus:
 	// no kept/ and no removed/. The counts are those a full run would give.
 	DryRun bool
 	// Workers is the number of goroutines doing CPU work; 0 means all cores.
 	Workers int
-	// Strict stops the run at the first rejected document instead of
-	// recording it in rejected.jsonl.
-	Strict bool
 	// Progress receives the run's progress events (see Event); nil means
 	// silent. It is called from one goroutine at a time.
 	Progress func(Event)

@@ -220,7 +220,7 @@ func BenchmarkRun(b *testing.B) {
 			for b.Loop() {
 				out := b.TempDir()
 				var err error
-				stats, err = Run(context.Background(), Options{Inputs: []string{corpusPath}, Params: stage.DefaultParams(), OutDir: out, Force: true, DryRun: dry})
+				stats, err = Run(context.Background(), Options{Request: output.Request{Inputs: []string{corpusPath}, Params: stage.DefaultParams(), OutDir: out, Force: true}, DryRun: dry})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/quchong/quchong/corpus"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -55,8 +56,16 @@ func BenchmarkRunPlain(b *testing.B) {
 				for b.Loop() {
 					out := b.TempDir()
 					c0 := cpuTime()
-					_, err := Run(context.Background(), Options{Inputs: in.files, Params: stage.DefaultParams(), OutDir: out, Force: true, Workers: workers,
-						Corpus: corpus.Options{Output: corpus.OutputNone}})
+					_, err := Run(context.Background(), Options{
+						Request: output.Request{
+							Inputs: in.files,
+							Corpus: corpus.Options{Output: corpus.OutputNone},
+							Params: stage.DefaultParams(),
+							OutDir: out,
+							Force:  true,
+						},
+						Workers: workers,
+					})
 					cpu += cpuTime() - c0
 					if err != nil {
 						b.Fatal(err)

@@ -31,9 +31,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
-	"github.com/quchong/quchong/stage"
 )
 
 // FileSpec is one input file of a run: its path, output name, format and
@@ -55,26 +53,14 @@ type Config struct {
 	Verification output.Verification
 }
 
-// Options configures a run.
+// Options configures a run: the request every executor takes, and what is
+// Spark's own. Every executor must be able to read the request's inputs at
+// their paths and write into its OutDir (a filesystem shared with the
+// driver).
 type Options struct {
+	output.Request
 	// Remote is the Spark Connect address, sc://HOST:PORT.
 	Remote string
-	// Inputs are the input files, in order; every executor must be able to
-	// read them at these paths (a shared filesystem).
-	Inputs []string
-	// Corpus configures the readers.
-	Corpus corpus.Options
-	// Params are the detection parameters.
-	Params stage.Params
-	// OutDir receives the outputs; the executors write into it, so it must
-	// be on a filesystem they share with the driver.
-	OutDir string
-	// Force allows a non-empty OutDir.
-	Force bool
-	// WriteRemoved also writes the removed documents under OutDir/removed.
-	WriteRemoved bool
-	// Strict fails the run at the first rejected document.
-	Strict bool
 	// Worker is the command the executors run for the stage functions: the
 	// absolute path of a quchong-spark binary present at that path on every
 	// node.
@@ -97,7 +83,7 @@ type Options struct {
 // Config the workers carry. It does not touch the output directory.
 func Prepare(opt Options) (Config, error) {
 	var cfg Config
-	job, err := output.NewJob(opt.Inputs, opt.Corpus, opt.Params)
+	job, err := opt.Job()
 	if err != nil {
 		return cfg, err
 	}

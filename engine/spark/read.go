@@ -56,20 +56,12 @@ func (w *worker) readFile(src int) error {
 		}
 		return w.out.row("m", itoa(src), itoa(meta.Count), "0", "0", none, none, "0", "0", none, none, m)
 	}
-	rd, err := corpus.Open(spec.Path, src, cfg.Corpus)
-	if err != nil {
-		if err := acct.Failed(err, cfg.Strict); err != nil {
-			return fmt.Errorf("input %s: %w", spec.Path, err)
-		}
-		return emitMeta(spec.Format)
-	}
 	k := cfg.Params.K
 	sc := new(stage.Scratch)
 	sig := make([]uint32, k)
 	keys := make([]uint64, 0, cfg.Params.Bands)
 	var hb [16]byte
-	defer rd.Close()
-	acct, err = corpus.ReadAccounted(rd, cfg.Strict, func(d record.Document) error {
+	acct, format, err := corpus.ReadFile(spec.Path, src, cfg.Corpus, spec.Format, cfg.Strict, func(d record.Document) error {
 		fp := w.st.Fingerprint(sig, d.Text, sc)
 		for j := range 8 {
 			hb[j] = byte(fp.Exact.Hi >> (56 - 8*j))
@@ -96,13 +88,10 @@ func (w *worker) readFile(src int) error {
 			}
 		}
 		meta.Count++
-		if meta.Count == 1<<32-1 {
-			return fmt.Errorf("%s: more than %d documents: split the file", spec.Path, uint32(1<<32-2))
-		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("input: %w", err)
 	}
-	return emitMeta(rd.Format())
+	return emitMeta(format)
 }

@@ -58,7 +58,7 @@ func Need(t testing.TB, paths ...string) {
 func RunLocal(t testing.TB, inputs []string, copt corpus.Options, p stage.Params) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "local")
-	opt := local.Options{Inputs: inputs, Corpus: copt, Params: p, OutDir: dir, WriteRemoved: true, WorkDir: t.TempDir()}
+	opt := local.Options{Request: output.Request{Inputs: inputs, Corpus: copt, Params: p, OutDir: dir, WriteRemoved: true}, WorkDir: t.TempDir()}
 	if _, err := local.Run(context.Background(), opt); err != nil {
 		t.Fatalf("local run: %v", err)
 	}

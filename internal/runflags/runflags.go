@@ -20,6 +20,7 @@ import (
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/keep"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/shingle"
 	"github.com/quchong/quchong/stage"
 )
@@ -158,25 +159,27 @@ func (r *Run) Register(fs *pflag.FlagSet) {
 	fs.BoolVar(&r.Quiet, "quiet", false, "print nothing on stderr but errors")
 }
 
-// Resolve validates the run's flags and returns the reader options and the
-// detection parameters, keep rule included.
-func (r *Run) Resolve() (corpus.Options, stage.Params, error) {
+// Request validates the run's flags and returns the request they make:
+// reader options, detection parameters (keep rule and cluster mode
+// included) and outputs. Its Inputs are left to the caller, who expands
+// them (corpus.ExpandInputs) by the reader options' format.
+func (r *Run) Request() (output.Request, error) {
 	if r.Out == "" {
-		return corpus.Options{}, stage.Params{}, fmt.Errorf("no output directory: give -o DIR")
+		return output.Request{}, fmt.Errorf("no output directory: give -o DIR")
 	}
 	copt, err := r.Input.Options()
 	if err != nil {
-		return copt, stage.Params{}, err
+		return output.Request{}, err
 	}
 	p, err := r.Detection.Params()
 	if err != nil {
-		return copt, p, err
+		return output.Request{}, err
 	}
 	if p.Keep, err = keep.Parse(r.Keep); err != nil {
-		return copt, p, err
+		return output.Request{}, err
 	}
 	if p.Cluster, err = stage.ParseClusterMode(r.Cluster); err != nil {
-		return copt, p, err
+		return output.Request{}, err
 	}
-	return copt, p, nil
+	return output.Request{Corpus: copt, Params: p, OutDir: r.Out, Force: r.Force, WriteRemoved: r.Removed, Strict: r.Strict}, nil
 }

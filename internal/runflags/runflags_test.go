@@ -23,7 +23,7 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		_, _, err := r.Resolve()
+		_, err := r.Request()
 		return err
 	}
 	if err := parse("-o", "x"); err != nil {
@@ -63,8 +63,11 @@ func TestOutputCompressionFlag(t *testing.T) {
 	if err := fs.Parse([]string{"-o", "x", "--output-compression", "gzip"}); err != nil {
 		t.Fatal(err)
 	}
-	copt, _, err := r.Resolve()
-	if err != nil || copt.Output != corpus.OutputGzip {
-		t.Errorf("--output-compression gzip: %v, %v", copt.Output, err)
+	req, err := r.Request()
+	if err != nil || req.Corpus.Output != corpus.OutputGzip {
+		t.Errorf("--output-compression gzip: %v, %v", req.Corpus.Output, err)
+	}
+	if req.OutDir != "x" {
+		t.Errorf("OutDir %q, want x", req.OutDir)
 	}
 }

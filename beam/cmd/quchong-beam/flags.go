@@ -46,10 +46,11 @@ func (f *dedupFlags) register(fs *pflag.FlagSet) {
 // options validates the flags and returns the pipeline options.
 func (f *dedupFlags) options(inputs []string) (pipeline.Options, error) {
 	var opt pipeline.Options
-	copt, p, err := f.Run.Resolve()
+	req, err := f.Run.Request()
 	if err != nil {
 		return opt, err
 	}
+	req.Inputs = inputs
 	if f.shards < 1 {
 		return opt, fmt.Errorf("--shards %d: want ≥ 1", f.shards)
 	}
@@ -61,8 +62,9 @@ func (f *dedupFlags) options(inputs []string) (pipeline.Options, error) {
 		maxUF = -1 // 0 edges allowed on one worker: always the rounds
 	}
 	return pipeline.Options{
-		Inputs: inputs, Corpus: copt, Params: p,
-		OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed, Strict: f.Strict,
-		Shards: f.shards, MaxUnionFindEdges: maxUF, StarRounds: f.ccRounds,
+		Request:           req,
+		Shards:            f.shards,
+		MaxUnionFindEdges: maxUF,
+		StarRounds:        f.ccRounds,
 	}, nil
 }

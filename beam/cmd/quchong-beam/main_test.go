@@ -12,6 +12,7 @@ import (
 
 	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/summary"
+	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -55,7 +56,7 @@ func TestQuietSummary(t *testing.T) {
 		t.Errorf("stderr is not empty:\n%s", stderr)
 	}
 	ref := filepath.Join(t.TempDir(), "local")
-	opt := local.Options{Inputs: []string{seed}, Params: stage.DefaultParams(), OutDir: ref}
+	opt := local.Options{Request: output.Request{Inputs: []string{seed}, Params: stage.DefaultParams(), OutDir: ref}}
 	st, err := local.Run(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)

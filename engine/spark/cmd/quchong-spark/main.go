@@ -92,12 +92,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, `Run "quchong-spark dedup --help" for the flags.`)
 		return exitUsage
 	}
-	copt, p, err := f.Resolve()
+	req, err := f.Request()
 	if err == nil && *remote == "" {
 		err = fmt.Errorf("no Spark Connect address: give --remote sc://HOST:PORT")
 	}
 	if err == nil {
-		inputs, err = corpus.ExpandInputs(inputs, copt.Format)
+		req.Inputs, err = corpus.ExpandInputs(inputs, req.Corpus.Format)
 	}
 	if err == nil && *worker == "" {
 		*worker, err = os.Executable()
@@ -110,9 +110,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opt := spark.Options{
-		Remote: *remote, Inputs: inputs, Corpus: copt, Params: p,
-		OutDir: f.Out, Force: f.Force, WriteRemoved: f.Removed, Strict: f.Strict,
-		Worker: *worker, WorkDir: *workDir, Partitions: *partitions, MaxRounds: *rounds,
+		Request:    req,
+		Remote:     *remote,
+		Worker:     *worker,
+		WorkDir:    *workDir,
+		Partitions: *partitions,
+		MaxRounds:  *rounds,
 	}
 	if !f.Quiet {
 		opt.Log = func(format string, a ...any) { fmt.Fprintf(stderr, "quchong-spark: "+format+"\n", a...) }
