@@ -114,12 +114,12 @@ func Files(inputs []string, copt corpus.Options) ([]File, error) {
 	return files, nil
 }
 
-// Job is what every executor settles before it reads anything: the resolved
-// detection parameters, the reader options (asking for the keep rule's field
-// when it reads one) and the inputs, named and with their formats.
+// Job is what every executor settles before it reads anything: the request
+// with its detection parameters resolved and its reader options asking for
+// the keep rule's field when it reads one, and the inputs, named and with
+// their formats.
 type Job struct {
-	Params stage.Params // resolved
-	Corpus corpus.Options
+	Request
 	// Field is the record field the keep rule reads; "" when none.
 	Field string
 	Files []File
@@ -128,23 +128,24 @@ type Job struct {
 // MaxInputs is the most input files one run takes.
 const MaxInputs = 1 << 20
 
-// NewJob resolves p and names the inputs (Files).
-func NewJob(inputs []string, copt corpus.Options, p stage.Params) (Job, error) {
-	st, err := stage.New(p)
+// Job resolves the request's parameters and names its inputs (Files).
+func (r Request) Job() (Job, error) {
+	st, err := stage.New(r.Params)
 	if err != nil {
 		return Job{}, fmt.Errorf("parameters: %w", err)
 	}
-	j := Job{Params: st.Params(), Corpus: copt}
+	j := Job{Request: r}
+	j.Params = st.Params()
 	if f, ok := j.Params.Keep.NeedsField(); ok {
 		j.Field = f
 		j.Corpus.Fields = append(slices.Clone(j.Corpus.Fields), f)
 	}
 	switch {
-	case len(inputs) == 0:
+	case len(r.Inputs) == 0:
 		return j, fmt.Errorf("no input files")
-	case len(inputs) > MaxInputs:
-		return j, fmt.Errorf("%d input files: at most %d are supported", len(inputs), MaxInputs)
+	case len(r.Inputs) > MaxInputs:
+		return j, fmt.Errorf("%d input files: at most %d are supported", len(r.Inputs), MaxInputs)
 	}
-	j.Files, err = Files(inputs, j.Corpus)
+	j.Files, err = Files(r.Inputs, j.Corpus)
 	return j, err
 }

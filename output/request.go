@@ -27,6 +27,3 @@ type Request struct {
 	// recording it in rejected.jsonl.
 	Strict bool
 }
-
-// Job resolves the request's parameters and names its inputs (NewJob).
-func (r Request) Job() (Job, error) { return NewJob(r.Inputs, r.Corpus, r.Params) }

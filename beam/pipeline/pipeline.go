@@ -72,17 +72,10 @@ func init() {
 	register.Iter1[int]()
 }
 
-// FileSpec is one input file of a run: its path, output name, format and
-// compression.
-type FileSpec = output.File
-
 // Config is everything the pipeline's workers need; it travels inside the
 // DoFns, gob-encoded.
 type Config struct {
 	output.Job
-	OutDir       string
-	WriteRemoved bool
-	Strict       bool
 	// Shards is the number of keys of each batched shuffle.
 	Shards int
 	// MaxUnionFindEdges bounds the edges clustered by union-find on one
@@ -126,7 +119,6 @@ func Prepare(opt Options) (Config, error) {
 		return cfg, err
 	}
 	cfg.Job = job
-	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
 	cfg.Shards = opt.Shards
 	if cfg.Shards <= 0 {
 		cfg.Shards = DefaultShards

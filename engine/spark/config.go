@@ -34,17 +34,10 @@ import (
 	"github.com/quchong/quchong/output"
 )
 
-// FileSpec is one input file of a run: its path, output name, format and
-// compression.
-type FileSpec = output.File
-
 // Config is everything the workers need. It travels on the TRANSFORM
 // command line, gob-encoded, gzipped and base64-encoded.
 type Config struct {
 	output.Job
-	OutDir       string
-	WriteRemoved bool
-	Strict       bool
 	// Dir is the driver's working directory: relative input paths are
 	// opened from it, and ids and stats name them as given.
 	Dir string
@@ -88,7 +81,6 @@ func Prepare(opt Options) (Config, error) {
 		return cfg, err
 	}
 	cfg.Job = job
-	cfg.OutDir, cfg.WriteRemoved, cfg.Strict = opt.OutDir, opt.WriteRemoved, opt.Strict
 	return cfg, nil
 }
 
