@@ -18,6 +18,8 @@
 #   SPARK_CLUSTER_DIR   state (pids, logs, work dirs); default $QUCHONG_CACHE/spark-cluster-<hash of this checkout>
 #   SPARK_WORKER_MEMORY memory each Worker offers (default 2g); executors take SPARK_EXECUTOR_MEMORY (default 1g)
 #   SPARK_WORKER_CORES  cores each Worker offers (default 1)
+#   SPARK_EVENT_LOG_DIR when set, the Connect server writes Spark's event log there (per-task
+#                       metrics, shuffle bytes included: bench/spark/run.sh reads them)
 set -euo pipefail
 
 PYSPARK_VERSION=4.0.5
@@ -131,6 +133,11 @@ start() {
 		exit 1
 	fi
 	log "2 Workers registered; starting the Spark Connect server on 127.0.0.1:$cport"
+	local eventlog=()
+	if [ -n "${SPARK_EVENT_LOG_DIR:-}" ]; then
+		mkdir -p "$SPARK_EVENT_LOG_DIR"
+		eventlog=(--conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false --conf "spark.eventLog.dir=file://$(cd "$SPARK_EVENT_LOG_DIR" && pwd)")
+	fi
 	launch connect "$home/bin/spark-class" org.apache.spark.deploy.SparkSubmit \
 		--master "spark://127.0.0.1:$mport" \
 		--class org.apache.spark.sql.connect.service.SparkConnectServer \
@@ -144,6 +151,7 @@ start() {
 		--conf spark.executor.cores="$worker_cores" \
 		--conf spark.ui.enabled=false \
 		--conf spark.sql.shuffle.partitions=4 \
+		${eventlog[@]+"${eventlog[@]}"} \
 		spark-internal
 	for _ in $(seq 1 180); do
 		read -r workers cores < <(master_json "$mui")
