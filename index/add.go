@@ -1,12 +1,19 @@
 package index
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/objstorage/objstorageprovider"
+	"github.com/cockroachdb/pebble/v2/sstable"
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -46,6 +53,9 @@ type Version struct {
 	Docs     int    `json:"docs"`
 	FirstSeq uint64 `json:"first_seq"`
 	EndSeq   uint64 `json:"end_seq"`
+	// BucketBits is the width of its posting lists' buckets (see
+	// postings.go); 0 for version 0, which has none.
+	BucketBits uint8 `json:"bucket_bits,omitempty"`
 	// Note says what made it ("dedup run", "serve add", ...).
 	Note string `json:"note,omitempty"`
 }
@@ -55,8 +65,9 @@ var ErrReadOnly = errors.New("index opened read-only")
 
 // Add adds the entries as one new version, atomically: one Pebble batch,
 // synced, holds the documents, their postings, the version record and the
-// new head. They are visible to checks as soon as Add returns. Adding no
-// entry makes no version and returns the current one.
+// new head (or, for many entries, sorted tables ingested in one step).
+// They are visible to checks as soon as Add returns. Adding no entry
+// makes no version and returns the current one.
 func (ix *Index) Add(entries []Entry, note string) (Version, error) {
 	w, err := ix.Begin(note)
 	if err != nil {
@@ -75,14 +86,32 @@ func (ix *Index) Add(entries []Entry, note string) (Version, error) {
 // that has too many to hold as entries (a dedup run's kept documents).
 // Nothing is visible or durable before Commit; Abort drops it all. Other
 // writes wait until the version is committed or aborted.
+//
+// The version's postings are held in memory (8 bytes each, 33 a
+// document) and written as lists at Commit. Its records are held too, up
+// to spillBytes; beyond, they are streamed to a sorted table, and Commit
+// writes the lists and the version's records to tables too and ingests
+// them all in one step (Pebble's Ingest: atomic, and no log, memtable or
+// flush to go through).
 type VersionWriter struct {
-	ix   *Index
-	b    *pebble.Batch
-	h    head
-	v    Version
-	buf  []byte
-	keys []uint64
+	ix     *Index
+	h      head
+	v      Version
+	buf    []byte
+	keys   []uint64
+	bands  []uint64
+	exacts []uint64
+	// recs holds the records (seq FirstSeq + i ends at recEnds[i]) until
+	// they are spilled to tw.
+	recs    []byte
+	recEnds []int
+	tw      *sstable.Writer
+	files   []string
 }
+
+// spillBytes is the size of records beyond which a version is written as
+// tables (Index.spillBytes; tests lower it).
+const spillBytes = 16 << 20
 
 // Begin starts a new version; the caller must Commit or Abort it.
 func (ix *Index) Begin(note string) (*VersionWriter, error) {
@@ -95,36 +124,50 @@ func (ix *Index) Begin(note string) (*VersionWriter, error) {
 		return nil, fmt.Errorf("index %s is closed", ix.dir)
 	}
 	h := ix.head
+	if h.Version+1 >= 1<<32 {
+		ix.mu.Unlock()
+		return nil, fmt.Errorf("index %s has 2³² versions, the most it can hold", ix.dir)
+	}
 	return &VersionWriter{
-		ix: ix, b: ix.db.NewBatch(), h: h,
+		ix: ix, h: h,
 		v: Version{Number: h.Version + 1, FirstSeq: h.NextSeq, Note: note},
 	}, nil
 }
 
 // Add adds one document to the version.
 func (w *VersionWriter) Add(e Entry) error {
-	ix, b := w.ix, w.b
+	ix := w.ix
 	if len(e.Sig) != ix.st.Params().K {
 		return fmt.Errorf("add %q: signature of %d values, want %d", e.ID, len(e.Sig), ix.st.Params().K)
 	}
 	seq := w.h.NextSeq
+	off := seq - w.v.FirstSeq
+	if off >= 1<<32-1 {
+		return fmt.Errorf("add %q: a version holds at most 2³²−1 documents", e.ID)
+	}
 	d := doc{Version: w.v.Number, ID: e.ID, Exact: e.Fingerprint.Exact, Masks: e.Fingerprint.Masks, Signed: e.Fingerprint.Signed}
 	if d.Signed {
 		d.Text = e.Text
 	}
 	w.buf = d.encode(w.buf[:0], ix.codec)
-	if err := b.Set(docKey(seq), w.buf, nil); err != nil {
-		return err
+	if w.tw != nil {
+		if err := w.tw.Set(docKey(seq), w.buf); err != nil {
+			return fmt.Errorf("index %s: write version table: %w", ix.dir, err)
+		}
+	} else {
+		w.recs = append(w.recs, w.buf...)
+		w.recEnds = append(w.recEnds, len(w.recs))
+		if len(w.recs) > ix.spillBytes {
+			if err := w.spill(); err != nil {
+				return err
+			}
+		}
 	}
-	if err := b.Set(exactKey(d.Exact, seq), nil, nil); err != nil {
-		return err
-	}
+	w.exacts = append(w.exacts, posting(exact32(d.Exact), off))
 	if d.Signed {
 		w.keys = ix.st.BandKeys(w.keys[:0], e.Sig)
 		for _, k := range w.keys {
-			if err := b.Set(bandKey(k, seq), nil, nil); err != nil {
-				return err
-			}
+			w.bands = append(w.bands, posting(uint32(k>>32), off))
 		}
 	}
 	w.h.NextSeq++
@@ -135,48 +178,200 @@ func (w *VersionWriter) Add(e Entry) error {
 	return nil
 }
 
+// exact32 is the key32 of an exact hash.
+func exact32(e stage.Exact) uint32 { return uint32(e.Hi >> 32) }
+
+// ingestDir holds the tables of a version being written.
+func (ix *Index) ingestDir() string { return filepath.Join(ix.dir, "quchong-ingest") }
+
+// table starts a sorted table for ingestion, named name.
+func (w *VersionWriter) table(name string) (*sstable.Writer, error) {
+	ix := w.ix
+	if err := os.MkdirAll(ix.ingestDir(), 0o755); err != nil {
+		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	}
+	path := filepath.Join(ix.ingestDir(), name)
+	f, err := vfs.Default.Create(path, vfs.WriteCategoryUnspecified)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	}
+	w.files = append(w.files, path)
+	wo := ix.popt.MakeWriterOptions(len(ix.popt.Levels)-1, ix.db.FormatMajorVersion().MaxTableFormat())
+	return sstable.NewWriter(objstorageprovider.NewFileWritable(f), wo), nil
+}
+
+// spill moves the records held so far to a table, to which later ones go.
+func (w *VersionWriter) spill() error {
+	tw, err := w.table("records.sst")
+	if err != nil {
+		return err
+	}
+	w.tw = tw
+	start := 0
+	for i, end := range w.recEnds {
+		if err := tw.Set(docKey(w.v.FirstSeq+uint64(i)), w.recs[start:end]); err != nil {
+			return fmt.Errorf("index %s: write version table: %w", w.ix.dir, err)
+		}
+		start = end
+	}
+	w.recs, w.recEnds = nil, nil
+	return nil
+}
+
 // Docs returns the number of documents added so far.
 func (w *VersionWriter) Docs() int { return w.v.Docs }
 
-// Commit writes the version: one synced batch. With no document added it
-// writes nothing and returns the current version.
+// Commit writes the version, atomically and durably: one synced batch, or
+// sorted tables ingested in one step. With no document added it writes
+// nothing and returns the current version.
 func (w *VersionWriter) Commit() (Version, error) {
 	ix := w.ix
 	defer ix.mu.Unlock()
-	defer w.b.Close()
+	defer w.cleanup()
 	if w.v.Docs == 0 {
 		return Version{Number: ix.head.Version}, nil
 	}
 	w.v.Time = time.Now().UTC()
 	w.v.EndSeq = w.h.NextSeq
+	w.v.BucketBits = bucketBits(w.v.Docs)
 	w.h.Version = w.v.Number
-	if err := setJSON(w.b, versionKey(w.v.Number), w.v); err != nil {
-		return Version{}, err
+	var err error
+	if w.tw == nil {
+		err = w.commitBatch()
+	} else {
+		err = w.commitTables()
 	}
-	if err := setJSON(w.b, keyHead, w.h); err != nil {
-		return Version{}, err
-	}
-	if err := w.b.Commit(pebble.Sync); err != nil {
+	if err != nil {
 		return Version{}, fmt.Errorf("index %s: commit version %d: %w", ix.dir, w.v.Number, err)
 	}
 	ix.head = w.h
-	if w.b.Len() > flushBatchBytes {
-		// A large version (a dedup run's) goes to sorted tables now rather
-		// than stay in the log, which every open would replay.
+	ix.addWidth(w.v.BucketBits)
+	return w.v, nil
+}
+
+func (w *VersionWriter) commitBatch() error {
+	ix := w.ix
+	b := ix.db.NewBatch()
+	defer b.Close()
+	start := 0
+	for i, end := range w.recEnds {
+		if err := b.Set(docKey(w.v.FirstSeq+uint64(i)), w.recs[start:end], nil); err != nil {
+			return err
+		}
+		start = end
+	}
+	put := func(k, v []byte) error { return b.Set(k, v, nil) }
+	if err := errors.Join(
+		writeLists(prefixBand, w.bands, w.v.BucketBits, w.v, put),
+		writeLists(prefixExact, w.exacts, w.v.BucketBits, w.v, put),
+		setJSON(b, versionKey(w.v.Number), w.v),
+		setJSON(b, keyHead, w.h),
+	); err != nil {
+		return err
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return err
+	}
+	if b.Len() > flushBatchBytes {
+		// A large batch goes to sorted tables now rather than stay in the
+		// log, which every open would replay.
 		if err := ix.db.Flush(); err != nil {
-			return w.v, fmt.Errorf("index %s: flush version %d (committed): %w", ix.dir, w.v.Number, err)
+			return fmt.Errorf("flush (committed): %w", err)
 		}
 	}
-	return w.v, nil
+	return nil
 }
 
 // flushBatchBytes is the batch size beyond which a commit flushes.
 const flushBatchBytes = 16 << 20
 
+// commitTables writes the lists and the metadata as tables (the records'
+// is written already) and ingests them. The tables' key ranges do not
+// overlap: b…, d…, e…, m…v….
+func (w *VersionWriter) commitTables() error {
+	if err := w.tw.Close(); err != nil {
+		return err
+	}
+	w.tw = nil
+	for _, l := range []struct {
+		kind byte
+		ps   []uint64
+		name string
+	}{{prefixBand, w.bands, "bands.sst"}, {prefixExact, w.exacts, "exact.sst"}} {
+		if len(l.ps) == 0 {
+			continue
+		}
+		tw, err := w.table(l.name)
+		if err != nil {
+			return err
+		}
+		err = writeLists(l.kind, l.ps, w.v.BucketBits, w.v, tw.Set)
+		if err := errors.Join(err, tw.Close()); err != nil {
+			return err
+		}
+	}
+	w.bands, w.exacts = nil, nil
+	tw, err := w.table("meta.sst")
+	if err != nil {
+		return err
+	}
+	hj, err1 := json.Marshal(w.h)
+	vj, err2 := json.Marshal(w.v)
+	if err := errors.Join(err1, err2); err != nil {
+		tw.Close()
+		return err
+	}
+	// keyHead ("mhead") sorts before the version keys ("v…").
+	if err := errors.Join(tw.Set(keyHead, hj), tw.Set(versionKey(w.v.Number), vj), tw.Close()); err != nil {
+		return err
+	}
+	return w.ix.db.Ingest(context.Background(), w.files)
+}
+
+// cleanup removes the version's tables, if any.
+func (w *VersionWriter) cleanup() {
+	if w.tw != nil {
+		w.tw.Close()
+		w.tw = nil
+	}
+	if len(w.files) > 0 {
+		os.RemoveAll(w.ix.ingestDir())
+	}
+}
+
 // Abort drops the version.
 func (w *VersionWriter) Abort() {
-	w.b.Close()
+	w.cleanup()
 	w.ix.mu.Unlock()
+}
+
+// addWidth records that a version of width b exists.
+func (ix *Index) addWidth(b uint8) {
+	old := *ix.widths.Load()
+	if _, ok := slices.BinarySearch(old, b); ok {
+		return
+	}
+	ws := slices.Clone(old)
+	ws = append(ws, b)
+	slices.Sort(ws)
+	ix.widths.Store(&ws)
+}
+
+// loadWidths reads the versions' bucket widths.
+func (ix *Index) loadWidths() error {
+	vs, err := ix.Versions()
+	if err != nil {
+		return err
+	}
+	ws := []uint8{}
+	for _, v := range vs {
+		if v.BucketBits > 0 && !slices.Contains(ws, v.BucketBits) {
+			ws = append(ws, v.BucketBits)
+		}
+	}
+	slices.Sort(ws)
+	ix.widths.Store(&ws)
+	return nil
 }
 
 // Versions lists the versions, oldest first.

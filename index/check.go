@@ -74,25 +74,38 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	if c.seen == nil {
 		c.seen = make(map[uint64]bool)
 	}
-	// One iterator over the postings (band and exact keys) for the whole
-	// check: created now, it sees every version committed before.
+	// One iterator over the posting lists (band and exact) for the whole
+	// check: created now, it sees every version committed before. The
+	// widths are read after it, so they include every version it sees.
 	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 	}
 	defer it.Close()
-	// Exact: every posting under the hash.
+	widths := *ix.widths.Load()
+	// Exact: every document under the hash's key32, whose record has the
+	// whole hash.
 	var exact []uint64
-	if err := scanPrefix(it, exactPrefix(e.Fingerprint.Exact), func(seq uint64) {
-		c.seen[seq] = true
-		exact = append(exact, seq)
-	}); err != nil {
-		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	e32 := exact32(e.Fingerprint.Exact)
+	for _, b := range widths {
+		if err := scanList(it, prefixExact, b, e32, func(seq uint64) {
+			if !c.seen[seq] {
+				c.seen[seq] = true
+				exact = append(exact, seq)
+			}
+		}); err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+		}
 	}
+	slices.Sort(exact)
 	for _, seq := range exact {
 		d, err := ix.doc(seq)
 		if err != nil {
 			return nil, err
+		}
+		if d.Exact != e.Fingerprint.Exact {
+			delete(c.seen, seq) // it may still share a band key
+			continue
 		}
 		matches = append(matches, Match{Seq: seq, ID: d.ID, Similarity: 1, Exact: true, Version: d.Version})
 	}
@@ -103,14 +116,21 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	c.keys = ix.st.BandKeys(c.keys[:0], e.Sig)
 	slices.Sort(c.keys) // forward seeks
 	var cands []uint64
-	for _, k := range c.keys {
-		if err := scanPrefix(it, bandPrefix(k), func(seq uint64) {
-			if !c.seen[seq] {
-				c.seen[seq] = true
-				cands = append(cands, seq)
+	for _, b := range widths {
+		prev := uint64(1 << 63)
+		for _, k := range c.keys {
+			if k>>32 == prev {
+				continue
 			}
-		}); err != nil {
-			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+			prev = k >> 32
+			if err := scanList(it, prefixBand, b, uint32(k>>32), func(seq uint64) {
+				if !c.seen[seq] {
+					c.seen[seq] = true
+					cands = append(cands, seq)
+				}
+			}); err != nil {
+				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+			}
 		}
 	}
 	slices.Sort(cands)
@@ -167,15 +187,24 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	return matches, nil
 }
 
-// scanPrefix calls fn with the sequence number ending each key under
-// prefix (a posting prefix: see postingComparer), seeking it.
-func scanPrefix(it *pebble.Iterator, prefix []byte, fn func(seq uint64)) error {
+// scanList calls fn with the number of every document in the lists of
+// key32's bucket at width b (one a version) whose entry has key32's check
+// bits.
+func scanList(it *pebble.Iterator, kind byte, b uint8, key32 uint32, fn func(seq uint64)) error {
+	prefix := listPrefix(kind, b, key32)
+	want := checkBits(key32, b)
 	for ok := it.SeekPrefixGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
-		seq, ok := postingSeq(it.Key(), len(prefix))
-		if !ok {
-			return fmt.Errorf("malformed posting key %x", it.Key())
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return err
 		}
-		fn(seq)
+		if err := decodeList(v, func(check uint32, seq uint64) {
+			if check == want {
+				fn(seq)
+			}
+		}); err != nil {
+			return fmt.Errorf("posting list %x: %w", it.Key(), err)
+		}
 	}
 	return it.Error()
 }
