@@ -56,6 +56,8 @@ type Version struct {
 	// BucketBits is the width of its posting lists' buckets (see
 	// postings.go); 0 for version 0, which has none.
 	BucketBits uint8 `json:"bucket_bits,omitempty"`
+	// ExactBits is that of its exact-hash lists.
+	ExactBits uint8 `json:"exact_bits,omitempty"`
 	// Note says what made it ("dedup run", "serve add", ...).
 	Note string `json:"note,omitempty"`
 }
@@ -234,6 +236,7 @@ func (w *VersionWriter) Commit() (Version, error) {
 	w.v.Time = time.Now().UTC()
 	w.v.EndSeq = w.h.NextSeq
 	w.v.BucketBits = bucketBits(w.v.Docs)
+	w.v.ExactBits = exactBucketBits(w.v.Docs)
 	w.h.Version = w.v.Number
 	var err error
 	if w.tw == nil {
@@ -245,7 +248,7 @@ func (w *VersionWriter) Commit() (Version, error) {
 		return Version{}, fmt.Errorf("index %s: commit version %d: %w", ix.dir, w.v.Number, err)
 	}
 	ix.head = w.h
-	ix.addWidth(w.v.BucketBits)
+	ix.addWidths(w.v)
 	return w.v, nil
 }
 
@@ -263,7 +266,7 @@ func (w *VersionWriter) commitBatch() error {
 	put := func(k, v []byte) error { return b.Set(k, v, nil) }
 	if err := errors.Join(
 		writeLists(prefixBand, w.bands, w.v.BucketBits, w.v, put),
-		writeLists(prefixExact, w.exacts, w.v.BucketBits, w.v, put),
+		writeLists(prefixExact, w.exacts, w.v.ExactBits, w.v, put),
 		setJSON(b, versionKey(w.v.Number), w.v),
 		setJSON(b, keyHead, w.h),
 	); err != nil {
@@ -296,8 +299,9 @@ func (w *VersionWriter) commitTables() error {
 	for _, l := range []struct {
 		kind byte
 		ps   []uint64
+		b    uint8
 		name string
-	}{{prefixBand, w.bands, "bands.sst"}, {prefixExact, w.exacts, "exact.sst"}} {
+	}{{prefixBand, w.bands, w.v.BucketBits, "bands.sst"}, {prefixExact, w.exacts, w.v.ExactBits, "exact.sst"}} {
 		if len(l.ps) == 0 {
 			continue
 		}
@@ -305,7 +309,7 @@ func (w *VersionWriter) commitTables() error {
 		if err != nil {
 			return err
 		}
-		err = writeLists(l.kind, l.ps, w.v.BucketBits, w.v, tw.Set)
+		err = writeLists(l.kind, l.ps, l.b, w.v, tw.Set)
 		if err := errors.Join(err, tw.Close()); err != nil {
 			return err
 		}
@@ -345,16 +349,24 @@ func (w *VersionWriter) Abort() {
 	w.ix.mu.Unlock()
 }
 
-// addWidth records that a version of width b exists.
-func (ix *Index) addWidth(b uint8) {
-	old := *ix.widths.Load()
-	if _, ok := slices.BinarySearch(old, b); ok {
-		return
+// widths are the bucket widths of an index's versions, which a check
+// reads: sorted, distinct.
+type widths struct{ band, exact []uint8 }
+
+// addWidths records the widths of a new version.
+func (ix *Index) addWidths(v Version) {
+	old := ix.widths.Load()
+	ws := &widths{band: addWidth(old.band, v.BucketBits), exact: addWidth(old.exact, v.ExactBits)}
+	ix.widths.Store(ws)
+}
+
+func addWidth(ws []uint8, b uint8) []uint8 {
+	if b == 0 || slices.Contains(ws, b) {
+		return ws
 	}
-	ws := slices.Clone(old)
-	ws = append(ws, b)
+	ws = append(slices.Clone(ws), b)
 	slices.Sort(ws)
-	ix.widths.Store(&ws)
+	return ws
 }
 
 // loadWidths reads the versions' bucket widths.
@@ -363,14 +375,11 @@ func (ix *Index) loadWidths() error {
 	if err != nil {
 		return err
 	}
-	ws := []uint8{}
+	ws := &widths{}
 	for _, v := range vs {
-		if v.BucketBits > 0 && !slices.Contains(ws, v.BucketBits) {
-			ws = append(ws, v.BucketBits)
-		}
+		ws.band, ws.exact = addWidth(ws.band, v.BucketBits), addWidth(ws.exact, v.ExactBits)
 	}
-	slices.Sort(ws)
-	ix.widths.Store(&ws)
+	ix.widths.Store(ws)
 	return nil
 }
 

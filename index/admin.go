@@ -171,11 +171,11 @@ func (ix *Index) Verify() (VerifyReport, error) {
 			k := it.Key()
 			_, b, hi, ver, ok := parseListKey(k)
 			v, known := versionOf[ver]
-			if !ok || !known || v.BucketBits != b {
+			if !ok || !known || (kind == prefixBand && v.BucketBits != b) || (kind == prefixExact && v.ExactBits != b) {
 				problem(k, "posting list of a version (%d) that has no record, or of another width (%v)", ver, ok)
 				continue
 			}
-			err := decodeList(it.Value(), func(check uint32, seq uint64) {
+			err := decodeListAll(it.Value(), b, func(check uint32, seq uint64) bool {
 				key32 := hi | check
 				w := docs[seq]
 				switch {
@@ -183,21 +183,22 @@ func (ix *Index) Verify() (VerifyReport, error) {
 					rep.ExactPostings++
 					if w == nil || w.version != ver || w.exact != key32 {
 						problem(k, "exact posting for document %d, which does not have that hash in that version", seq)
-						return
+						return true
 					}
 					w.exactFound++
 				default:
 					rep.BandPostings++
 					if w == nil || w.version != ver {
 						problem(k, "band posting for document %d, which is not in version %d", seq, ver)
-						return
+						return true
 					}
 					if _, ok := slices.BinarySearch(w.bands, key32); !ok {
 						problem(k, "band posting for document %d, which does not have that key", seq)
-						return
+						return true
 					}
 					w.bandsFound++
 				}
+				return true
 			})
 			if err != nil {
 				problem(k, "%v", err)

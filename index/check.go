@@ -82,12 +82,12 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 	}
 	defer it.Close()
-	widths := *ix.widths.Load()
+	widths := ix.widths.Load()
 	// Exact: every document under the hash's key32, whose record has the
 	// whole hash.
 	var exact []uint64
 	e32 := exact32(e.Fingerprint.Exact)
-	for _, b := range widths {
+	for _, b := range widths.exact {
 		if err := scanList(it, prefixExact, b, e32, func(seq uint64) {
 			if !c.seen[seq] {
 				c.seen[seq] = true
@@ -116,7 +116,7 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	c.keys = ix.st.BandKeys(c.keys[:0], e.Sig)
 	slices.Sort(c.keys) // forward seeks
 	var cands []uint64
-	for _, b := range widths {
+	for _, b := range widths.band {
 		prev := uint64(1 << 63)
 		for _, k := range c.keys {
 			if k>>32 == prev {
@@ -198,11 +198,7 @@ func scanList(it *pebble.Iterator, kind byte, b uint8, key32 uint32, fn func(seq
 		if err != nil {
 			return err
 		}
-		if err := decodeList(v, func(check uint32, seq uint64) {
-			if check == want {
-				fn(seq)
-			}
-		}); err != nil {
+		if err := decodeList(v, b, want, fn); err != nil {
 			return fmt.Errorf("posting list %x: %w", it.Key(), err)
 		}
 	}

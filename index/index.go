@@ -92,7 +92,7 @@ type Index struct {
 	popt     *pebble.Options
 	// widths are the bucket widths of the versions (sorted, distinct),
 	// which a check reads: replaced by every write.
-	widths atomic.Pointer[[]uint8]
+	widths atomic.Pointer[widths]
 	// spillBytes: see VersionWriter.
 	spillBytes int
 

@@ -222,7 +222,7 @@ func TestVerifyFindsDamage(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			return ix.db.Delete(listKey(prefixExact, bucketBits(3), exact32(d.Exact), 1), nil)
+			return ix.db.Delete(listKey(prefixExact, exactBucketBits(3), exact32(d.Exact), 1), nil)
 		}, "0 exact postings, want 1"},
 		{"lost band list", func(ix *Index) error {
 			it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixBand + 1}})
@@ -244,7 +244,7 @@ func TestVerifyFindsDamage(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			b := bucketBits(3)
+			b := exactBucketBits(3)
 			return ix.db.Set(listKey(prefixExact, b, exact32(d.Exact), 7), encodeList(nil, []uint64{posting(exact32(d.Exact), 0)}, b, 0), nil)
 		}, "no record"},
 		{"lost document", func(ix *Index) error { return ix.db.Delete(docKey(2), nil) }, "head counts"},

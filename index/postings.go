@@ -25,31 +25,52 @@ import (
 // combined as x = check<<sbits | (seq−first) and sorted, then written as
 // the Golomb–Rice codes of the gaps between consecutive x:
 //
-//	uvarint first, uvarint n, sbits byte, rice byte, bit stream
+//	uvarint first, uvarint n, sbits byte, bit stream
 //
-// A large version has wide buckets (lists of about targetListLen
-// documents), so that its postings cost a few bytes each rather than a
-// Pebble key each; a small one (fewer than largeVersionDocs documents, a
-// service's add) has buckets of smallBucketBits, so that a check, which
-// reads every list of its buckets across versions, reads few of them.
-// Versions never change once written, so neither do their lists.
+// The Rice parameter follows from n and the widths (riceParam). A large
+// version has wide buckets (lists of about targetListLen documents), so
+// that its postings cost a few bytes each rather than a Pebble key each;
+// its exact-hash lists, one posting a document rather than 32, have
+// buckets 32 times fewer. A small version (fewer than largeVersionDocs
+// documents, a service's add) has buckets of smallBucketBits, so that a
+// check, which reads every list of its buckets across versions, reads few
+// of them. Versions never change once written, so neither do their lists.
 const (
 	prefixBand  = 'b'
 	prefixExact = 'e'
 
 	largeVersionDocs = 4096
-	targetListLen    = 32
+	targetListLen    = 64
 	minBucketBits    = 8
 	smallBucketBits  = 24
 )
 
-// bucketBits is the bucket width of a version of n documents.
-func bucketBits(n int) uint8 {
+// bucketBits is the bucket width of the band lists of a version of n
+// documents.
+func bucketBits(n int) uint8 { return width(n, 32) }
+
+// exactBucketBits is the bucket width of its exact-hash lists.
+func exactBucketBits(n int) uint8 { return width(n, 1) }
+
+func width(n, perDoc int) uint8 {
 	if n < largeVersionDocs {
 		return smallBucketBits
 	}
-	b := bits.Len64(uint64(n) * 33 / targetListLen)
+	b := bits.Len64(uint64(n) * uint64(perDoc) / targetListLen)
 	return uint8(min(max(b, minBucketBits), smallBucketBits))
+}
+
+// riceParam is the Rice parameter of a list of n values below
+// 2^(checkBits+sbits): the logarithm of their mean gap.
+func riceParam(n int, b uint8, sbits uint) uint {
+	space := uint(32-b) + sbits
+	if space >= 64 {
+		space = 63
+	}
+	if m := (uint64(1) << space) / uint64(n); m > 1 {
+		return uint(bits.Len64(m) - 1)
+	}
+	return 0
 }
 
 // listPrefix is the key prefix of key32's bucket at width b.
@@ -125,13 +146,10 @@ func encodeList(dst []byte, ps []uint64, b uint8, base uint64) []byte {
 		xs[i] = uint64(checkBits(uint32(p>>32), b))<<sbits | (uint64(uint32(p)) - lo)
 	}
 	slices.Sort(xs)
-	rice := 0
-	if m := xs[len(xs)-1] / uint64(len(xs)); m > 0 {
-		rice = bits.Len64(m) - 1
-	}
+	rice := int(riceParam(len(xs), b, sbits))
 	dst = binary.AppendUvarint(dst, base+lo)
 	dst = binary.AppendUvarint(dst, uint64(len(xs)))
-	dst = append(dst, byte(sbits), byte(rice))
+	dst = append(dst, byte(sbits))
 	var w bitWriter
 	w.buf = dst
 	prev := uint64(0)
@@ -180,50 +198,92 @@ func (w *bitWriter) flush() []byte {
 
 var errList = errors.New("malformed posting list")
 
-// decodeList calls fn with each entry's check bits and document number.
-func decodeList(v []byte, fn func(check uint32, seq uint64)) error {
+// decodeList calls fn with the number of each entry of list v (of width b)
+// whose check bits are want, in increasing order.
+func decodeList(v []byte, b uint8, want uint32, fn func(seq uint64)) error {
+	return decodeListAll(v, b, func(check uint32, seq uint64) bool {
+		if check > want {
+			return false // entries are sorted by check bits
+		}
+		if check == want {
+			fn(seq)
+		}
+		return true
+	})
+}
+
+// decodeListAll calls fn with the check bits and number of each entry of
+// list v (of width b), in increasing order of check bits, until fn
+// returns false.
+func decodeListAll(v []byte, b uint8, fn func(check uint32, seq uint64) bool) error {
 	first, n1 := binary.Uvarint(v)
 	if n1 <= 0 {
 		return errList
 	}
 	count, n2 := binary.Uvarint(v[n1:])
-	if n2 <= 0 || len(v) < n1+n2+2 {
+	if n2 <= 0 || len(v) < n1+n2+1 || count == 0 || count > uint64(len(v))*8 {
 		return errList
 	}
-	sbits, rice := uint(v[n1+n2]), uint(v[n1+n2+1])
-	if sbits > 32 || rice > 63 {
+	sbits := uint(v[n1+n2])
+	if sbits > 32 {
 		return errList
 	}
-	p := v[n1+n2+2:]
-	pos, end := uint(0), uint(len(p))*8
-	bit := func() uint64 {
-		b := uint64(p[pos>>3]>>(pos&7)) & 1
-		pos++
-		return b
-	}
+	rice := riceParam(int(count), b, sbits)
+	r := bitReader{p: v[n1+n2+1:]}
+	end := uint(len(r.p)) * 8
+	mask := uint64(1)<<sbits - 1
 	x := uint64(0)
 	for i := uint64(0); i < count; i++ {
+		// The quotient, in unary: ones ended by a zero.
 		q := uint64(0)
 		for {
-			if pos >= end {
-				return errList
-			}
-			if bit() == 0 {
+			w := r.peek()
+			ones := uint(bits.TrailingZeros64(^w))
+			if ones < 57 {
+				q += uint64(ones)
+				r.pos += ones + 1
+				if r.pos > end {
+					return errList
+				}
 				break
 			}
-			q++
+			q += 57
+			r.pos += 57
+			if r.pos >= end {
+				return errList
+			}
 		}
-		if pos+rice > end {
+		if r.pos+rice > end {
 			return errList
 		}
-		r := uint64(0)
-		for j := uint(0); j < rice; j++ {
-			r |= bit() << j
+		rem := r.peek() & (1<<rice - 1)
+		r.pos += rice
+		x += q<<rice | rem
+		if !fn(uint32(x>>sbits), first+x&mask) {
+			return nil
 		}
-		x += q<<rice | r
-		fn(uint32(x>>sbits), first+x&(1<<sbits-1))
 	}
 	return nil
+}
+
+// bitReader reads bits, least significant first.
+type bitReader struct {
+	p   []byte
+	pos uint
+}
+
+// peek returns at least 57 bits from pos on (zeros beyond the end).
+func (r *bitReader) peek() uint64 {
+	i := r.pos >> 3
+	var w uint64
+	if i+8 <= uint(len(r.p)) {
+		w = binary.LittleEndian.Uint64(r.p[i:])
+	} else {
+		for j := uint(0); i+j < uint(len(r.p)); j++ {
+			w |= uint64(r.p[i+j]) << (8 * j)
+		}
+	}
+	return w >> (r.pos & 7)
 }
 
 // listWriter receives a version's lists in key order.

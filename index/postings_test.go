@@ -45,8 +45,9 @@ func TestPostingListRoundTrip(t *testing.T) {
 			ps = slices.Compact(ps)
 			v := encodeList(nil, ps, tc.b, tc.base)
 			got := map[[2]uint64]bool{}
-			if err := decodeList(v, func(check uint32, seq uint64) {
+			if err := decodeListAll(v, tc.b, func(check uint32, seq uint64) bool {
 				got[[2]uint64{uint64(check), seq}] = true
+				return true
 			}); err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +59,24 @@ func TestPostingListRoundTrip(t *testing.T) {
 					t.Errorf("entry %v lost", k)
 				}
 			}
-			if err := decodeList(v[:len(v)-1], func(uint32, uint64) {}); err == nil && tc.n > 1 {
+			// The filtered decoding finds exactly the entries with given
+			// check bits.
+			for k := range want {
+				var seqs []uint64
+				if err := decodeList(v, tc.b, uint32(k[0]), func(seq uint64) { seqs = append(seqs, seq) }); err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for k2 := range want {
+					if k2[0] == k[0] {
+						n++
+					}
+				}
+				if len(seqs) != n || !slices.Contains(seqs, k[1]) {
+					t.Errorf("check bits %x: %v, want %d entries with %d", k[0], seqs, n, k[1])
+				}
+			}
+			if err := decodeListAll(v[:len(v)/2], tc.b, func(uint32, uint64) bool { return true }); err == nil && tc.n > 4 {
 				t.Error("a truncated list decoded without error")
 			}
 		})
