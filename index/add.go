@@ -109,6 +109,9 @@ type VersionWriter struct {
 	recEnds []int
 	tw      *sstable.Writer
 	files   []string
+	// mem are the version's lists to hold in memory (a large version's),
+	// built as they are written.
+	mem []*memLists
 }
 
 // spillBytes is the size of records beyond which a version is written as
@@ -248,7 +251,10 @@ func (w *VersionWriter) Commit() (Version, error) {
 		return Version{}, fmt.Errorf("index %s: commit version %d: %w", ix.dir, w.v.Number, err)
 	}
 	ix.head = w.h
-	ix.addWidths(w.v)
+	for _, m := range w.mem {
+		m.finish()
+	}
+	ix.publish(w.v, w.mem)
 	return w.v, nil
 }
 
@@ -265,8 +271,8 @@ func (w *VersionWriter) commitBatch() error {
 	}
 	put := func(k, v []byte) error { return b.Set(k, v, nil) }
 	if err := errors.Join(
-		writeLists(prefixBand, w.bands, w.v.BucketBits, w.v, put),
-		writeLists(prefixExact, w.exacts, w.v.ExactBits, w.v, put),
+		writeLists(prefixBand, w.bands, w.v.BucketBits, w.v, w.keep(prefixBand, w.v.BucketBits, put)),
+		writeLists(prefixExact, w.exacts, w.v.ExactBits, w.v, w.keep(prefixExact, w.v.ExactBits, put)),
 		setJSON(b, versionKey(w.v.Number), w.v),
 		setJSON(b, keyHead, w.h),
 	); err != nil {
@@ -309,7 +315,7 @@ func (w *VersionWriter) commitTables() error {
 		if err != nil {
 			return err
 		}
-		err = writeLists(l.kind, l.ps, l.b, w.v, tw.Set)
+		err = writeLists(l.kind, l.ps, l.b, w.v, w.keep(l.kind, l.b, tw.Set))
 		if err := errors.Join(err, tw.Close()); err != nil {
 			return err
 		}
@@ -332,6 +338,20 @@ func (w *VersionWriter) commitTables() error {
 	return w.ix.db.Ingest(context.Background(), w.files)
 }
 
+// keep returns put, which also keeps the lists in memory when a version of
+// width b has them there.
+func (w *VersionWriter) keep(kind byte, b uint8, put listWriter) listWriter {
+	if !inMemory(b) {
+		return put
+	}
+	m := newMemLists(kind, b, w.v.Number)
+	w.mem = append(w.mem, m)
+	return func(k, v []byte) error {
+		m.add(k, v)
+		return put(k, v)
+	}
+}
+
 // cleanup removes the version's tables, if any.
 func (w *VersionWriter) cleanup() {
 	if w.tw != nil {
@@ -347,40 +367,6 @@ func (w *VersionWriter) cleanup() {
 func (w *VersionWriter) Abort() {
 	w.cleanup()
 	w.ix.mu.Unlock()
-}
-
-// widths are the bucket widths of an index's versions, which a check
-// reads: sorted, distinct.
-type widths struct{ band, exact []uint8 }
-
-// addWidths records the widths of a new version.
-func (ix *Index) addWidths(v Version) {
-	old := ix.widths.Load()
-	ws := &widths{band: addWidth(old.band, v.BucketBits), exact: addWidth(old.exact, v.ExactBits)}
-	ix.widths.Store(ws)
-}
-
-func addWidth(ws []uint8, b uint8) []uint8 {
-	if b == 0 || slices.Contains(ws, b) {
-		return ws
-	}
-	ws = append(slices.Clone(ws), b)
-	slices.Sort(ws)
-	return ws
-}
-
-// loadWidths reads the versions' bucket widths.
-func (ix *Index) loadWidths() error {
-	vs, err := ix.Versions()
-	if err != nil {
-		return err
-	}
-	ws := &widths{}
-	for _, v := range vs {
-		ws.band, ws.exact = addWidth(ws.band, v.BucketBits), addWidth(ws.exact, v.ExactBits)
-	}
-	ix.widths.Store(ws)
-	return nil
 }
 
 // Versions lists the versions, oldest first.

@@ -310,5 +310,5 @@ func (ix *Index) Rollback(v uint64) (int, error) {
 		return 0, fmt.Errorf("index %s: rollback to version %d: %w", ix.dir, v, err)
 	}
 	ix.head = h
-	return removed, ix.loadWidths()
+	return removed, ix.loadLookup()
 }

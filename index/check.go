@@ -74,26 +74,38 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	if c.seen == nil {
 		c.seen = make(map[uint64]bool)
 	}
-	// One iterator over the posting lists (band and exact) for the whole
-	// check: created now, it sees every version committed before. The
-	// widths are read after it, so they include every version it sees.
-	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	// The lookup (lists in memory, widths of those in Pebble) holds every
+	// version published (Add returned) before now; one iterator over the
+	// lists in Pebble, when there are some, serves the whole check.
+	look := ix.look.Load()
+	var it *pebble.Iterator
+	if len(look.band)+len(look.exact) > 0 {
+		var err error
+		it, err = ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
+		if err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+		}
+		defer it.Close()
 	}
-	defer it.Close()
-	widths := ix.widths.Load()
 	// Exact: every document under the hash's key32, whose record has the
 	// whole hash.
 	var exact []uint64
 	e32 := exact32(e.Fingerprint.Exact)
-	for _, b := range widths.exact {
-		if err := scanList(it, prefixExact, b, e32, func(seq uint64) {
-			if !c.seen[seq] {
-				c.seen[seq] = true
-				exact = append(exact, seq)
+	addExact := func(seq uint64) {
+		if !c.seen[seq] {
+			c.seen[seq] = true
+			exact = append(exact, seq)
+		}
+	}
+	for _, m := range look.mem {
+		if m.kind == prefixExact {
+			if err := m.scan(e32, addExact); err != nil {
+				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 			}
-		}); err != nil {
+		}
+	}
+	for _, b := range look.exact {
+		if err := scanList(it, prefixExact, b, e32, addExact); err != nil {
 			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 		}
 	}
@@ -116,19 +128,30 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	c.keys = ix.st.BandKeys(c.keys[:0], e.Sig)
 	slices.Sort(c.keys) // forward seeks
 	var cands []uint64
-	for _, b := range widths.band {
+	addCand := func(seq uint64) {
+		if !c.seen[seq] {
+			c.seen[seq] = true
+			cands = append(cands, seq)
+		}
+	}
+	for _, m := range look.mem {
+		if m.kind != prefixBand {
+			continue
+		}
+		for _, k := range c.keys {
+			if err := m.scan(uint32(k>>32), addCand); err != nil {
+				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+			}
+		}
+	}
+	for _, b := range look.band {
 		prev := uint64(1 << 63)
 		for _, k := range c.keys {
 			if k>>32 == prev {
 				continue
 			}
 			prev = k >> 32
-			if err := scanList(it, prefixBand, b, uint32(k>>32), func(seq uint64) {
-				if !c.seen[seq] {
-					c.seen[seq] = true
-					cands = append(cands, seq)
-				}
-			}); err != nil {
+			if err := scanList(it, prefixBand, b, uint32(k>>32), addCand); err != nil {
 				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 			}
 		}

@@ -90,9 +90,8 @@ type Index struct {
 	readOnly bool
 	codec    codec
 	popt     *pebble.Options
-	// widths are the bucket widths of the versions (sorted, distinct),
-	// which a check reads: replaced by every write.
-	widths atomic.Pointer[widths]
+	// look is what a check reads besides Pebble: replaced by every write.
+	look atomic.Pointer[lookup]
 	// spillBytes: see VersionWriter.
 	spillBytes int
 
@@ -194,7 +193,7 @@ func Open(dir string, opt Options) (*Index, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := ix.loadWidths(); err != nil {
+	if err := ix.loadLookup(); err != nil {
 		db.Close()
 		return nil, err
 	}
