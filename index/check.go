@@ -50,6 +50,7 @@ type Checker struct {
 	// ckeys are a candidate's band keys.
 	ckeys []uint64
 	seen  map[uint64]bool
+	found []uint64 // documents a list lookup found
 }
 
 // NewChecker returns a checker over ix.
@@ -99,8 +100,12 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	}
 	for _, m := range look.mem {
 		if m.kind == prefixExact {
-			if err := m.scan(e32, addExact); err != nil {
+			var err error
+			if c.found, err = m.scan(e32, c.found[:0]); err != nil {
 				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+			}
+			for _, seq := range c.found {
+				addExact(seq)
 			}
 		}
 	}
@@ -138,10 +143,15 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 		if m.kind != prefixBand {
 			continue
 		}
+		c.found = c.found[:0]
 		for _, k := range c.keys {
-			if err := m.scan(uint32(k>>32), addCand); err != nil {
+			var err error
+			if c.found, err = m.scan(uint32(k>>32), c.found); err != nil {
 				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 			}
+		}
+		for _, seq := range c.found {
+			addCand(seq)
 		}
 	}
 	for _, b := range look.band {
@@ -216,13 +226,17 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 func scanList(it *pebble.Iterator, kind byte, b uint8, key32 uint32, fn func(seq uint64)) error {
 	prefix := listPrefix(kind, b, key32)
 	want := checkBits(key32, b)
+	var found []uint64
 	for ok := it.SeekPrefixGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
 		v, err := it.ValueAndErr()
 		if err != nil {
 			return err
 		}
-		if err := decodeList(v, b, want, fn); err != nil {
+		if found, err = decodeList(v, b, want, found[:0]); err != nil {
 			return fmt.Errorf("posting list %x: %w", it.Key(), err)
+		}
+		for _, seq := range found {
+			fn(seq)
 		}
 	}
 	return it.Error()

@@ -157,12 +157,12 @@ func (ix *Index) MemoryListBytes() int {
 	return n
 }
 
-// scan calls fn with the number of every document in the list of key32's
-// bucket whose entry has key32's check bits.
-func (m *memLists) scan(key32 uint32, fn func(seq uint64)) error {
+// scan appends to dst the number of every document in the list of
+// key32's bucket whose entry has key32's check bits.
+func (m *memLists) scan(key32 uint32, dst []uint64) ([]uint64, error) {
 	v := m.list(key32)
 	if len(v) == 0 {
-		return nil
+		return dst, nil
 	}
-	return decodeList(v, m.b, checkBits(key32, m.b), fn)
+	return decodeList(v, m.b, checkBits(key32, m.b), dst)
 }

@@ -198,18 +198,61 @@ func (w *bitWriter) flush() []byte {
 
 var errList = errors.New("malformed posting list")
 
-// decodeList calls fn with the number of each entry of list v (of width b)
-// whose check bits are want, in increasing order.
-func decodeList(v []byte, b uint8, want uint32, fn func(seq uint64)) error {
-	return decodeListAll(v, b, func(check uint32, seq uint64) bool {
-		if check > want {
-			return false // entries are sorted by check bits
+// decodeList appends to dst the number of each entry of list v (of width
+// b) whose check bits are want, in increasing order. It is decodeListAll
+// without a call an entry, and stops after the entries with want.
+func decodeList(v []byte, b uint8, want uint32, dst []uint64) ([]uint64, error) {
+	first, n1 := binary.Uvarint(v)
+	if n1 <= 0 {
+		return dst, errList
+	}
+	count, n2 := binary.Uvarint(v[n1:])
+	if n2 <= 0 || len(v) < n1+n2+1 || count == 0 || count > uint64(len(v))*8 {
+		return dst, errList
+	}
+	sbits := uint(v[n1+n2])
+	if sbits > 32 {
+		return dst, errList
+	}
+	rice := riceParam(int(count), b, sbits)
+	r := bitReader{p: v[n1+n2+1:]}
+	end := uint(len(r.p)) * 8
+	mask := uint64(1)<<sbits - 1
+	lo, hi := uint64(want)<<sbits, (uint64(want)+1)<<sbits
+	x := uint64(0)
+	for i := uint64(0); i < count; i++ {
+		w := r.peek()
+		ones := uint(bits.TrailingZeros64(^w))
+		q := uint64(ones)
+		if ones >= 57 {
+			return decodeListSlow(v, b, want, dst)
 		}
+		r.pos += ones + 1
+		if r.pos+rice > end {
+			return dst, errList
+		}
+		rem := r.peek() & (1<<rice - 1)
+		r.pos += rice
+		x += q<<rice | rem
+		if x >= hi {
+			break
+		}
+		if x >= lo {
+			dst = append(dst, first+x&mask)
+		}
+	}
+	return dst, nil
+}
+
+// decodeListSlow is decodeList for a list with a long unary code.
+func decodeListSlow(v []byte, b uint8, want uint32, dst []uint64) ([]uint64, error) {
+	err := decodeListAll(v, b, func(check uint32, seq uint64) bool {
 		if check == want {
-			fn(seq)
+			dst = append(dst, seq)
 		}
-		return true
+		return check <= want
 	})
+	return dst, err
 }
 
 // decodeListAll calls fn with the check bits and number of each entry of

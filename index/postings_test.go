@@ -62,8 +62,8 @@ func TestPostingListRoundTrip(t *testing.T) {
 			// The filtered decoding finds exactly the entries with given
 			// check bits.
 			for k := range want {
-				var seqs []uint64
-				if err := decodeList(v, tc.b, uint32(k[0]), func(seq uint64) { seqs = append(seqs, seq) }); err != nil {
+				seqs, err := decodeList(v, tc.b, uint32(k[0]), nil)
+				if err != nil {
 					t.Fatal(err)
 				}
 				n := 0
