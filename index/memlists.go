@@ -57,7 +57,9 @@ func (m *memLists) finish() {
 	for len(m.offs) < (1<<m.b)+1 {
 		m.offs = append(m.offs, uint64(len(m.data)))
 	}
-	m.data = slices.Clip(m.data)
+	if cap(m.data) > len(m.data)+len(m.data)/8 {
+		m.data = slices.Clone(m.data) // not the room grown for it
+	}
 }
 
 // list returns the list of key32's bucket, empty when there is none.
@@ -107,6 +109,11 @@ func (ix *Index) loadLookup() error {
 // readMemLists reads a version's lists of one kind and width.
 func (ix *Index) readMemLists(kind byte, b uint8, version uint64) (*memLists, error) {
 	m := newMemLists(kind, b, version)
+	// Room for the lists at once (their size on disk, about theirs in
+	// memory: they do not compress), rather than growing by copies.
+	if n, err := ix.db.EstimateDiskUsage([]byte{kind, b}, []byte{kind, b + 1}); err == nil && n < 1<<36 {
+		m.data = make([]byte, 0, n+n/16)
+	}
 	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{kind, b}, UpperBound: []byte{kind, b + 1}})
 	if err != nil {
 		return nil, err
