@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -75,11 +77,9 @@ func (ix *Index) Add(entries []Entry, note string) (Version, error) {
 	if err != nil {
 		return Version{}, err
 	}
-	for _, e := range entries {
-		if err := w.Add(e); err != nil {
-			w.Abort()
-			return Version{}, err
-		}
+	if err := w.AddBatch(entries); err != nil {
+		w.Abort()
+		return Version{}, err
 	}
 	return w.Commit()
 }
@@ -141,26 +141,75 @@ func (ix *Index) Begin(note string) (*VersionWriter, error) {
 
 // Add adds one document to the version.
 func (w *VersionWriter) Add(e Entry) error {
-	ix := w.ix
-	if len(e.Sig) != ix.st.Params().K {
-		return fmt.Errorf("add %q: signature of %d values, want %d", e.ID, len(e.Sig), ix.st.Params().K)
+	if err := w.check(e); err != nil {
+		return err
 	}
+	var d doc
+	w.buf = w.encode(&d, e, w.buf[:0])
+	return w.addEncoded(e, &d, w.buf)
+}
+
+// AddBatch adds documents to the version, in order, as Add does, their
+// texts compressed on every core.
+func (w *VersionWriter) AddBatch(es []Entry) error {
+	for _, e := range es {
+		if err := w.check(e); err != nil {
+			return err
+		}
+	}
+	ds := make([]doc, len(es))
+	recs := make([][]byte, len(es))
+	workers := min(runtime.GOMAXPROCS(0), (len(es)+63)/64)
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < len(es); i += workers {
+				recs[i] = w.encode(&ds[i], es[i], nil)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, e := range es {
+		if err := w.addEncoded(e, &ds[i], recs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *VersionWriter) check(e Entry) error {
+	if k := w.ix.st.Params().K; len(e.Sig) != k {
+		return fmt.Errorf("add %q: signature of %d values, want %d", e.ID, len(e.Sig), k)
+	}
+	return nil
+}
+
+// encode appends the record of e, the version's next document but one
+// (numbered later by addEncoded), to dst; it fills d.
+func (w *VersionWriter) encode(d *doc, e Entry, dst []byte) []byte {
+	*d = doc{Version: w.v.Number, ID: e.ID, Exact: e.Fingerprint.Exact, Masks: e.Fingerprint.Masks, Signed: e.Fingerprint.Signed}
+	if d.Signed {
+		d.Text = e.Text
+	}
+	return d.encode(dst, w.ix.codec)
+}
+
+// addEncoded adds e, whose record rec is encoded, as the next document.
+func (w *VersionWriter) addEncoded(e Entry, d *doc, rec []byte) error {
+	ix := w.ix
 	seq := w.h.NextSeq
 	off := seq - w.v.FirstSeq
 	if off >= 1<<32-1 {
 		return fmt.Errorf("add %q: a version holds at most 2³²−1 documents", e.ID)
 	}
-	d := doc{Version: w.v.Number, ID: e.ID, Exact: e.Fingerprint.Exact, Masks: e.Fingerprint.Masks, Signed: e.Fingerprint.Signed}
-	if d.Signed {
-		d.Text = e.Text
-	}
-	w.buf = d.encode(w.buf[:0], ix.codec)
 	if w.tw != nil {
-		if err := w.tw.Set(docKey(seq), w.buf); err != nil {
+		if err := w.tw.Set(docKey(seq), rec); err != nil {
 			return fmt.Errorf("index %s: write version table: %w", ix.dir, err)
 		}
 	} else {
-		w.recs = append(w.recs, w.buf...)
+		w.recs = append(w.recs, rec...)
 		w.recEnds = append(w.recEnds, len(w.recs))
 		if len(w.recs) > ix.spillBytes {
 			if err := w.spill(); err != nil {

@@ -283,11 +283,9 @@ func (r *run) prepareIndexVersion(ctx context.Context) error {
 			w.Abort()
 			return &output.OutputError{Err: err}
 		}
-		for j := range part {
-			if err := w.Add(entries[j]); err != nil {
-				w.Abort()
-				return &output.OutputError{Err: err}
-			}
+		if err := w.AddBatch(entries[:len(part)]); err != nil {
+			w.Abort()
+			return &output.OutputError{Err: err}
 		}
 		if err := ctx.Err(); err != nil {
 			w.Abort()
