@@ -30,6 +30,10 @@ type Entry struct {
 	Sig []uint32
 	// Text is its normalised text.
 	Text []rune
+	// LoadText, when Text is nil, returns it: a check calls it only when
+	// it verifies a candidate on the texts (most checks do not). Add
+	// needs Text.
+	LoadText func() ([]rune, error)
 }
 
 // Prepare fingerprints a document under the index's parameters. sc may be

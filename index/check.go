@@ -195,6 +195,11 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 			if err != nil {
 				return 0, fmt.Errorf("index %s document %d: %w", ix.dir, seq, err)
 			}
+			if e.Text == nil && e.LoadText != nil {
+				if e.Text, err = e.LoadText(); err != nil {
+					return 0, err
+				}
+			}
 			// The indexed document came first: it is the first text, as a
 			// run passes the earlier document first.
 			sim, _ := ix.st.Confirm(t, e.Text, &c.sc)
