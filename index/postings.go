@@ -219,13 +219,14 @@ func decodeList(v []byte, b uint8, want uint32, dst []uint64) ([]uint64, error) 
 	end := uint(len(r.p)) * 8
 	mask := uint64(1)<<sbits - 1
 	lo, hi := uint64(want)<<sbits, (uint64(want)+1)<<sbits
+	start := len(dst)
 	x := uint64(0)
 	for i := uint64(0); i < count; i++ {
 		w := r.peek()
 		ones := uint(bits.TrailingZeros64(^w))
 		q := uint64(ones)
 		if ones >= 57 {
-			return decodeListSlow(v, b, want, dst)
+			return decodeListSlow(v, b, want, dst[:start])
 		}
 		r.pos += ones + 1
 		if r.pos+rice > end {

@@ -26,6 +26,10 @@ func TestPostingListRoundTrip(t *testing.T) {
 		{20, 40, 1 << 20, 0, false},
 		{24, 1, 1<<32 - 2, 7, false},
 		{24, 50, 100, 0, true},
+		// Skewed: entries crowded at the low end and one at the top, so
+		// that the top one's gap is a unary code too long for the fast
+		// path.
+		{12, 200, 1 << 20, 3, true},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("b%d_n%d", tc.b, tc.n), func(t *testing.T) {
@@ -38,6 +42,12 @@ func TestPostingListRoundTrip(t *testing.T) {
 					k32 = hi | 5
 				}
 				off := rng.Uint64N(tc.maxOff + 1)
+				if tc.sameKey && tc.n > 100 {
+					off = uint64(i) // crowded
+					if i == tc.n-1 {
+						k32, off = hi|(1<<(32-tc.b)-1), tc.maxOff
+					}
+				}
 				ps = append(ps, posting(k32, off))
 				want[[2]uint64{uint64(checkBits(k32, tc.b)), tc.base + off}] = true
 			}
