@@ -53,6 +53,7 @@ func main() {
 	clients := flag.String("clients", "1,8,64", "comma-separated client counts")
 	duration := flag.Duration("duration", 10*time.Second, "how long each client count runs")
 	nq := flag.Int("queries", 20000, "documents of the corpus to query with")
+	batch := flag.Int("batch", 1, "documents a check request (more than 1: the batch form, {\"documents\": [...]}; latencies are a request's)")
 	addEvery := flag.Duration("add-every", 50*time.Millisecond, "one add request this often during the checks (0: none)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to `FILE`")
 	url := flag.String("url", "", "drive the server at `URL` instead of one in this process")
@@ -78,6 +79,7 @@ func main() {
 		}
 		srv.token = strings.TrimSpace(string(b))
 	}
+	srv.batch = max(1, *batch)
 	if err := run(*idx, *corpusPath, srv, *clients, *duration, *nq, *addEvery); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "index-load:", err)
@@ -89,6 +91,7 @@ func main() {
 type server struct {
 	url, token string
 	pid        int
+	batch      int // documents a check request
 }
 
 func run(dir, corpusPath string, srv server, clientList string, duration time.Duration, nq int, addEvery time.Duration) error {
@@ -180,23 +183,40 @@ func measure(srv server, texts []string, n int, d time.Duration, addEvery time.D
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			for i := c; time.Now().Before(deadline); i += n {
-				text := texts[i%len(texts)]
-				switch i % 3 {
-				case 1:
-					text = perturb(text)
-				case 2:
-					text = reverse(text) // a new document: no shingle in common
+			for i := c; time.Now().Before(deadline); i += n * srv.batch {
+				docs := make([]map[string]string, srv.batch)
+				for j := range docs {
+					k := i + j*n
+					text := texts[k%len(texts)]
+					switch k % 3 {
+					case 1:
+						text = perturb(text)
+					case 2:
+						text = reverse(text) // a new document: no shingle in common
+					}
+					docs[j] = map[string]string{"text": text}
 				}
 				start := time.Now()
-				var r serve.CheckResult
-				if err := post(hc, url+"/v1/check", "", map[string]string{"text": text}, &r); err != nil {
+				var rs []serve.CheckResult
+				var err error
+				if srv.batch == 1 {
+					var r serve.CheckResult
+					err = post(hc, url+"/v1/check", "", docs[0], &r)
+					rs = []serve.CheckResult{r}
+				} else {
+					var br serve.BatchCheckResult
+					err = post(hc, url+"/v1/check", "", map[string]any{"documents": docs}, &br)
+					rs = br.Results
+				}
+				if err != nil || len(rs) != len(docs) {
 					errs.Add(1)
 					continue
 				}
 				mine = append(mine, time.Since(start))
-				if r.Duplicate {
-					dups.Add(1)
+				for _, r := range rs {
+					if r.Duplicate {
+						dups.Add(1)
+					}
 				}
 			}
 			mu.Lock()
@@ -227,13 +247,14 @@ func measure(srv server, texts []string, n int, d time.Duration, addEvery time.D
 		}
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 	}
-	per := func(s float64) float64 { return s * 1e6 / float64(max(1, len(lat))) }
+	checks := len(lat) * srv.batch
+	per := func(s float64) float64 { return s * 1e6 / float64(max(1, checks)) }
 	cpu, gen := per(cpuSeconds("self")-cpu0), "-"
 	if srv.pid != 0 {
 		// The server's CPU a check; the load generator's apart.
 		cpu, gen = per(cpuSeconds(strconv.Itoa(srv.pid))-scpu0), fmt.Sprintf("%.0f", cpu)
 	}
-	fmt.Printf("%8d %9d %10.0f %9.2f %9.2f %9.2f %8.1f %6d %6d %12.0f %12s\n", n, len(lat), float64(len(lat))/d.Seconds(), q(0.5), q(0.99), q(1), 100*float64(dups.Load())/float64(max(1, len(lat))), len(added), errs.Load(), cpu, gen)
+	fmt.Printf("%8d %9d %10.0f %9.2f %9.2f %9.2f %8.1f %6d %6d %12.0f %12s\n", n, checks, float64(checks)/d.Seconds(), q(0.5), q(0.99), q(1), 100*float64(dups.Load())/float64(max(1, checks)), len(added), errs.Load(), cpu, gen)
 	if errs.Load() > 0 {
 		return nil, fmt.Errorf("%d requests failed", errs.Load())
 	}
