@@ -30,6 +30,9 @@ type Stats struct {
 	DiskBytes   uint64  `json:"disk_bytes"`
 	LiveBytes   uint64  `json:"live_bytes"`
 	BytesPerDoc float64 `json:"bytes_per_doc_beyond_texts"`
+	// MemoryListBytes is the memory the large versions' posting lists
+	// take in a process that checks (they are read when the index opens).
+	MemoryListBytes int `json:"memory_list_bytes"`
 	// Params are the parameters the index was built with.
 	Params stage.Params `json:"params"`
 }
@@ -48,7 +51,8 @@ func (ix *Index) Stats() (Stats, error) {
 		Version: h.Version, Versions: len(vs), Docs: h.Docs,
 		TextBytes: h.TextBytes, StoredTextBytes: h.StoredTextBytes,
 		DiskBytes: m.DiskSpaceUsage(), LiveBytes: m.Table.Local.LiveSize + m.WAL.Size,
-		Params: ix.st.Params(),
+		Params:          ix.st.Params(),
+		MemoryListBytes: ix.MemoryListBytes(),
 	}
 	if h.Docs > 0 {
 		s.BytesPerDoc = (float64(s.LiveBytes) - float64(h.StoredTextBytes)) / float64(h.Docs)
