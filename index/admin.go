@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/quchong/quchong/stage"
@@ -28,6 +30,9 @@ type Stats struct {
 	DiskBytes   uint64  `json:"disk_bytes"`
 	LiveBytes   uint64  `json:"live_bytes"`
 	BytesPerDoc float64 `json:"bytes_per_doc_beyond_texts"`
+	// MemoryListBytes is the memory the large versions' posting lists
+	// take in a process that checks (they are read when the index opens).
+	MemoryListBytes int `json:"memory_list_bytes"`
 	// Params are the parameters the index was built with.
 	Params stage.Params `json:"params"`
 }
@@ -46,7 +51,8 @@ func (ix *Index) Stats() (Stats, error) {
 		Version: h.Version, Versions: len(vs), Docs: h.Docs,
 		TextBytes: h.TextBytes, StoredTextBytes: h.StoredTextBytes,
 		DiskBytes: m.DiskSpaceUsage(), LiveBytes: m.Table.Local.LiveSize + m.WAL.Size,
-		Params: ix.st.Params(),
+		Params:          ix.st.Params(),
+		MemoryListBytes: ix.MemoryListBytes(),
 	}
 	if h.Docs > 0 {
 		s.BytesPerDoc = (float64(s.LiveBytes) - float64(h.StoredTextBytes)) / float64(h.Docs)
@@ -71,9 +77,10 @@ const maxProblems = 100
 
 // Verify reads the whole index and checks that it is consistent: every
 // document record decodes (checksum, format), its text decompresses and
-// hashes to its exact hash, it lies in the range of its version, and its
-// exact and band postings exist; every posting points to a document that
-// has that key; the head's totals match. It changes nothing.
+// hashes to its exact hash, it lies in the range of its version, and each
+// of its keys (exact hash, band keys) has its posting in its version's
+// lists, once; every posting names a document of the list's version that
+// has the key; the head's totals match. It changes nothing.
 func (ix *Index) Verify() (VerifyReport, error) {
 	var rep VerifyReport
 	problem := func(key []byte, format string, args ...any) {
@@ -98,20 +105,15 @@ func (ix *Index) Verify() (VerifyReport, error) {
 	}
 	snap := ix.db.NewSnapshot()
 	defer snap.Close()
-	has := func(key []byte) (bool, error) {
-		_, closer, err := snap.Get(key)
-		if errors.Is(err, pebble.ErrNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		closer.Close()
-		return true, nil
-	}
 	// Documents, and the postings they should have.
-	docs := map[uint64]stage.Exact{}
-	bands := map[uint64]map[uint32]bool{} // seq → its band prefixes
+	type want struct {
+		version    uint64
+		exact      uint32
+		bands      []uint32 // sorted, distinct
+		exactFound int
+		bandsFound int
+	}
+	docs := map[uint64]*want{}
 	var texts int64
 	it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixDoc}, UpperBound: []byte{prefixDoc + 1}})
 	if err != nil {
@@ -133,13 +135,11 @@ func (ix *Index) Verify() (VerifyReport, error) {
 			problem(k, "document %d: %v", seq, err)
 			continue
 		}
-		docs[seq] = d.Exact
+		w := &want{version: d.Version, exact: exact32(d.Exact)}
+		docs[seq] = w
 		texts += int64(d.TextBytes)
 		if v, ok := versionOf[d.Version]; !ok || seq < v.FirstSeq || seq >= v.EndSeq {
 			problem(k, "document %d claims version %d, whose range does not hold it", seq, d.Version)
-		}
-		if ok, err := has(exactKey(d.Exact, seq)); err != nil || !ok {
-			problem(k, "document %d has no exact posting (%v)", seq, err)
 		}
 		if !d.Signed {
 			continue
@@ -156,58 +156,76 @@ func (ix *Index) Verify() (VerifyReport, error) {
 			continue
 		}
 		keys = ix.st.BandKeys(keys[:0], sig)
-		set := make(map[uint32]bool, len(keys))
 		for _, bk := range keys {
-			set[uint32(bk>>32)] = true
-			if ok, err := has(bandKey(bk, seq)); err != nil || !ok {
-				problem(k, "document %d has no posting for band key %x (%v)", seq, bk, err)
-			}
+			w.bands = append(w.bands, uint32(bk>>32))
 		}
-		bands[seq] = set
+		slices.Sort(w.bands)
+		w.bands = slices.Compact(w.bands)
 	}
 	if err := errors.Join(it.Error(), it.Close()); err != nil {
 		return rep, err
 	}
-	// Postings, each pointing to a document that has the key.
-	if err := ix.scanKeys(snap, prefixExact, exactPrefixLen, func(k []byte, seq uint64) {
-		rep.ExactPostings++
-		e := stage.Exact{Hi: binary.BigEndian.Uint64(k[1:]), Lo: binary.BigEndian.Uint64(k[9:])}
-		if got, ok := docs[seq]; !ok || got != e {
-			problem(k, "exact posting for document %d, which does not have that hash", seq)
+	// Postings, each naming a document of its version that has the key.
+	for _, kind := range []byte{prefixBand, prefixExact} {
+		it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{kind}, UpperBound: []byte{kind + 1}})
+		if err != nil {
+			return rep, err
 		}
-	}, problem); err != nil {
-		return rep, err
+		for it.First(); it.Valid(); it.Next() {
+			k := it.Key()
+			_, b, hi, ver, ok := parseListKey(k)
+			v, known := versionOf[ver]
+			if !ok || !known || (kind == prefixBand && v.BucketBits != b) || (kind == prefixExact && v.ExactBits != b) {
+				problem(k, "posting list of a version (%d) that has no record, or of another width (%v)", ver, ok)
+				continue
+			}
+			err := decodeListAll(it.Value(), b, func(check uint32, seq uint64) bool {
+				key32 := hi | check
+				w := docs[seq]
+				switch {
+				case kind == prefixExact:
+					rep.ExactPostings++
+					if w == nil || w.version != ver || w.exact != key32 {
+						problem(k, "exact posting for document %d, which does not have that hash in that version", seq)
+						return true
+					}
+					w.exactFound++
+				default:
+					rep.BandPostings++
+					if w == nil || w.version != ver {
+						problem(k, "band posting for document %d, which is not in version %d", seq, ver)
+						return true
+					}
+					if _, ok := slices.BinarySearch(w.bands, key32); !ok {
+						problem(k, "band posting for document %d, which does not have that key", seq)
+						return true
+					}
+					w.bandsFound++
+				}
+				return true
+			})
+			if err != nil {
+				problem(k, "%v", err)
+			}
+		}
+		if err := errors.Join(it.Error(), it.Close()); err != nil {
+			return rep, err
+		}
 	}
-	if err := ix.scanKeys(snap, prefixBand, bandPrefixLen, func(k []byte, seq uint64) {
-		rep.BandPostings++
-		if !bands[seq][binary.BigEndian.Uint32(k[1:])] {
-			problem(k, "band posting for document %d, which does not have that key", seq)
+	seqs := slices.Sorted(maps.Keys(docs))
+	for _, seq := range seqs {
+		w := docs[seq]
+		if w.exactFound != 1 {
+			problem(docKey(seq), "document %d has %d exact postings, want 1", seq, w.exactFound)
 		}
-	}, problem); err != nil {
-		return rep, err
+		if w.bandsFound != len(w.bands) {
+			problem(docKey(seq), "document %d has %d band postings, want %d (one for each of its band keys)", seq, w.bandsFound, len(w.bands))
+		}
 	}
 	if int64(rep.Docs) != h.Docs || texts != h.TextBytes {
 		problem(keyHead, "head counts %d documents and %d text bytes; the index holds %d and %d", h.Docs, h.TextBytes, rep.Docs, texts)
 	}
 	return rep, nil
-}
-
-// scanKeys calls fn with every posting key under prefix, whose posting
-// prefix is n bytes, and its seq; malformed keys are problems.
-func (ix *Index) scanKeys(snap *pebble.Snapshot, prefix byte, n int, fn func([]byte, uint64), problem func([]byte, string, ...any)) error {
-	it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{prefix}, UpperBound: []byte{prefix + 1}})
-	if err != nil {
-		return err
-	}
-	for it.First(); it.Valid(); it.Next() {
-		seq, ok := postingSeq(it.Key(), n)
-		if !ok {
-			problem(it.Key(), "malformed posting key")
-			continue
-		}
-		fn(it.Key(), seq)
-	}
-	return errors.Join(it.Error(), it.Close())
 }
 
 // Rollback removes every version after v, and their documents, in one
@@ -232,48 +250,62 @@ func (ix *Index) Rollback(v uint64) (int, error) {
 		return 0, fmt.Errorf("index %s has no version %d", ix.dir, v)
 	}
 	h := ix.head
-	b := ix.db.NewBatch()
-	defer b.Close()
-	removed := 0
-	var keys []uint64
-	var sc stage.Scratch
-	sig := make([]uint32, ix.st.Params().K)
-	for _, old := range vs {
-		if old.Number <= v {
-			continue
-		}
-		for seq := old.FirstSeq; seq < old.EndSeq; seq++ {
-			d, err := ix.doc(seq)
-			if err != nil {
-				return 0, fmt.Errorf("rollback: %w", err)
-			}
-			if err := errors.Join(b.Delete(docKey(seq), nil), b.Delete(exactKey(d.Exact, seq), nil)); err != nil {
-				return 0, err
-			}
-			if d.Signed {
-				if err := d.sig(sig, ix.st, ix.codec, &sc); err != nil {
-					return 0, fmt.Errorf("rollback: document %d: %w", seq, err)
-				}
-				keys = ix.st.BandKeys(keys[:0], sig)
-				for _, k := range keys {
-					if err := b.Delete(bandKey(k, seq), nil); err != nil {
-						return 0, err
-					}
-				}
-			}
-			h.Docs--
-			h.TextBytes -= int64(d.TextBytes)
-			h.StoredTextBytes -= int64(d.StoredBytes)
-			removed++
-		}
-		if err := b.Delete(versionKey(old.Number), nil); err != nil {
-			return 0, err
-		}
-	}
 	h.Version = v
 	h.NextSeq = max(target.EndSeq, target.FirstSeq)
 	if v == 0 {
 		h.NextSeq = 0
+	}
+	b := ix.db.NewBatch()
+	defer b.Close()
+	// The documents of later versions: numbered from h.NextSeq on.
+	removed := 0
+	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: docKey(h.NextSeq), UpperBound: []byte{prefixDoc + 1}})
+	if err != nil {
+		return 0, err
+	}
+	for it.First(); it.Valid(); it.Next() {
+		d, err := decode(it.Value())
+		if err != nil {
+			it.Close()
+			return 0, fmt.Errorf("rollback: document %x: %w", it.Key(), err)
+		}
+		h.Docs--
+		h.TextBytes -= int64(d.TextBytes)
+		h.StoredTextBytes -= int64(d.StoredBytes)
+		removed++
+	}
+	if err := errors.Join(it.Error(), it.Close()); err != nil {
+		return 0, err
+	}
+	if err := b.DeleteRange(docKey(h.NextSeq), []byte{prefixDoc + 1}, nil); err != nil {
+		return 0, err
+	}
+	// Their posting lists.
+	it, err = ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
+	if err != nil {
+		return 0, err
+	}
+	for it.First(); it.Valid(); it.Next() {
+		k := it.Key()
+		if k[0] != prefixBand && k[0] != prefixExact {
+			continue
+		}
+		if _, _, _, ver, ok := parseListKey(k); ok && ver > v {
+			if err := b.Delete(k, nil); err != nil {
+				it.Close()
+				return 0, err
+			}
+		}
+	}
+	if err := errors.Join(it.Error(), it.Close()); err != nil {
+		return 0, err
+	}
+	for _, old := range vs {
+		if old.Number > v {
+			if err := b.Delete(versionKey(old.Number), nil); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if err := setJSON(b, keyHead, h); err != nil {
 		return 0, err
@@ -282,5 +314,5 @@ func (ix *Index) Rollback(v uint64) (int, error) {
 		return 0, fmt.Errorf("index %s: rollback to version %d: %w", ix.dir, v, err)
 	}
 	ix.head = h
-	return removed, nil
+	return removed, ix.loadLookup()
 }

@@ -50,6 +50,7 @@ type Checker struct {
 	// ckeys are a candidate's band keys.
 	ckeys []uint64
 	seen  map[uint64]bool
+	found []uint64 // documents a list lookup found
 }
 
 // NewChecker returns a checker over ix.
@@ -74,25 +75,54 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	if c.seen == nil {
 		c.seen = make(map[uint64]bool)
 	}
-	// One iterator over the postings (band and exact keys) for the whole
-	// check: created now, it sees every version committed before.
-	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	// The lookup (lists in memory, widths of those in Pebble) holds every
+	// version published (Add returned) before now; one iterator over the
+	// lists in Pebble, when there are some, serves the whole check.
+	look := ix.look.Load()
+	var it *pebble.Iterator
+	if len(look.band)+len(look.exact) > 0 {
+		var err error
+		it, err = ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixExact + 1}})
+		if err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+		}
+		defer it.Close()
 	}
-	defer it.Close()
-	// Exact: every posting under the hash.
+	// Exact: every document under the hash's key32, whose record has the
+	// whole hash.
 	var exact []uint64
-	if err := scanPrefix(it, exactPrefix(e.Fingerprint.Exact), func(seq uint64) {
-		c.seen[seq] = true
-		exact = append(exact, seq)
-	}); err != nil {
-		return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+	e32 := exact32(e.Fingerprint.Exact)
+	addExact := func(seq uint64) {
+		if !c.seen[seq] {
+			c.seen[seq] = true
+			exact = append(exact, seq)
+		}
 	}
+	for _, m := range look.mem {
+		if m.kind == prefixExact {
+			var err error
+			if c.found, err = m.scan(e32, c.found[:0]); err != nil {
+				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+			}
+			for _, seq := range c.found {
+				addExact(seq)
+			}
+		}
+	}
+	for _, b := range look.exact {
+		if err := scanList(it, prefixExact, b, e32, addExact); err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+		}
+	}
+	slices.Sort(exact)
 	for _, seq := range exact {
 		d, err := ix.doc(seq)
 		if err != nil {
 			return nil, err
+		}
+		if d.Exact != e.Fingerprint.Exact {
+			delete(c.seen, seq) // it may still share a band key
+			continue
 		}
 		matches = append(matches, Match{Seq: seq, ID: d.ID, Similarity: 1, Exact: true, Version: d.Version})
 	}
@@ -103,14 +133,37 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	c.keys = ix.st.BandKeys(c.keys[:0], e.Sig)
 	slices.Sort(c.keys) // forward seeks
 	var cands []uint64
-	for _, k := range c.keys {
-		if err := scanPrefix(it, bandPrefix(k), func(seq uint64) {
-			if !c.seen[seq] {
-				c.seen[seq] = true
-				cands = append(cands, seq)
+	addCand := func(seq uint64) {
+		if !c.seen[seq] {
+			c.seen[seq] = true
+			cands = append(cands, seq)
+		}
+	}
+	for _, m := range look.mem {
+		if m.kind != prefixBand {
+			continue
+		}
+		c.found = c.found[:0]
+		for _, k := range c.keys {
+			var err error
+			if c.found, err = m.scan(uint32(k>>32), c.found); err != nil {
+				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
 			}
-		}); err != nil {
-			return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+		}
+		for _, seq := range c.found {
+			addCand(seq)
+		}
+	}
+	for _, b := range look.band {
+		prev := uint64(1 << 63)
+		for _, k := range c.keys {
+			if k>>32 == prev {
+				continue
+			}
+			prev = k >> 32
+			if err := scanList(it, prefixBand, b, uint32(k>>32), addCand); err != nil {
+				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+			}
 		}
 	}
 	slices.Sort(cands)
@@ -142,6 +195,11 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 			if err != nil {
 				return 0, fmt.Errorf("index %s document %d: %w", ix.dir, seq, err)
 			}
+			if e.Text == nil && e.LoadText != nil {
+				if e.Text, err = e.LoadText(); err != nil {
+					return 0, err
+				}
+			}
 			// The indexed document came first: it is the first text, as a
 			// run passes the earlier document first.
 			sim, _ := ix.st.Confirm(t, e.Text, &c.sc)
@@ -167,15 +225,24 @@ func (c *Checker) CheckEntry(e Entry) ([]Match, error) {
 	return matches, nil
 }
 
-// scanPrefix calls fn with the sequence number ending each key under
-// prefix (a posting prefix: see postingComparer), seeking it.
-func scanPrefix(it *pebble.Iterator, prefix []byte, fn func(seq uint64)) error {
+// scanList calls fn with the number of every document in the lists of
+// key32's bucket at width b (one a version) whose entry has key32's check
+// bits.
+func scanList(it *pebble.Iterator, kind byte, b uint8, key32 uint32, fn func(seq uint64)) error {
+	prefix := listPrefix(kind, b, key32)
+	want := checkBits(key32, b)
+	var found []uint64
 	for ok := it.SeekPrefixGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
-		seq, ok := postingSeq(it.Key(), len(prefix))
-		if !ok {
-			return fmt.Errorf("malformed posting key %x", it.Key())
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return err
 		}
-		fn(seq)
+		if found, err = decodeList(v, b, want, found[:0]); err != nil {
+			return fmt.Errorf("posting list %x: %w", it.Key(), err)
+		}
+		for _, seq := range found {
+			fn(seq)
+		}
 	}
 	return it.Error()
 }

@@ -3,8 +3,6 @@ package index
 import (
 	"bytes"
 	"testing"
-
-	"github.com/quchong/quchong/stage"
 )
 
 // TestPostingComparer checks the properties Pebble requires of a Split
@@ -12,11 +10,16 @@ import (
 // writes, and the prefixes the checker seeks.
 func TestPostingComparer(t *testing.T) {
 	c := postingComparer()
-	e1, e2 := stage.Exact{Hi: 1, Lo: 2}, stage.Exact{Hi: 1, Lo: 3}
-	keys := [][]byte{
-		keyParams, keyHead, docKey(0), docKey(1), docKey(1 << 40), versionKey(0), versionKey(7),
-		exactKey(e1, 0), exactKey(e1, 5), exactKey(e2, 1), exactPrefix(e1), exactKey(e1, 300), exactKey(e2, 1<<40),
-		bandKey(9, 0), bandKey(9, 3), bandKey(10, 1), bandKey(1<<63, 2), bandPrefix(9), bandKey(9<<32, 200), bandKey(9<<32, 1<<40), bandKey(1<<32, 127), bandKey(1<<32, 128),
+	keys := [][]byte{keyParams, keyHead, docKey(0), docKey(1), docKey(1 << 40), versionKey(0), versionKey(7)}
+	for _, kind := range []byte{prefixBand, prefixExact} {
+		for _, b := range []uint8{8, 13, 17, 20, 24} {
+			for _, k32 := range []uint32{0, 9, 1 << 20, 1<<20 + 1, 3 << 30, 1<<32 - 1} {
+				keys = append(keys, listPrefix(kind, b, k32))
+				for _, v := range []uint64{1, 2, 255, 256, 1<<32 - 1} {
+					keys = append(keys, listKey(kind, b, k32, v))
+				}
+			}
+		}
 	}
 	prefix := func(k []byte) []byte { return k[:c.Split(k)] }
 	for _, a := range keys {
@@ -35,10 +38,16 @@ func TestPostingComparer(t *testing.T) {
 			}
 		}
 	}
-	if got := c.Split(bandKey(9, 3)); got != 5 {
-		t.Errorf("a band posting splits at %d, want 5", got)
-	}
-	if got := c.Split(exactKey(e1, 5)); got != 17 {
-		t.Errorf("an exact posting splits at %d, want 17", got)
+	for _, tc := range []struct {
+		b    uint8
+		want int
+	}{{8, 3}, {13, 4}, {16, 4}, {17, 5}, {24, 5}} {
+		if got := c.Split(listKey(prefixBand, tc.b, 7, 3)); got != tc.want {
+			t.Errorf("a list of width %d splits at %d, want %d", tc.b, got, tc.want)
+		}
+		kind, b, hi, v, ok := parseListKey(listKey(prefixExact, tc.b, 0xdeadbeef, 3))
+		if !ok || kind != prefixExact || b != tc.b || hi != 0xdeadbeef&^(1<<(32-tc.b)-1) || v != 3 {
+			t.Errorf("width %d: parsed %c %d %x %d %v", tc.b, kind, b, hi, v, ok)
+		}
 	}
 }

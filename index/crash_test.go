@@ -11,8 +11,13 @@ import (
 	"time"
 )
 
-// crashEnv names the index directory the writer child adds to.
-const crashEnv = "QUCHONG_INDEX_CRASH_DIR"
+// crashEnv names the index directory the writer child adds to;
+// crashTablesEnv, when set, makes it write every version as ingested
+// tables rather than a batch.
+const (
+	crashEnv       = "QUCHONG_INDEX_CRASH_DIR"
+	crashTablesEnv = "QUCHONG_INDEX_CRASH_TABLES"
+)
 
 // TestCrashWriter is the child of TestKillDuringWrites: it adds versions
 // forever, printing each version as Add returns (acknowledged).
@@ -22,6 +27,9 @@ func TestCrashWriter(t *testing.T) {
 		t.Skip("the child of TestKillDuringWrites")
 	}
 	ix := openNew(t, dir)
+	if os.Getenv(crashTablesEnv) != "" {
+		ix.spillBytes = 1 << 10
+	}
 	lines := seedLines(t)
 	for round := 0; ; round++ {
 		var ids, texts []string
@@ -36,16 +44,26 @@ func TestCrashWriter(t *testing.T) {
 
 // TestKillDuringWrites kills (SIGKILL) a process adding to an index at
 // several moments and checks that every acknowledged version survived and
-// that the index verifies clean: a batch is in whole or not at all.
+// that the index verifies clean: a version is in whole or not at all,
+// written as a batch or as ingested tables.
 func TestKillDuringWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns writers")
 	}
+	for _, mode := range []string{"batch", "tables"} {
+		t.Run(mode, func(t *testing.T) { killDuringWrites(t, mode == "tables") })
+	}
+}
+
+func killDuringWrites(t *testing.T, tables bool) {
 	dir := t.TempDir()
 	acked := uint64(0)
 	for _, after := range []int{1, 4, 9} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashWriter$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+		if tables {
+			cmd.Env = append(cmd.Env, crashTablesEnv+"=1")
+		}
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -95,5 +113,15 @@ func TestKillDuringWrites(t *testing.T) {
 		}
 		ix.Close()
 		acked = last.Number
+	}
+	// A writable open removes the tables of a version killed before its
+	// ingestion.
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := os.Stat(ix.ingestDir()); !os.IsNotExist(err) {
+		t.Errorf("tables of an unfinished version left after a writable open: %v", err)
 	}
 }

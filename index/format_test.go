@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -20,17 +21,22 @@ func TestVersionFormatRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Format 1 had its own posting comparer (Pebble records its name); a
-	// params record of format 1 under today's comparer is refused too.
-	v1 := postingComparer()
-	v1.Name = "quchong.index.postings.v1"
-	for _, c := range []*pebble.Comparer{v1, postingComparer()} {
+	// Formats 1 and 2 had their own posting comparers (Pebble records
+	// their names); a params record of format 2 under today's comparer is
+	// refused too.
+	v1, v2 := postingComparer(), postingComparer()
+	v1.Name, v2.Name = "quchong.index.postings.v1", "quchong.index.postings.v2"
+	for _, tc := range []struct {
+		c    *pebble.Comparer
+		want int
+	}{{v1, 1}, {v2, 2}, {postingComparer(), 2}} {
+		c := tc.c
 		dir := t.TempDir()
 		db, err := pebble.Open(dir, &pebble.Options{Comparer: c, Logger: quietLogger{}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		js, err := json.Marshal(paramsRecord{Format: 1, Params: p})
+		js, err := json.Marshal(paramsRecord{Format: tc.want, Params: p})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,8 +48,8 @@ func TestVersionFormatRefused(t *testing.T) {
 		}
 		for _, ro := range []bool{false, true} {
 			_, err := Open(dir, Options{ReadOnly: ro, Params: &p})
-			if err == nil || !strings.Contains(err.Error(), "format 1") || !strings.Contains(err.Error(), "rebuild") {
-				t.Errorf("%s, read-only %v: open of a format-1 index: %v, want a refusal naming format 1", c.Name, ro, err)
+			if want := fmt.Sprintf("format %d;", tc.want); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "rebuild") {
+				t.Errorf("%s, read-only %v: open of a format-%d index: %v, want a refusal naming it", c.Name, ro, tc.want, err)
 			}
 		}
 	}
@@ -144,10 +150,13 @@ func TestCheckDropsTruncatedBandCollisions(t *testing.T) {
 	if err != nil || len(m) != 0 {
 		t.Fatalf("before the collision: %v, %v; want no match", m, err)
 	}
-	// File document 0 (x) under every band prefix of q, as documents whose
-	// band keys share q's high bits would be.
+	// File document 0 (x) under the high bits of every band key of q, in
+	// version 1's lists, as documents whose band keys share q's high bits
+	// would be.
+	b := bucketBits(1)
 	for _, bk := range st.BandKeys(nil, qe.Sig) {
-		if err := ix.db.Set(bandKey(bk, 0), nil, nil); err != nil {
+		k32 := uint32(bk >> 32)
+		if err := ix.db.Set(listKey(prefixBand, b, k32, 1), encodeList(nil, []uint64{posting(k32, 0)}, b, 0), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,19 +14,20 @@
 //
 // Layout, every integer big-endian so that keys sort by number:
 //
-//	m params                 detection parameters (JSON)
-//	m head                   current version, next document number, totals (JSON)
-//	v <version>              one version's record (JSON)
-//	d <seq>                  one document (see record.go)
-//	e <exact hash> <seq>     exact-hash posting, empty value
-//	b <band key/2³²> <seq>   LSH band posting, empty value
+//	m params                        detection parameters (JSON)
+//	m head                          current version, next document number, totals (JSON)
+//	v <version>                     one version's record (JSON)
+//	d <seq>                         one document (see record.go)
+//	b <bits> <bucket> <version>     a version's band postings in one bucket (see postings.go)
+//	e <bits> <bucket> <version>     a version's exact-hash postings in one bucket
 //
-// A posting's seq is a uvarint (1–3 bytes for most indexes rather than 8),
-// and a band posting keeps the band key's high 32 bits only (4 bytes
-// rather than 8): documents whose band keys share those bits but differ
-// are also read as candidates, and the checker drops them once it has
-// their signatures (it recomputes them to screen them anyway), so a check
-// finds exactly the documents that share a whole band key.
+// A posting keeps the high 32 bits of its key (a band key, the exact
+// hash): documents whose keys share those bits but differ are also read as
+// candidates, and the checker drops them (it compares the exact hashes,
+// and recomputes signatures to screen them anyway), so a check finds
+// exactly the documents that share a whole key. A large version is written
+// as sorted tables ingested in one step, a small one as one batch; both
+// are atomic.
 package index
 
 import (
@@ -35,8 +36,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -48,7 +51,7 @@ import (
 
 // Format is the layout version written in the params record; an index of
 // another format is refused.
-const Format = 2
+const Format = 3
 
 // ErrParams says that a run's detection parameters differ from those the
 // index was built with.
@@ -86,6 +89,11 @@ type Index struct {
 	st       *stage.Stages
 	readOnly bool
 	codec    codec
+	popt     *pebble.Options
+	// look is what a check reads besides Pebble: replaced by every write.
+	look atomic.Pointer[lookup]
+	// spillBytes: see VersionWriter.
+	spillBytes int
 
 	mu     sync.Mutex // serialises writers; guards head and closed
 	head   head
@@ -117,8 +125,6 @@ var (
 const (
 	prefixVersion = 'v'
 	prefixDoc     = 'd'
-	prefixExact   = 'e'
-	prefixBand    = 'b'
 )
 
 func docKey(seq uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefixDoc}, seq) }
@@ -127,63 +133,24 @@ func versionKey(v uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefixVersion}, v)
 }
 
-// Posting prefixes are exactPrefixLen and bandPrefixLen bytes long; the
-// document's seq follows as a uvarint.
-const (
-	exactPrefixLen = 17
-	bandPrefixLen  = 5
-)
-
-func exactPrefix(e stage.Exact) []byte {
-	k := make([]byte, 1, exactPrefixLen+binary.MaxVarintLen64)
-	k[0] = prefixExact
-	k = binary.BigEndian.AppendUint64(k, e.Hi)
-	return binary.BigEndian.AppendUint64(k, e.Lo)
-}
-
-func exactKey(e stage.Exact, seq uint64) []byte {
-	return binary.AppendUvarint(exactPrefix(e), seq)
-}
-
-// bandPrefix is the posting prefix of a band key: its high 32 bits.
-func bandPrefix(key uint64) []byte {
-	k := make([]byte, 1, bandPrefixLen+binary.MaxVarintLen64)
-	k[0] = prefixBand
-	return binary.BigEndian.AppendUint32(k, uint32(key>>32))
-}
-
-func bandKey(key, seq uint64) []byte {
-	return binary.AppendUvarint(bandPrefix(key), seq)
-}
-
-// postingSeq parses the seq that follows a posting prefix of n bytes.
-func postingSeq(k []byte, n int) (uint64, bool) {
-	if len(k) <= n {
-		return 0, false
-	}
-	seq, m := binary.Uvarint(k[n:])
-	return seq, m == len(k)-n
-}
-
-// postingComparer is Pebble's byte-wise order with the postings' sequence
-// numbers split off as suffixes: the Bloom filters then hold posting
-// prefixes (an exact hash, a band key), and a check's seek for a band key
-// that no document has skips the tables' data blocks (most of a new
-// document's band keys match nothing).
+// postingComparer is Pebble's byte-wise order with the posting lists'
+// versions split off as suffixes: the Bloom filters then hold list
+// prefixes (a bucket), and a check's seek for a bucket that no version has
+// skips the tables' data blocks (most of a new document's band keys match
+// nothing).
 func postingComparer() *pebble.Comparer {
 	c := *pebble.DefaultComparer
-	c.Name = "quchong.index.postings.v2"
-	c.Split = func(k []byte) int {
-		switch {
-		case len(k) > bandPrefixLen && k[0] == prefixBand:
-			return bandPrefixLen
-		case len(k) > exactPrefixLen && k[0] == prefixExact:
-			return exactPrefixLen
-		}
-		return len(k)
-	}
+	c.Name = comparerName
+	c.Split = listPrefixLen
 	return &c
 }
+
+// comparerName names the comparer, and so the layout, in Pebble's files.
+const comparerName = "quchong.index.postings.v3"
+
+// oldComparer finds the format of an index written by an older quchong in
+// Pebble's refusal of its comparer.
+var oldComparer = regexp.MustCompile(`comparer name from file "quchong\.index\.postings\.v(\d+)"`)
 
 // Open opens the index in dir, creating it when opt.Create allows.
 func Open(dir string, opt Options) (*Index, error) {
@@ -209,15 +176,15 @@ func Open(dir string, opt Options) (*Index, error) {
 	}
 	db, err := pebble.Open(dir, popt)
 	if err != nil {
-		if strings.Contains(err.Error(), `comparer name from file "quchong.index.postings.v1"`) {
-			return nil, fmt.Errorf("index %s has format 1; this quchong reads format %d only: rebuild the index (quchong dedup --index NEWDIR over the kept documents)", dir, Format)
+		if m := oldComparer.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("index %s has format %s; this quchong reads format %d only: rebuild the index (quchong dedup --index NEWDIR over the kept documents)", dir, m[1], Format)
 		}
 		if strings.Contains(err.Error(), "lock") {
 			return nil, fmt.Errorf("index %s is in use by another process (a server or a dedup run): %w", dir, err)
 		}
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	ix := &Index{db: db, dir: dir, readOnly: opt.ReadOnly}
+	ix := &Index{db: db, dir: dir, readOnly: opt.ReadOnly, popt: popt, spillBytes: spillBytes}
 	if ix.codec, err = newCodec(); err != nil {
 		db.Close()
 		return nil, err
@@ -225,6 +192,14 @@ func Open(dir string, opt Options) (*Index, error) {
 	if err := ix.load(opt.Params, canCreate); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := ix.loadLookup(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !opt.ReadOnly {
+		// Tables of a version whose run was killed before it committed.
+		os.RemoveAll(ix.ingestDir())
 	}
 	return ix, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -221,9 +222,31 @@ func TestVerifyFindsDamage(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			return ix.db.Delete(exactKey(d.Exact, 0), nil)
-		}, "no exact posting"},
-		{"stray posting", func(ix *Index) error { return ix.db.Set(bandKey(42, 1), nil, nil) }, "band posting"},
+			return ix.db.Delete(listKey(prefixExact, exactBucketBits(3), exact32(d.Exact), 1), nil)
+		}, "0 exact postings, want 1"},
+		{"lost band list", func(ix *Index) error {
+			it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixBand}, UpperBound: []byte{prefixBand + 1}})
+			if err != nil {
+				return err
+			}
+			defer it.Close()
+			if !it.First() {
+				return errors.New("no band list")
+			}
+			return ix.db.Delete(it.Key(), nil)
+		}, "band postings, want"},
+		{"stray posting", func(ix *Index) error {
+			b := bucketBits(3)
+			return ix.db.Set(listKey(prefixBand, b, 42, 1), encodeList(nil, []uint64{posting(42, 1)}, b, 0), nil)
+		}, "which does not have that key"},
+		{"posting in another version", func(ix *Index) error {
+			d, err := ix.doc(0)
+			if err != nil {
+				return err
+			}
+			b := exactBucketBits(3)
+			return ix.db.Set(listKey(prefixExact, b, exact32(d.Exact), 7), encodeList(nil, []uint64{posting(exact32(d.Exact), 0)}, b, 0), nil)
+		}, "no record"},
 		{"lost document", func(ix *Index) error { return ix.db.Delete(docKey(2), nil) }, "head counts"},
 	}
 	for _, tc := range tests {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
@@ -16,7 +17,7 @@ import (
 //	format byte (1), uvarint version, uvarint len(id), id,
 //	exact hash (16 bytes), uvarint masks, signed byte,
 //	uvarint text bytes, uvarint len(zstd), zstd of the normalised text (UTF-8),
-//	xxh3 of everything before (8 bytes).
+//	the low 32 bits of the xxh3 of everything before (4 bytes).
 //
 // The MinHash signature is not stored (it would be 4·K bytes, more than
 // the rest of the record and its postings): it is a function of the
@@ -37,7 +38,7 @@ type doc struct {
 	zText                  []byte
 }
 
-const recordFormat = 2
+const recordFormat = 3
 
 // codec compresses and decompresses texts; both are safe for concurrent
 // use.
@@ -47,7 +48,8 @@ type codec struct {
 }
 
 func newCodec() (codec, error) {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	// No zstd checksum: the record's covers the compressed text.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithEncoderCRC(false))
 	if err != nil {
 		return codec{}, err
 	}
@@ -81,7 +83,7 @@ func (d *doc) encode(dst []byte, c codec) []byte {
 		dst = binary.AppendUvarint(dst, uint64(len(z)))
 		dst = append(dst, z...)
 	}
-	return binary.BigEndian.AppendUint64(dst, xxh3.Hash(dst[start:]))
+	return binary.BigEndian.AppendUint32(dst, uint32(xxh3.Hash(dst[start:])))
 }
 
 var errCorrupt = errors.New("corrupt document record")
@@ -89,11 +91,11 @@ var errCorrupt = errors.New("corrupt document record")
 // decode parses a record. The text stays compressed until d.text is
 // called.
 func decode(b []byte) (*doc, error) {
-	if len(b) < 9 {
+	if len(b) < 5 {
 		return nil, errCorrupt
 	}
-	body := b[:len(b)-8]
-	if xxh3.Hash(body) != binary.BigEndian.Uint64(b[len(b)-8:]) {
+	body := b[:len(b)-4]
+	if uint32(xxh3.Hash(body)) != binary.BigEndian.Uint32(b[len(b)-4:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
 	}
 	if body[0] != recordFormat {

@@ -21,6 +21,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +45,10 @@ type Options struct {
 	MaxBody int64
 	// ReadOnly refuses adds even with the token.
 	ReadOnly bool
+	// Workers bounds the checks that run at once (their request decoding
+	// included); more wait their turn, so that many clients queue rather
+	// than contend for the cores. 0 means GOMAXPROCS.
+	Workers int
 }
 
 // Server answers the API over one index. It is an http.Handler.
@@ -56,6 +61,8 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	docs     *prometheus.CounterVec
 	checkers sync.Pool // *index.Checker
+	// slots holds a token for each check running (Options.Workers).
+	slots chan struct{}
 }
 
 // New returns a server over ix.
@@ -63,7 +70,10 @@ func New(ix *index.Index, opt Options) *Server {
 	if opt.MaxBody <= 0 {
 		opt.MaxBody = DefaultMaxBody
 	}
-	s := &Server{ix: ix, opt: opt, mux: http.NewServeMux(), reg: prometheus.NewRegistry()}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	s := &Server{ix: ix, opt: opt, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), slots: make(chan struct{}, opt.Workers)}
 	s.checkers.New = func() any { return ix.NewChecker() }
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "quchong_http_requests_total", Help: "HTTP requests by endpoint and status code.",
@@ -208,6 +218,12 @@ func decode(r *http.Request) ([]Document, bool, int, any) {
 }
 
 func (s *Server) check(r *http.Request) (int, any) {
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-r.Context().Done():
+		return fail(http.StatusServiceUnavailable, "request cancelled while waiting for a worker")
+	}
 	docs, batch, code, v := decode(r)
 	if v != nil {
 		return code, v

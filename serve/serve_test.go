@@ -335,3 +335,29 @@ func TestClient(t *testing.T) {
 		t.Fatalf("Health: %+v, %v", h, err)
 	}
 }
+
+// TestWorkersBound: with every worker busy a check waits (here until its
+// client gives up: 503, nothing checked); once one is free it runs.
+func TestWorkersBound(t *testing.T) {
+	lines := seedLines(t)
+	s := New(newIndex(t), Options{Token: token, Workers: 1})
+	s.slots <- struct{}{} // the one worker is busy
+	js, _ := json.Marshal(doc("q", lines[0]))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req := httptest.NewRequest("POST", "/v1/check", bytes.NewReader(js)).WithContext(ctx)
+	w := httptest.NewRecorder()
+	start := time.Now()
+	s.ServeHTTP(w, req)
+	if w.Code != http.StatusServiceUnavailable || time.Since(start) < 100*time.Millisecond {
+		t.Fatalf("check with the worker busy: %d after %v, want 503 once the client gave up", w.Code, time.Since(start))
+	}
+	<-s.slots
+	var r CheckResult
+	if code, body := call(t, s, "POST", "/v1/check", "", doc("q", lines[0]), &r); code != 200 || r.Duplicate {
+		t.Fatalf("check with the worker free: %d %s", code, body)
+	}
+	if len(s.slots) != 0 {
+		t.Errorf("%d workers still held after the check", len(s.slots))
+	}
+}

@@ -97,6 +97,7 @@ func cmdIndex(jsonOut bool, rest []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "version %d (%d versions), %s\n", s.Version, s.Versions, units.Plural(s.Docs, "document", ""))
 			fmt.Fprintf(stdout, "normalised texts %s, stored (zstd) %s\n", units.Bytes(s.TextBytes), units.Bytes(s.StoredTextBytes))
 			fmt.Fprintf(stdout, "on disk %s (live data %s), %.0f B a document beyond the stored texts\n", units.Bytes(int64(s.DiskBytes)), units.Bytes(int64(s.LiveBytes)), s.BytesPerDoc)
+			fmt.Fprintf(stdout, "posting lists held in memory by checks: %s\n", units.Bytes(int64(s.MemoryListBytes)))
 			p := s.Params
 			fmt.Fprintf(stdout, "parameters: k %d, seed %d, threshold %v, min length %d, %d bands × %d rows, %d-%s shingles\n",
 				p.K, p.Seed, p.Threshold, p.MinLength, p.Bands, p.Rows, p.Shingle.N, p.Shingle.Mode)

@@ -36,6 +36,7 @@ finish and the index is closed.
 type serveFlags struct {
 	index, addr, tokenFile string
 	maxBody                int64
+	workers                int
 	readOnly, create, json bool
 	grace                  time.Duration
 }
@@ -57,6 +58,7 @@ func newServeCmd(a *app) *cobra.Command {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the bearer token /v1/add requires; without it the server takes no writes")
 	fs.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "largest request body in `bytes`; larger ones get 413")
+	fs.IntVar(&f.workers, "workers", 0, "checks that run at once; more wait their turn (0: one a core, GOMAXPROCS)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "open the index read-only: checks only (other processes may read it too)")
 	fs.BoolVar(&f.create, "create", false, "create the index with the default detection parameters when DIR holds none")
 	fs.BoolVar(&f.json, "json", false, `print the start line as JSON: {"url": ..., "version": ..., "docs": ...}`)
@@ -77,8 +79,10 @@ func cmdServe(f *serveFlags, rest []string, stderr io.Writer) int {
 		return fail(exitUsage, errors.New("no index: give --index DIR"))
 	case f.maxBody < 1:
 		return fail(exitUsage, fmt.Errorf("--max-body %d: want ≥ 1", f.maxBody))
+	case f.workers < 0:
+		return fail(exitUsage, fmt.Errorf("--workers %d: want ≥ 0", f.workers))
 	}
-	opt := serve.Options{MaxBody: f.maxBody, ReadOnly: f.readOnly}
+	opt := serve.Options{MaxBody: f.maxBody, ReadOnly: f.readOnly, Workers: f.workers}
 	if f.tokenFile != "" {
 		tok, err := readToken(f.tokenFile)
 		if err != nil {

@@ -97,9 +97,18 @@ func (r *run) checkIndex(ctx context.Context) error {
 				err = ctx.Err()
 				return
 			}
+			// The text is read back and normalised only if a candidate
+			// needs verifying on the texts.
+			rep := reps[j]
 			var e index.Entry
-			if e, buf, err = r.entry(reps[j], buf); err != nil {
+			if e, err = r.entryNoText(rep); err != nil {
 				return
+			}
+			e.LoadText = func() ([]rune, error) {
+				var t []rune
+				var err error
+				t, buf, err = r.entryText(rep, buf)
+				return t, err
 			}
 			var ms []index.Match
 			if ms, err = c.CheckEntry(e); err != nil {
@@ -144,18 +153,30 @@ func (r *run) indexVersion() uint64 { v, _ := r.opt.Index.Head(); return v }
 // entry returns document i as the index stores it: fingerprint, signature
 // and normalised text (read back from its input or the text spill).
 func (r *run) entry(i uint32, buf []byte) (index.Entry, []byte, error) {
+	e, err := r.entryNoText(i)
+	if err != nil {
+		return e, buf, err
+	}
+	e.Text, buf, err = r.entryText(i, buf)
+	return e, buf, err
+}
+
+// entryNoText is entry without the text.
+func (r *run) entryNoText(i uint32) (index.Entry, error) {
 	fp := r.docs.fp(i)
 	fp.Exact = r.docs.exact(i)
 	e := index.Entry{Fingerprint: fp, Sig: make([]uint32, r.p.K)}
-	if err := r.docs.copySig(e.Sig, i); err != nil {
-		return e, buf, err
-	}
+	return e, r.docs.copySig(e.Sig, i)
+}
+
+// entryText reads document i's text back (into buf) and normalises it.
+func (r *run) entryText(i uint32, buf []byte) ([]rune, []byte, error) {
 	text, err := r.readText(i, buf)
 	if err != nil {
-		return e, text, err
+		return nil, text, err
 	}
-	e.Text, _ = r.st.Normalize(nil, text)
-	return e, text, nil
+	t, _ := r.st.Normalize(nil, text)
+	return t, text, nil
 }
 
 // priorDocs lists the documents the index removed.
@@ -283,11 +304,9 @@ func (r *run) prepareIndexVersion(ctx context.Context) error {
 			w.Abort()
 			return &output.OutputError{Err: err}
 		}
-		for j := range part {
-			if err := w.Add(entries[j]); err != nil {
-				w.Abort()
-				return &output.OutputError{Err: err}
-			}
+		if err := w.AddBatch(entries[:len(part)]); err != nil {
+			w.Abort()
+			return &output.OutputError{Err: err}
 		}
 		if err := ctx.Err(); err != nil {
 			w.Abort()
