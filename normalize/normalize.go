@@ -65,12 +65,13 @@ type Normalizer struct {
 	pool sync.Pool
 }
 
-// New builds a Normalizer for opt. The first call in a process also builds
-// the shared NFKC and T2S tables (a few milliseconds).
+// New builds a Normalizer for opt (about 2 ms). The first call in a process
+// also builds the shared NFKC and T2S tables (under a millisecond).
 func New(opt Options) *Normalizer {
 	n := &Normalizer{opt: opt, nfkc: nfkcTable(), t2s: t2sTable()}
+	props := bmpProps()
 	for c := rune(0); c < 1<<16; c++ {
-		n.out[c] = computeEntry(&n.opt, n.t2s, c)
+		n.out[c] = computeEntry(&n.opt, n.t2s, props, c)
 	}
 	for r := rune(0); r < 1<<16; r++ {
 		if !opt.NFKC {
@@ -435,7 +436,7 @@ func (n *Normalizer) entryOf(c rune) entry {
 	if c < 1<<16 {
 		return n.out[c]
 	}
-	return computeEntry(&n.opt, n.t2s, c)
+	return computeEntry(&n.opt, n.t2s, nil, c)
 }
 
 // step feeds one NFKC rune through the mask rules, T2S, folding and removal.
