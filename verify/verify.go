@@ -61,6 +61,7 @@ type Scratch struct {
 	last  int
 	spans [][2]int
 	extra []uint64
+	ends  []int // fill's candidate ends of a left context
 }
 
 // windowIndex indexes the c-rune windows of a text: head[b] is the first
@@ -75,8 +76,6 @@ type windowIndex struct {
 	// it (nil otherwise), and c the window length.
 	of []rune
 	c  int
-	// ends is findSpan's scratch.
-	ends []int
 }
 
 // Similarity returns the mask-aware shingle Jaccard similarity of two
@@ -251,6 +250,10 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
 	var ix *windowIndex
+	// linear says the contexts are looked for by scanning other, not in
+	// its window index: for a few mask runs, cheaper than building the
+	// index. Both find the same occurrences, in the same order.
+	linear := false
 	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
 	for i := 0; i < len(x); {
 		if x[i] != Mask {
@@ -268,10 +271,25 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 		}
 		left := x[max(prevEnd, i-c):i]
 		right := x[j:min(nextMask, j+c)]
-		if ix == nil {
-			ix = s.index(other, c, prepared)
+		if ix == nil && !linear {
+			if ix = s.cached(other, c, prepared); ix == nil {
+				if linear = maskRuns(x[i:]) <= linearRuns; !linear {
+					ix = s.index(other, c, prepared)
+				}
+			}
 		}
-		span, ok := ix.findSpan(other, left, right, c, maxFill, float64(i)/float64(len(x)))
+		var span []rune
+		ok := false
+		if len(left) > 0 || len(right) > 0 { // else no context to place a span by
+			var ends []int
+			if linear {
+				ends = occurrences(s.ends[:0], other, left)
+			} else {
+				ends = ix.occurrences(s.ends[:0], other, left, c)
+			}
+			span, ok = nearestSpan(ends, other, right, maxFill, float64(i)/float64(len(x)))
+			s.ends = ends[:0]
+		}
 		if ok {
 			if spans != nil { // empty spans too: windows across the join are new
 				*spans = append(*spans, [2]int{len(dst), len(dst) + len(span)})
@@ -295,10 +313,27 @@ func hashRunes(r []rune) uint64 {
 	return h
 }
 
-// index returns the window index of y: one of the last two, when y is the
-// same prepared text (same runes in memory, which the index keeps alive),
-// or one built again in the older one's arrays.
-func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
+// linearRuns is the most mask runs a text may have for fill to look for
+// their contexts by scanning the other text instead of building its window
+// index: a scan costs about a comparison a rune, a build several times
+// that.
+const linearRuns = 2
+
+// maskRuns counts the runs of masks in x.
+func maskRuns(x []rune) int {
+	n := 0
+	for i := 0; i < len(x); i++ {
+		if x[i] == Mask && (i == 0 || x[i-1] != Mask) {
+			n++
+		}
+	}
+	return n
+}
+
+// cached returns the window index of y when it is one of the last two
+// built, for the same prepared text (same runes in memory, which the index
+// keeps alive), else nil.
+func (s *Scratch) cached(y []rune, c int, prepared bool) *windowIndex {
 	if prepared && len(y) > 0 {
 		for k := range s.idx {
 			ix := &s.idx[k]
@@ -307,6 +342,15 @@ func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
 				return ix
 			}
 		}
+	}
+	return nil
+}
+
+// index returns the window index of y: one of the last two (cached), or
+// one built again in the older one's arrays.
+func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
+	if ix := s.cached(y, c, prepared); ix != nil {
+		return ix
 	}
 	s.last = 1 - s.last
 	ix := &s.idx[s.last]
@@ -346,33 +390,42 @@ func (s *windowIndex) build(y []rune, c int) {
 // multiply spreads them).
 func (s *windowIndex) bucket(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> s.shift }
 
-// findSpan looks in y for left, then right within maxFill runes after it, and
-// returns the runes between them.
-func (s *windowIndex) findSpan(y, left, right []rune, c, maxFill int, relPos float64) ([]rune, bool) {
-	if len(left) == 0 && len(right) == 0 {
-		return nil, false
+// occurrences appends to ends the candidate ends of the left context in y,
+// increasing, found in the index (y's) when left is a whole window.
+func (s *windowIndex) occurrences(ends []int, y, left []rune, c int) []int {
+	if len(left) != c || len(left) == 0 {
+		return occurrences(ends, y, left)
 	}
-	// Candidate ends of the left context in y (in a buffer reused from
-	// call to call).
-	ends := s.ends[:0]
-	defer func() { s.ends = ends[:0] }()
-	switch {
-	case len(left) == 0:
-		ends = append(ends, 0) // the mask opens the text
-	case len(left) == c:
-		h := hashRunes(left)
-		for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
-			if s.whash[p] == h && slices.Equal(y[p:int(p)+c], left) {
-				ends = append(ends, int(p)+c)
-			}
-		}
-	default:
-		for p := 0; p+len(left) <= len(y); p++ {
-			if slices.Equal(y[p:p+len(left)], left) {
-				ends = append(ends, p+len(left))
-			}
+	h := hashRunes(left)
+	for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
+		if s.whash[p] == h && slices.Equal(y[p:int(p)+c], left) {
+			ends = append(ends, int(p)+c)
 		}
 	}
+	return ends
+}
+
+// occurrences appends to ends the candidate ends of the left context in y,
+// increasing, by scanning y; an empty left context (the mask opens the
+// text) ends at 0.
+func occurrences(ends []int, y, left []rune) []int {
+	if len(left) == 0 {
+		return append(ends, 0)
+	}
+	first := left[0]
+	for p := 0; p+len(left) <= len(y); p++ {
+		if y[p] == first && slices.Equal(y[p:p+len(left)], left) {
+			ends = append(ends, p+len(left))
+		}
+	}
+	return ends
+}
+
+// nearestSpan returns, of the candidate ends of the left context in y, the
+// one followed by right within maxFill runes (or by the end of y, when
+// right is empty) nearest to the relative position relPos, and the runes
+// between; none without either context.
+func nearestSpan(ends []int, y, right []rune, maxFill int, relPos float64) ([]rune, bool) {
 	best, bestDist := -1, 2.0
 	var bestSpan []rune
 	for _, e := range ends {

@@ -235,6 +235,14 @@ func TestWindowIndex(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("window %q in %q: index %v, scan %v", string(w), string(y), got, want)
 			}
+			// fill's two ways to find a left context (the index, or a scan
+			// for a text with few mask runs) find the same ends, for a whole
+			// window and for a shorter context.
+			for _, left := range [][]rune{w, w[:r.IntN(c+1)]} {
+				if a, b := s.occurrences(nil, y, left, c), occurrences(nil, y, left); !slices.Equal(a, b) {
+					t.Fatalf("context %q in %q: index %v, scan %v", string(left), string(y), a, b)
+				}
+			}
 		}
 	}
 }
