@@ -61,7 +61,8 @@ type Scratch struct {
 	last  int
 	spans [][2]int
 	extra []uint64
-	ends  []int // fill's candidate ends of a left context
+	ends  []int    // fill's candidate ends of a left context
+	tmp   []uint64 // sort scratch
 }
 
 // windowIndex indexes the c-rune windows of a text: head[b] is the first
@@ -99,8 +100,8 @@ func Jaccard(a, b []rune, opt Options) float64 {
 }
 
 func jaccard(a, b []rune, opt shingle.Options, s *Scratch) float64 {
-	s.ha = sortedSet(shingle.Hashes(s.ha[:0], a, opt))
-	s.hb = sortedSet(shingle.Hashes(s.hb[:0], b, opt))
+	s.ha = sortedSet(shingle.Hashes(s.ha[:0], a, opt), &s.tmp)
+	s.hb = sortedSet(shingle.Hashes(s.hb[:0], b, opt), &s.tmp)
 	return setJaccard(s.ha, s.hb, a, b)
 }
 
@@ -121,12 +122,21 @@ type Prepared struct {
 }
 
 // Prepare readies a normalised text for SimilarityPrepared.
-func Prepare(a []rune, opt Options) Prepared {
+func Prepare(a []rune, opt Options) Prepared { return PrepareWith(a, opt, nil) }
+
+// PrepareWith is Prepare with s's buffers for its sort scratch (nil: new
+// ones), so that preparing many texts does not allocate and clear a
+// scratch array for each.
+func PrepareWith(a []rune, opt Options, s *Scratch) Prepared {
+	var tmp *[]uint64
+	if s != nil {
+		tmp = &s.tmp
+	}
 	p := Prepared{Runes: a, plain: !slices.Contains(a, Mask)}
 	if w := shingle.Windows(make([]uint64, 0, len(a)), a, opt.Shingle); len(w) > 0 {
-		p.set, p.windows = sortedSet(w), opt.Shingle.Mode == shingle.Chars
+		p.set, p.windows = sortedSet(w, tmp), opt.Shingle.Mode == shingle.Chars
 	} else {
-		p.set = sortedSet(shingle.Hashes(nil, a, opt.Shingle))
+		p.set = sortedSet(shingle.Hashes(nil, a, opt.Shingle), tmp)
 	}
 	return p
 }
@@ -148,17 +158,17 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	// texts whole.
 	s.spans = s.spans[:0]
 	s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true)
-	s.ha = withFills(s.ha[:0], a.set, s.fa, s.spans, opt.Shingle, &s.extra)
+	s.ha = withFills(s.ha[:0], a.set, s.fa, s.spans, opt.Shingle, &s.extra, &s.tmp)
 	s.spans = s.spans[:0]
 	s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true)
-	s.hb = withFills(s.hb[:0], b.set, s.fb, s.spans, opt.Shingle, &s.extra)
+	s.hb = withFills(s.hb[:0], b.set, s.fb, s.spans, opt.Shingle, &s.extra, &s.tmp)
 	return setJaccard(s.ha, s.hb, s.fa, s.fb)
 }
 
 // withFills appends to dst the union of set (sorted, unique) and the
 // hashes of the windows of filled that overlap the spans, sorted and
-// unique.
-func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Options, extra *[]uint64) []uint64 {
+// unique. tmp is sort scratch.
+func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Options, extra, tmp *[]uint64) []uint64 {
 	if len(spans) == 0 {
 		return append(dst, set...)
 	}
@@ -171,7 +181,7 @@ func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Opt
 		lo, hi := max(0, sp[0]-n+1), min(len(filled), sp[1]+n-1)
 		x = shingle.Windows(x, filled[lo:hi], opt)
 	}
-	x = sortedSet(x)
+	x = sortedSet(x, tmp)
 	*extra = x
 	i, j := 0, 0
 	for i < len(set) || j < len(x) {
@@ -222,12 +232,22 @@ func setJaccard(x, y []uint64, a, b []rune) float64 {
 // BenchmarkSortSet).
 const radixFrom = 1 << 16
 
-// sortedSet sorts h and drops repeats, in place.
-func sortedSet(h []uint64) []uint64 {
-	if len(h) >= radixFrom {
-		radix.Sort(h, make([]uint64, len(h)))
+// sortedSet sorts h and drops repeats, in place. tmp holds the sort's
+// scratch from call to call (nil: a new one each time).
+func sortedSet(h []uint64, tmp *[]uint64) []uint64 {
+	var t []uint64
+	if tmp != nil && cap(*tmp) >= len(h) {
+		t = (*tmp)[:len(h)]
 	} else {
-		radix.SortTop(h, make([]uint64, len(h)))
+		t = make([]uint64, len(h))
+		if tmp != nil {
+			*tmp = t
+		}
+	}
+	if len(h) >= radixFrom {
+		radix.Sort(h, t)
+	} else {
+		radix.SortTop(h, t)
 	}
 	return slices.Compact(h)
 }

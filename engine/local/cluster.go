@@ -160,7 +160,7 @@ func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
 				return 0, err
 			}
 			runes, _ := j.r.st.Normalize(nil, text)
-			p = j.r.st.Prepare(runes)
+			p = j.r.st.PrepareWith(runes, &j.sc)
 			j.prepared[x.d] = p
 		}
 		*x.dst = p
