@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/quchong/quchong/internal/writeback"
 )
 
 // File is an output file under construction. It implements io.Writer.
@@ -22,6 +24,9 @@ type File struct {
 	f    *os.File
 	path string
 	done bool
+	// wb starts the writeback of what is written as it accumulates, so
+	// that Commit's fsync does not wait for all of it at once.
+	wb *writeback.Writer
 }
 
 // Create starts a new file that will appear at path on Commit. The parent
@@ -44,7 +49,7 @@ func Create(path string) (*File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("atomicfile: create %s: %w", path, err)
 	}
-	return &File{f: f, path: path}, nil
+	return &File{f: f, path: path, wb: writeback.New(f, 0)}, nil
 }
 
 // Write writes to the temporary file.
@@ -52,7 +57,9 @@ func (f *File) Write(p []byte) (int, error) {
 	if f.done {
 		return 0, fmt.Errorf("atomicfile: write %s: file already committed or aborted", f.path)
 	}
-	return f.f.Write(p)
+	n, err := f.f.Write(p)
+	f.wb.Wrote(n)
+	return n, err
 }
 
 // Name returns the final path the file will have after Commit.

@@ -53,7 +53,8 @@ const integrationSteps = 200
 // to 1, as datasketch's _optimal_param does (its scan order: bands
 // ascending, then rows ascending; the first minimum wins). The integrals
 // use Simpson's rule with 200 steps. It fails when t is not in (0, 1), k < 1,
-// or a weight is negative, not finite, or both are zero.
+// or a weight is negative, not finite, or both are zero. The searches of
+// quchong's usual settings are precomputed (known).
 func Optimal(t float64, k int, wFP, wFN float64) (Params, error) {
 	if !(t > 0 && t < 1) {
 		return Params{}, fmt.Errorf("lsh: threshold %v is not in (0, 1)", t)
@@ -65,7 +66,17 @@ func Optimal(t float64, k int, wFP, wFN float64) (Params, error) {
 	if !(wFP >= 0 && wFN >= 0) || math.IsInf(sum, 0) || sum == 0 {
 		return Params{}, fmt.Errorf("lsh: weights %v (false positive) and %v (false negative): want non-negative, finite, not both zero", wFP, wFN)
 	}
-	wFP, wFN = wFP/sum, wFN/sum
+	for _, kn := range known {
+		if kn.t == t && kn.k == k && kn.wFP == wFP && kn.wFN == wFN {
+			return kn.p, nil
+		}
+	}
+	return search(t, k, wFP/sum, wFN/sum), nil
+}
+
+// search is Optimal's search over every banding, with valid arguments and
+// the weights normalised.
+func search(t float64, k int, wFP, wFN float64) Params {
 	// s^r at the integration points of [0, t] and [t, 1], for every r: the
 	// same for every number of bands, so computed once (the objective is
 	// exactly that of Probability integrated with Simpson's rule).
@@ -87,7 +98,7 @@ func Optimal(t float64, k int, wFP, wFN float64) (Params, error) {
 			}
 		}
 	}
-	return best, nil
+	return best
 }
 
 // grid is the points of Simpson's rule on [a, b]: x[0] = a, x[i] = a + i·h,

@@ -394,3 +394,23 @@ func TestOptimalSameAsDirect(t *testing.T) {
 		}
 	}
 }
+
+// Every precomputed search is what the search itself gives, both through
+// search and through the direct objective, and Optimal returns it.
+func TestKnownSearched(t *testing.T) {
+	if len(known) == 0 {
+		t.Fatal("no precomputed searches")
+	}
+	for _, kn := range known {
+		sum := kn.wFP + kn.wFN
+		if got := search(kn.t, kn.k, kn.wFP/sum, kn.wFN/sum); got != kn.p {
+			t.Errorf("known (%v, %d, %v/%v) = %v, search gives %v", kn.t, kn.k, kn.wFP, kn.wFN, kn.p, got)
+		}
+		if want := optimalDirect(kn.t, kn.k, kn.wFP, kn.wFN); want != kn.p {
+			t.Errorf("known (%v, %d, %v/%v) = %v, direct %v", kn.t, kn.k, kn.wFP, kn.wFN, kn.p, want)
+		}
+		if got, err := Optimal(kn.t, kn.k, kn.wFP, kn.wFN); err != nil || got != kn.p {
+			t.Errorf("Optimal(%v, %d, %v, %v) = %v, %v; want %v", kn.t, kn.k, kn.wFP, kn.wFN, got, err, kn.p)
+		}
+	}
+}

@@ -61,16 +61,29 @@ type Normalizer struct {
 	// out gives the entry of a rune of NFKC output (class, and the rune
 	// after T2S, folding and removal).
 	out [1 << 16]entry
+	// asciiOut gives ascii's verdict on an ASCII byte: the rune it
+	// emits, asciiDrop or asciiStop (its entry is generic or joined to
+	// what precedes it); asciiJoins says some ASCII entry is joined to what
+	// precedes it (then ascii looks at the entries themselves).
+	asciiOut   [utf8.RuneSelf]rune
+	asciiJoins bool
 	// pool holds *scratch for the slow path; it has no visible state.
 	pool sync.Pool
 }
 
-// New builds a Normalizer for opt. The first call in a process also builds
-// the shared NFKC and T2S tables (a few milliseconds).
+// ascii's verdicts on a byte other than the rune it emits.
+const (
+	asciiDrop = -1
+	asciiStop = -2
+)
+
+// New builds a Normalizer for opt (about 2 ms). The first call in a process
+// also builds the shared NFKC and T2S tables (under a millisecond).
 func New(opt Options) *Normalizer {
 	n := &Normalizer{opt: opt, nfkc: nfkcTable(), t2s: t2sTable()}
+	props := bmpProps()
 	for c := rune(0); c < 1<<16; c++ {
-		n.out[c] = computeEntry(&n.opt, n.t2s, c)
+		n.out[c] = computeEntry(&n.opt, n.t2s, props, c)
 	}
 	for r := rune(0); r < 1<<16; r++ {
 		if !opt.NFKC {
@@ -88,6 +101,18 @@ func New(opt Options) *Normalizer {
 			e |= fNoBoundary
 		}
 		n.in[r] = e
+	}
+	for b := range rune(utf8.RuneSelf) {
+		e := n.in[b]
+		switch {
+		case e&(fGeneric|fNoBoundary) != 0:
+			n.asciiOut[b] = asciiStop
+		case e.act() != actEmit:
+			n.asciiOut[b] = asciiDrop
+		default:
+			n.asciiOut[b] = e.out()
+		}
+		n.asciiJoins = n.asciiJoins || e&fNoBoundary != 0
 	}
 	return n
 }
@@ -267,6 +292,24 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 // main loop.
 func (n *Normalizer) ascii(dst []rune, text []byte, i int) ([]rune, int) {
 	p := i
+	if !n.asciiJoins {
+		// No ASCII rune is joined to what precedes it (always so: ASCII
+		// runes all start NFKC segments), so only the byte's own verdict
+		// counts.
+		for ; p+1 < len(text); p++ {
+			b, b2 := text[p], text[p+1]
+			if b|b2 >= utf8.RuneSelf {
+				break
+			}
+			o := n.asciiOut[b&(utf8.RuneSelf-1)]
+			if o >= 0 {
+				dst = append(dst, o)
+			} else if o == asciiStop {
+				break
+			}
+		}
+		return dst, p
+	}
 	for ; p+1 < len(text); p++ {
 		b, b2 := text[p], text[p+1]
 		if b|b2 >= utf8.RuneSelf {
@@ -435,7 +478,7 @@ func (n *Normalizer) entryOf(c rune) entry {
 	if c < 1<<16 {
 		return n.out[c]
 	}
-	return computeEntry(&n.opt, n.t2s, c)
+	return computeEntry(&n.opt, n.t2s, nil, c)
 }
 
 // step feeds one NFKC rune through the mask rules, T2S, folding and removal.

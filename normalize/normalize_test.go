@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -480,6 +481,29 @@ func TestEqualsReferenceRuns(t *testing.T) {
 		n := New(opt)
 		for _, x := range texts {
 			checkEqual(t, n, []byte(x))
+		}
+	}
+}
+
+// New's per-rune entries, built with the bitsets of runeProps, are those
+// computeEntry gives asking package unicode, for every BMP rune, under
+// several option sets.
+func TestEntriesSameAsUnicode(t *testing.T) {
+	props := bmpProps()
+	for r := rune(0); r < 1<<16; r++ {
+		if props.isCJK(r) != isCJK(r) || props.isSpace(r) != unicode.IsSpace(r) || props.isCc(r) != unicode.Is(unicode.Cc, r) ||
+			props.isCf(r) != unicode.Is(unicode.Cf, r) || props.isPunct(r) != unicode.IsPunct(r) || props.toLower(r) != unicode.ToLower(r) {
+			t.Fatalf("U+%04X: runeProps differs from package unicode", r)
+		}
+	}
+	all := Default()
+	all.WordBreaks = true
+	for _, opt := range []Options{Default(), all, {}, {Fold: true, StripSpace: true}, {T2S: true, StripPunct: true, Masks: true}} {
+		n := New(opt)
+		for c := rune(0); c < 1<<16; c++ {
+			if got, want := n.out[c], computeEntry(&opt, n.t2s, nil, c); got != want {
+				t.Fatalf("%+v: U+%04X entry %#x, want %#x", opt, c, got, want)
+			}
 		}
 	}
 }

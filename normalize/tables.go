@@ -1,6 +1,7 @@
 package normalize
 
 //go:generate go run ./internal/gen -out t2s_table.go
+//go:generate go test . -run TestNFKCTable -update-nfkc
 
 import (
 	"sync"
@@ -87,34 +88,45 @@ type nfkcTables struct {
 	seq []rune
 }
 
-// nfkcTable is built once, on first use, and never changed.
-var nfkcTable = sync.OnceValue(func() *nfkcTables {
+// nfkcTable is built once, on first use, and never changed: decoded from
+// nfkc_table.go, which TestNFKCTable checks against x/text (computeNFKC)
+// and rewrites with -update-nfkc; computing it from x/text takes about
+// 10 ms, a run's fixed cost.
+var nfkcTable = sync.OnceValue(decodeNFKC)
+
+// decodeNFKC builds the NFKC table from nfkc_table.go's strings: every
+// BMP rune but the surrogates is its own form and starts a segment, but
+// those the strings list.
+func decodeNFKC() *nfkcTables {
 	t := new(nfkcTables)
-	var buf [4]byte
-	var out []byte
-	for r := rune(0); r < 1<<16; r++ {
-		if utf8.RuneLen(r) < 0 { // surrogates never come out of the decoder
-			continue
+	for r := range rune(1 << 16) {
+		if r < 0xD800 || r > 0xDFFF { // surrogates never come out of the decoder
+			t.tab[r] = nfkcEntry(r)
 		}
-		b := buf[:utf8.EncodeRune(buf[:], r)]
-		var e nfkcEntry
-		if !startsSegment(norm.NFKC.Properties(b)) {
-			e |= nfkcNoBoundary
+	}
+	for s := nfkcSingles; len(s) > 0; {
+		from, n := utf8.DecodeRuneInString(s)
+		to, m := utf8.DecodeRuneInString(s[n:])
+		s = s[n+m:]
+		t.tab[from] = nfkcEntry(to)
+	}
+	for s := nfkcSeqs; len(s) > 0; {
+		from, n := utf8.DecodeRuneInString(s)
+		count, m := utf8.DecodeRuneInString(s[n:])
+		s = s[n+m:]
+		off := len(t.seq)
+		for range count {
+			c, k := utf8.DecodeRuneInString(s)
+			s = s[k:]
+			t.seq = append(t.seq, c)
 		}
-		out = norm.NFKC.Append(out[:0], b...)
-		if c, n := utf8.DecodeRune(out); n == len(out) && n > 0 {
-			e |= nfkcEntry(c)
-		} else {
-			off := len(t.seq)
-			for _, c := range string(out) {
-				t.seq = append(t.seq, c)
-			}
-			e |= nfkcSeq | nfkcEntry(off) | nfkcEntry(len(t.seq)-off)<<20
-		}
-		t.tab[r] = e
+		t.tab[from] = nfkcSeq | nfkcEntry(off) | nfkcEntry(count)<<20
+	}
+	for _, r := range nfkcNoBoundaries {
+		t.tab[r] |= nfkcNoBoundary
 	}
 	return t
-})
+}
 
 // startsSegment reports whether NFKC can never join the rune with p's
 // properties to what precedes it. BoundaryBefore alone is not enough: a
@@ -168,8 +180,9 @@ func (t *t2sTables) lookup(r rune) rune {
 	return r
 }
 
-// classOf gives the mask class of an NFKC rune.
-func classOf(r rune) int {
+// classOf gives the mask class of an NFKC rune; p answers whether it is
+// CJK.
+func classOf(p *runeProps, r rune) int {
 	switch {
 	case r == Mask:
 		return clsMaskIn
@@ -183,7 +196,7 @@ func classOf(r rune) int {
 		return clsAlnum
 	case r == '×' || r == '某' || r == '○' || r == '□':
 		return clsMulti
-	case r >= 0x2EA && isCJK(r): // U+02EA is the first Bopomofo rune
+	case r >= 0x2EA && p.isCJK(r): // U+02EA is the first Bopomofo rune
 		return clsCJK
 	}
 	return clsOther
@@ -193,11 +206,103 @@ var cjkTables = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Kat
 
 func isCJK(r rune) bool { return unicode.IsOneOf(cjkTables, r) }
 
-// computeEntry works out the entry of an NFKC rune under opt.
-func computeEntry(opt *Options, t2s *t2sTables, c rune) entry {
-	cls := classOf(c)
+// bmpSet is a set of BMP runes, one bit each.
+type bmpSet [1 << 16 / 64]uint64
+
+func (s *bmpSet) has(r rune) bool { return s[r>>6]&(1<<(r&63)) != 0 }
+
+func (s *bmpSet) addRange(lo, hi, stride rune) {
+	for r := lo; r <= hi && r < 1<<16; r += stride {
+		s[r>>6] |= 1 << (r & 63)
+	}
+}
+
+func (s *bmpSet) addTable(t *unicode.RangeTable) {
+	for _, rg := range t.R16 {
+		s.addRange(rune(rg.Lo), rune(rg.Hi), rune(rg.Stride))
+	}
+	for _, rg := range t.R32 {
+		s.addRange(rune(rg.Lo), rune(rg.Hi), rune(rg.Stride))
+	}
+}
+
+// runeProps answers the Unicode questions computeEntry asks (CJK, white
+// space, Cc, Cf, punctuation, lower case) for a BMP rune from bitsets built
+// once by walking the range tables, where asking package unicode costs a
+// search per rune: New asks them for all 65,536 runes. The answers are
+// unicode's own: below U+0100 and outside the BMP it asks unicode, and a
+// rune outside every case range is its own lower case. A nil *runeProps
+// asks unicode every time.
+type runeProps struct {
+	cjk, space, cc, cf, punct, cased bmpSet
+}
+
+var bmpProps = sync.OnceValue(func() *runeProps {
+	p := new(runeProps)
+	for _, t := range cjkTables {
+		p.cjk.addTable(t)
+	}
+	p.space.addTable(unicode.White_Space)
+	p.cc.addTable(unicode.Cc)
+	p.cf.addTable(unicode.Cf)
+	p.punct.addTable(unicode.P)
+	for _, cr := range unicode.CaseRanges {
+		p.cased.addRange(rune(cr.Lo), rune(cr.Hi), 1)
+	}
+	return p
+})
+
+// fast says whether r is answered from the bitsets.
+func (p *runeProps) fast(r rune) bool { return p != nil && r >= 0x100 && r < 1<<16 }
+
+func (p *runeProps) isCJK(r rune) bool {
+	if p.fast(r) {
+		return p.cjk.has(r)
+	}
+	return isCJK(r)
+}
+
+func (p *runeProps) isSpace(r rune) bool {
+	if p.fast(r) {
+		return p.space.has(r)
+	}
+	return unicode.IsSpace(r)
+}
+
+func (p *runeProps) isCc(r rune) bool {
+	if p.fast(r) {
+		return p.cc.has(r)
+	}
+	return unicode.Is(unicode.Cc, r)
+}
+
+func (p *runeProps) isCf(r rune) bool {
+	if p.fast(r) {
+		return p.cf.has(r)
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+func (p *runeProps) isPunct(r rune) bool {
+	if p.fast(r) {
+		return p.punct.has(r)
+	}
+	return unicode.IsPunct(r)
+}
+
+func (p *runeProps) toLower(r rune) rune {
+	if p.fast(r) && !p.cased.has(r) {
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// computeEntry works out the entry of an NFKC rune under opt; p answers
+// the Unicode questions (nil: package unicode).
+func computeEntry(opt *Options, t2s *t2sTables, p *runeProps, c rune) entry {
+	cls := classOf(p, c)
 	e := entry(cls) << clsShift
-	if cls == clsCJK || cls == clsMulti && isCJK(c) {
+	if cls == clsCJK || cls == clsMulti && p.isCJK(c) {
 		e |= ctxCJK << clsShift
 	}
 	switch {
@@ -211,15 +316,15 @@ func computeEntry(opt *Options, t2s *t2sTables, c rune) entry {
 		o = t2s.lookup(o)
 	}
 	if opt.Fold {
-		o = unicode.ToLower(o)
+		o = p.toLower(o)
 	}
 	act := actEmit
 	switch {
-	case opt.StripSpace && (unicode.IsSpace(o) || unicode.Is(unicode.Cc, o)):
+	case opt.StripSpace && (p.isSpace(o) || p.isCc(o)):
 		act = actBreak
-	case opt.StripSpace && unicode.Is(unicode.Cf, o):
+	case opt.StripSpace && p.isCf(o):
 		act = actSilent
-	case opt.StripPunct && unicode.IsPunct(o):
+	case opt.StripPunct && p.isPunct(o):
 		act = actBreak
 	}
 	return e | entry(act)<<actShift | entry(o)

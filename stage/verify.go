@@ -89,6 +89,12 @@ type Prepared = verify.Prepared
 // with many others without hashing it again each time.
 func (s *Stages) Prepare(a []rune) Prepared { return verify.Prepare(a, s.p.Verify) }
 
+// PrepareWith is Prepare with sc's buffers for its scratch, for a goroutine
+// that prepares many texts.
+func (s *Stages) PrepareWith(a []rune, sc *Scratch) Prepared {
+	return verify.PrepareWith(a, s.p.Verify, &sc.verify)
+}
+
 // ConfirmPrepared is Confirm of two prepared texts, with the same result.
 func (s *Stages) ConfirmPrepared(a, b Prepared, sc *Scratch) (float64, bool) {
 	sim := verify.SimilarityPrepared(a, b, s.p.Verify, &sc.verify)

@@ -61,6 +61,8 @@ type Scratch struct {
 	last  int
 	spans [][2]int
 	extra []uint64
+	ends  []int    // fill's candidate ends of a left context
+	tmp   []uint64 // sort scratch
 }
 
 // windowIndex indexes the c-rune windows of a text: head[b] is the first
@@ -75,8 +77,6 @@ type windowIndex struct {
 	// it (nil otherwise), and c the window length.
 	of []rune
 	c  int
-	// ends is findSpan's scratch.
-	ends []int
 }
 
 // Similarity returns the mask-aware shingle Jaccard similarity of two
@@ -100,8 +100,8 @@ func Jaccard(a, b []rune, opt Options) float64 {
 }
 
 func jaccard(a, b []rune, opt shingle.Options, s *Scratch) float64 {
-	s.ha = sortedSet(shingle.Hashes(s.ha[:0], a, opt))
-	s.hb = sortedSet(shingle.Hashes(s.hb[:0], b, opt))
+	s.ha = sortedSet(shingle.Hashes(s.ha[:0], a, opt), &s.tmp)
+	s.hb = sortedSet(shingle.Hashes(s.hb[:0], b, opt), &s.tmp)
 	return setJaccard(s.ha, s.hb, a, b)
 }
 
@@ -122,12 +122,21 @@ type Prepared struct {
 }
 
 // Prepare readies a normalised text for SimilarityPrepared.
-func Prepare(a []rune, opt Options) Prepared {
+func Prepare(a []rune, opt Options) Prepared { return PrepareWith(a, opt, nil) }
+
+// PrepareWith is Prepare with s's buffers for its sort scratch (nil: new
+// ones), so that preparing many texts does not allocate and clear a
+// scratch array for each.
+func PrepareWith(a []rune, opt Options, s *Scratch) Prepared {
+	var tmp *[]uint64
+	if s != nil {
+		tmp = &s.tmp
+	}
 	p := Prepared{Runes: a, plain: !slices.Contains(a, Mask)}
 	if w := shingle.Windows(make([]uint64, 0, len(a)), a, opt.Shingle); len(w) > 0 {
-		p.set, p.windows = sortedSet(w), opt.Shingle.Mode == shingle.Chars
+		p.set, p.windows = sortedSet(w, tmp), opt.Shingle.Mode == shingle.Chars
 	} else {
-		p.set = sortedSet(shingle.Hashes(nil, a, opt.Shingle))
+		p.set = sortedSet(shingle.Hashes(nil, a, opt.Shingle), tmp)
 	}
 	return p
 }
@@ -149,17 +158,17 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	// texts whole.
 	s.spans = s.spans[:0]
 	s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true)
-	s.ha = withFills(s.ha[:0], a.set, s.fa, s.spans, opt.Shingle, &s.extra)
+	s.ha = withFills(s.ha[:0], a.set, s.fa, s.spans, opt.Shingle, &s.extra, &s.tmp)
 	s.spans = s.spans[:0]
 	s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true)
-	s.hb = withFills(s.hb[:0], b.set, s.fb, s.spans, opt.Shingle, &s.extra)
+	s.hb = withFills(s.hb[:0], b.set, s.fb, s.spans, opt.Shingle, &s.extra, &s.tmp)
 	return setJaccard(s.ha, s.hb, s.fa, s.fb)
 }
 
 // withFills appends to dst the union of set (sorted, unique) and the
 // hashes of the windows of filled that overlap the spans, sorted and
-// unique.
-func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Options, extra *[]uint64) []uint64 {
+// unique. tmp is sort scratch.
+func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Options, extra, tmp *[]uint64) []uint64 {
 	if len(spans) == 0 {
 		return append(dst, set...)
 	}
@@ -172,7 +181,7 @@ func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Opt
 		lo, hi := max(0, sp[0]-n+1), min(len(filled), sp[1]+n-1)
 		x = shingle.Windows(x, filled[lo:hi], opt)
 	}
-	x = sortedSet(x)
+	x = sortedSet(x, tmp)
 	*extra = x
 	i, j := 0, 0
 	for i < len(set) || j < len(x) {
@@ -223,12 +232,22 @@ func setJaccard(x, y []uint64, a, b []rune) float64 {
 // BenchmarkSortSet).
 const radixFrom = 1 << 16
 
-// sortedSet sorts h and drops repeats, in place.
-func sortedSet(h []uint64) []uint64 {
-	if len(h) >= radixFrom {
-		radix.Sort(h, make([]uint64, len(h)))
+// sortedSet sorts h and drops repeats, in place. tmp holds the sort's
+// scratch from call to call (nil: a new one each time).
+func sortedSet(h []uint64, tmp *[]uint64) []uint64 {
+	var t []uint64
+	if tmp != nil && cap(*tmp) >= len(h) {
+		t = (*tmp)[:len(h)]
 	} else {
-		radix.SortTop(h, make([]uint64, len(h)))
+		t = make([]uint64, len(h))
+		if tmp != nil {
+			*tmp = t
+		}
+	}
+	if len(h) >= radixFrom {
+		radix.Sort(h, t)
+	} else {
+		radix.SortTop(h, t)
 	}
 	return slices.Compact(h)
 }
@@ -251,6 +270,10 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
 	var ix *windowIndex
+	// linear says the contexts are looked for by scanning other, not in
+	// its window index: for a few mask runs, cheaper than building the
+	// index. Both find the same occurrences, in the same order.
+	linear := false
 	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
 	for i := 0; i < len(x); {
 		if x[i] != Mask {
@@ -268,10 +291,25 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 		}
 		left := x[max(prevEnd, i-c):i]
 		right := x[j:min(nextMask, j+c)]
-		if ix == nil {
-			ix = s.index(other, c, prepared)
+		if ix == nil && !linear {
+			if ix = s.cached(other, c, prepared); ix == nil {
+				if linear = maskRuns(x[i:]) <= linearRuns; !linear {
+					ix = s.index(other, c, prepared)
+				}
+			}
 		}
-		span, ok := ix.findSpan(other, left, right, c, maxFill, float64(i)/float64(len(x)))
+		var span []rune
+		ok := false
+		if len(left) > 0 || len(right) > 0 { // else no context to place a span by
+			var ends []int
+			if linear {
+				ends = occurrences(s.ends[:0], other, left)
+			} else {
+				ends = ix.occurrences(s.ends[:0], other, left, c)
+			}
+			span, ok = nearestSpan(ends, other, right, maxFill, float64(i)/float64(len(x)))
+			s.ends = ends[:0]
+		}
 		if ok {
 			if spans != nil { // empty spans too: windows across the join are new
 				*spans = append(*spans, [2]int{len(dst), len(dst) + len(span)})
@@ -295,10 +333,27 @@ func hashRunes(r []rune) uint64 {
 	return h
 }
 
-// index returns the window index of y: one of the last two, when y is the
-// same prepared text (same runes in memory, which the index keeps alive),
-// or one built again in the older one's arrays.
-func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
+// linearRuns is the most mask runs a text may have for fill to look for
+// their contexts by scanning the other text instead of building its window
+// index: a scan costs about a comparison a rune, a build several times
+// that.
+const linearRuns = 2
+
+// maskRuns counts the runs of masks in x.
+func maskRuns(x []rune) int {
+	n := 0
+	for i := 0; i < len(x); i++ {
+		if x[i] == Mask && (i == 0 || x[i-1] != Mask) {
+			n++
+		}
+	}
+	return n
+}
+
+// cached returns the window index of y when it is one of the last two
+// built, for the same prepared text (same runes in memory, which the index
+// keeps alive), else nil.
+func (s *Scratch) cached(y []rune, c int, prepared bool) *windowIndex {
 	if prepared && len(y) > 0 {
 		for k := range s.idx {
 			ix := &s.idx[k]
@@ -307,6 +362,15 @@ func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
 				return ix
 			}
 		}
+	}
+	return nil
+}
+
+// index returns the window index of y: one of the last two (cached), or
+// one built again in the older one's arrays.
+func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
+	if ix := s.cached(y, c, prepared); ix != nil {
+		return ix
 	}
 	s.last = 1 - s.last
 	ix := &s.idx[s.last]
@@ -346,33 +410,42 @@ func (s *windowIndex) build(y []rune, c int) {
 // multiply spreads them).
 func (s *windowIndex) bucket(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> s.shift }
 
-// findSpan looks in y for left, then right within maxFill runes after it, and
-// returns the runes between them.
-func (s *windowIndex) findSpan(y, left, right []rune, c, maxFill int, relPos float64) ([]rune, bool) {
-	if len(left) == 0 && len(right) == 0 {
-		return nil, false
+// occurrences appends to ends the candidate ends of the left context in y,
+// increasing, found in the index (y's) when left is a whole window.
+func (s *windowIndex) occurrences(ends []int, y, left []rune, c int) []int {
+	if len(left) != c || len(left) == 0 {
+		return occurrences(ends, y, left)
 	}
-	// Candidate ends of the left context in y (in a buffer reused from
-	// call to call).
-	ends := s.ends[:0]
-	defer func() { s.ends = ends[:0] }()
-	switch {
-	case len(left) == 0:
-		ends = append(ends, 0) // the mask opens the text
-	case len(left) == c:
-		h := hashRunes(left)
-		for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
-			if s.whash[p] == h && slices.Equal(y[p:int(p)+c], left) {
-				ends = append(ends, int(p)+c)
-			}
-		}
-	default:
-		for p := 0; p+len(left) <= len(y); p++ {
-			if slices.Equal(y[p:p+len(left)], left) {
-				ends = append(ends, p+len(left))
-			}
+	h := hashRunes(left)
+	for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
+		if s.whash[p] == h && slices.Equal(y[p:int(p)+c], left) {
+			ends = append(ends, int(p)+c)
 		}
 	}
+	return ends
+}
+
+// occurrences appends to ends the candidate ends of the left context in y,
+// increasing, by scanning y; an empty left context (the mask opens the
+// text) ends at 0.
+func occurrences(ends []int, y, left []rune) []int {
+	if len(left) == 0 {
+		return append(ends, 0)
+	}
+	first := left[0]
+	for p := 0; p+len(left) <= len(y); p++ {
+		if y[p] == first && slices.Equal(y[p:p+len(left)], left) {
+			ends = append(ends, p+len(left))
+		}
+	}
+	return ends
+}
+
+// nearestSpan returns, of the candidate ends of the left context in y, the
+// one followed by right within maxFill runes (or by the end of y, when
+// right is empty) nearest to the relative position relPos, and the runes
+// between; none without either context.
+func nearestSpan(ends []int, y, right []rune, maxFill int, relPos float64) ([]rune, bool) {
 	best, bestDist := -1, 2.0
 	var bestSpan []rune
 	for _, e := range ends {

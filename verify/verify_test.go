@@ -164,7 +164,7 @@ func TestSimilarityPreparedRandom(t *testing.T) {
 		{Shingle: shingle.Options{N: 2, Mode: shingle.Words}},
 		{Shingle: shingle.Options{N: 5}, Context: 2, MaxFill: 6},
 	} {
-		var s Scratch
+		var s, ps Scratch
 		between := 0
 		for range 3000 {
 			a := text()
@@ -188,7 +188,8 @@ func TestSimilarityPreparedRandom(t *testing.T) {
 			if want > 0 && want < 1 {
 				between++
 			}
-			if got := SimilarityPrepared(Prepare(a, o), Prepare(b, o), o, &s); got != want {
+			// b prepared with a Scratch reused across texts of every size.
+			if got := SimilarityPrepared(Prepare(a, o), PrepareWith(b, o, &ps), o, &s); got != want {
 				t.Fatalf("%+v: %q vs %q: prepared %v, Similarity %v", o, string(a), string(b), got, want)
 			}
 		}
@@ -234,6 +235,14 @@ func TestWindowIndex(t *testing.T) {
 			}
 			if !slices.Equal(got, want) {
 				t.Fatalf("window %q in %q: index %v, scan %v", string(w), string(y), got, want)
+			}
+			// fill's two ways to find a left context (the index, or a scan
+			// for a text with few mask runs) find the same ends, for a whole
+			// window and for a shorter context.
+			for _, left := range [][]rune{w, w[:r.IntN(c+1)]} {
+				if a, b := s.occurrences(nil, y, left, c), occurrences(nil, y, left); !slices.Equal(a, b) {
+					t.Fatalf("context %q in %q: index %v, scan %v", string(left), string(y), a, b)
+				}
 			}
 		}
 	}

@@ -59,6 +59,7 @@ func (r *run) cluster(ctx context.Context) error {
 		}
 		decisions[c], errs[c] = r.st.Decide(members, &judge{r: r, ctx: ctx})
 	})
+	r.prepared = nil // the confirm stage's texts are done with
 	if err := errors.Join(errs...); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -98,9 +99,9 @@ func (r *run) cluster(ctx context.Context) error {
 }
 
 // judge is the local engine's stage.Judge: signatures from the document
-// table (resident or read back), texts read back (from the inputs or the
-// text spill), and the text similarities the confirm stage already
-// computed.
+// table (resident or read back), texts the confirm stage prepared or read
+// back (from the inputs or the text spill), and the text similarities the
+// confirm stage already computed.
 type judge struct {
 	r    *run
 	ctx  context.Context
@@ -146,7 +147,10 @@ func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
 		d   uint32
 		dst *stage.Prepared
 	}{{a, &pa}, {b, &pb}} {
-		p, ok := j.prepared[x.d]
+		p, ok := j.r.prepared[x.d]
+		if !ok {
+			p, ok = j.prepared[x.d]
+		}
 		if !ok {
 			if err := j.ctx.Err(); err != nil {
 				return 0, err
@@ -156,7 +160,7 @@ func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
 				return 0, err
 			}
 			runes, _ := j.r.st.Normalize(nil, text)
-			p = j.r.st.Prepare(runes)
+			p = j.r.st.PrepareWith(runes, &j.sc)
 			j.prepared[x.d] = p
 		}
 		*x.dst = p

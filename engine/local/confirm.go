@@ -78,6 +78,9 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 			}
 		})
 		lo = hi
+		if lo == len(pairs) {
+			r.prepared = needed // the cluster stage checks mostly these texts again
+		}
 	}
 	return sims, oks, nil
 }

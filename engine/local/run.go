@@ -167,7 +167,13 @@ type run struct {
 	// decodedOnce counts the files the output pass copied from decoded.
 	decodedOnce atomic.Int64
 
-	groups   *groupState
+	groups *groupState
+	// prepared holds, from the confirm stage to the cluster stage, the
+	// prepared texts of the last chunk of pairs confirmed (within
+	// confirmation's share of the budget), so that the checks against each
+	// cluster's kept document do not read, normalise and hash them again.
+	// Read-only once set; nil after a resume past the confirm stage.
+	prepared map[uint32]stage.Prepared
 	clusters cluster.Clusters
 	keptOf   []uint32   // kept document of each cluster
 	side     *sideTable // ids and keep-rule values of the documents in components

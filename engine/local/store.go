@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/quchong/quchong/internal/writeback"
 	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
 )
@@ -176,11 +177,16 @@ func (s *store) finish() error {
 // allows.
 func (s *store) flush(b *block) {
 	b.flushed.Do(func() {
-		if _, err := s.sigFile.WriteAt(u32bytes(b.sigs[:b.n*s.k]), int64(b.index)*s.blockBytes()); err != nil {
+		off := int64(b.index) * s.blockBytes()
+		n, err := s.sigFile.WriteAt(u32bytes(b.sigs[:b.n*s.k]), off)
+		if err != nil {
 			err = fmt.Errorf("work directory: signatures: %w", err)
 			s.flushErr.CompareAndSwap(nil, &err)
 			return
 		}
+		// The fingerprint checkpoint syncs the file: its blocks go to the
+		// disk while the run goes on, not all at the checkpoint.
+		writeback.Start(s.sigFile, off, int64(n))
 		if s.resident.Load() > int64(s.maxResident) {
 			b.sigs = nil
 			s.resident.Add(-1)

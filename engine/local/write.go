@@ -37,9 +37,10 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) e
 	}
 	prepared := make([]stage.Prepared, len(docs))
 	parallelChunks(len(docs), r.workers, func(a, b int) {
+		sc := new(stage.Scratch)
 		for j := a; j < b; j++ {
 			runes, _ := r.st.Normalize(nil, raw[j])
-			prepared[j] = r.st.Prepare(runes)
+			prepared[j] = r.st.PrepareWith(runes, sc)
 			raw[j] = nil
 		}
 	})
