@@ -143,7 +143,7 @@ func TestExplainAgreesWithRun(t *testing.T) {
 			}
 			// The resolved parameters: deriving the bands again would
 			// cost more than the rest of a run of two documents.
-			stats, err := local.Run(context.Background(), local.Options{Inputs: []string{in}, Params: st.Params(), OutDir: out, Force: true, Workers: 1, NoReport: true, DryRun: true, Memory: 64 << 20})
+			stats, err := local.Run(context.Background(), local.Options{Request: output.Request{Inputs: []string{in}, Params: st.Params(), OutDir: out, Force: true}, Workers: 1, NoReport: true, DryRun: true, Memory: 64 << 20})
 			if err != nil {
 				t.Fatalf("%s: Run: %v", name, err)
 			}
