@@ -12,6 +12,8 @@
 #   WORK     where decompressed and sharded copies go (default /tmp/quchong-throughput; kept)
 #   CASES    which cases to run (default "zh50 en zh150shards-1 zh150shards-2")
 #   REPEAT   runs per case; the table shows each (default 1)
+#   STAGES   when 1, a last column with each stage's seconds from stats.json
+#            (the core-scaling figures: CASES="zh150shards-1 zh150shards-2" REPEAT=2 STAGES=1)
 #
 # Each case: one `quchong dedup` under /usr/bin/time, --output-compression
 # none, --threshold 0.8; MB is the input's decompressed size.
@@ -43,8 +45,14 @@ shards() {
 	echo "$work"/shards/s0?.jsonl
 }
 
-echo "| case | workers | MB | wall s | CPU s | MB/CPU-s | MB/wall-s | peak RSS MB |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+stages=${STAGES:-0}
+if [ "$stages" = 1 ]; then
+	echo "| case | workers | MB | wall s | CPU s | MB/CPU-s | MB/wall-s | peak RSS MB | load | stages (s) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+else
+	echo "| case | workers | MB | wall s | CPU s | MB/CPU-s | MB/wall-s | peak RSS MB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+fi
 for c in $cases; do
 	workers=${c##*-}
 	[ "$workers" = "$c" ] && workers=1
@@ -59,12 +67,19 @@ for c in $cases; do
 	mb=$(cat $inputs | wc -c | awk '{printf "%.1f", $1/1e6}')
 	for _ in $(seq "$repeat"); do
 		rm -rf "$work/out"
+		load=$(cut -d' ' -f1 /proc/loadavg)
 		# shellcheck disable=SC2086
 		/usr/bin/time -o "$work/time" -f "%e %U %S %M" \
 			taskset -c "$(seq -s, 0 $((workers - 1)))" \
 			"$Q" dedup $inputs -o "$work/out" --threshold 0.8 --output-compression none --quiet --workers "$workers" >/dev/null
 		read -r wall user sys rss <"$work/time"
-		awk -v c="$c" -v w="$workers" -v mb="$mb" -v wall="$wall" -v u="$user" -v s="$sys" -v rss="$rss" \
-			'BEGIN{cpu=u+s; printf "| %s | %d | %.1f | %.2f | %.2f | %.1f | %.1f | %d |\n", c, w, mb, wall, cpu, mb/cpu, mb/wall, rss/1024}'
+		row=$(awk -v c="$c" -v w="$workers" -v mb="$mb" -v wall="$wall" -v u="$user" -v s="$sys" -v rss="$rss" \
+			'BEGIN{cpu=u+s; printf "| %s | %d | %.1f | %.2f | %.2f | %.1f | %.1f | %d |", c, w, mb, wall, cpu, mb/cpu, mb/wall, rss/1024}')
+		if [ "$stages" = 1 ]; then
+			row="$row $load | $(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s %.2f" % (x["stage"], x["seconds"]) for x in d["stages"]))' "$work/out/stats.json") |"
+		fi
+		echo "$row"
 	done
 done
