@@ -132,8 +132,16 @@ func TestFindErrors(t *testing.T) {
 	}
 }
 
+// memView is a View of a text in memory.
+type memView []int32
+
+func (v memView) Chars() []int32 { return v }
+func (v memView) Evict()         {}
+func (v memView) Close() error   { return nil }
+
 // TestFindPartsBrute checks FindParts against brute force, the corpus split
-// into random parts of whole documents.
+// into random parts of whole documents (one to three each, so that most
+// corpora have several parts and go through the merge).
 func TestFindPartsBrute(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for trial := 0; trial < 400; trial++ {
@@ -163,7 +171,12 @@ func TestFindPartsBrute(t *testing.T) {
 		}
 		for _, opt := range []Options{{MinSpan: 1 + rng.IntN(5), KeepFirst: true}, {MinSpan: 1 + rng.IntN(5)}} {
 			want := brute(docs, opt)
-			got, err := FindParts(len(parts), load, opt)
+			view := func(k int) (View, error) {
+				text, _, err := load(k, nil)
+				return memView(text), err
+			}
+			ps := Parts{N: len(parts), Load: load, View: view, Dir: t.TempDir(), EvictEvery: 1 + rng.IntN(3)}
+			got, err := FindParts(ps, opt)
 			if err != nil {
 				t.Fatal(err)
 			}

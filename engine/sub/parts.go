@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/quchong/quchong/substr"
 )
 
 // partFiles spills the normalised corpus of Substr to the work directory in
@@ -124,3 +126,19 @@ func readChunked(r io.Reader, dst []rune) error {
 	}
 	return nil
 }
+
+// readView reads part k's text into memory, for a view that cannot map it.
+func (pf *partFiles) readView(k int) (substr.View, error) {
+	text, _, err := pf.load(k, nil)
+	if err != nil {
+		return nil, err
+	}
+	return memView(text), nil
+}
+
+// memView is a view of a text in memory.
+type memView []rune
+
+func (v memView) Chars() []int32 { return v }
+func (v memView) Evict()         {}
+func (v memView) Close() error   { return nil }

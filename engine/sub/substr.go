@@ -9,6 +9,7 @@ import (
 
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
+	"github.com/quchong/quchong/substr"
 )
 
 // Substr removes repeated spans of at least opt.Params.MinSpan normalised
@@ -19,9 +20,10 @@ import (
 // suffix array sorts (substr.Find) while it fits opt.Memory (its length
 // times stage.SpanBytesPerChar, plus its unused capacity). A larger corpus
 // is spilled to the work directory in parts of Memory /
-// stage.SpanPartBytesPerChar characters, sorted one and two at a time
-// (substr.FindParts): memory stays bounded by the budget, plus one bit per
-// character of the corpus, and the time grows with the number of parts.
+// stage.SpanPartBytesPerChar characters, each sorted on its own, and the
+// sorted arrays merged on disk (substr.FindParts): memory stays bounded by
+// the budget, plus one bit per character of the corpus, and the time grows
+// as k log k parts' worth for k parts.
 // Pass 2 maps each span back to the original text and rewrites the inputs.
 func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	if opt.Memory == 0 {
@@ -37,7 +39,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	t0 := time.Now()
 	// One suffix array over the whole corpus while it fits the budget;
 	// beyond, parts of partChars characters spilled to the work directory,
-	// sorted one and two at a time.
+	// sorted one at a time and merged.
 	single := int(min(float64(opt.Memory)/stage.SpanBytesPerChar, math.MaxInt32))
 	partChars := int(float64(opt.Memory) / stage.SpanPartBytesPerChar)
 	var (
@@ -97,7 +99,12 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	var spans []stage.Span
 	if spilled {
 		text, bounds = nil, nil
-		spans, err = r.sub.FindSpanParts(len(parts.paths), parts.load)
+		spans, err = r.sub.FindSpanParts(substr.Parts{
+			N: len(parts.paths), Load: parts.load, View: parts.view, Dir: r.work,
+			// A window read touches at most two pages: let go of them
+			// when they could fill a quarter of the budget.
+			EvictEvery: int(max(1, opt.Memory/4/8192)),
+		})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
 	}
