@@ -28,26 +28,24 @@ type Parts struct {
 	// Load appends part k's text to dst and returns it with the part's
 	// document bounds (starting at 0).
 	Load func(k int, dst []int32) ([]int32, []int32, error)
-	// View returns a read-only view of part k's text, which FindParts
-	// reads at random while it merges the parts' suffix arrays (a mapped
-	// file, say).
+	// View returns a read-only view of part k's text, from which the
+	// merge of the parts' suffix arrays reads windows at random.
 	View func(k int) (View, error)
 	// Dir is where FindParts writes each part's sorted suffixes (4 bytes a
 	// character); it removes them before it returns.
 	Dir string
-	// EvictEvery is how many windows FindParts reads from the views
-	// between two calls of their Evict (0: never).
-	EvictEvery int
 }
 
-// A View is a read-only view of one part's text.
+// A View is a read-only view of one part's text: in memory, or a file read
+// where asked (so that the text need not fit in memory, nor its pages
+// count in the process's: a mapped file's pages would).
 type View interface {
-	// Chars returns the part's text; it stays valid until Close.
+	// Chars returns the part's text when it is in memory, else nil.
 	Chars() []int32
-	// Evict lets go of the memory pages the view has read so far, where
-	// it can (a mapped file's), so that they do not stay in the process's
-	// resident memory; the view stays valid.
-	Evict()
+	// ReadAt fills dst with the characters from position p on.
+	ReadAt(dst []int32, p int) error
+	// Len is the number of characters.
+	Len() int
 	// Close releases the view.
 	Close() error
 }
@@ -97,7 +95,6 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 	buf, sa = nil, nil
 
 	views := make([]View, ps.N)
-	chars := make([][]int32, ps.N)
 	defer func() {
 		for _, v := range views {
 			if v != nil {
@@ -112,18 +109,12 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 			return nil, err
 		}
 		views[k] = v
-		chars[k] = v.Chars()
-		if len(chars[k]) != int(bounds[k][len(bounds[k])-1]) {
-			return nil, fmt.Errorf("substr: part %d: view of %d characters, want %d", k, len(chars[k]), bounds[k][len(bounds[k])-1])
+		if n := int(bounds[k][len(bounds[k])-1]); v.Len() != n {
+			return nil, fmt.Errorf("substr: part %d: view of %d characters, want %d", k, v.Len(), n)
 		}
-		marks[k] = make([]uint64, (len(chars[k])+63)/64)
+		marks[k] = make([]uint64, (v.Len()+63)/64)
 	}
-	evict := func() {
-		for _, v := range views {
-			v.Evict()
-		}
-	}
-	if err := mergeGroups(ps, saPaths, chars, L, evict, func(members []loc) {
+	if err := mergeGroups(saPaths, views, L, func(members []loc) {
 		first := slices.MinFunc(members, loc.cmp)
 		for _, m := range members {
 			if !(opt.KeepFirst && m == first) {
@@ -133,25 +124,36 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 	}); err != nil {
 		return nil, err
 	}
-	evict()
 
 	var spans []Span
 	cnt := newCounter(L)
 	base := 0
+	w := make([]int32, L)
 	for k := range ps.N {
 		from := len(spans)
 		spans = append(spans, extract(marks[k], bounds[k], L, base, nil)...)
 		for s := from; s < len(spans); s++ {
 			p := int(bounds[k][spans[s].Doc-base]) + spans[s].Start
-			cnt.want(chars[k][p:p+L], s)
+			if err := views[k].ReadAt(w, p); err != nil {
+				return nil, err
+			}
+			cnt.want(w, s)
 		}
 		base += len(bounds[k]) - 1
 		marks[k] = nil
 	}
-	// Count each span's first window in every part: one more reading.
+	// Count each span's first window in every part: one more reading, a
+	// part in memory at a time where the views are files.
 	for k := 0; k < ps.N && len(spans) > 0; k++ {
-		cnt.scan(chars[k], bounds[k], spans)
-		views[k].Evict()
+		text := views[k].Chars()
+		if text == nil {
+			var err error
+			if buf, _, err = ps.Load(k, buf[:0]); err != nil {
+				return nil, err
+			}
+			text = buf
+		}
+		cnt.scan(text, bounds[k], spans)
 	}
 	return spans, nil
 }
@@ -244,10 +246,10 @@ func (r *saReader) next() (int32, bool, error) {
 	return p, true, nil
 }
 
-// mergeGroups merges the parts' sorted suffixes (files paths, texts chars)
+// mergeGroups merges the parts' sorted suffixes (files paths, texts views)
 // by their windows of L characters and calls each with every run of two or
 // more equal windows. members is reused between calls.
-func mergeGroups(ps Parts, paths []string, chars [][]int32, L int, evict func(), each func(members []loc)) error {
+func mergeGroups(paths []string, views []View, L int, each func(members []loc)) error {
 	const block = 64 << 10 // positions read at a time, per part
 	readers := make([]*saReader, len(paths))
 	for k, p := range paths {
@@ -258,15 +260,40 @@ func mergeGroups(ps Parts, paths []string, chars [][]int32, L int, evict func(),
 		defer f.Close()
 		readers[k] = &saReader{f: f, raw: make([]byte, 4*block), vals: make([]int32, 0, block)}
 	}
-	window := func(l loc) []int32 { return chars[l.part][l.pos : l.pos+int32(L)] }
-	less := func(a, b loc) bool {
-		if c := slices.Compare(window(a), window(b)); c != 0 {
+	// Each part's next position and its window: a slice of the text in
+	// memory, or of the part's buffer, read from the view.
+	type head struct {
+		at  loc
+		win []int32
+	}
+	bufs := make([][]int32, len(views))
+	texts := make([][]int32, len(views))
+	for k, v := range views {
+		if texts[k] = v.Chars(); texts[k] == nil {
+			bufs[k] = make([]int32, L)
+		}
+	}
+	next := func(k int) (head, bool, error) {
+		p, ok, err := readers[k].next()
+		if !ok || err != nil {
+			return head{}, false, err
+		}
+		if texts[k] != nil {
+			return head{loc{int32(k), p}, texts[k][p : p+int32(L)]}, true, nil
+		}
+		if err := views[k].ReadAt(bufs[k], int(p)); err != nil {
+			return head{}, false, err
+		}
+		return head{loc{int32(k), p}, bufs[k]}, true, nil
+	}
+	less := func(a, b head) bool {
+		if c := slices.Compare(a.win, b.win); c != 0 {
 			return c < 0
 		}
-		return a.part < b.part
+		return a.at.part < b.at.part
 	}
 	// A binary min-heap of each part's next position.
-	heap := make([]loc, 0, len(paths))
+	heap := make([]head, 0, len(paths))
 	down := func(i int) {
 		for {
 			c := 2*i + 1
@@ -283,20 +310,20 @@ func mergeGroups(ps Parts, paths []string, chars [][]int32, L int, evict func(),
 			i = c
 		}
 	}
-	for k, r := range readers {
-		p, ok, err := r.next()
+	for k := range readers {
+		h, ok, err := next(k)
 		if err != nil {
 			return err
 		}
 		if ok {
-			heap = append(heap, loc{int32(k), p})
+			heap = append(heap, h)
 		}
 	}
 	for i := len(heap)/2 - 1; i >= 0; i-- {
 		down(i)
 	}
 	var members []loc
-	read := 0
+	prev := make([]int32, L) // the window of members
 	flush := func() {
 		if len(members) > 1 {
 			each(members)
@@ -305,25 +332,24 @@ func mergeGroups(ps Parts, paths []string, chars [][]int32, L int, evict func(),
 	}
 	for len(heap) > 0 {
 		top := heap[0]
-		if len(members) > 0 && !slices.Equal(window(members[len(members)-1]), window(top)) {
+		if len(members) > 0 && !slices.Equal(prev, top.win) {
 			flush()
 		}
-		members = append(members, top)
-		p, ok, err := readers[top.part].next()
+		if len(members) == 0 {
+			copy(prev, top.win)
+		}
+		members = append(members, top.at)
+		h, ok, err := next(int(top.at.part))
 		if err != nil {
 			return err
 		}
 		if ok {
-			heap[0] = loc{top.part, p}
+			heap[0] = h
 		} else {
 			heap[0] = heap[len(heap)-1]
 			heap = heap[:len(heap)-1]
 		}
 		down(0)
-		if read++; ps.EvictEvery > 0 && read >= ps.EvictEvery {
-			evict()
-			read = 0
-		}
 	}
 	flush()
 	return nil

@@ -1,6 +1,7 @@
 package substr
 
 import (
+	"io"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -132,12 +133,29 @@ func TestFindErrors(t *testing.T) {
 	}
 }
 
-// memView is a View of a text in memory.
-type memView []int32
+// memView is a View of a text in memory; with file, it hides the text
+// from Chars, as a file's view does.
+type memView struct {
+	text []int32
+	file bool
+}
 
-func (v memView) Chars() []int32 { return v }
-func (v memView) Evict()         {}
-func (v memView) Close() error   { return nil }
+func (v memView) Chars() []int32 {
+	if v.file {
+		return nil
+	}
+	return v.text
+}
+
+func (v memView) ReadAt(dst []int32, p int) error {
+	if copy(dst, v.text[p:]) < len(dst) {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+func (v memView) Len() int     { return len(v.text) }
+func (v memView) Close() error { return nil }
 
 // TestFindPartsBrute checks FindParts against brute force, the corpus split
 // into random parts of whole documents (one to three each, so that most
@@ -171,11 +189,12 @@ func TestFindPartsBrute(t *testing.T) {
 		}
 		for _, opt := range []Options{{MinSpan: 1 + rng.IntN(5), KeepFirst: true}, {MinSpan: 1 + rng.IntN(5)}} {
 			want := brute(docs, opt)
+			file := rng.IntN(2) == 0
 			view := func(k int) (View, error) {
 				text, _, err := load(k, nil)
-				return memView(text), err
+				return memView{text, file || k%2 == 0 && rng.IntN(2) == 0}, err
 			}
-			ps := Parts{N: len(parts), Load: load, View: view, Dir: t.TempDir(), EvictEvery: 1 + rng.IntN(3)}
+			ps := Parts{N: len(parts), Load: load, View: view, Dir: t.TempDir()}
 			got, err := FindParts(ps, opt)
 			if err != nil {
 				t.Fatal(err)

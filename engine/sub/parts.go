@@ -16,6 +16,8 @@ import (
 type partFiles struct {
 	dir   string
 	paths []string
+	// inMemory makes view read a part into memory instead of mapping it.
+	inMemory bool
 }
 
 // write stores one part: the number of documents, the bounds, the text
@@ -127,18 +129,75 @@ func readChunked(r io.Reader, dst []rune) error {
 	return nil
 }
 
-// readView reads part k's text into memory, for a view that cannot map it.
-func (pf *partFiles) readView(k int) (substr.View, error) {
-	text, _, err := pf.load(k, nil)
+// view returns a view of part k's text for the merge of the parts' suffix
+// arrays: read into memory with inMemory, else read from the file a window
+// at a time (mapping the file would make the windows' pages, and the
+// kernel's read-around, count in the process's resident memory).
+func (pf *partFiles) view(k int) (substr.View, error) {
+	if pf.inMemory {
+		text, _, err := pf.load(k, nil)
+		if err != nil {
+			return nil, err
+		}
+		return memView(text), nil
+	}
+	f, err := os.Open(pf.paths[k])
 	if err != nil {
 		return nil, err
 	}
-	return memView(text), nil
+	fi, err := f.Stat()
+	var head [4]byte
+	if err == nil {
+		_, err = f.ReadAt(head[:], 0)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %w", pf.paths[k], err)
+	}
+	off := 4 * (int64(binary.LittleEndian.Uint32(head[:])) + 2)
+	if off > fi.Size() || (fi.Size()-off)%4 != 0 {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %d bytes, not a part", pf.paths[k], fi.Size())
+	}
+	return &fileView{f: f, off: off, n: int((fi.Size() - off) / 4)}, nil
 }
 
 // memView is a view of a text in memory.
 type memView []rune
 
 func (v memView) Chars() []int32 { return v }
-func (v memView) Evict()         {}
+func (v memView) Len() int       { return len(v) }
 func (v memView) Close() error   { return nil }
+
+func (v memView) ReadAt(dst []int32, p int) error {
+	if copy(dst, v[p:]) < len(dst) {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+// fileView reads a part's text from its file.
+type fileView struct {
+	f   *os.File
+	off int64 // where the text starts
+	n   int   // characters
+	raw []byte
+}
+
+func (v *fileView) Chars() []int32 { return nil }
+func (v *fileView) Len() int       { return v.n }
+func (v *fileView) Close() error   { return v.f.Close() }
+
+func (v *fileView) ReadAt(dst []int32, p int) error {
+	if cap(v.raw) < 4*len(dst) {
+		v.raw = make([]byte, 4*len(dst))
+	}
+	raw := v.raw[:4*len(dst)]
+	if _, err := v.f.ReadAt(raw, v.off+4*int64(p)); err != nil {
+		return fmt.Errorf("read %s: %w", v.f.Name(), err)
+	}
+	for k := range dst {
+		dst[k] = int32(binary.LittleEndian.Uint32(raw[4*k:]))
+	}
+	return nil
+}

@@ -63,9 +63,11 @@ type Options struct {
 	Params stage.SubParams
 	// Workers is how many files are read at once; 0 means one per core.
 	Workers int
-	// Memory bounds Substr's suffix arrays and normalised corpus: one
-	// array over the corpus while it fits (stage.SpanBytesPerChar bytes a
-	// character), else parts spilled to the work directory. 0 means
+	// Memory bounds Substr's resident memory (with the Go memory limit
+	// at MemoryLimit): its suffix arrays and normalised corpus get all but
+	// a reserve (memoryReserve); one array over the corpus while it fits
+	// (stage.SpanBytesPerChar bytes a character), else parts spilled to
+	// the work directory, sorted one at a time and merged. 0 means
 	// DefaultMemory.
 	Memory int64
 	// NoReport skips report.html.

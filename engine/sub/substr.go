@@ -40,8 +40,10 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	// One suffix array over the whole corpus while it fits the budget;
 	// beyond, parts of partChars characters spilled to the work directory,
 	// sorted one at a time and merged.
-	single := int(min(float64(opt.Memory)/stage.SpanBytesPerChar, math.MaxInt32))
-	partChars := int(float64(opt.Memory) / stage.SpanPartBytesPerChar)
+	reserve := memoryReserve(opt.Memory)
+	arrays := float64(opt.Memory - reserve)
+	single := int(min(arrays/stage.SpanBytesPerChar, math.MaxInt32))
+	partChars := int(arrays / stage.SpanPartBytesPerChar)
 	var (
 		text    []rune
 		bounds  = []int32{0}
@@ -66,7 +68,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 			docs++
 			// The array's capacity counts: appending grows it by up to a
 			// quarter beyond what it holds.
-			over := len(text) > single || float64(cap(text)-len(text))*4 > float64(opt.Memory)-float64(len(text))*stage.SpanBytesPerChar
+			over := len(text) > single || float64(cap(text)-len(text))*4 > arrays-float64(len(text))*stage.SpanBytesPerChar
 			if over && !spilled || spilled && len(text) > partChars {
 				done, err := parts.spillParts(text, bounds, partChars, false)
 				if err != nil {
@@ -99,12 +101,10 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	var spans []stage.Span
 	if spilled {
 		text, bounds = nil, nil
-		spans, err = r.sub.FindSpanParts(substr.Parts{
-			N: len(parts.paths), Load: parts.load, View: parts.view, Dir: r.work,
-			// A window read touches at most two pages: let go of them
-			// when they could fill a quarter of the budget.
-			EvictEvery: int(max(1, opt.Memory/4/8192)),
-		})
+		// The merge reads the parts' texts at random: in memory when they
+		// fit the arrays' budget, else from the files.
+		parts.inMemory = 4*float64(chars) <= arrays
+		spans, err = r.sub.FindSpanParts(substr.Parts{N: len(parts.paths), Load: parts.load, View: parts.view, Dir: r.work})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
 	}
@@ -144,6 +144,24 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		st.CorpusChars = chars
 		st.Parts = max(1, len(parts.paths))
 	})
+}
+
+// memoryReserve is the part of a budget of memory bytes that Substr leaves
+// to the rest of the process (the Go runtime, readers, buffers, the lists
+// of documents and spans, the program's own pages, garbage between two
+// collections): a third, at most 192 MiB. The arrays get the rest.
+func memoryReserve(memory int64) int64 { return min(memory/3, 192<<20) }
+
+// MemoryLimit is the Go memory limit (runtime/debug.SetMemoryLimit) for
+// Substr under a budget of memory bytes: the budget less 32 MiB (a quarter
+// of a smaller budget) for what the process holds outside the Go runtime's
+// count, mostly its program's pages, so that its resident memory stays
+// within the budget.
+func MemoryLimit(memory int64) int64 {
+	if memory == 0 {
+		memory = DefaultMemory
+	}
+	return memory - min(32<<20, memory/4)
 }
 
 // spanRange returns the indices of the spans of documents [lo, hi).
