@@ -78,6 +78,8 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 	}
 	fs := c.Flags()
 	f.in.Register(fs)
+	fs.StringVar(&f.in.Level, "compression-level", "fast", "`level` of gzip and zstd outputs: fast, default, better or best")
+	fs.StringVar(&f.in.Output, "output-compression", "same", "`compression` of kept/: same (as each input), none, gzip or zstd; the file names follow")
 	def := stage.DefaultSubParams()
 	fs.StringVarP(&f.out, "output", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, removing what an earlier quchong run wrote there")

@@ -121,7 +121,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		lo, hi := spanRange(spans, first[i], first[i+1])
 		mine := spans[lo:hi]
 		k := 0 // the file's next document
-		return r.rewrite(ctx, i, &results[i], func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+		return r.rewrite(ctx, i, &results[i], nil, func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
 			for k < len(records[i]) && records[i][k] < record {
 				k++
 			}
