@@ -389,8 +389,8 @@ func TestMinLength(t *testing.T) {
 
 // TestSubstrParts: a memory budget too small for the corpus sorts it in
 // parts, with the same outputs as one suffix array, counts included; at
-// 48,000 bytes the merge holds the parts' texts in memory, below it maps
-// them.
+// 64,000 bytes the merge holds the parts' texts in memory, below it reads
+// their windows from the spilled parts.
 func TestSubstrParts(t *testing.T) {
 	seed := seedLines(t)
 	passage := "本文由某某新闻网独家发布，未经书面授权不得转载、摘编或以其他方式使用，违者将依法追究其法律责任，特此声明。"
@@ -407,7 +407,7 @@ func TestSubstrParts(t *testing.T) {
 	for _, removeAll := range []bool{false, true} {
 		outs := map[int64]string{}
 		var removed []string
-		mems := []int64{1 << 30, 48000, 20000, 5000}
+		mems := []int64{1 << 30, 64000, 20000, 5000}
 		for _, mem := range mems {
 			p := stage.DefaultSubParams()
 			p.RemoveAll = removeAll

@@ -103,7 +103,9 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		text, bounds = nil, nil
 		// The merge reads the parts' texts at random: in memory when they
 		// fit the arrays' budget, else from the files.
-		parts.inMemory = 4*float64(chars) <= arrays
+		// (4 bytes a character, and a bit of marks, within four fifths
+		// of the budget: the rest is garbage the collector may leave).
+		parts.inMemory = 4.2*float64(chars) <= 0.8*arrays
 		spans, err = r.sub.FindSpanParts(substr.Parts{N: len(parts.paths), Load: parts.load, View: parts.view, Dir: r.work})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
@@ -153,15 +155,16 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 func memoryReserve(memory int64) int64 { return min(memory/3, 192<<20) }
 
 // MemoryLimit is the Go memory limit (runtime/debug.SetMemoryLimit) for
-// Substr under a budget of memory bytes: the budget less 32 MiB (a quarter
+// Substr under a budget of memory bytes: the budget less 48 MiB (a quarter
 // of a smaller budget) for what the process holds outside the Go runtime's
-// count, mostly its program's pages, so that its resident memory stays
-// within the budget.
+// count, mostly its program's pages, and what the collector lets the heap
+// overshoot its limit by, so that its resident memory stays within the
+// budget.
 func MemoryLimit(memory int64) int64 {
 	if memory == 0 {
 		memory = DefaultMemory
 	}
-	return memory - min(32<<20, memory/4)
+	return memory - min(48<<20, memory/4)
 }
 
 // spanRange returns the indices of the spans of documents [lo, hi).
