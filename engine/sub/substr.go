@@ -123,7 +123,21 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		lo, hi := spanRange(spans, first[i], first[i+1])
 		mine := spans[lo:hi]
 		k := 0 // the file's next document
-		return r.rewrite(ctx, i, &results[i], nil, func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+		// A document pass 1 read and no span touches is copied as it is.
+		same := func(record int64) bool {
+			for k < len(records[i]) && records[i][k] < record {
+				k++
+			}
+			if k == len(records[i]) || records[i][k] != record {
+				return false // rejected in pass 1 (and again now)
+			}
+			doc := first[i] + k
+			for len(mine) > 0 && mine[0].Doc < doc {
+				mine = mine[1:]
+			}
+			return len(mine) == 0 || mine[0].Doc != doc
+		}
+		return r.rewrite(ctx, i, &results[i], same, func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
 			for k < len(records[i]) && records[i][k] < record {
 				k++
 			}
