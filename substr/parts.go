@@ -40,7 +40,8 @@ type Parts struct {
 // where asked (so that the text need not fit in memory, nor its pages
 // count in the process's: a mapped file's pages would).
 type View interface {
-	// Chars returns the part's text when it is in memory, else nil.
+	// Chars returns the part of the text held in memory: all of it, its
+	// first characters, or nothing.
 	Chars() []int32
 	// ReadAt fills dst with the characters from position p on.
 	ReadAt(dst []int32, p int) error
@@ -146,7 +147,7 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 	// part in memory at a time where the views are files.
 	for k := 0; k < ps.N && len(spans) > 0; k++ {
 		text := views[k].Chars()
-		if text == nil {
+		if len(text) < views[k].Len() {
 			var err error
 			if buf, _, err = ps.Load(k, buf[:0]); err != nil {
 				return nil, err
@@ -269,16 +270,15 @@ func mergeGroups(paths []string, views []View, L int, each func(members []loc)) 
 	bufs := make([][]int32, len(views))
 	texts := make([][]int32, len(views))
 	for k, v := range views {
-		if texts[k] = v.Chars(); texts[k] == nil {
-			bufs[k] = make([]int32, L)
-		}
+		texts[k] = v.Chars()
+		bufs[k] = make([]int32, L)
 	}
 	next := func(k int) (head, bool, error) {
 		p, ok, err := readers[k].next()
 		if !ok || err != nil {
 			return head{}, false, err
 		}
-		if texts[k] != nil {
+		if int(p)+L <= len(texts[k]) {
 			return head{loc{int32(k), p}, texts[k][p : p+int32(L)]}, true, nil
 		}
 		if err := views[k].ReadAt(bufs[k], int(p)); err != nil {

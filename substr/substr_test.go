@@ -133,19 +133,14 @@ func TestFindErrors(t *testing.T) {
 	}
 }
 
-// memView is a View of a text in memory; with file, it hides the text
-// from Chars, as a file's view does.
+// memView is a View of a text in memory; Chars shows only its first held
+// characters, as a file's view does that holds a prefix or nothing.
 type memView struct {
 	text []int32
-	file bool
+	held int
 }
 
-func (v memView) Chars() []int32 {
-	if v.file {
-		return nil
-	}
-	return v.text
-}
+func (v memView) Chars() []int32 { return v.text[:v.held] }
 
 func (v memView) ReadAt(dst []int32, p int) error {
 	if copy(dst, v.text[p:]) < len(dst) {
@@ -192,7 +187,11 @@ func TestFindPartsBrute(t *testing.T) {
 			file := rng.IntN(2) == 0
 			view := func(k int) (View, error) {
 				text, _, err := load(k, nil)
-				return memView{text, file || k%2 == 0 && rng.IntN(2) == 0}, err
+				held := len(text)
+				if file || k%2 == 0 && rng.IntN(2) == 0 {
+					held = rng.IntN(len(text) + 1)
+				}
+				return memView{text, held}, err
 			}
 			ps := Parts{N: len(parts), Load: load, View: view, Dir: t.TempDir()}
 			got, err := FindParts(ps, opt)

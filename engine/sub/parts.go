@@ -16,8 +16,9 @@ import (
 type partFiles struct {
 	dir   string
 	paths []string
-	// inMemory makes view read a part into memory instead of mapping it.
-	inMemory bool
+	// hold is the share of each part's text that view holds in memory
+	// (its first characters); 1 or more: all of it.
+	hold float64
 }
 
 // write stores one part: the number of documents, the bounds, the text
@@ -130,11 +131,12 @@ func readChunked(r io.Reader, dst []rune) error {
 }
 
 // view returns a view of part k's text for the merge of the parts' suffix
-// arrays: read into memory with inMemory, else read from the file a window
-// at a time (mapping the file would make the windows' pages, and the
-// kernel's read-around, count in the process's resident memory).
+// arrays: read into memory, or its first hold share read into memory and
+// the rest from the file, a window at a time (mapping the file would make
+// the windows' pages, and the kernel's read-around, count in the process's
+// resident memory).
 func (pf *partFiles) view(k int) (substr.View, error) {
-	if pf.inMemory {
+	if pf.hold >= 1 {
 		text, _, err := pf.load(k, nil)
 		if err != nil {
 			return nil, err
@@ -159,7 +161,16 @@ func (pf *partFiles) view(k int) (substr.View, error) {
 		f.Close()
 		return nil, fmt.Errorf("read %s: %d bytes, not a part", pf.paths[k], fi.Size())
 	}
-	return &fileView{f: f, off: off, n: int((fi.Size() - off) / 4)}, nil
+	v := &fileView{f: f, off: off, n: int((fi.Size() - off) / 4)}
+	if held := int(pf.hold * float64(v.n)); held > 0 {
+		prefix := make([]int32, held)
+		if err := v.ReadAt(prefix, 0); err != nil {
+			f.Close()
+			return nil, err
+		}
+		v.held = prefix
+	}
+	return v, nil
 }
 
 // memView is a view of a text in memory.
@@ -176,19 +187,33 @@ func (v memView) ReadAt(dst []int32, p int) error {
 	return nil
 }
 
-// fileView reads a part's text from its file.
+// fileView reads a part's text from its file, but its first characters,
+// held in memory.
 type fileView struct {
-	f   *os.File
-	off int64 // where the text starts
-	n   int   // characters
-	raw []byte
+	f    *os.File
+	off  int64 // where the text starts
+	n    int   // characters
+	held []int32
+	raw  []byte
 }
 
-func (v *fileView) Chars() []int32 { return nil }
+func (v *fileView) Chars() []int32 { return v.held }
 func (v *fileView) Len() int       { return v.n }
 func (v *fileView) Close() error   { return v.f.Close() }
 
 func (v *fileView) ReadAt(dst []int32, p int) error {
+	if p+len(dst) <= len(v.held) {
+		copy(dst, v.held[p:])
+		return nil
+	}
+	if len(dst) > 4096 { // the held prefix: no buffer of its size
+		for k := 0; k < len(dst); k += 4096 {
+			if err := v.ReadAt(dst[k:min(k+4096, len(dst))], p+k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if cap(v.raw) < 4*len(dst) {
 		v.raw = make([]byte, 4*len(dst))
 	}

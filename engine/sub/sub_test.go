@@ -389,8 +389,9 @@ func TestMinLength(t *testing.T) {
 
 // TestSubstrParts: a memory budget too small for the corpus sorts it in
 // parts, with the same outputs as one suffix array, counts included; at
-// 64,000 bytes the merge holds the parts' texts in memory, below it reads
-// their windows from the spilled parts.
+// 64,000 bytes the merge holds the parts' texts in memory, below it holds
+// the first third or twelfth of each and reads the other windows from the
+// spilled parts.
 func TestSubstrParts(t *testing.T) {
 	seed := seedLines(t)
 	passage := "本文由某某新闻网独家发布，未经书面授权不得转载、摘编或以其他方式使用，违者将依法追究其法律责任，特此声明。"

@@ -101,11 +101,11 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	var spans []stage.Span
 	if spilled {
 		text, bounds = nil, nil
-		// The merge reads the parts' texts at random: in memory when they
-		// fit the arrays' budget, else from the files.
-		// (4 bytes a character, and a bit of marks, within four fifths
-		// of the budget: the rest is garbage the collector may leave).
-		parts.inMemory = 4.2*float64(chars) <= 0.8*arrays
+		// The merge reads the parts' texts at random: in memory as far as
+		// they fit the arrays' budget (4 bytes a character, and a bit of
+		// marks, within four fifths of it: the rest is garbage the
+		// collector may leave), the rest from the files.
+		parts.hold = 0.8 * arrays / (4.2 * float64(max(chars, 1)))
 		spans, err = r.sub.FindSpanParts(substr.Parts{N: len(parts.paths), Load: parts.load, View: parts.view, Dir: r.work})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
