@@ -103,9 +103,9 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		text, bounds = nil, nil
 		// The merge reads the parts' texts at random: in memory as far as
 		// they fit the arrays' budget (4 bytes a character, and a bit of
-		// marks, within four fifths of it: the rest is garbage the
+		// marks, within seven tenths of it: the rest is garbage the
 		// collector may leave), the rest from the files.
-		parts.hold = 0.8 * arrays / (4.2 * float64(max(chars, 1)))
+		parts.hold = 0.7 * arrays / (4.2 * float64(max(chars, 1)))
 		spans, err = r.sub.FindSpanParts(substr.Parts{N: len(parts.paths), Load: parts.load, View: parts.view, Dir: r.work})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
