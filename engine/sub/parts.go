@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/quchong/quchong/substr"
 )
@@ -136,6 +137,11 @@ func readChunked(r io.Reader, dst []rune) error {
 // the windows' pages, and the kernel's read-around, count in the process's
 // resident memory).
 func (pf *partFiles) view(k int) (substr.View, error) {
+	if k == 0 {
+		// The sorting is done and its arrays dropped: return them to
+		// the system before the texts are read in.
+		debug.FreeOSMemory()
+	}
 	if pf.hold >= 1 {
 		text, _, err := pf.load(k, nil)
 		if err != nil {

@@ -54,6 +54,10 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		chars   int64
 		spilled = false
 	)
+	// The array at its largest from the start: grown by appending, its
+	// old copies would be garbage beyond the budget until collected. The
+	// pages untouched stay out of resident memory.
+	text = make([]rune, 0, min(single+1, math.MaxInt32))
 	for i := range r.files { // in order: document numbers are corpus order
 		first[i] = docs
 		err := r.read(ctx, i, func(record int64, t []byte) error {
