@@ -35,6 +35,17 @@ type Edit struct {
 // The output is written atomically. In a text file a new text must not
 // hold a line break.
 func Rewrite(path string, opt Options, keptPath string, edit func(record int64, id, text []byte) Edit) (err error) {
+	return RewriteCopying(path, opt, keptPath, nil, edit)
+}
+
+// RewriteCopying is Rewrite with same, which a caller that has read the
+// input before can give to skip the documents it leaves as they are: a
+// record of a text or JSONL file for which same returns true is copied to
+// the output byte for byte, without being parsed, and edit is not called
+// for it. same is asked once per record (line), in order, before the
+// record is parsed; it must return true only for records that Reader
+// accepts. Parquet files are rewritten as by Rewrite, without asking same.
+func RewriteCopying(path string, opt Options, keptPath string, same func(record int64) bool, edit func(record int64, id, text []byte) Edit) (err error) {
 	opt = opt.withDefaults()
 	file := path
 	if opt.Name != "" {
@@ -60,7 +71,7 @@ func Rewrite(path string, opt Options, keptPath string, edit func(record int64, 
 			return err
 		}
 		defer f.Close()
-		err = rewriteLines(f, path, format, comp, opt, out.w, edit)
+		err = rewriteLines(f, path, format, comp, opt, out.w, same, edit)
 	}
 	if err != nil {
 		return err
@@ -71,7 +82,7 @@ func Rewrite(path string, opt Options, keptPath string, edit func(record int64, 
 	return nil
 }
 
-func rewriteLines(in io.Reader, path string, format Format, comp Compression, opt Options, w io.Writer, edit func(int64, []byte, []byte) Edit) error {
+func rewriteLines(in io.Reader, path string, format Format, comp Compression, opt Options, w io.Writer, same func(int64) bool, edit func(int64, []byte, []byte) Edit) error {
 	src, release, err := decompress(in, comp)
 	if err != nil {
 		return &ReadFault{Path: path, Unit: "line", Err: fmt.Errorf("%w%s", err, corruptHint(err, comp))}
@@ -110,6 +121,15 @@ func rewriteLines(in io.Reader, path string, format Format, comp Compression, op
 			s, err = br.ReadSlice('\n')
 		}
 		eof := err == io.EOF
+		if same != nil && same(record) {
+			if _, err := w.Write(line); err != nil {
+				return fmt.Errorf("%s line %d: write: %w", path, record, err)
+			}
+			if eof {
+				return nil
+			}
+			continue
+		}
 		body := bytes.TrimSuffix(line, []byte{'\n'})
 		if record == 1 {
 			body = bytes.TrimPrefix(body, utf8BOM)

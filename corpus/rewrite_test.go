@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -170,4 +171,60 @@ func FuzzTextValueSpan(f *testing.F) {
 			t.Errorf("%q: span %q reads %q, %v; want %q", line, line[a:b], got, err, want)
 		}
 	})
+}
+
+// TestRewriteCopying: the records same names are copied byte for byte
+// (white space, escapes and a missing final line break included) without
+// edit being called; the others are rewritten as by Rewrite.
+func TestRewriteCopying(t *testing.T) {
+	input := "{\"id\":\"a\",\"text\":\"甲 \\u4e59\" }\r\n{\"id\":\"b\",\"text\":\"责任编辑：XX\"}\nnot json\n{\"id\":\"c\",\"text\":\"丙\"}"
+	cases := []struct {
+		name  string
+		same  []int64
+		want  string
+		edits string
+	}{
+		{"none", nil, "{\"id\":\"a\",\"text\":\"甲 乙\" }\r\n{\"id\":\"b\",\"text\":\"\"}\n{\"id\":\"c\",\"text\":\"丙\"}", "a,b,c"},
+		{"first and last", []int64{1, 4}, "{\"id\":\"a\",\"text\":\"甲 \\u4e59\" }\r\n{\"id\":\"b\",\"text\":\"\"}\n{\"id\":\"c\",\"text\":\"丙\"}", "b"},
+		{"all", []int64{1, 2, 4}, input[:strings.Index(input, "not json")] + input[strings.Index(input, "{\"id\":\"c\""):], ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "a.jsonl")
+			out := filepath.Join(dir, "out", "a.jsonl")
+			if err := os.WriteFile(in, []byte(input), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var asked []int64
+			same := func(record int64) bool {
+				asked = append(asked, record)
+				return slices.Contains(c.same, record)
+			}
+			var edits []string
+			err := RewriteCopying(in, Options{}, out, same, func(record int64, id, text []byte) Edit {
+				edits = append(edits, string(id))
+				if strings.Contains(string(text), "XX") || string(id) == "a" {
+					return Edit{Text: []byte(strings.ReplaceAll(string(text), "责任编辑：XX", ""))}
+				}
+				return Edit{}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.want {
+				t.Errorf("output\n%q\nwant\n%q", got, c.want)
+			}
+			if e := strings.Join(edits, ","); e != c.edits {
+				t.Errorf("edit called for %q, want %q", e, c.edits)
+			}
+			if !slices.Equal(asked, []int64{1, 2, 3, 4}) {
+				t.Errorf("same asked for %v, want every record once", asked)
+			}
+		})
+	}
 }

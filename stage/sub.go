@@ -285,9 +285,9 @@ const SpanBytesPerChar = substr.BytesPerChar
 // its part size (see substr.FindParts).
 const SpanPartBytesPerChar = substr.PartBytesPerChar
 
-// FindSpanParts is FindSpans for a corpus held in parts that load appends to
-// dst, with their document bounds; memory is bounded by two parts. See
-// substr.FindParts.
-func (s *Sub) FindSpanParts(parts int, load func(k int, dst []rune) ([]rune, []int32, error)) ([]substr.Span, error) {
-	return substr.FindParts(parts, load, substr.Options{MinSpan: s.p.MinSpan, KeepFirst: !s.p.RemoveAll})
+// FindSpanParts is FindSpans for a corpus held in parts: each part is
+// sorted on its own and the sorted arrays are merged on disk, so memory is
+// bounded by one part. See substr.FindParts.
+func (s *Sub) FindSpanParts(ps substr.Parts) ([]substr.Span, error) {
+	return substr.FindParts(ps, substr.Options{MinSpan: s.p.MinSpan, KeepFirst: !s.p.RemoveAll})
 }

@@ -53,12 +53,6 @@ type Span struct {
 // space in its recursion (up to 2) and two bits.
 const BytesPerChar = 12
 
-// PartBytesPerChar is the memory FindParts needs per character of its part
-// size: two parts side by side (8 bytes, and a quarter more of capacity),
-// their suffix array (8), SA-IS's scratch space (up to 4) and bits. Besides,
-// it keeps one bit per character of the whole corpus.
-const PartBytesPerChar = 22
-
 // Find returns the removed spans of the corpus text, whose documents are
 // text[bounds[d]:bounds[d+1]], in document and position order. It
 // rewrites text in place (characters become dense ranks); the caller must
@@ -80,115 +74,6 @@ func Find(text []int32, bounds []int32, opt Options) ([]Span, error) {
 		markWithin(marked, members, opt.KeepFirst)
 	})
 	return extract(marked, bounds, L, 0, func(p int32) int { return occurrences(text, sa, p, L, isValid) }), nil
-}
-
-// FindParts is Find for a corpus too large to sort at once, held in parts
-// (each a run of whole documents, in corpus order) that load appends to dst
-// with their document bounds (starting at 0). It sorts each part, and each
-// pair of parts side by side, so that memory is bounded by two parts, at
-// the cost of parts×(parts+1)/2 suffix arrays. Spans are as Find's, with
-// documents numbered across the parts, Count included (counted in two more
-// readings of the parts; see counter).
-func FindParts(parts int, load func(k int, dst []int32) ([]int32, []int32, error), opt Options) ([]Span, error) {
-	L := opt.MinSpan
-	if L < 1 {
-		return nil, fmt.Errorf("substr: MinSpan %d, want at least 1", L)
-	}
-	marks := make([][]uint64, parts)
-	var buf []int32
-	for j := 0; j < parts; j++ {
-		for i := 0; i <= j; i++ {
-			var bi, bj []int32
-			var err error
-			if buf, bi, err = load(i, buf[:0]); err != nil {
-				return nil, err
-			}
-			lenI := len(buf)
-			if err := check(buf, bi, L); err != nil {
-				return nil, fmt.Errorf("part %d: %w", i, err)
-			}
-			if marks[i] == nil {
-				marks[i] = make([]uint64, (lenI+63)/64)
-			}
-			bounds := bi
-			if i < j {
-				if buf, bj, err = load(j, buf); err != nil {
-					return nil, err
-				}
-				if err := check(buf[lenI:], bj, L); err != nil {
-					return nil, fmt.Errorf("part %d: %w", j, err)
-				}
-				if marks[j] == nil {
-					marks[j] = make([]uint64, (len(buf)-lenI+63)/64)
-				}
-				bounds = append(slices.Clip(bi), bj[1:]...)
-				for k := len(bi); k < len(bounds); k++ {
-					bounds[k] += int32(lenI)
-				}
-			}
-			if len(buf) < L {
-				continue
-			}
-			sa := sortSuffixes(buf)
-			valid := validWindows(bounds, L, len(buf))
-			isValid := func(p int32) bool { return valid[p>>6]&(1<<(p&63)) != 0 }
-			if i == j {
-				groups(buf, sa, L, isValid, nil, func(members []int32) {
-					markWithin(marks[j], members, opt.KeepFirst)
-				})
-				continue
-			}
-			var a, b []int32
-			groups(buf, sa, L, isValid, nil, func(members []int32) {
-				a, b = a[:0], b[:0]
-				for _, p := range members {
-					if int(p) < lenI {
-						a = append(a, p)
-					} else {
-						b = append(b, p-int32(lenI))
-					}
-				}
-				if len(a) == 0 || len(b) == 0 {
-					return
-				}
-				for _, p := range b { // each has an occurrence in the earlier part i
-					marks[j][p>>6] |= 1 << (p & 63)
-				}
-				if !opt.KeepFirst {
-					for _, p := range a {
-						marks[i][p>>6] |= 1 << (p & 63)
-					}
-				}
-			})
-		}
-	}
-	var spans []Span
-	cnt := newCounter(L)
-	base := 0
-	for k := 0; k < parts; k++ {
-		var bounds []int32
-		var err error
-		if buf, bounds, err = load(k, buf[:0]); err != nil {
-			return nil, err
-		}
-		from := len(spans)
-		spans = append(spans, extract(marks[k], bounds, L, base, nil)...)
-		for s := from; s < len(spans); s++ {
-			p := int(bounds[spans[s].Doc-base]) + spans[s].Start
-			cnt.want(buf[p:p+L], s)
-		}
-		base += len(bounds) - 1
-	}
-	// Count each span's first window in every part: one more reading.
-	for k := 0; k < parts && len(spans) > 0; k++ {
-		var bounds []int32
-		var err error
-		if buf, bounds, err = load(k, buf[:0]); err != nil {
-			return nil, err
-		}
-		cnt.scan(buf, bounds, spans)
-	}
-	return spans, nil
 }
 
 // counter counts, for FindParts, the occurrences in the corpus of the first

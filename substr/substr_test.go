@@ -1,6 +1,7 @@
 package substr
 
 import (
+	"io"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -132,8 +133,28 @@ func TestFindErrors(t *testing.T) {
 	}
 }
 
+// memView is a View of a text in memory; Chars shows only its first held
+// characters, as a file's view does that holds a prefix or nothing.
+type memView struct {
+	text []int32
+	held int
+}
+
+func (v memView) Chars() []int32 { return v.text[:v.held] }
+
+func (v memView) ReadAt(dst []int32, p int) error {
+	if copy(dst, v.text[p:]) < len(dst) {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+func (v memView) Len() int     { return len(v.text) }
+func (v memView) Close() error { return nil }
+
 // TestFindPartsBrute checks FindParts against brute force, the corpus split
-// into random parts of whole documents.
+// into random parts of whole documents (one to three each, so that most
+// corpora have several parts and go through the merge).
 func TestFindPartsBrute(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for trial := 0; trial < 400; trial++ {
@@ -163,7 +184,17 @@ func TestFindPartsBrute(t *testing.T) {
 		}
 		for _, opt := range []Options{{MinSpan: 1 + rng.IntN(5), KeepFirst: true}, {MinSpan: 1 + rng.IntN(5)}} {
 			want := brute(docs, opt)
-			got, err := FindParts(len(parts), load, opt)
+			file := rng.IntN(2) == 0
+			view := func(k int) (View, error) {
+				text, _, err := load(k, nil)
+				held := len(text)
+				if file || k%2 == 0 && rng.IntN(2) == 0 {
+					held = rng.IntN(len(text) + 1)
+				}
+				return memView{text, held}, err
+			}
+			ps := Parts{N: len(parts), Load: load, View: view, Dir: t.TempDir()}
+			got, err := FindParts(ps, opt)
 			if err != nil {
 				t.Fatal(err)
 			}

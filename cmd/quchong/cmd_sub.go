@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -37,14 +38,16 @@ const substrLong = `Removes every span of L or more normalised characters that o
 once in the corpus (Lee et al. 2022), found with a suffix array, and cuts it
 from the original text at the mapped offsets: the first occurrence is kept
 unless --remove-all. The normalised corpus is sorted at once while it fits
---memory at 12 bytes a character (about 4 bytes per byte of Chinese UTF-8); a larger one is sorted in parts spilled to DIR, one and two at a
-time, in the same budget and more time. Outputs as for quchong lines.
+--memory at 12 bytes a character (about 4 bytes per byte of Chinese UTF-8);
+a larger one is spilled to DIR in parts, each sorted on its own, and the
+sorted parts are merged on disk, in the same budget and more time. Outputs as for quchong lines.
 `
 
 // subFlags holds the command line of lines and substr.
 type subFlags struct {
 	in                           runflags.Input
 	out, unit, memory            string
+	cpuProfile                   string
 	force, noReport, jsonOut     bool
 	keepFirst, removeAll         bool
 	workers, minDocs, minUnit    int
@@ -75,6 +78,8 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 	}
 	fs := c.Flags()
 	f.in.Register(fs)
+	fs.StringVar(&f.in.Level, "compression-level", "fast", "`level` of gzip and zstd outputs: fast, default, better or best")
+	fs.StringVar(&f.in.Output, "output-compression", "same", "`compression` of kept/: same (as each input), none, gzip or zstd; the file names follow")
 	def := stage.DefaultSubParams()
 	fs.StringVarP(&f.out, "output", "o", "", "output `DIR` (required; must be empty or absent unless --force)")
 	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, removing what an earlier quchong run wrote there")
@@ -85,6 +90,7 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 	fs.BoolVar(&f.noMasks, "no-masks", false, "do not fold placeholder masks (XX, ×××, 某某, 20**) before matching")
 	fs.BoolVar(&f.noT2S, "no-t2s", false, "do not fold traditional Chinese characters to simplified before matching")
 	fs.BoolVar(&f.noPunctStrip, "keep-punct", false, "match with punctuation (it is dropped by default)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	if name == "lines" {
 		fs.StringVar(&f.unit, "unit", def.Unit.String(), "`unit`: line, paragraph (blocks between blank lines) or sentence (。！？；.!?)")
 		fs.IntVar(&f.minDocs, "min-docs", 0, "remove units found in at least `N` documents (N ≥ 2)")
@@ -142,7 +148,20 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 	// As for dedup: let the collector work to the budget, so that garbage
 	// from the growing arrays does not double the heap.
 	if name == "substr" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(opt.Memory + 64<<20)
+		debug.SetMemoryLimit(sub.MemoryLimit(opt.Memory))
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "quchong %s: %v\n", name, err)
+			return exitOutput
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			fmt.Fprintf(stderr, "quchong %s: %v\n", name, err)
+			return exitFail
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := interruptible(context.Background())
 	defer stop()

@@ -14,8 +14,10 @@ import (
 
 // The units of each document, written by Lines' pass 1 to the work
 // directory and read back by pass 2, so that pass 2 neither splits the text
-// nor normalises a unit again. Per document: the text's length in bytes and
-// the number of units (uvarints), then per unit its key (8 bytes,
+// nor normalises a unit again, and can copy the documents it leaves
+// unchanged without parsing them. Per document: its record number (as the
+// distance from the one before), the text's length in bytes and the number
+// of units (uvarints), then per unit its key (8 bytes,
 // little-endian), normalised length, and its Start, End and Next offsets,
 // each as the distance from the one before (uvarints).
 
@@ -25,9 +27,10 @@ func (r *run) keyFile(i int) string {
 }
 
 type keyWriter struct {
-	f   *os.File
-	w   *bufio.Writer
-	buf []byte
+	f    *os.File
+	w    *bufio.Writer
+	buf  []byte
+	last int64 // the record before
 }
 
 func newKeyWriter(path string) (*keyWriter, error) {
@@ -39,8 +42,10 @@ func newKeyWriter(path string) (*keyWriter, error) {
 }
 
 // add writes one document's units; a write error shows at close.
-func (k *keyWriter) add(textLen int, units []stage.UnitKey) {
-	k.buf = binary.AppendUvarint(k.buf[:0], uint64(textLen))
+func (k *keyWriter) add(record int64, textLen int, units []stage.UnitKey) {
+	k.buf = binary.AppendUvarint(k.buf[:0], uint64(record-k.last))
+	k.last = record
+	k.buf = binary.AppendUvarint(k.buf, uint64(textLen))
 	k.buf = binary.AppendUvarint(k.buf, uint64(len(units)))
 	at := 0
 	for _, u := range units {
@@ -66,8 +71,9 @@ func (k *keyWriter) close() error {
 }
 
 type keyReader struct {
-	f *os.File
-	r *bufio.Reader
+	f    *os.File
+	r    *bufio.Reader
+	last int64 // the record before
 }
 
 func openKeyReader(path string) (*keyReader, error) {
@@ -78,48 +84,60 @@ func openKeyReader(path string) (*keyReader, error) {
 	return &keyReader{f: f, r: bufio.NewReaderSize(f, 256<<10)}, nil
 }
 
-// next appends to dst the units of the next document, whose text must be
-// as long as on the first reading.
-func (k *keyReader) next(dst []stage.UnitKey, textLen int) ([]stage.UnitKey, error) {
-	size, err := binary.ReadUvarint(k.r)
+// keyDoc is one document's entry in the key cache.
+type keyDoc struct {
+	record  int64
+	textLen int
+	units   []stage.UnitKey
+}
+
+// next reads the next document's entry into d (its units appended to
+// d.units[:0]), and reports false at the end of the file.
+func (k *keyReader) next(d *keyDoc) (bool, error) {
+	delta, err := binary.ReadUvarint(k.r)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return dst, errors.New("more documents than on the first reading: the input changed during the run")
+			return false, nil
 		}
-		return dst, err
+		return false, err
 	}
-	if int(size) != textLen {
-		return dst, fmt.Errorf("%d bytes of text, %d on the first reading: the input changed during the run", textLen, size)
+	k.last += int64(delta)
+	d.record = k.last
+	size, err := binary.ReadUvarint(k.r)
+	if err != nil {
+		return false, noEOF(err)
 	}
+	d.textLen = int(size)
 	n, err := binary.ReadUvarint(k.r)
 	if err != nil {
-		return dst, noEOF(err)
+		return false, noEOF(err)
 	}
+	d.units = d.units[:0]
 	var b [8]byte
 	at := 0
 	for range n {
 		var u stage.UnitKey
 		if _, err := io.ReadFull(k.r, b[:]); err != nil {
-			return dst, noEOF(err)
+			return false, noEOF(err)
 		}
 		u.Key = binary.LittleEndian.Uint64(b[:])
 		var v [4]uint64
 		for i := range v {
 			if v[i], err = binary.ReadUvarint(k.r); err != nil {
-				return dst, noEOF(err)
+				return false, noEOF(err)
 			}
 		}
 		u.Len = int(v[0])
 		u.Start = at + int(v[1])
 		u.End = u.Start + int(v[2])
 		u.Next = u.End + int(v[3])
-		if u.Next > textLen {
-			return dst, errors.New("a unit past the end of the text: the work directory is damaged")
+		if u.Next > d.textLen {
+			return false, errors.New("a unit past the end of the text: the work directory is damaged")
 		}
 		at = u.Next
-		dst = append(dst, u)
+		d.units = append(d.units, u)
 	}
-	return dst, nil
+	return true, nil
 }
 
 // noEOF turns the end of the key file inside a document into an error.

@@ -2,6 +2,7 @@ package sub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -55,7 +56,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		err = r.read(ctx, i, func(record int64, text []byte) error {
 			doc := docIndex(i, record)
 			units = r.sub.Units(units[:0], text, &sc)
-			cache.add(len(text), units)
+			cache.add(record, len(text), units)
 			keys = r.sub.DocKeys(keys[:0], units)
 			for _, k := range keys {
 				t := local[k]
@@ -93,34 +94,74 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	t0 = time.Now()
 	results := make([]fileResult, len(r.files))
 	err = r.eachFile(ctx, func(i int) error {
-		var units []stage.UnitKey
 		cache, err := openKeyReader(r.keyFile(i))
 		if err != nil {
 			return err
 		}
 		defer cache.close()
-		var cacheErr error
-		err = r.rewrite(ctx, i, &results[i], func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
-			doc := docIndex(i, record)
-			// The units and keys pass 1 found, not split and normalised again.
-			var err error
-			if units, err = cache.next(units[:0], len(text)); err != nil {
-				if cacheErr == nil {
-					cacheErr = fmt.Errorf("%s record %d: %w", r.files[i].Path, record, err)
-				}
-				return cuts, "unit"
+		var (
+			cur      keyDoc // the next document pass 1 read
+			have     bool   // cur holds it
+			cacheErr error
+		)
+		fail := func(record int64, err error) {
+			if cacheErr == nil {
+				cacheErr = fmt.Errorf("%s record %d: %w", r.files[i].Path, record, err)
 			}
-			return stage.UnitCuts(cuts, units, len(text), func(k int) (bool, int) {
-				u := units[k]
+		}
+		fetch := func(record int64) bool {
+			if !have {
+				ok, err := cache.next(&cur)
+				if err != nil {
+					fail(record, err)
+				}
+				have = ok && err == nil
+			}
+			return have && cur.record == record
+		}
+		remove := func(doc uint64) func(k int) (bool, int) {
+			return func(k int) (bool, int) {
+				u := cur.units[k]
 				if !r.sub.Eligible(u) {
 					return false, 0
 				}
 				t := tally[u.Key]
 				return r.sub.RemoveUnit(t.docs, t.first, doc), int(t.docs)
-			}), "unit"
+			}
+		}
+		// A document pass 1 read, none of whose units goes, is copied
+		// as it is, without parsing it again.
+		same := func(record int64) bool {
+			if !fetch(record) {
+				return false // rejected in pass 1 (and again now)
+			}
+			rm := remove(docIndex(i, record))
+			for k := range cur.units {
+				if gone, _ := rm(k); gone {
+					return false
+				}
+			}
+			have = false
+			return true
+		}
+		err = r.rewrite(ctx, i, &results[i], same, func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+			// The units and keys pass 1 found, not split and normalised again.
+			if !fetch(record) {
+				fail(record, errors.New("a document the first reading did not have: the input changed during the run"))
+				return cuts, "unit"
+			}
+			have = false
+			if cur.textLen != len(text) {
+				fail(record, fmt.Errorf("%d bytes of text, %d on the first reading: the input changed during the run", len(text), cur.textLen))
+				return cuts, "unit"
+			}
+			return stage.UnitCuts(cuts, cur.units, len(text), remove(docIndex(i, record))), "unit"
 		})
 		if err == nil {
 			err = cacheErr
+		}
+		if err == nil && (have || func() bool { ok, _ := cache.next(&cur); return ok }()) {
+			err = fmt.Errorf("%s: fewer documents than on the first reading: the input changed during the run", r.files[i].Path)
 		}
 		return err
 	})

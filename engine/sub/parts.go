@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+
+	"github.com/quchong/quchong/substr"
 )
 
 // partFiles spills the normalised corpus of Substr to the work directory in
@@ -14,6 +17,9 @@ import (
 type partFiles struct {
 	dir   string
 	paths []string
+	// hold is the share of each part's text that view holds in memory
+	// (its first characters); 1 or more: all of it.
+	hold float64
 }
 
 // write stores one part: the number of documents, the bounds, the text
@@ -121,6 +127,108 @@ func readChunked(r io.Reader, dst []rune) error {
 			return err
 		}
 		dst = dst[n:]
+	}
+	return nil
+}
+
+// view returns a view of part k's text for the merge of the parts' suffix
+// arrays: read into memory, or its first hold share read into memory and
+// the rest from the file, a window at a time (mapping the file would make
+// the windows' pages, and the kernel's read-around, count in the process's
+// resident memory).
+func (pf *partFiles) view(k int) (substr.View, error) {
+	if k == 0 {
+		// The sorting is done and its arrays dropped: return them to
+		// the system before the texts are read in.
+		debug.FreeOSMemory()
+	}
+	if pf.hold >= 1 {
+		text, _, err := pf.load(k, nil)
+		if err != nil {
+			return nil, err
+		}
+		return memView(text), nil
+	}
+	f, err := os.Open(pf.paths[k])
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	var head [4]byte
+	if err == nil {
+		_, err = f.ReadAt(head[:], 0)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %w", pf.paths[k], err)
+	}
+	off := 4 * (int64(binary.LittleEndian.Uint32(head[:])) + 2)
+	if off > fi.Size() || (fi.Size()-off)%4 != 0 {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %d bytes, not a part", pf.paths[k], fi.Size())
+	}
+	v := &fileView{f: f, off: off, n: int((fi.Size() - off) / 4)}
+	if held := int(pf.hold * float64(v.n)); held > 0 {
+		prefix := make([]int32, held)
+		if err := v.ReadAt(prefix, 0); err != nil {
+			f.Close()
+			return nil, err
+		}
+		v.held = prefix
+	}
+	return v, nil
+}
+
+// memView is a view of a text in memory.
+type memView []rune
+
+func (v memView) Chars() []int32 { return v }
+func (v memView) Len() int       { return len(v) }
+func (v memView) Close() error   { return nil }
+
+func (v memView) ReadAt(dst []int32, p int) error {
+	if copy(dst, v[p:]) < len(dst) {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+// fileView reads a part's text from its file, but its first characters,
+// held in memory.
+type fileView struct {
+	f    *os.File
+	off  int64 // where the text starts
+	n    int   // characters
+	held []int32
+	raw  []byte
+}
+
+func (v *fileView) Chars() []int32 { return v.held }
+func (v *fileView) Len() int       { return v.n }
+func (v *fileView) Close() error   { return v.f.Close() }
+
+func (v *fileView) ReadAt(dst []int32, p int) error {
+	if p+len(dst) <= len(v.held) {
+		copy(dst, v.held[p:])
+		return nil
+	}
+	if len(dst) > 4096 { // the held prefix: no buffer of its size
+		for k := 0; k < len(dst); k += 4096 {
+			if err := v.ReadAt(dst[k:min(k+4096, len(dst))], p+k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if cap(v.raw) < 4*len(dst) {
+		v.raw = make([]byte, 4*len(dst))
+	}
+	raw := v.raw[:4*len(dst)]
+	if _, err := v.f.ReadAt(raw, v.off+4*int64(p)); err != nil {
+		return fmt.Errorf("read %s: %w", v.f.Name(), err)
+	}
+	for k := range dst {
+		dst[k] = int32(binary.LittleEndian.Uint32(raw[4*k:]))
 	}
 	return nil
 }

@@ -63,9 +63,11 @@ type Options struct {
 	Params stage.SubParams
 	// Workers is how many files are read at once; 0 means one per core.
 	Workers int
-	// Memory bounds Substr's suffix arrays and normalised corpus: one
-	// array over the corpus while it fits (stage.SpanBytesPerChar bytes a
-	// character), else parts spilled to the work directory. 0 means
+	// Memory bounds Substr's resident memory (with the Go memory limit
+	// at MemoryLimit): its suffix arrays and normalised corpus get all but
+	// a reserve (memoryReserve); one array over the corpus while it fits
+	// (stage.SpanBytesPerChar bytes a character), else parts spilled to
+	// the work directory, sorted one at a time and merged. 0 means
 	// DefaultMemory.
 	Memory int64
 	// NoReport skips report.html.
@@ -225,7 +227,11 @@ const samplesPerRun = 5
 
 // rewrite is pass 2: it writes kept/ for file i, cutting what decide
 // returns for each document, and the file's removals to the work directory.
-func (r *run) rewrite(ctx context.Context, i int, res *fileResult, decide func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string)) error {
+//
+// same, if not nil, tells the documents that pass 1 read and that keep
+// every character (see corpus.RewriteCopying): they are copied without
+// being parsed, and decide is not called for them.
+func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(record int64) bool, decide func(record int64, text []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string)) error {
 	f := r.files[i]
 	res.removed = filepath.Join(r.work, fmt.Sprintf("removed-%06d.jsonl", i))
 	wf, err := os.Create(res.removed)
@@ -244,7 +250,21 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, decide func(r
 		seen     int64
 		werr     error
 	)
-	err = corpus.Rewrite(f.Path, r.opt.Corpus, filepath.Join(r.opt.OutDir, "kept", f.Output), func(record int64, id, text []byte) corpus.Edit {
+	var copying func(record int64) bool
+	if same != nil {
+		copying = func(record int64) bool {
+			if !same(record) {
+				return false
+			}
+			if seen++; seen&1023 == 0 && ctx.Err() != nil && werr == nil {
+				werr = ctx.Err()
+			}
+			c.Kept++
+			c.Unchanged++
+			return true
+		}
+	}
+	err = corpus.RewriteCopying(f.Path, r.opt.Corpus, filepath.Join(r.opt.OutDir, "kept", f.Output), copying, func(record int64, id, text []byte) corpus.Edit {
 		seen++
 		if seen&1023 == 0 && ctx.Err() != nil && werr == nil {
 			werr = ctx.Err()

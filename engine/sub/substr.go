@@ -9,6 +9,7 @@ import (
 
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
+	"github.com/quchong/quchong/substr"
 )
 
 // Substr removes repeated spans of at least opt.Params.MinSpan normalised
@@ -19,9 +20,10 @@ import (
 // suffix array sorts (substr.Find) while it fits opt.Memory (its length
 // times stage.SpanBytesPerChar, plus its unused capacity). A larger corpus
 // is spilled to the work directory in parts of Memory /
-// stage.SpanPartBytesPerChar characters, sorted one and two at a time
-// (substr.FindParts): memory stays bounded by the budget, plus one bit per
-// character of the corpus, and the time grows with the number of parts.
+// stage.SpanPartBytesPerChar characters, each sorted on its own, and the
+// sorted arrays merged on disk (substr.FindParts): memory stays bounded by
+// the budget, plus one bit per character of the corpus, and the time grows
+// as k log k parts' worth for k parts.
 // Pass 2 maps each span back to the original text and rewrites the inputs.
 func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	if opt.Memory == 0 {
@@ -37,9 +39,11 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	t0 := time.Now()
 	// One suffix array over the whole corpus while it fits the budget;
 	// beyond, parts of partChars characters spilled to the work directory,
-	// sorted one and two at a time.
-	single := int(min(float64(opt.Memory)/stage.SpanBytesPerChar, math.MaxInt32))
-	partChars := int(float64(opt.Memory) / stage.SpanPartBytesPerChar)
+	// sorted one at a time and merged.
+	reserve := memoryReserve(opt.Memory)
+	arrays := float64(opt.Memory - reserve)
+	single := int(min(arrays/stage.SpanBytesPerChar, math.MaxInt32))
+	partChars := int(arrays / stage.SpanPartBytesPerChar)
 	var (
 		text    []rune
 		bounds  = []int32{0}
@@ -50,6 +54,10 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		chars   int64
 		spilled = false
 	)
+	// The array at its largest from the start: grown by appending, its
+	// old copies would be garbage beyond the budget until collected. The
+	// pages untouched stay out of resident memory.
+	text = make([]rune, 0, min(single+1, math.MaxInt32))
 	for i := range r.files { // in order: document numbers are corpus order
 		first[i] = docs
 		err := r.read(ctx, i, func(record int64, t []byte) error {
@@ -64,7 +72,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 			docs++
 			// The array's capacity counts: appending grows it by up to a
 			// quarter beyond what it holds.
-			over := len(text) > single || float64(cap(text)-len(text))*4 > float64(opt.Memory)-float64(len(text))*stage.SpanBytesPerChar
+			over := len(text) > single || float64(cap(text)-len(text))*4 > arrays-float64(len(text))*stage.SpanBytesPerChar
 			if over && !spilled || spilled && len(text) > partChars {
 				done, err := parts.spillParts(text, bounds, partChars, false)
 				if err != nil {
@@ -97,7 +105,12 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	var spans []stage.Span
 	if spilled {
 		text, bounds = nil, nil
-		spans, err = r.sub.FindSpanParts(len(parts.paths), parts.load)
+		// The merge reads the parts' texts at random: in memory as far as
+		// they fit the arrays' budget (4 bytes a character, and a bit of
+		// marks, within seven tenths of it: the rest is garbage the
+		// collector may leave), the rest from the files.
+		parts.hold = 0.7 * arrays / (4.2 * float64(max(chars, 1)))
+		spans, err = r.sub.FindSpanParts(substr.Parts{N: len(parts.paths), Load: parts.load, View: parts.view, Dir: r.work})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
 	}
@@ -114,7 +127,21 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		lo, hi := spanRange(spans, first[i], first[i+1])
 		mine := spans[lo:hi]
 		k := 0 // the file's next document
-		return r.rewrite(ctx, i, &results[i], func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
+		// A document pass 1 read and no span touches is copied as it is.
+		same := func(record int64) bool {
+			for k < len(records[i]) && records[i][k] < record {
+				k++
+			}
+			if k == len(records[i]) || records[i][k] != record {
+				return false // rejected in pass 1 (and again now)
+			}
+			doc := first[i] + k
+			for len(mine) > 0 && mine[0].Doc < doc {
+				mine = mine[1:]
+			}
+			return len(mine) == 0 || mine[0].Doc != doc
+		}
+		return r.rewrite(ctx, i, &results[i], same, func(record int64, t []byte, sc *stage.SubScratch, cuts []stage.Cut) ([]stage.Cut, string) {
 			for k < len(records[i]) && records[i][k] < record {
 				k++
 			}
@@ -137,6 +164,25 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		st.CorpusChars = chars
 		st.Parts = max(1, len(parts.paths))
 	})
+}
+
+// memoryReserve is the part of a budget of memory bytes that Substr leaves
+// to the rest of the process (the Go runtime, readers, buffers, the lists
+// of documents and spans, the program's own pages, garbage between two
+// collections): a third, at most 192 MiB. The arrays get the rest.
+func memoryReserve(memory int64) int64 { return min(memory/3, 192<<20) }
+
+// MemoryLimit is the Go memory limit (runtime/debug.SetMemoryLimit) for
+// Substr under a budget of memory bytes: the budget less 48 MiB (a quarter
+// of a smaller budget) for what the process holds outside the Go runtime's
+// count, mostly its program's pages, and what the collector lets the heap
+// overshoot its limit by, so that its resident memory stays within the
+// budget.
+func MemoryLimit(memory int64) int64 {
+	if memory == 0 {
+		memory = DefaultMemory
+	}
+	return memory - min(48<<20, memory/4)
 }
 
 // spanRange returns the indices of the spans of documents [lo, hi).
