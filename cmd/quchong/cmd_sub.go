@@ -49,6 +49,7 @@ type subFlags struct {
 	out, unit, memory            string
 	cpuProfile                   string
 	force, noReport, jsonOut     bool
+	strict, quiet                bool
 	keepFirst, removeAll         bool
 	workers, minDocs, minUnit    int
 	minSpan, minLength           int
@@ -85,6 +86,8 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 	fs.BoolVar(&f.force, "force", false, "write into a non-empty DIR, removing what an earlier quchong run wrote there")
 	fs.BoolVar(&f.noReport, "no-report", false, "do not write DIR/report.html")
 	fs.BoolVar(&f.jsonOut, "json", false, "print stats.json on stdout instead of the summary")
+	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors (no summary)")
+	fs.BoolVar(&f.strict, "strict", false, "stop at the first rejected record (exit code 3) instead of recording it in rejected.jsonl")
 	fs.IntVar(&f.workers, "workers", 0, "files read at once (0: one per core); the output does not depend on it")
 	fs.IntVar(&f.minLength, "min-length", def.MinLength, "drop a document left with fewer normalised `characters` than this")
 	fs.BoolVar(&f.noMasks, "no-masks", false, "do not fold placeholder masks (XX, ×××, 某某, 20**) before matching")
@@ -115,7 +118,7 @@ func (f *subFlags) options(name string, inputs []string) (sub.Options, error) {
 	p.Normalize.Masks = !f.noMasks
 	p.Normalize.T2S = !f.noT2S
 	p.Normalize.StripPunct = !f.noPunctStrip
-	opt := sub.Options{Inputs: inputs, OutDir: f.out, Force: f.force, Corpus: copt, Workers: f.workers, NoReport: f.noReport}
+	opt := sub.Options{Inputs: inputs, OutDir: f.out, Force: f.force, Corpus: copt, Workers: f.workers, NoReport: f.noReport, Strict: f.strict}
 	if name == "lines" {
 		if p.Unit, err = segment.ParseUnit(f.unit); err != nil {
 			return opt, fmt.Errorf("--unit: %w", err)
@@ -178,13 +181,15 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 		var (
 			fault *corpus.ReadFault
 			ce    *output.ConfigError
+			ie    *output.InputError
+			oe    *output.OutputError
 		)
 		switch {
 		case errors.As(err, &ce):
 			return exitUsage
-		case errors.As(err, &fault), errors.Is(err, os.ErrNotExist):
+		case errors.As(err, &fault), errors.As(err, &ie), errors.Is(err, os.ErrNotExist):
 			return exitInput
-		case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.ENOSPC):
+		case errors.As(err, &oe), errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.ENOSPC):
 			return exitOutput
 		}
 		return exitFail
@@ -196,6 +201,9 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 		if err := e.Encode(st); err != nil {
 			return exitOutput
 		}
+		return exitOK
+	}
+	if f.quiet {
 		return exitOK
 	}
 	t := st.Total

@@ -13,6 +13,10 @@ import (
 // the summary, --json, and the refusals of a bad command line.
 func TestCmdSub(t *testing.T) {
 	seed := filepath.Join("..", "..", "testdata", "seed.txt")
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"text\": \"第一篇文档的正文，足够长。\"}\n{broken\n{\"text\": \"第二篇文档的正文，也够长。\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		args   []string
@@ -30,6 +34,9 @@ func TestCmdSub(t *testing.T) {
 		{"substr bad memory", []string{"substr", seed, "--memory", "lots"}, exitUsage, "", "--memory"},
 		{"substr missing input", []string{"substr", "nope.jsonl"}, exitInput, "", "nope.jsonl"},
 		{"lines input twice", []string{"lines", seed, seed, "--keep-first"}, exitUsage, "", "twice"},
+		{"lines quiet", []string{"lines", seed, "--keep-first", "--quiet"}, exitOK, "", ""},
+		{"broken line recorded", []string{"lines", bad, "--keep-first"}, exitOK, "rejected 1", ""},
+		{"broken line under strict", []string{"substr", bad, "--strict"}, exitInput, "", "bad.jsonl"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -37,6 +44,9 @@ func TestCmdSub(t *testing.T) {
 			args := append(c.args, "-o", filepath.Join(t.TempDir(), "out"))
 			if code := run(args, &stdout, &stderr); code != c.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, c.code, stderr.String())
+			}
+			if c.name == "lines quiet" && stdout.Len()+stderr.Len() > 0 {
+				t.Errorf("--quiet printed %q, %q", stdout.String(), stderr.String())
 			}
 			if !strings.Contains(stdout.String(), c.stdout) || !strings.Contains(stderr.String(), c.stderr) {
 				t.Errorf("stdout %q, stderr %q; want %q and %q in them", stdout.String(), stderr.String(), c.stdout, c.stderr)

@@ -488,7 +488,7 @@ func (r *run) prepare() (*output.Stats, error) {
 		return nil, &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
 	}
 	for i, f := range r.files {
-		if spoolable(f.arg) {
+		if output.Spoolable(f.arg) {
 			// A resumed run copies the pipe again beside the first copy,
 			// which it replaces only once the checkpoint is accepted.
 			dst := r.spoolPath(i)

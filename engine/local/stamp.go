@@ -1,14 +1,10 @@
 package local
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 
-	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
 
 	"github.com/zeebo/xxh3"
@@ -49,56 +45,16 @@ func stampFile(name, path string) (inputStamp, error) {
 	return stamp, nil
 }
 
-// spoolable reports whether the input at path cannot be read twice (a
-// pipe, standard input, a device), so that the run must copy it first.
-func spoolable(path string) bool {
-	if path == corpus.Stdin {
-		return true
-	}
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode()&(os.ModeNamedPipe|os.ModeSocket|os.ModeDevice|os.ModeCharDevice) != 0
-}
-
 // spoolInput copies the input f (standard input, a pipe, a device) whole to
-// dst in the work directory, which the run then reads instead, as often as
-// it needs. The copy streams through a fixed buffer; what bounds it is the
-// disk, not the memory budget. Its stamp hashes all of its content: a pipe
-// has no modification time to compare on resume.
+// dst in the work directory (output.Spool), which the run then reads
+// instead. Its stamp hashes all of its content: a pipe has no modification
+// time to compare on resume.
 func spoolInput(f *fileInfo, dst string) error {
-	var src io.Reader
-	if f.arg == corpus.Stdin {
-		src = os.Stdin
-	} else {
-		in, err := os.Open(f.arg)
-		if err != nil {
-			return &output.InputError{Err: err}
-		}
-		defer in.Close()
-		src = in
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
-	}
-	out, err := os.Create(dst)
+	n, sum, err := output.Spool(f.arg, dst)
 	if err != nil {
-		return &output.OutputError{Err: fmt.Errorf("work directory: %w", err)}
-	}
-	h := xxh3.New()
-	n, err := io.CopyBuffer(io.MultiWriter(out, h), src, make([]byte, 1<<20))
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) && pe.Path == dst {
-			return &output.OutputError{Err: fmt.Errorf("copy %s to the work directory: %w", f.path, err)}
-		}
-		return &output.InputError{Err: fmt.Errorf("read %s: %w", f.path, err)}
+		return err
 	}
 	f.read = dst
-	f.stamp = inputStamp{Path: f.path, Size: n, Hash: "all:" + strconv.FormatUint(h.Sum64(), 16)}
+	f.stamp = inputStamp{Path: f.path, Size: n, Hash: "all:" + strconv.FormatUint(sum, 16)}
 	return nil
 }

@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -50,7 +51,8 @@ const DefaultMemory = 2 << 30
 // Options configure a run.
 type Options struct {
 	// Inputs are files, directories or globs (corpus.ExpandInputs).
-	// Standard input is refused: a run reads its inputs twice.
+	// Standard input ("-") and named pipes are copied to the work
+	// directory first (output.Spool): a run reads its inputs twice.
 	Inputs []string
 	// OutDir is the output directory.
 	OutDir string
@@ -72,6 +74,9 @@ type Options struct {
 	Memory int64
 	// NoReport skips report.html.
 	NoReport bool
+	// Strict stops the run at the first rejected record (an *InputError)
+	// instead of recording it in rejected.jsonl and going on.
+	Strict bool
 }
 
 // run is one run's state shared by its passes.
@@ -80,6 +85,7 @@ type run struct {
 	lines   bool
 	sub     *stage.Sub
 	files   []output.File
+	paths   []string // the path each file is read from: its own, or its copy in work (output.Spool)
 	work    string
 	start   time.Time
 	stages  []output.StageTiming
@@ -108,9 +114,6 @@ func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 	if err != nil {
 		return nil, nil, err // an input that is not there
 	}
-	if slices.Contains(paths, corpus.Stdin) {
-		return nil, nil, &output.ConfigError{Err: errors.New("standard input cannot be read twice: write it to a file first")}
-	}
 	files, err := output.Files(paths, opt.Corpus)
 	if err != nil {
 		return nil, nil, &output.ConfigError{Err: err}
@@ -134,13 +137,32 @@ func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 		lock.Release()
 		return nil, nil, fmt.Errorf("work directory: %w", err)
 	}
+	read := make([]string, len(files))
+	for i, f := range files {
+		read[i] = f.Path
+		if output.Spoolable(f.Path) {
+			read[i] = filepath.Join(work, "spool", strconv.Itoa(i))
+			if _, _, err := output.Spool(f.Path, read[i]); err != nil {
+				lock.Release()
+				return nil, nil, err
+			}
+		}
+	}
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
-	r := &run{opt: opt, lines: lines, sub: sub, files: files, work: work, start: time.Now(),
+	r := &run{opt: opt, lines: lines, sub: sub, files: files, paths: read, work: work, start: time.Now(),
 		counts: make([]output.SubCounts, len(files)), rejects: make([][]output.Rejection, len(files)),
 		docs: make([]int64, len(files))}
 	return r, lock, nil
+}
+
+// readOptions are the reader options for file i: messages, ids and the
+// format follow the input's name, also when it is read from its copy.
+func (r *run) readOptions(i int) corpus.Options {
+	copt := r.opt.Corpus
+	copt.Name = r.files[i].Path
+	return copt
 }
 
 // timed records how long a stage took.
@@ -181,7 +203,7 @@ func (r *run) eachFile(ctx context.Context, f func(i int) error) error {
 // keep the documents after it.
 func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byte) error) error {
 	f := r.files[i]
-	rd, err := corpus.Open(f.Path, i, r.opt.Corpus)
+	rd, err := corpus.Open(r.paths[i], i, r.readOptions(i))
 	if err != nil {
 		return err
 	}
@@ -189,13 +211,16 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 	c := &r.counts[i]
 	n := 0
 	defer rd.Close()
-	a, err := corpus.ReadAccounted(rd, false, func(d record.Document) error {
+	a, err := corpus.ReadAccounted(rd, r.opt.Strict, func(d record.Document) error {
 		if n++; n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		c.CharsRead += int64(runeCount(d.Text))
 		return doc(d.Record, d.Text)
 	})
+	if corpus.IsReject(err) {
+		return &output.InputError{Err: err} // under Strict
+	}
 	if err != nil {
 		return err
 	}
@@ -264,7 +289,7 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 			return true
 		}
 	}
-	err = corpus.RewriteCopying(f.Path, r.opt.Corpus, filepath.Join(r.opt.OutDir, "kept", f.Output), copying, func(record int64, id, text []byte) corpus.Edit {
+	err = corpus.RewriteCopying(r.paths[i], r.readOptions(i), filepath.Join(r.opt.OutDir, "kept", f.Output), copying, func(record int64, id, text []byte) corpus.Edit {
 		seen++
 		if seen&1023 == 0 && ctx.Err() != nil && werr == nil {
 			werr = ctx.Err()
