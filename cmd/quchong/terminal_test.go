@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,9 +23,34 @@ const asMainEnv = "QUCHONG_TEST_AS_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		code := run(os.Args[1:], os.Stdout, os.Stderr)
+		if f := os.Getenv(peakRSSEnv); f != "" {
+			writePeakRSS(f)
+		}
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
+}
+
+// peakRSSEnv names a file into which the process run as quchong writes its
+// peak RSS (VmHWM, bytes) when it ends. The parent's rusage cannot tell it:
+// on Linux a child's ru_maxrss also counts the memory of the process that
+// forked it, at the moment of its exec.
+const peakRSSEnv = "QUCHONG_TEST_PEAK_RSS_FILE"
+
+// writePeakRSS writes this process's VmHWM, in bytes, to path.
+func writePeakRSS(path string) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, l := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			if kib, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				os.WriteFile(path, []byte(strconv.FormatInt(kib<<10, 10)), 0o644)
+			}
+		}
+	}
 }
 
 // self is the command line that runs this binary as quchong.
