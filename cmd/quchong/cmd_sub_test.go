@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -73,5 +74,47 @@ func TestCmdSub(t *testing.T) {
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil || st.Method != "lines" || st.Total.Read != st.Total.Kept+st.Total.Dropped+st.Total.Rejected || st.Total.Read != 20 {
 		t.Errorf("--json: %+v, %v", st, err)
+	}
+}
+
+// TestSubStdinPipe: quchong lines and substr read standard input through a
+// pipe (copied to the work directory first, as they read their inputs
+// twice) and write what they write for the same bytes in a file.
+func TestSubStdinPipe(t *testing.T) {
+	seedText, err := os.ReadFile(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"lines", "--keep-first", "--unit", "sentence", "--min-length", "30"},
+		{"substr", "--min-span", "20"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			dir := t.TempDir()
+			fromFile, fromPipe := filepath.Join(dir, "file"), filepath.Join(dir, "pipe")
+			var stdout, stderr bytes.Buffer
+			if code := run(append(append([]string{}, args...), seed, "-o", fromFile), &stdout, &stderr); code != exitOK {
+				t.Fatalf("from the file: exit %d: %s", code, stderr.String())
+			}
+			cmd := quchongCmd(t, context.Background(), append(append([]string{}, args...), "-", "--format", "txt", "-o", fromPipe, "--quiet")...)
+			cmd.Stdin = bytes.NewReader(seedText) // exec feeds it through a pipe
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("from standard input: %v\n%s", err, out)
+			}
+			want, err := os.ReadFile(filepath.Join(fromFile, "kept", "seed.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(fromPipe, "kept", "stdin.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) || len(want) == 0 {
+				t.Errorf("kept/ from standard input (%d bytes) differs from kept/ from the file (%d bytes)", len(got), len(want))
+			}
+			if bytes.Equal(got, seedText) {
+				t.Errorf("nothing was removed: the test would not see a wrong cut")
+			}
+		})
 	}
 }
