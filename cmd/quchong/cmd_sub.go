@@ -166,6 +166,11 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if !f.quiet && !f.jsonOut {
+		opt.Log = func(format string, args ...any) {
+			fmt.Fprintf(stderr, "quchong %s: "+format+"\n", append([]any{name}, args...)...)
+		}
+	}
 	ctx, stop := interruptible(context.Background())
 	defer stop()
 	run := sub.Lines

@@ -77,6 +77,9 @@ type Options struct {
 	// Strict stops the run at the first rejected record (an *InputError)
 	// instead of recording it in rejected.jsonl and going on.
 	Strict bool
+	// Log, when not nil, receives a line as each stage ends (its name and
+	// seconds) and as each spilled part is sorted, for a long run.
+	Log func(format string, args ...any)
 }
 
 // run is one run's state shared by its passes.
@@ -165,9 +168,18 @@ func (r *run) readOptions(i int) corpus.Options {
 	return copt
 }
 
-// timed records how long a stage took.
+// timed records how long a stage took, and logs it.
 func (r *run) timed(name string, t0 time.Time) {
-	r.stages = append(r.stages, output.StageTiming{Stage: name, Seconds: output.Round(time.Since(t0).Seconds(), 3)})
+	st := output.StageTiming{Stage: name, Seconds: output.Round(time.Since(t0).Seconds(), 3)}
+	r.stages = append(r.stages, st)
+	r.log("%-13s %.2f s", st.Stage, st.Seconds)
+}
+
+// log sends a line to Options.Log.
+func (r *run) log(format string, args ...any) {
+	if r.opt.Log != nil {
+		r.opt.Log(format, args...)
+	}
 }
 
 // eachFile runs f on every input file, Workers at a time, and returns the
