@@ -285,9 +285,16 @@ const SpanBytesPerChar = substr.BytesPerChar
 // its part size (see substr.FindParts).
 const SpanPartBytesPerChar = substr.PartBytesPerChar
 
+// SpanParts is a corpus held in parts, as FindSpanParts reads it: its
+// parts' texts, loaded one at a time, and views of them for the merge.
+type SpanParts = substr.Parts
+
+// SpanView is a read-only view of one part's text (see SpanParts).
+type SpanView = substr.View
+
 // FindSpanParts is FindSpans for a corpus held in parts: each part is
 // sorted on its own and the sorted arrays are merged on disk, so memory is
 // bounded by one part. See substr.FindParts.
-func (s *Sub) FindSpanParts(ps substr.Parts) ([]substr.Span, error) {
+func (s *Sub) FindSpanParts(ps SpanParts) ([]Span, error) {
 	return substr.FindParts(ps, substr.Options{MinSpan: s.p.MinSpan, KeepFirst: !s.p.RemoveAll})
 }

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
-	"github.com/quchong/quchong/substr"
+	"github.com/quchong/quchong/stage"
 )
 
 // partFiles spills the normalised corpus of Substr to the work directory in
@@ -136,7 +136,7 @@ func readChunked(r io.Reader, dst []rune) error {
 // the rest from the file, a window at a time (mapping the file would make
 // the windows' pages, and the kernel's read-around, count in the process's
 // resident memory).
-func (pf *partFiles) view(k int) (substr.View, error) {
+func (pf *partFiles) view(k int) (stage.SpanView, error) {
 	if k == 0 {
 		// The sorting is done and its arrays dropped: return them to
 		// the system before the texts are read in.

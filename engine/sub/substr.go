@@ -9,7 +9,6 @@ import (
 
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
-	"github.com/quchong/quchong/substr"
 )
 
 // Substr removes repeated spans of at least opt.Params.MinSpan normalised
@@ -17,11 +16,11 @@ import (
 // RemoveAll, every occurrence.
 //
 // Pass 1 normalises every document into one array of characters, which a
-// suffix array sorts (substr.Find) while it fits opt.Memory (its length
+// suffix array sorts (stage.Sub.FindSpans) while it fits opt.Memory (its length
 // times stage.SpanBytesPerChar, plus its unused capacity). A larger corpus
 // is spilled to the work directory in parts of Memory /
 // stage.SpanPartBytesPerChar characters, each sorted on its own, and the
-// sorted arrays merged on disk (substr.FindParts): memory stays bounded by
+// sorted arrays merged on disk (stage.Sub.FindSpanParts): memory stays bounded by
 // the budget, plus one bit per character of the corpus, and the time grows
 // as k log k parts' worth for k parts.
 // Pass 2 maps each span back to the original text and rewrites the inputs.
@@ -121,7 +120,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 			}
 			return parts.load(k, dst)
 		}
-		spans, err = r.sub.FindSpanParts(substr.Parts{N: n, Load: load, View: parts.view, Dir: r.work})
+		spans, err = r.sub.FindSpanParts(stage.SpanParts{N: n, Load: load, View: parts.view, Dir: r.work})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
 	}
