@@ -60,7 +60,10 @@ func columnNames(schema *parquet.Schema) string {
 	return strings.Join(names, ", ")
 }
 
-func openParquet(f *os.File, size int64, path string, opt Options) (_ *parquetSource, err error) {
+// openParquetFile opens f, of size bytes, as a Parquet file named path in
+// messages, reading its footer only (no page index, no bloom filters). A
+// panic of parquet-go on corrupt metadata is an error naming the file.
+func openParquetFile(f *os.File, size int64, path string) (_ *parquet.File, err error) {
 	defer func() {
 		if v := recover(); v != nil { // parquet-go can panic on corrupt metadata
 			err = fmt.Errorf("%s: corrupt Parquet file: %v", path, v)
@@ -69,6 +72,19 @@ func openParquet(f *os.File, size int64, path string, opt Options) (_ *parquetSo
 	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, fmt.Errorf("%s: open Parquet: %w", path, err)
+	}
+	return pf, nil
+}
+
+func openParquet(f *os.File, size int64, path string, opt Options) (_ *parquetSource, err error) {
+	defer func() {
+		if v := recover(); v != nil { // parquet-go can panic on corrupt metadata
+			err = fmt.Errorf("%s: corrupt Parquet file: %v", path, v)
+		}
+	}()
+	pf, err := openParquetFile(f, size, path)
+	if err != nil {
+		return nil, err
 	}
 	schema := pf.Schema()
 	p := &parquetSource{file: pf, groups: pf.RowGroups(), totalRows: pf.NumRows(), id: -1,
@@ -291,14 +307,9 @@ func ReadParquetLayout(path string) (_ ParquetLayout, err error) {
 	if err != nil {
 		return ParquetLayout{}, err
 	}
-	defer func() {
-		if v := recover(); v != nil { // parquet-go can panic on corrupt metadata
-			err = fmt.Errorf("%s: corrupt Parquet file: %v", path, v)
-		}
-	}()
-	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := openParquetFile(f, st.Size(), path)
 	if err != nil {
-		return ParquetLayout{}, fmt.Errorf("%s: open Parquet: %w", path, err)
+		return ParquetLayout{}, err
 	}
 	l := ParquetLayout{RowGroups: len(pf.RowGroups()), Rows: pf.NumRows()}
 	for _, rg := range pf.Metadata().RowGroups {

@@ -289,9 +289,9 @@ func partitionParquet(in *os.File, path string, outs *[3]*output, route func(int
 	if err != nil {
 		return err
 	}
-	pf, err := parquet.OpenFile(in, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := openParquetFile(in, st.Size(), path)
 	if err != nil {
-		return fmt.Errorf("%s: open Parquet: %w", path, err)
+		return err
 	}
 	// Columns keep their own codec (the file schema carries it); zstd is
 	// only the default for a column that has none.

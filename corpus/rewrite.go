@@ -286,9 +286,9 @@ func rewriteParquet(file, path string, opt Options, out *output, edit func(int64
 	if err != nil {
 		return err
 	}
-	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := openParquetFile(f, st.Size(), path)
 	if err != nil {
-		return fmt.Errorf("%s: open Parquet: %w", path, err)
+		return err
 	}
 	col := -1
 	if leaf, ok := topLevelLeaf(pf.Schema(), opt.TextField); ok {
