@@ -127,7 +127,7 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 	}
 
 	var spans []Span
-	cnt := newCounter(L)
+	cnt := newCounter(L, views)
 	base := 0
 	w := make([]int32, L)
 	for k := range ps.N {
@@ -138,7 +138,7 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 			if err := views[k].ReadAt(w, p); err != nil {
 				return nil, err
 			}
-			cnt.want(w, s)
+			cnt.want(w, s, loc{int32(k), int32(p)})
 		}
 		base += len(bounds[k]) - 1
 		marks[k] = nil
@@ -154,7 +154,9 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 			}
 			text = buf
 		}
-		cnt.scan(text, bounds[k], spans)
+		if err := cnt.scan(text, bounds[k], spans); err != nil {
+			return nil, err
+		}
 	}
 	return spans, nil
 }

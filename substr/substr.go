@@ -77,26 +77,30 @@ func Find(text []int32, bounds []int32, opt Options) ([]Span, error) {
 }
 
 // counter counts, for FindParts, the occurrences in the corpus of the first
-// window of each removed span, a part at a time: it keeps each such window
-// (4L bytes a span) under a rolling hash, and verifies every hash hit
-// character by character, so counts are exact.
+// window of each removed span, a part at a time: it keeps each span's
+// window hash and where the window is (8 bytes and a map entry a span, not
+// the window's 4L bytes: a corpus can have a million removed spans), and
+// verifies every hash hit character by character against the window read
+// back from its part, so counts are exact.
 type counter struct {
 	L       int
-	pow     uint64           // rollBase^(L-1)
-	windows map[uint64][]int // hash → spans whose first window has it
-	text    [][]int32        // each span's first window
+	pow     uint64             // rollBase^(L-1)
+	windows map[uint64][]int32 // hash → spans whose first window has it
+	at      []loc              // each span's first window
+	views   []View             // the parts' texts, where the windows are read back
+	w       []int32            // a window read back
 }
 
 // rollBase is the multiplier of the rolling hash (an odd 64-bit constant;
 // arithmetic modulo 2⁶⁴).
 const rollBase = 0x9E3779B97F4A7C15
 
-func newCounter(L int) *counter {
+func newCounter(L int, views []View) *counter {
 	pow := uint64(1)
 	for range L - 1 {
 		pow *= rollBase
 	}
-	return &counter{L: L, pow: pow, windows: map[uint64][]int{}}
+	return &counter{L: L, pow: pow, windows: map[uint64][]int32{}, views: views, w: make([]int32, L)}
 }
 
 func (c *counter) hash(w []int32) uint64 {
@@ -107,19 +111,19 @@ func (c *counter) hash(w []int32) uint64 {
 	return h
 }
 
-// want registers span s, whose first window is w.
-func (c *counter) want(w []int32, s int) {
-	for len(c.text) <= s {
-		c.text = append(c.text, nil)
+// want registers span s, whose first window is w, at position at.
+func (c *counter) want(w []int32, s int, at loc) {
+	for len(c.at) <= s {
+		c.at = append(c.at, loc{})
 	}
-	c.text[s] = slices.Clone(w)
+	c.at[s] = at
 	h := c.hash(w)
-	c.windows[h] = append(c.windows[h], s)
+	c.windows[h] = append(c.windows[h], int32(s))
 }
 
 // scan adds to the spans' Count the windows of one part (documents
 // text[bounds[d]:bounds[d+1]]) equal to their first windows.
-func (c *counter) scan(text, bounds []int32, spans []Span) {
+func (c *counter) scan(text, bounds []int32, spans []Span) error {
 	L := c.L
 	for d := 0; d+1 < len(bounds); d++ {
 		lo, hi := int(bounds[d]), int(bounds[d+1])
@@ -129,7 +133,11 @@ func (c *counter) scan(text, bounds []int32, spans []Span) {
 		h := c.hash(text[lo : lo+L])
 		for p := lo; ; p++ {
 			for _, s := range c.windows[h] {
-				if slices.Equal(c.text[s], text[p:p+L]) {
+				at := c.at[s]
+				if err := c.views[at.part].ReadAt(c.w, int(at.pos)); err != nil {
+					return err
+				}
+				if slices.Equal(c.w, text[p:p+L]) {
 					spans[s].Count++
 				}
 			}
@@ -139,6 +147,7 @@ func (c *counter) scan(text, bounds []int32, spans []Span) {
 			h = (h-uint64(uint32(text[p]))*c.pow)*rollBase + uint64(uint32(text[p+L]))
 		}
 	}
+	return nil
 }
 
 // check validates a corpus's bounds.
