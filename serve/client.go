@@ -41,6 +41,14 @@ func (c *Client) Check(ctx context.Context, docs []Document) ([]CheckResult, err
 	return r.Results, nil
 }
 
+// CheckOne checks one document with the single form of /v1/check
+// ({"text": ...}), one request a document.
+func (c *Client) CheckOne(ctx context.Context, doc Document) (CheckResult, error) {
+	var r CheckResult
+	err := c.do(ctx, "POST", "/v1/check", doc, &r)
+	return r, err
+}
+
 // Add adds documents as one index version.
 func (c *Client) Add(ctx context.Context, docs []Document) (AddResult, error) {
 	var r AddResult

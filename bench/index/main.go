@@ -144,11 +144,11 @@ func run(dir, corpusPath string, srv server, clientList string, duration time.Du
 
 // checkAdded checks that every acknowledged add is found as an exact match.
 func checkAdded(srv server, texts []string, added []string) error {
-	hc := &http.Client{}
+	c := &serve.Client{URL: srv.url}
 	for _, a := range added {
 		id, text := addDoc(a, texts)
-		var r serve.CheckResult
-		if err := post(hc, srv.url+"/v1/check", "", map[string]string{"text": text}, &r); err != nil {
+		r, err := c.CheckOne(context.Background(), serve.Document{Text: &text})
+		if err != nil {
 			return err
 		}
 		if !slices.ContainsFunc(r.Matches, func(m serve.Match) bool { return m.ID == id && m.Reason == "exact" }) {
@@ -169,8 +169,8 @@ func addDoc(name string, texts []string) (string, string) {
 // measure runs n clients checking for d, and one adder, prints a line and
 // returns the names of the documents added.
 func measure(srv server, texts []string, n int, d time.Duration, addEvery time.Duration) ([]string, error) {
-	url, token := srv.url, srv.token
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n + 2}}
+	ctx := context.Background()
+	client := &serve.Client{URL: srv.url, Token: srv.token, HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n + 2}}}
 	cpu0, scpu0 := cpuSeconds("self"), cpuSeconds(strconv.Itoa(srv.pid))
 	deadline := time.Now().Add(d)
 	var mu sync.Mutex
@@ -184,7 +184,7 @@ func measure(srv server, texts []string, n int, d time.Duration, addEvery time.D
 			defer wg.Done()
 			var mine []time.Duration
 			for i := c; time.Now().Before(deadline); i += n * srv.batch {
-				docs := make([]map[string]string, srv.batch)
+				docs := make([]serve.Document, srv.batch)
 				for j := range docs {
 					k := i + j*n
 					text := texts[k%len(texts)]
@@ -194,19 +194,17 @@ func measure(srv server, texts []string, n int, d time.Duration, addEvery time.D
 					case 2:
 						text = reverse(text) // a new document: no shingle in common
 					}
-					docs[j] = map[string]string{"text": text}
+					docs[j] = serve.Document{Text: &text}
 				}
 				start := time.Now()
 				var rs []serve.CheckResult
 				var err error
 				if srv.batch == 1 {
 					var r serve.CheckResult
-					err = post(hc, url+"/v1/check", "", docs[0], &r)
+					r, err = client.CheckOne(ctx, docs[0])
 					rs = []serve.CheckResult{r}
 				} else {
-					var br serve.BatchCheckResult
-					err = post(hc, url+"/v1/check", "", map[string]any{"documents": docs}, &br)
-					rs = br.Results
+					rs, err = client.Check(ctx, docs)
 				}
 				if err != nil || len(rs) != len(docs) {
 					errs.Add(1)
@@ -230,7 +228,7 @@ func measure(srv server, texts []string, n int, d time.Duration, addEvery time.D
 			defer wg.Done()
 			for i := 0; time.Now().Before(deadline); i++ {
 				id, text := addDoc(fmt.Sprintf("load-%d-%d-%d", n, time.Now().UnixNano(), i), texts)
-				if err := post(hc, url+"/v1/add", token, map[string]string{"id": id, "text": text}, &serve.AddResult{}); err != nil {
+				if _, err := client.Add(ctx, []serve.Document{{ID: id, Text: &text}}); err != nil {
 					errs.Add(1)
 				} else {
 					added = append(added, id)
@@ -259,27 +257,6 @@ func measure(srv server, texts []string, n int, d time.Duration, addEvery time.D
 		return nil, fmt.Errorf("%d requests failed", errs.Load())
 	}
 	return added, nil
-}
-
-func post(hc *http.Client, url, token string, body, out any) error {
-	js, _ := json.Marshal(body)
-	req, _ := http.NewRequest("POST", url, bytes.NewReader(js))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("%d: %s", resp.StatusCode, b)
-	}
-	return json.Unmarshal(b, out)
 }
 
 // reverse reverses the characters of s.
