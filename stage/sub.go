@@ -3,6 +3,7 @@ package stage
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"unicode/utf8"
 	"unsafe"
@@ -156,6 +157,16 @@ func (s *Sub) DocKeys(dst []uint64, units []UnitKey) []uint64 {
 	}
 	slices.Sort(dst[start:])
 	return append(dst[:start], slices.Compact(dst[start:])...)
+}
+
+// RemovableDocs is the fewest documents a unit must occur in for RemoveUnit
+// ever to remove it: MinDocs, or 2 under KeepFirst (a unit of one document
+// is in its first).
+func (s *Sub) RemovableDocs() uint32 {
+	if s.p.KeepFirst {
+		return 2
+	}
+	return uint32(min(s.p.MinDocs, math.MaxUint32))
 }
 
 // RemoveUnit decides one eligible unit of document doc, given the number of

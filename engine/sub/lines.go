@@ -28,9 +28,10 @@ func docIndex(file int, record int64) uint64 { return uint64(file)<<40 | uint64(
 // occurrence after the first document that has the unit.
 //
 // Pass 1 counts, for each distinct eligible unit, the documents it occurs
-// in and the first of them, in one map of about 40 bytes per distinct unit
-// (a 64-bit hash of the normalised text is the key: two distinct units
-// collide with a probability of about n²/2⁶⁵). Pass 2 rewrites each input.
+// in and the first of them, in a unitTable of 32 to 48 bytes per distinct
+// unit (a 64-bit hash of the normalised text is the key: two distinct
+// units collide with a probability of about n²/2⁶⁵). Pass 2 keeps only the units that may go, and
+// rewrites each input.
 func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	r, lock, err := prepare(opt, true)
 	if err != nil {
@@ -40,10 +41,10 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	defer os.RemoveAll(r.work) // a failed run leaves no work files either
 
 	t0 := time.Now()
-	tally := map[uint64]unitTally{}
+	tally := newUnitTable(0)
 	var mu sync.Mutex
 	err = r.eachFile(ctx, func(i int) error {
-		local := map[uint64]unitTally{}
+		local := newUnitTable(0)
 		var (
 			sc    stage.SubScratch
 			units []stage.UnitKey
@@ -59,12 +60,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 			cache.add(record, len(text), units)
 			keys = r.sub.DocKeys(keys[:0], units)
 			for _, k := range keys {
-				t := local[k]
-				if t.docs == 0 || doc < t.first {
-					t.first = doc
-				}
-				t.docs++
-				local[k] = t
+				local.add(k, 1, doc)
 			}
 			return nil
 		})
@@ -73,22 +69,20 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if len(tally) == 0 { // the first file done (the only one, often): no copy
+		if tally.len() == 0 { // the first file done (the only one, often): no copy
 			tally, local = local, tally
 		}
-		for k, t := range local { // sums and minima: the order of files does not matter
-			g, ok := tally[k]
-			if !ok || t.first < g.first {
-				g.first = t.first
-			}
-			g.docs += t.docs
-			tally[k] = g
-		}
+		tally.merge(local) // sums and minima: the order of files does not matter
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	// Pass 2 needs only the units that may go: those in fewer documents
+	// than the policy asks are never removed (most of them, as a rule), and
+	// a lookup in the smaller table stays in the processor's caches.
+	distinct := tally.len()
+	tally = tally.keep(r.sub.RemovableDocs())
 	r.timed("count units", t0)
 
 	t0 = time.Now()
@@ -125,7 +119,10 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 				if !r.sub.Eligible(u) {
 					return false, 0
 				}
-				t := tally[u.Key]
+				t := tally.get(u.Key)
+				if t.docs == 0 { // not in the table: in too few documents
+					return false, 0
+				}
 				return r.sub.RemoveUnit(t.docs, t.first, doc), int(t.docs)
 			}
 		}
@@ -169,5 +166,5 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		return nil, err
 	}
 	r.timed("rewrite", t0)
-	return r.finish(results, func(st *output.SubStats) { st.DistinctUnits = int64(len(tally)) })
+	return r.finish(results, func(st *output.SubStats) { st.DistinctUnits = int64(distinct) })
 }
