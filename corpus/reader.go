@@ -319,7 +319,8 @@ func decompress(src io.Reader, comp Compression) (io.Reader, func(), error) {
 // Tee asks for a copy of a text or JSONL input's decoded stream (after
 // decompression, before any other processing) to be written to w as Next
 // reads it. Once Next has returned io.EOF, w has received the whole stream,
-// which PartitionDecoded can copy without decoding the file again. Tee must
+// which PartitionDecoded and RewriteDecoded can copy without decoding the
+// file again. Tee must
 // be called before the first Next; it returns false, and does nothing, for
 // Parquet. A write error from w ends the copy, never the read.
 func (r *Reader) Tee(w io.Writer) bool {

@@ -45,7 +45,24 @@ func Rewrite(path string, opt Options, keptPath string, edit func(record int64, 
 // for it. same is asked once per record (line), in order, before the
 // record is parsed; it must return true only for records that Reader
 // accepts. Parquet files are rewritten as by Rewrite, without asking same.
-func RewriteCopying(path string, opt Options, keptPath string, same func(record int64) bool, edit func(record int64, id, text []byte) Edit) (err error) {
+func RewriteCopying(path string, opt Options, keptPath string, same func(record int64) bool, edit func(record int64, id, text []byte) Edit) error {
+	return rewrite(path, nil, opt, keptPath, same, edit)
+}
+
+// RewriteDecoded is RewriteCopying for a text or JSONL input whose decoded
+// content is at hand (a DecodedFile filled by Reader.Tee): it reads the
+// records from decoded instead of reading and decompressing the file at
+// path again. path still names the input, in messages, and decides the
+// output's format and compression. decoded must be the whole stream.
+func RewriteDecoded(path string, decoded io.Reader, opt Options, keptPath string, same func(record int64) bool, edit func(record int64, id, text []byte) Edit) error {
+	if decoded == nil {
+		return fmt.Errorf("rewrite %s: no decoded content", path)
+	}
+	return rewrite(path, decoded, opt, keptPath, same, edit)
+}
+
+// rewrite is RewriteCopying, reading from decoded when it is not nil.
+func rewrite(path string, decoded io.Reader, opt Options, keptPath string, same func(record int64) bool, edit func(record int64, id, text []byte) Edit) (err error) {
 	opt = opt.withDefaults()
 	file := path
 	if opt.Name != "" {
@@ -58,14 +75,20 @@ func RewriteCopying(path string, opt Options, keptPath string, same func(record 
 	if sameFile(file, keptPath) {
 		return fmt.Errorf("rewrite %s: output %s is the input", path, keptPath)
 	}
+	if decoded != nil && format == Parquet {
+		return fmt.Errorf("rewrite %s: a Parquet input cannot be read from decoded content", path)
+	}
 	out, err := createOutput(keptPath, opt.Output.For(format, comp), opt.Level, opt.Concurrency)
 	if err != nil {
 		return fmt.Errorf("rewrite %s: %w", path, err)
 	}
 	defer out.abort() // a no-op after commit
-	if format == Parquet {
+	switch {
+	case format == Parquet:
 		err = rewriteParquet(file, path, opt, out, edit)
-	} else {
+	case decoded != nil:
+		err = rewriteLines(decoded, path, format, None, opt, out.w, same, edit)
+	default:
 		var f *os.File
 		if f, err = os.Open(file); err != nil {
 			return err
@@ -82,10 +105,12 @@ func RewriteCopying(path string, opt Options, keptPath string, same func(record 
 	return nil
 }
 
-func rewriteLines(in io.Reader, path string, format Format, comp Compression, opt Options, w io.Writer, same func(int64) bool, edit func(int64, []byte, []byte) Edit) error {
-	src, release, err := decompress(in, comp)
+// rewriteLines rewrites a text or JSONL stream, compressed as inComp (None
+// for decoded content).
+func rewriteLines(in io.Reader, path string, format Format, inComp Compression, opt Options, w io.Writer, same func(int64) bool, edit func(int64, []byte, []byte) Edit) error {
+	src, release, err := decompress(in, inComp)
 	if err != nil {
-		return &ReadFault{Path: path, Unit: "line", Err: fmt.Errorf("%w%s", err, corruptHint(err, comp))}
+		return &ReadFault{Path: path, Unit: "line", Err: fmt.Errorf("%w%s", err, corruptHint(err, inComp))}
 	}
 	defer release()
 	var jx *jsonlExtractor
@@ -110,7 +135,7 @@ func rewriteLines(in io.Reader, path string, format Format, comp Compression, op
 		record++
 		for {
 			if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-				return &ReadFault{Path: path, Unit: "line", After: record - 1, Err: fmt.Errorf("%w%s", err, corruptHint(err, comp))}
+				return &ReadFault{Path: path, Unit: "line", After: record - 1, Err: fmt.Errorf("%w%s", err, corruptHint(err, inComp))}
 			}
 			if len(line) <= maxBytes+2 {
 				line = append(line, s...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -226,5 +227,61 @@ func TestRewriteCopying(t *testing.T) {
 				t.Errorf("same asked for %v, want every record once", asked)
 			}
 		})
+	}
+}
+
+// TestRewriteDecoded: a compressed input rewritten from the content its
+// first reading held (Reader.Tee into a DecodedFile) gives what rewriting
+// the file gives, without reading the file again.
+func TestRewriteDecoded(t *testing.T) {
+	input := []byte("{\"id\":\"a\",\"text\":\"甲 \\u4e59\" }\r\n{\"id\":\"b\",\"text\":\"责任编辑：XX\"}\nnot json\n{\"id\":\"c\",\"text\":\"丙\"}")
+	for _, comp := range []Compression{Gzip, Zstd} {
+		dir := t.TempDir()
+		in := writeInput(t, dir, "a.jsonl", input, comp)
+		edit := func(record int64, id, text []byte) Edit {
+			return Edit{Text: []byte(strings.ReplaceAll(string(text), "责任编辑：XX", ""))}
+		}
+		same := func(record int64) bool { return record == 4 }
+		want := filepath.Join(dir, "want", filepath.Base(in))
+		if err := RewriteCopying(in, Options{}, want, same, edit); err != nil {
+			t.Fatal(err)
+		}
+
+		var cache DecodedCache
+		cache.Limit = 1 << 20
+		held := cache.File()
+		rd, err := Open(in, 0, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rd.Tee(held) {
+			t.Fatal("Tee refused a JSONL input")
+		}
+		for {
+			if _, err := rd.Next(); err == io.EOF {
+				break
+			} else if err != nil && !IsReject(err) {
+				t.Fatal(err)
+			}
+		}
+		rd.Close()
+		held.Seal()
+		// The file is gone: what is rewritten comes from the held content.
+		moved := filepath.Join(dir, "moved")
+		if err := os.Rename(in, moved); err != nil {
+			t.Fatal(err)
+		}
+		got := filepath.Join(dir, "got", filepath.Base(in))
+		if err := RewriteDecoded(in, held.Reader(), Options{}, got, same, edit); err != nil {
+			t.Fatalf("%v: %v", comp, err)
+		}
+		a, _ := os.ReadFile(want)
+		b, _ := os.ReadFile(got)
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%v: rewritten from held content: %d bytes, from the file %d, or they differ", comp, len(b), len(a))
+		}
+	}
+	if err := RewriteDecoded("a.jsonl", nil, Options{}, "out.jsonl", nil, nil); err == nil {
+		t.Error("RewriteDecoded without content: no error")
 	}
 }

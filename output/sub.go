@@ -106,7 +106,11 @@ type SubStats struct {
 	CorpusChars   int64 `json:"corpus_chars,omitempty"`
 	// Parts (substr) is how many parts the corpus was sorted in: 1 when it
 	// fit the memory budget at once.
-	Parts       int           `json:"suffix_array_parts,omitempty"`
+	Parts int `json:"suffix_array_parts,omitempty"`
+	// DecodedOnce (lines) counts the compressed input files whose second
+	// pass read the decoded content held since the first (within half of
+	// the memory budget) instead of decompressing them again.
+	DecodedOnce int           `json:"decoded_once,omitempty"`
 	Stages      []StageTiming `json:"stages"`
 	WallSeconds float64       `json:"wall_seconds"`
 	Workers     int           `json:"workers"`

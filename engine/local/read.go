@@ -118,7 +118,7 @@ type fileRead struct {
 	openErr  error
 	err      error
 	fileSize int64
-	held     *decodedFile
+	held     *corpus.DecodedFile
 	// reread says the file's texts are read back from it by offset
 	// (corpus.Rereadable); the others go to the text spill.
 	reread bool
@@ -250,7 +250,7 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 			held++
 		}
 	}
-	r.decoded.perFile = r.decoded.limit / int64(min(max(held, 1), maxReaders))
+	r.decoded.PerFile = r.decoded.Limit / int64(min(max(held, 1), maxReaders))
 	parts := r.parts()
 	frs := make([]*fileRead, len(parts))
 	for i := range frs {
@@ -283,7 +283,7 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 		wg.Wait()
 		for i, fr := range frs {
 			if fr.held != nil && parts[i].f.decoded != fr.held {
-				fr.held.release() // not kept, or the run stopped
+				fr.held.Release() // not kept, or the run stopped
 			}
 		}
 	}()
@@ -352,8 +352,8 @@ func (r *run) readAll(ctx context.Context, readers int, pool *batchPool, work ch
 			f.count = uint32(r.docs.n) - f.first
 		}
 		if fr.held != nil && f.fault == "" {
-			fr.held.seal() // in input order: see decodedCache
-			if fr.held.reader() != nil {
+			fr.held.Seal() // in input order: see corpus.DecodedCache
+			if fr.held.Reader() != nil {
 				f.decoded = fr.held
 			}
 		}
@@ -460,7 +460,7 @@ func (r *run) readPart(p part, fr *fileRead, pool *batchPool, stop <-chan struct
 	if !reread && p.end == 0 {
 		// An uncompressed file is read again from the disk, which costs no
 		// more than a copy held in memory.
-		if held := r.decoded.file(); rd.Tee(held) {
+		if held := r.decoded.File(); rd.Tee(held) {
 			fr.held = held
 		}
 	}

@@ -124,7 +124,7 @@ type fileInfo struct {
 	faultAfter int64
 	// decoded holds the file's decoded content when pass 1 read it whole
 	// and it fitted the cache; nil otherwise.
-	decoded *decodedFile
+	decoded *corpus.DecodedFile
 	// reread says the file's texts are read back from it by offset, not
 	// from the text spill, whose texts of this file begin at spillStart.
 	reread     bool
@@ -160,7 +160,7 @@ type run struct {
 	texts      *textSpill
 	spillEnd   int64 // bytes laid out in the text spill
 	rereaders  rereaders
-	decoded    decodedCache
+	decoded    corpus.DecodedCache
 	// bandRuns is the number of sorted runs each band was grouped in (0
 	// when the bands were sorted in memory).
 	bandRuns int
@@ -200,7 +200,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		return nil, &output.ConfigError{Err: fmt.Errorf("parameters: %w", err)}
 	}
 	r := &run{opt: opt, st: st, p: st.Params(), budget: NewBudget(opt.Memory), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
-	r.decoded.limit = r.budget.Decoded()
+	r.decoded.Limit = r.budget.Decoded()
 	if r.workers <= 0 {
 		r.workers = runtime.GOMAXPROCS(0)
 	}
@@ -640,7 +640,7 @@ func (r *run) residentBlocks() int {
 // tables leave for a stage's working set.
 func (r *run) memoryLeft() int64 {
 	perDoc := perDocBytes + 4 + 1 // the store's tables, the representative, the removal flag
-	used := int64(r.docs.n)*perDoc + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4 + r.decoded.used.Load()
+	used := int64(r.docs.n)*perDoc + r.docs.resident.Load()*int64(blockSize)*int64(r.p.K)*4 + r.decoded.Used()
 	return r.budget.Working(used)
 }
 

@@ -116,7 +116,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	// prorated by record; what is left is reported when the file is done.
 	var doneDocs, doneBytes int64
 	defer func() {
-		f.decoded.release() // used or not, the held content is done with
+		f.decoded.Release() // used or not, the held content is done with
 		f.decoded = nil
 		advance(max(0, f.counts.Read-doneDocs), max(0, f.readSize-doneBytes))
 	}()
@@ -185,7 +185,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		return rt.Route(rec)
 	}
 	var err error
-	if dec := f.decoded.reader(); dec != nil {
+	if dec := f.decoded.Reader(); dec != nil {
 		r.decodedOnce.Add(1)
 		err = corpus.PartitionDecoded(f.path, ctxReader{ctx, dec}, copt, keptPath, removedPath, route, capture)
 	} else {

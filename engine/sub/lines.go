@@ -166,5 +166,8 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		return nil, err
 	}
 	r.timed("rewrite", t0)
-	return r.finish(results, func(st *output.SubStats) { st.DistinctUnits = int64(distinct) })
+	return r.finish(results, func(st *output.SubStats) {
+		st.DistinctUnits = int64(distinct)
+		st.DecodedOnce = int(r.once.Load())
+	})
 }

@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quchong/quchong/atomicfile"
@@ -69,7 +70,10 @@ type Options struct {
 	// at MemoryLimit): its suffix arrays and normalised corpus get all but
 	// a reserve (memoryReserve); one array over the corpus while it fits
 	// (stage.SpanBytesPerChar bytes a character), else parts spilled to
-	// the work directory, sorted one at a time and merged. 0 means
+	// the work directory, sorted one at a time and merged. Lines holds the
+	// decoded content of compressed inputs between its two passes in half
+	// of it (corpus.DecodedCache), so that pass 2 does not decompress them
+	// again; a file that does not fit is decompressed again. 0 means
 	// DefaultMemory.
 	Memory int64
 	// NoReport skips report.html.
@@ -95,6 +99,13 @@ type run struct {
 	counts  []output.SubCounts   // per file
 	rejects [][]output.Rejection // per file
 	docs    []int64              // per file: documents pass 1 read
+
+	// Lines: the decoded content of compressed inputs, held between the
+	// passes (nil where a file is not held).
+	decoded corpus.DecodedCache
+	held    []*corpus.DecodedFile
+	sealMu  sync.Mutex   // DecodedFile.Seal is not safe for concurrent use
+	once    atomic.Int64 // files pass 2 read from their held content
 }
 
 // prepare checks the options, locks and prepares the output directory.
@@ -154,10 +165,30 @@ func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
+	if opt.Memory <= 0 {
+		opt.Memory = DefaultMemory
+	}
 	r := &run{opt: opt, lines: lines, sub: sub, files: files, paths: read, work: work, start: time.Now(),
 		counts: make([]output.SubCounts, len(files)), rejects: make([][]output.Rejection, len(files)),
-		docs: make([]int64, len(files))}
+		docs: make([]int64, len(files)), held: make([]*corpus.DecodedFile, len(files))}
+	if lines {
+		compressed := 0
+		for _, f := range files {
+			if holdable(f) {
+				compressed++
+			}
+		}
+		r.decoded.Limit = opt.Memory / 2
+		r.decoded.PerFile = r.decoded.Limit / int64(max(1, min(compressed, opt.Workers)))
+	}
 	return r, lock, nil
+}
+
+// holdable reports whether Lines holds a file's decoded content between
+// its passes: a compressed text or JSONL file (an uncompressed one is read
+// again from the page cache for less).
+func holdable(f output.File) bool {
+	return f.Format != corpus.Parquet && !corpus.Rereadable(f.Format, f.Compression)
 }
 
 // readOptions are the reader options for file i: messages, ids and the
@@ -223,6 +254,17 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 	c := &r.counts[i]
 	n := 0
 	defer rd.Close()
+	var held *corpus.DecodedFile
+	if r.lines && holdable(f) {
+		if h := r.decoded.File(); rd.Tee(h) {
+			held = h
+			defer func() { // not kept unless the file was read whole
+				if r.held[i] != held {
+					held.Release()
+				}
+			}()
+		}
+	}
 	a, err := corpus.ReadAccounted(rd, r.opt.Strict, func(d record.Document) error {
 		if n++; n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -246,6 +288,14 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 	c.InputBytes = a.InputBytes
 	r.docs[i] = a.Docs
 	r.rejects[i] = reading.Rejects
+	if held != nil {
+		r.sealMu.Lock()
+		held.Seal() // kept if it fits what the files sealed before left
+		r.sealMu.Unlock()
+		if held.Reader() != nil {
+			r.held[i] = held
+		}
+	}
 	return nil
 }
 
@@ -301,7 +351,7 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 			return true
 		}
 	}
-	err = corpus.RewriteCopying(r.paths[i], r.readOptions(i), filepath.Join(r.opt.OutDir, "kept", f.Output), copying, func(record int64, id, text []byte) corpus.Edit {
+	edit := func(record int64, id, text []byte) corpus.Edit {
 		seen++
 		if seen&1023 == 0 && ctx.Err() != nil && werr == nil {
 			werr = ctx.Err()
@@ -349,7 +399,16 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 			werr = output.EncodeRemovals(bw, removals)
 		}
 		return edit
-	})
+	}
+	kept := filepath.Join(r.opt.OutDir, "kept", f.Output)
+	if held := r.held[i]; held != nil {
+		r.once.Add(1)
+		err = corpus.RewriteDecoded(r.paths[i], held.Reader(), r.readOptions(i), kept, copying, edit)
+		held.Release()
+		r.held[i] = nil
+	} else {
+		err = corpus.RewriteCopying(r.paths[i], r.readOptions(i), kept, copying, edit)
+	}
 	if err == nil {
 		err = werr
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/segment"
@@ -476,6 +477,86 @@ func TestTruncatedInput(t *testing.T) {
 		for _, name := range []string{"kept", "stats.json", output.RemovedName, workName} {
 			if _, err := os.Stat(filepath.Join(out, name)); err == nil {
 				t.Errorf("%s: %s exists after a failed run", method, name)
+			}
+		}
+	}
+}
+
+// TestLinesHeldInputs: compressed inputs whose decoded content pass 1 holds
+// are rewritten from it, and the outputs are those of a run that holds
+// nothing (a budget too small) and decompresses them again, whatever the
+// number of workers.
+func TestLinesHeldInputs(t *testing.T) {
+	docs, _ := footerCorpus(t)
+	dir := t.TempDir()
+	var inputs []string
+	for k, ext := range []string{".jsonl.gz", ".jsonl.zst", ".jsonl"} {
+		plain := filepath.Join(dir, fmt.Sprintf("plain%d.jsonl", k))
+		writeJSONL(t, plain, append(append([]string{}, docs[k:]...), docs[:k]...), `{"id":"broken","text":`)
+		b, err := os.ReadFile(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var z bytes.Buffer
+		switch ext {
+		case ".jsonl.gz":
+			w := gzip.NewWriter(&z)
+			w.Write(b)
+			w.Close()
+		case ".jsonl.zst":
+			w, _ := zstd.NewWriter(&z)
+			w.Write(b)
+			w.Close()
+		default:
+			z.Write(b)
+		}
+		in := filepath.Join(dir, fmt.Sprintf("in%d%s", k, ext))
+		if err := os.WriteFile(in, z.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, in)
+	}
+	var ref map[string]string
+	for _, c := range []struct {
+		memory  int64
+		workers int
+		once    int
+	}{{0, 1, 2}, {0, 3, 2}, {2, 1, 0}, {2, 3, 0}} {
+		out := filepath.Join(dir, fmt.Sprintf("out-%d-%d", c.memory, c.workers))
+		p := stage.DefaultSubParams()
+		p.MinDocs = 3
+		st, err := Lines(context.Background(), Options{Inputs: inputs, OutDir: out, Params: p, Workers: c.workers, Memory: c.memory})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.DecodedOnce != c.once {
+			t.Errorf("memory %d, %d workers: %d files read once, want %d", c.memory, c.workers, st.DecodedOnce, c.once)
+		}
+		if st.Total.Rejected != 3 || st.Total.Changed == 0 {
+			t.Errorf("memory %d, %d workers: %d rejected (want 3), %d changed", c.memory, c.workers, st.Total.Rejected, st.Total.Changed)
+		}
+		files := map[string]string{}
+		filepath.Walk(out, func(path string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() && !strings.HasSuffix(path, "stats.json") {
+				b, _ := os.ReadFile(path)
+				rel, _ := filepath.Rel(out, path)
+				files[rel] = string(b)
+			}
+			return nil
+		})
+		if ref == nil {
+			ref = files
+			if len(ref) < 6 {
+				t.Fatalf("only %d output files", len(ref))
+			}
+			continue
+		}
+		if len(files) != len(ref) {
+			t.Errorf("memory %d, %d workers: %d output files, want %d", c.memory, c.workers, len(files), len(ref))
+		}
+		for name, content := range ref {
+			if files[name] != content {
+				t.Errorf("memory %d, %d workers: %s differs", c.memory, c.workers, name)
 			}
 		}
 	}
