@@ -9,10 +9,12 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/quchong/quchong/internal/writeback"
 )
@@ -27,6 +29,8 @@ type File struct {
 	// wb starts the writeback of what is written as it accumulates, so
 	// that Commit's fsync does not wait for all of it at once.
 	wb *writeback.Writer
+	// batch, when not nil, takes the fsync that Commit would wait for.
+	batch *Batch
 }
 
 // Create starts a new file that will appear at path on Commit. The parent
@@ -50,6 +54,21 @@ func Create(path string) (*File, error) {
 		return nil, fmt.Errorf("atomicfile: create %s: %w", path, err)
 	}
 	return &File{f: f, path: path, wb: writeback.New(f, 0)}, nil
+}
+
+// CreateIn is Create for a file whose Commit renames it at once, without
+// waiting for the disk, and leaves the fsync to b.Sync, which makes every
+// file committed into b durable together. Until Sync returns, a crash of
+// the machine (not of the program) may leave the final name with partial
+// content: a Batch is for files written in a staging place that is
+// published only after Sync. A program that writes several files one after
+// another thus does not stall on each one's fsync in turn.
+func CreateIn(path string, b *Batch) (*File, error) {
+	f, err := Create(path)
+	if err == nil {
+		f.batch = b
+	}
+	return f, err
 }
 
 // Write writes to the temporary file.
@@ -77,6 +96,18 @@ func (f *File) Commit() error {
 	}
 	f.done = true
 	tmp := f.f.Name()
+	if f.batch != nil && f.batch.take() {
+		// Renamed now; fsynced and closed by the batch's Sync (the file is
+		// kept open until then, so that a writeback error reaches it).
+		if err := os.Rename(tmp, f.path); err != nil {
+			f.batch.give()
+			f.f.Close()
+			os.Remove(tmp)
+			return fmt.Errorf("atomicfile: commit %s: %w", f.path, err)
+		}
+		f.batch.add(f.f, f.path)
+		return nil
+	}
 	err := f.f.Sync()
 	if cerr := f.f.Close(); err == nil {
 		err = cerr
@@ -112,10 +143,14 @@ func (f *File) Abort() {
 // complete on success, and nothing appears on failure. The parent directory
 // is created if needed.
 func WriteFile(path string, fill func(w io.Writer) error) error {
+	return writeFile(path, nil, fill)
+}
+
+func writeFile(path string, b *Batch, fill func(w io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("atomicfile: create %s: %w", path, err)
 	}
-	f, err := Create(path)
+	f, err := CreateIn(path, b)
 	if err != nil {
 		return err
 	}
@@ -124,4 +159,90 @@ func WriteFile(path string, fill func(w io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Commit()
+}
+
+// BatchOpen is how many committed files a Batch holds open, waiting for
+// Sync; the Commit of a file beyond them syncs it at once, as Create's
+// files are.
+const BatchOpen = 256
+
+// Batch gathers the fsyncs of the files committed into it (CreateIn) for
+// one Sync. It is safe for concurrent use; the zero value is ready.
+type Batch struct {
+	mu      sync.Mutex
+	files   []*os.File // renamed, open, not yet synced
+	names   []string
+	dirs    map[string]bool
+	pending int // files that took a place and are being renamed
+}
+
+// take reserves a place for one file, false when the batch is full.
+func (b *Batch) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.files)+b.pending >= BatchOpen {
+		return false
+	}
+	b.pending++
+	return true
+}
+
+// give returns a place taken and not used.
+func (b *Batch) give() {
+	b.mu.Lock()
+	b.pending--
+	b.mu.Unlock()
+}
+
+// add records a file renamed to name, open, for Sync.
+func (b *Batch) add(f *os.File, name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pending--
+	b.files = append(b.files, f)
+	b.names = append(b.names, name)
+	if b.dirs == nil {
+		b.dirs = map[string]bool{}
+	}
+	b.dirs[filepath.Dir(name)] = true
+}
+
+// Sync makes every file committed into b so far durable: it fsyncs them,
+// several at once, closes them, and fsyncs their directories. The batch is
+// empty afterwards. The error names each file that could not be synced.
+func (b *Batch) Sync() error {
+	b.mu.Lock()
+	files, names, dirs := b.files, b.names, b.dirs
+	b.files, b.names, b.dirs = nil, nil, nil
+	b.mu.Unlock()
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := f.Sync()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("atomicfile: sync %s: %w", names[i], err)
+			}
+		}()
+	}
+	wg.Wait()
+	for dir := range dirs { // as Commit: a directory that cannot be synced is no error
+		if d, err := os.Open(dir); err == nil {
+			d.Sync()
+			d.Close()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// WriteFileIn is WriteFile for a file committed into b (CreateIn).
+func WriteFileIn(path string, b *Batch, fill func(w io.Writer) error) error {
+	return writeFile(path, b, fill)
 }

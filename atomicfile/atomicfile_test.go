@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,5 +153,51 @@ func TestCommitFailsWhenTargetIsDirectory(t *testing.T) {
 	}
 	if names := listDir(t, dir); len(names) != 1 || names[0] != "target" {
 		t.Errorf("temp file left behind: %v", names)
+	}
+}
+
+// Files committed into a Batch appear under their final names at Commit,
+// complete; the batch holds at most BatchOpen of them open, and Sync
+// empties it.
+func TestBatch(t *testing.T) {
+	dir := t.TempDir()
+	var b Batch
+	n := BatchOpen + 10
+	for i := range n {
+		path := filepath.Join(dir, "sub", fmt.Sprintf("f%03d", i))
+		if err := WriteFileIn(path, &b, func(w io.Writer) error {
+			_, err := fmt.Fprintf(w, "file %d\n", i)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != fmt.Sprintf("file %d\n", i) {
+			t.Fatalf("%s after Commit: %q, %v", path, got, err)
+		}
+	}
+	if len(b.files) != BatchOpen || b.pending != 0 {
+		t.Errorf("batch holds %d files (%d pending), want %d", len(b.files), b.pending, BatchOpen)
+	}
+	held := b.files[0]
+	if err := b.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.files) != 0 {
+		t.Errorf("%d files left after Sync", len(b.files))
+	}
+	if _, err := held.Write([]byte("x")); err == nil {
+		t.Error("a synced file is still open")
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "sub"))
+	if len(entries) != n {
+		t.Errorf("%d files in the directory, want %d (no temporary left)", len(entries), n)
+	}
+	// A failed fill leaves nothing, batch or not.
+	if err := WriteFileIn(filepath.Join(dir, "bad"), &b, func(io.Writer) error { return io.ErrUnexpectedEOF }); err == nil {
+		t.Error("a failed fill committed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad")); err == nil || len(b.files) != 0 || b.pending != 0 {
+		t.Errorf("a failed fill left a file or a place in the batch (%d, %d)", len(b.files), b.pending)
 	}
 }

@@ -124,7 +124,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 		if p == "" {
 			continue
 		}
-		if outs[rt], err = createOutput(p, opt.Output.For(format, comp), opt.Level, opt.Concurrency); err != nil {
+		if outs[rt], err = createOutput(p, opt.Output.For(format, comp), opt.Level, opt.Concurrency, opt.Batch); err != nil {
 			return fmt.Errorf("partition %s: %w", path, err)
 		}
 	}
@@ -380,11 +380,11 @@ type output struct {
 	w  io.Writer      // where records go
 }
 
-func createOutput(path string, comp Compression, level Level, concurrency int) (*output, error) {
+func createOutput(path string, comp Compression, level Level, concurrency int, batch *atomicfile.Batch) (*output, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	af, err := atomicfile.Create(path)
+	af, err := atomicfile.CreateIn(path, batch)
 	if err != nil {
 		return nil, err
 	}

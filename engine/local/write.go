@@ -82,6 +82,10 @@ func (r *run) write(ctx context.Context) error {
 	advance := func(d, b int64) {
 		r.prog.update(docs.Add(d), bytes.Add(b), total)
 	}
+	// The outputs' fsyncs wait together at the end rather than each in
+	// turn on its worker: they are in the staging directory, published by
+	// the commit only after batch.Sync.
+	batch := new(atomicfile.Batch)
 	sem := make(chan struct{}, r.writers())
 	for si, f := range r.files {
 		if ctx.Err() != nil {
@@ -91,15 +95,19 @@ func (r *run) write(ctx context.Context) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[si] = r.writeFile(ctx, si, f, removed, advance)
+			errs[si] = r.writeFile(ctx, si, f, removed, batch, advance)
 		}()
 	}
 	wg.Wait()
+	serr := batch.Sync()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	if serr != nil {
+		return &output.OutputError{Err: serr}
 	}
 	if err := r.writeClusters(); err != nil {
 		return &output.OutputError{Err: err}
@@ -111,7 +119,7 @@ func (r *run) write(ctx context.Context) error {
 	return nil
 }
 
-func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool, advance func(docs, bytes int64)) error {
+func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool, batch *atomicfile.Batch, advance func(docs, bytes int64)) error {
 	// Progress: the file's records as they are routed, its on-disk bytes
 	// prorated by record; what is left is reported when the file is done.
 	var doneDocs, doneBytes int64
@@ -141,7 +149,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 		// Every record is kept: the input file is its own output. Copying it
 		// skips a decompression and a recompression.
 		if keptPath != "" {
-			if err := copyFile(f.read, keptPath, f.readSize); err != nil {
+			if err := copyFile(f.read, keptPath, f.readSize, batch); err != nil {
 				return r.classify(err)
 			}
 		}
@@ -156,6 +164,7 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	copt := r.opt.Corpus
 	copt.Name = f.path
 	copt.Salvage = f.fault != ""
+	copt.Batch = batch
 	// With at least as many files as workers, the workers are busy with
 	// files, and an encoder's second goroutine would only cost CPU.
 	copt.Concurrency = 2
@@ -267,7 +276,7 @@ func (r *run) paramsReport() output.ParamsReport {
 // copyFile copies src, of size bytes, to dst atomically, creating dst's
 // directory. A copy of another size is an error: the run counted what it
 // read of src, and must write all of it.
-func copyFile(src, dst string, size int64) error {
+func copyFile(src, dst string, size int64, batch *atomicfile.Batch) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -276,7 +285,7 @@ func copyFile(src, dst string, size int64) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	out, err := atomicfile.Create(dst)
+	out, err := atomicfile.CreateIn(dst, batch)
 	if err != nil {
 		return err
 	}
