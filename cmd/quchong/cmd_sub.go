@@ -47,7 +47,8 @@ sorted parts are merged on disk, in the same budget and more time. Outputs as fo
 type subFlags struct {
 	in                           runflags.Input
 	out, unit, memory            string
-	cpuProfile                   string
+	cpuProfile, logFormat        string
+	bars                         bool // draw bars even off a terminal (tests)
 	force, noReport, jsonOut     bool
 	strict, quiet                bool
 	keepFirst, removeAll         bool
@@ -94,6 +95,7 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 	fs.BoolVar(&f.noT2S, "no-t2s", false, "do not fold traditional Chinese characters to simplified before matching")
 	fs.BoolVar(&f.noPunctStrip, "keep-punct", false, "match with punctuation (it is dropped by default)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
+	fs.StringVar(&f.logFormat, "log-format", "text", "progress log `format` when stderr is not a terminal: text or json (one line per stage)")
 	if name == "lines" {
 		fs.StringVar(&f.unit, "unit", def.Unit.String(), "`unit`: line, paragraph (blocks between blank lines) or sentence (。！？；.!?)")
 		fs.IntVar(&f.minDocs, "min-docs", 0, "remove units found in at least `N` documents (N ≥ 2)")
@@ -113,6 +115,9 @@ func (f *subFlags) options(name string, inputs []string) (sub.Options, error) {
 	copt, err := f.in.Options()
 	if err != nil {
 		return sub.Options{}, err
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return sub.Options{}, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
 	}
 	p := stage.DefaultSubParams()
 	p.MinLength = f.minLength
@@ -167,10 +172,10 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 		}
 		defer pprof.StopCPUProfile()
 	}
+	stopProgress := func() {}
 	if !f.quiet && !f.jsonOut {
-		opt.Log = func(format string, args ...any) {
-			fmt.Fprintf(stderr, "quchong %s: "+format+"\n", append([]any{name}, args...)...)
-		}
+		opt.Progress, stopProgress = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
+		defer stopProgress()
 	}
 	ctx, stop := interruptible(context.Background())
 	defer stop()
@@ -179,6 +184,8 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 		run = sub.Substr
 	}
 	st, err := run(ctx, opt)
+	// The bars must let go of the terminal before anything else is written.
+	stopProgress()
 	if err != nil {
 		fmt.Fprintf(stderr, "quchong %s: %v\n", name, err)
 		if sig, ok := interruptedBy(ctx); ok {

@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/quchong/quchong/engine/local"
 	"github.com/quchong/quchong/internal/units"
+	"github.com/quchong/quchong/progress"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 )
@@ -20,7 +20,7 @@ import (
 // running stage gets a live bar with documents, bytes, rate and ETA, gone
 // when the stage ends; otherwise each stage gets one log line when it ends,
 // as text or as JSON.
-func newProgress(w io.Writer, format string, bars bool) (func(local.Event), func()) {
+func newProgress(w io.Writer, format string, bars bool) (func(progress.Event), func()) {
 	if bars {
 		b := &barProgress{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond), mpb.WithAutoRefresh()), now: time.Now}
 		var once sync.Once
@@ -47,12 +47,12 @@ type logLine struct {
 	Message string  `json:"message,omitempty"`
 }
 
-func (l *logProgress) event(e local.Event) {
+func (l *logProgress) event(e progress.Event) {
 	var kind string
 	switch e.Kind {
-	case local.StageDone:
+	case progress.StageDone:
 		kind = "done"
-	case local.Note:
+	case progress.Note:
 		kind = "note"
 	default:
 		return
@@ -124,11 +124,11 @@ func fmtETA(d time.Duration) string {
 	return fmt.Sprintf("ETA %ds", int(d.Seconds()))
 }
 
-func (b *barProgress) event(e local.Event) {
+func (b *barProgress) event(e progress.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch e.Kind {
-	case local.StageStart:
+	case progress.StageStart:
 		b.drop()
 		st := &stageState{start: b.now()}
 		st.total.Store(e.TotalBytes)
@@ -146,15 +146,15 @@ func (b *barProgress) event(e local.Event) {
 		} else {
 			b.bar = b.p.AddSpinner(0, mpb.BarRemoveOnComplete(), mpb.PrependDecorators(name), mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO)))
 		}
-	case local.StageProgress:
+	case progress.StageProgress:
 		if b.bar != nil && b.cur != nil {
 			b.cur.docs.Store(e.Docs)
 			b.cur.bytes.Store(e.Bytes)
 			b.bar.SetCurrent(e.Bytes)
 		}
-	case local.StageDone:
+	case progress.StageDone:
 		b.drop()
-	case local.Note:
+	case progress.Note:
 		// Printed above the bars, and kept when they are gone.
 		fmt.Fprintf(b.p, "quchong: %s\n", noteText(e))
 	}
@@ -197,7 +197,7 @@ func (b *barProgress) wait() {
 
 // noteText is a note as printed: "STAGE: MESSAGE", or the message alone for
 // a note outside any stage.
-func noteText(e local.Event) string {
+func noteText(e progress.Event) string {
 	if e.Stage == "" {
 		return e.Message
 	}

@@ -7,16 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quchong/quchong/engine/local"
+	"github.com/quchong/quchong/progress"
 )
 
-func feed(fn func(local.Event)) {
-	fn(local.Event{Kind: local.StageStart, Stage: "fingerprint", TotalBytes: 1000})
-	fn(local.Event{Kind: local.StageProgress, Stage: "fingerprint", Docs: 10, Bytes: 500, TotalBytes: 1000})
-	fn(local.Event{Kind: local.StageDone, Stage: "fingerprint", Docs: 20, Bytes: 4e6, Seconds: 0.5, Message: "20 documents read"})
-	fn(local.Event{Kind: local.StageStart, Stage: "group"})
-	fn(local.Event{Kind: local.Note, Stage: "group", Message: "warning: something"})
-	fn(local.Event{Kind: local.StageDone, Stage: "group", Seconds: 0.1, Message: "3 candidate pairs"})
+func feed(fn func(progress.Event)) {
+	fn(progress.Event{Kind: progress.StageStart, Stage: "fingerprint", TotalBytes: 1000})
+	fn(progress.Event{Kind: progress.StageProgress, Stage: "fingerprint", Docs: 10, Bytes: 500, TotalBytes: 1000})
+	fn(progress.Event{Kind: progress.StageDone, Stage: "fingerprint", Docs: 20, Bytes: 4e6, Seconds: 0.5, Message: "20 documents read"})
+	fn(progress.Event{Kind: progress.StageStart, Stage: "group"})
+	fn(progress.Event{Kind: progress.Note, Stage: "group", Message: "warning: something"})
+	fn(progress.Event{Kind: progress.StageDone, Stage: "group", Seconds: 0.1, Message: "3 candidate pairs"})
 }
 
 func TestProgressLog(t *testing.T) {

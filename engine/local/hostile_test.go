@@ -15,6 +15,7 @@ import (
 
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/progress"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -269,8 +270,8 @@ func TestResumeCompletedRun(t *testing.T) {
 			statsBefore, _ := os.Stat(filepath.Join(out, "stats.json"))
 			var notes []string
 			opt.stopAfter, opt.Resume = "", true
-			opt.Progress = func(e Event) {
-				if e.Kind == Note {
+			opt.Progress = func(e progress.Event) {
+				if e.Kind == progress.Note {
 					notes = append(notes, e.Stage+": "+e.Message)
 				}
 			}
@@ -363,8 +364,8 @@ func TestNoFinalOutputsBeforeCompletion(t *testing.T) {
 			OutDir: out,
 			Force:  true,
 		},
-		Progress: func(e Event) {
-			if e.Kind == StageStart && e.Stage == "write" {
+		Progress: func(e progress.Event) {
+			if e.Kind == progress.StageStart && e.Stage == "write" {
 				later := time.Now().Add(time.Hour)
 				os.Chtimes(in[1], later, later)
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/keep"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/progress"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -650,8 +651,8 @@ func TestInputChangedDuringRun(t *testing.T) {
 				Force:  true,
 			},
 			Memory: memory,
-			Progress: func(e Event) {
-				if e.Kind == StageStart && e.Stage == "write" && !touched {
+			Progress: func(e progress.Event) {
+				if e.Kind == progress.StageStart && e.Stage == "write" && !touched {
 					touched = true
 					later := time.Now().Add(time.Hour)
 					if err := os.Chtimes(in[0], later, later); err != nil {

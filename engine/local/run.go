@@ -31,6 +31,7 @@ import (
 	"github.com/quchong/quchong/index"
 	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/progress"
 	"github.com/quchong/quchong/stage"
 )
 
@@ -46,9 +47,9 @@ type Options struct {
 	DryRun bool
 	// Workers is the number of goroutines doing CPU work; 0 means all cores.
 	Workers int
-	// Progress receives the run's progress events (see Event); nil means
+	// Progress receives the run's progress events (progress.Event); nil means
 	// silent. It is called from one goroutine at a time.
-	Progress func(Event)
+	Progress func(progress.Event)
 	// Memory is the budget, in bytes, for the in-memory stages; 0 means
 	// DefaultMemory. Budget says how the stages share it; those that can
 	// work in parts (grouping bands, confirmation) size their parts to it.
@@ -149,7 +150,7 @@ type run struct {
 	outAbs  string // absolute output directory
 	stats   output.Stats
 	timings []output.StageTiming
-	prog    *progress
+	prog    *reporter
 
 	workDir  string
 	stageDir string          // outputs are written here, then committed
@@ -199,7 +200,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 	if err != nil {
 		return nil, &output.ConfigError{Err: fmt.Errorf("parameters: %w", err)}
 	}
-	r := &run{opt: opt, st: st, p: st.Params(), budget: NewBudget(opt.Memory), workers: opt.Workers, prog: &progress{fn: opt.Progress}}
+	r := &run{opt: opt, st: st, p: st.Params(), budget: NewBudget(opt.Memory), workers: opt.Workers, prog: newReporter(opt.Progress)}
 	r.decoded.Limit = r.budget.Decoded()
 	if r.workers <= 0 {
 		r.workers = runtime.GOMAXPROCS(0)

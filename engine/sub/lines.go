@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
@@ -40,7 +39,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	defer lock.Release()
 	defer os.RemoveAll(r.work) // a failed run leaves no work files either
 
-	t0 := time.Now()
+	t0 := r.begin("count units", r.readTotal())
 	tally := newUnitTable(0)
 	var mu sync.Mutex
 	err = r.eachFile(ctx, func(i int) error {
@@ -85,7 +84,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	tally = tally.keep(r.sub.RemovableDocs())
 	r.timed("count units", t0)
 
-	t0 = time.Now()
+	t0 = r.begin("rewrite", r.inputBytes)
 	results := make([]fileResult, len(r.files))
 	err = r.eachFile(ctx, func(i int) error {
 		cache, err := openKeyReader(r.keyFile(i))

@@ -37,6 +37,7 @@ import (
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/progress"
 	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/report"
 	"github.com/quchong/quchong/stage"
@@ -81,9 +82,11 @@ type Options struct {
 	// Strict stops the run at the first rejected record (an *InputError)
 	// instead of recording it in rejected.jsonl and going on.
 	Strict bool
-	// Log, when not nil, receives a line as each stage ends (its name and
-	// seconds) and as each spilled part is sorted, for a long run.
-	Log func(format string, args ...any)
+	// Progress receives the run's progress events: each stage's start,
+	// progress (documents and bytes) and end, and a note as each spilled
+	// part is sorted; nil means silent. It is called from one goroutine
+	// at a time.
+	Progress func(progress.Event)
 }
 
 // run is one run's state shared by its passes.
@@ -104,8 +107,13 @@ type run struct {
 	// passes (nil where a file is not held).
 	decoded corpus.DecodedCache
 	held    []*corpus.DecodedFile
-	sealMu  sync.Mutex   // DecodedFile.Seal is not safe for concurrent use
+	sealMu  sync.Mutex   // DecodedFile.Seal is not safe for concurrent use; guards inputBytes and inputDocs
 	once    atomic.Int64 // files pass 2 read from their held content
+
+	prog                  *progress.Reporter
+	total                 int64        // the running stage's bytes, 0 when not known
+	doneDocs, doneBytes   atomic.Int64 // the running stage's progress
+	inputBytes, inputDocs int64        // what pass 1 read (decoded bytes), for pass 2's progress
 }
 
 // prepare checks the options, locks and prepares the output directory.
@@ -170,7 +178,8 @@ func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 	}
 	r := &run{opt: opt, lines: lines, sub: sub, files: files, paths: read, work: work, start: time.Now(),
 		counts: make([]output.SubCounts, len(files)), rejects: make([][]output.Rejection, len(files)),
-		docs: make([]int64, len(files)), held: make([]*corpus.DecodedFile, len(files))}
+		docs: make([]int64, len(files)), held: make([]*corpus.DecodedFile, len(files)),
+		prog: progress.New(opt.Progress)}
 	if lines {
 		compressed := 0
 		for _, f := range files {
@@ -199,19 +208,56 @@ func (r *run) readOptions(i int) corpus.Options {
 	return copt
 }
 
-// timed records how long a stage took, and logs it.
+// begin starts a stage whose work is total bytes (0: not known): its
+// progress is reported from here, and its time counts from the time it
+// returns.
+func (r *run) begin(name string, total int64) time.Time {
+	r.doneDocs.Store(0)
+	r.doneBytes.Store(0)
+	r.total = total
+	r.prog.Begin(name, total)
+	return time.Now()
+}
+
+// readTotal is the size of the inputs as pass 1 reads them, when it is
+// known: none is compressed (pass 1 reports decoded bytes) and all are
+// regular files.
+func (r *run) readTotal() int64 {
+	var total int64
+	for _, f := range r.files {
+		fi, err := os.Stat(f.Path)
+		if err != nil || f.Compression != corpus.None || !fi.Mode().IsRegular() {
+			return 0
+		}
+		total += fi.Size()
+	}
+	return total
+}
+
+// advance adds to the running stage's progress and reports it.
+func (r *run) advance(docs, bytes int64) {
+	r.prog.Update(r.doneDocs.Add(docs), r.doneBytes.Add(bytes), r.total)
+}
+
+// advanceDocs is advance for pass 2, whose bytes are pass 1's prorated.
+func (r *run) advanceDocs(docs int64) {
+	d := r.doneDocs.Add(docs)
+	var b int64
+	if r.inputDocs > 0 {
+		b = int64(float64(r.inputBytes) * float64(min(d, r.inputDocs)) / float64(r.inputDocs))
+	}
+	r.prog.Update(d, b, r.total)
+}
+
+// timed records how long a stage took, and ends it.
 func (r *run) timed(name string, t0 time.Time) {
 	st := output.StageTiming{Stage: name, Seconds: output.Round(time.Since(t0).Seconds(), 3)}
 	r.stages = append(r.stages, st)
-	r.log("%-13s %.2f s", st.Stage, st.Seconds)
+	r.prog.Done(r.doneDocs.Load(), r.doneBytes.Load(), "")
 }
 
-// log sends a line to Options.Log.
-func (r *run) log(format string, args ...any) {
-	if r.opt.Log != nil {
-		r.opt.Log(format, args...)
-	}
-}
+// log sends a note inside the running stage.
+func (r *run) log(format string, args ...any) { r.prog.Note(format, args...) }
 
 // eachFile runs f on every input file, Workers at a time, and returns the
 // first error in file order.
@@ -265,9 +311,15 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 			}()
 		}
 	}
+	var reported int64 // bytes of this file reported so far
 	a, err := corpus.ReadAccounted(rd, r.opt.Strict, func(d record.Document) error {
-		if n++; n&1023 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if n++; n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			b := rd.InputBytes()
+			r.advance(1024, b-reported)
+			reported = b
 		}
 		c.CharsRead += int64(runeCount(d.Text))
 		return doc(d.Record, d.Text)
@@ -288,14 +340,17 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 	c.InputBytes = a.InputBytes
 	r.docs[i] = a.Docs
 	r.rejects[i] = reading.Rejects
+	r.advance(int64(n&1023), a.InputBytes-reported)
+	r.sealMu.Lock()
+	r.inputBytes += a.InputBytes
+	r.inputDocs += a.Docs
 	if held != nil {
-		r.sealMu.Lock()
 		held.Seal() // kept if it fits what the files sealed before left
-		r.sealMu.Unlock()
 		if held.Reader() != nil {
 			r.held[i] = held
 		}
 	}
+	r.sealMu.Unlock()
 	return nil
 }
 
@@ -337,25 +392,28 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 		seen     int64
 		werr     error
 	)
+	tick := func() { // one more document: every 1,024, progress and a look at ctx
+		if seen++; seen&1023 == 0 {
+			r.advanceDocs(1024)
+			if ctx.Err() != nil && werr == nil {
+				werr = ctx.Err()
+			}
+		}
+	}
 	var copying func(record int64) bool
 	if same != nil {
 		copying = func(record int64) bool {
 			if !same(record) {
 				return false
 			}
-			if seen++; seen&1023 == 0 && ctx.Err() != nil && werr == nil {
-				werr = ctx.Err()
-			}
+			tick()
 			c.Kept++
 			c.Unchanged++
 			return true
 		}
 	}
 	edit := func(record int64, id, text []byte) corpus.Edit {
-		seen++
-		if seen&1023 == 0 && ctx.Err() != nil && werr == nil {
-			werr = ctx.Err()
-		}
+		tick()
 		var reason string
 		cuts, reason = decide(record, text, &sc, cuts[:0])
 		if len(cuts) == 0 {
@@ -415,6 +473,7 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 	if err == nil {
 		err = bw.Flush()
 	}
+	r.advanceDocs(seen & 1023)
 	if err == nil && seen != r.docs[i] {
 		err = fmt.Errorf("%s: %d documents on the second reading, %d on the first: the file changed during the run", f.Path, seen, r.docs[i])
 	}
@@ -424,7 +483,7 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 // finish merges the files' results in input order and writes
 // removed.jsonl, rejected.jsonl, report.html and stats.json (last).
 func (r *run) finish(results []fileResult, extra func(*output.SubStats)) (*output.SubStats, error) {
-	t0 := time.Now()
+	t0 := r.begin("write", 0)
 	out := r.opt.OutDir
 	err := atomicfile.WriteFile(filepath.Join(out, output.RemovedName), func(w io.Writer) error {
 		for _, res := range results {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -17,6 +18,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
+	"github.com/quchong/quchong/progress"
 	"github.com/quchong/quchong/segment"
 	"github.com/quchong/quchong/stage"
 )
@@ -558,6 +560,57 @@ func TestLinesHeldInputs(t *testing.T) {
 			if files[name] != content {
 				t.Errorf("memory %d, %d workers: %s differs", c.memory, c.workers, name)
 			}
+		}
+	}
+}
+
+// TestProgressEvents: each stage of lines and substr starts and ends once,
+// in order, and the reading pass reports its documents and bytes.
+func TestProgressEvents(t *testing.T) {
+	docs, _ := footerCorpus(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	writeJSONL(t, in, docs)
+	fi, _ := os.Stat(in)
+	for _, method := range []string{"lines", "substr"} {
+		var events []progress.Event
+		p := stage.DefaultSubParams()
+		p.KeepFirst, p.MinSpan = true, 20
+		opt := Options{Inputs: []string{in}, OutDir: filepath.Join(dir, method), Params: p,
+			Progress: func(e progress.Event) { events = append(events, e) }}
+		var err error
+		want := []string{"count units", "rewrite", "write"}
+		if method == "lines" {
+			_, err = Lines(context.Background(), opt)
+		} else {
+			_, err = Substr(context.Background(), opt)
+			want = []string{"normalise", "suffix array", "rewrite", "write"}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var started, done []string
+		var readDocs, readBytes, total int64
+		for _, e := range events {
+			switch e.Kind {
+			case progress.StageStart:
+				started = append(started, e.Stage)
+				if e.Stage == want[0] {
+					total = e.TotalBytes
+				}
+			case progress.StageDone:
+				done = append(done, e.Stage)
+			case progress.StageProgress:
+				if e.Stage == want[0] {
+					readDocs, readBytes = e.Docs, e.Bytes
+				}
+			}
+		}
+		if !slices.Equal(started, want) || !slices.Equal(done, want) {
+			t.Errorf("%s: stages started %q, done %q; want %q", method, started, done, want)
+		}
+		if readDocs != int64(len(docs)) || readBytes != fi.Size() || total != fi.Size() {
+			t.Errorf("%s: reading reported %d documents, %d of %d bytes; want %d, %d of %d", method, readDocs, readBytes, total, len(docs), fi.Size(), fi.Size())
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"time"
 
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
@@ -35,7 +34,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	defer lock.Release()
 	defer os.RemoveAll(r.work) // a failed run leaves no work files either
 
-	t0 := time.Now()
+	t0 := r.begin("normalise", r.readTotal())
 	// One suffix array over the whole corpus while it fits the budget;
 	// beyond, parts of partChars characters spilled to the work directory,
 	// sorted one at a time and merged.
@@ -100,7 +99,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	}
 	r.timed("normalise", t0)
 
-	t0 = time.Now()
+	t0 = r.begin("suffix array", 0)
 	var spans []stage.Span
 	if spilled {
 		text, bounds = nil, nil
@@ -130,7 +129,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	text = nil // rewritten by FindSpans; let it go before pass 2
 	r.timed("suffix array", t0)
 
-	t0 = time.Now()
+	t0 = r.begin("rewrite", r.inputBytes)
 	results := make([]fileResult, len(r.files))
 	err = r.eachFile(ctx, func(i int) error {
 		// This file's spans, in document order.
