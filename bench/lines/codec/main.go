@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command codec measures the floor a compressed input puts under a run:
 // the CPU seconds klauspost/compress takes to decode a .zst or .gz file
 // once, on one goroutine, and to encode its decoded content as zstd at the
