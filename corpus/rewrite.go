@@ -18,7 +18,8 @@ import (
 type Edit struct {
 	// Drop leaves the document out of the output.
 	Drop bool
-	// Text replaces the document's text; nil keeps it as it is.
+	// Text replaces the document's text; nil keeps it as it is. It need
+	// stay valid only until edit returns: Rewrite copies what it keeps.
 	Text []byte
 }
 
@@ -359,9 +360,12 @@ func rewriteParquet(file, path string, opt Options, out *output, edit func(int64
 				}
 				row = row.Clone()
 				if e.Text != nil && col >= 0 {
+					// The row waits for the batch's write, and e.Text is the
+					// caller's for the call only (a buffer it reuses): copy.
+					text := bytes.Clone(e.Text)
 					for k, v := range row {
 						if v.Column() == col {
-							row[k] = parquet.ByteArrayValue(e.Text).Level(v.RepetitionLevel(), v.DefinitionLevel(), col)
+							row[k] = parquet.ByteArrayValue(text).Level(v.RepetitionLevel(), v.DefinitionLevel(), col)
 						}
 					}
 				}

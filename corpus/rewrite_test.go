@@ -93,6 +93,7 @@ func TestRewriteParquet(t *testing.T) {
 	in := filepath.Join(dir, "a.parquet")
 	rows := writeParquetFixture(t, in, 120)
 	out := filepath.Join(dir, "out", "a.parquet")
+	var buf []byte // reused, as callers do: Edit.Text is valid during the call only
 	err := Rewrite(in, Options{}, out, func(record int64, id, text []byte) Edit {
 		if want := fmt.Sprint(record + 99); string(id) != want {
 			t.Errorf("row %d: id %s, want %s", record, id, want)
@@ -101,7 +102,8 @@ func TestRewriteParquet(t *testing.T) {
 			return Edit{Drop: true}
 		}
 		if record%2 == 0 {
-			return Edit{Text: append([]byte("改写"), text...)}
+			buf = append(append(buf[:0], "改写"...), text...)
+			return Edit{Text: buf}
 		}
 		return Edit{}
 	})

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/parquet-go/parquet-go"
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/progress"
@@ -612,5 +613,57 @@ func TestProgressEvents(t *testing.T) {
 		if readDocs != int64(len(docs)) || readBytes != fi.Size() || total != fi.Size() {
 			t.Errorf("%s: reading reported %d documents, %d of %d bytes; want %d, %d of %d", method, readDocs, readBytes, total, len(docs), fi.Size(), fi.Size())
 		}
+	}
+}
+
+// TestParquetKeptTexts: a Parquet input's kept/ holds each changed
+// document's own new text (the rows of a batch wait for their write while
+// the rewriting reuses its buffer), as the same documents in JSONL get.
+func TestParquetKeptTexts(t *testing.T) {
+	docs, _ := footerCorpus(t)
+	type row struct {
+		ID   string `parquet:"id"`
+		Text string `parquet:"text"`
+	}
+	dir := t.TempDir()
+	var rows []row
+	for k, d := range docs {
+		rows = append(rows, row{ID: fmt.Sprintf("d%d", k+1), Text: d})
+	}
+	pq := filepath.Join(dir, "in.parquet")
+	if err := parquet.WriteFile(pq, rows); err != nil {
+		t.Fatal(err)
+	}
+	js := filepath.Join(dir, "in.jsonl")
+	writeJSONL(t, js, docs)
+	p := stage.DefaultSubParams()
+	p.MinDocs = 3
+	for _, in := range []string{pq, js} {
+		if _, err := Lines(context.Background(), Options{Inputs: []string{in}, OutDir: in + ".out", Params: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := parquet.ReadFile[row](filepath.Join(pq+".out", "kept", "in.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(js+".out", "kept", "in.jsonl"))
+	var want []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r row
+		json.Unmarshal([]byte(line), &r)
+		want = append(want, r.Text)
+	}
+	changed := 0
+	for k := range got {
+		if k >= len(want) || got[k].Text != want[k] {
+			t.Fatalf("row %d: %q, want %q", k, got[k].Text, want[k])
+		}
+		if got[k].Text != docs[k] {
+			changed++
+		}
+	}
+	if len(got) != len(want) || changed < 3 {
+		t.Errorf("%d rows (want %d), %d changed", len(got), len(want), changed)
 	}
 }
