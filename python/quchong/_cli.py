@@ -100,6 +100,52 @@ EXPLAIN_FLAGS_NOT_OFFERED: Mapping[str, str] = {
 }
 
 
+# The flags of `quchong lines` and `quchong substr` offered by quchong.lines
+# and quchong.substr, by keyword name; left out as for dedup (the output_dir
+# keyword, JSON and progress output). A test compares them with
+# `quchong help lines` and `quchong help substr`.
+_SUB_COMMON: Mapping[str, str] = {
+    "min_length": "min-length",
+    "text_field": "text-field",
+    "id_field": "id-field",
+    "no_masks": "no-masks",
+    "no_t2s": "no-t2s",
+    "keep_punct": "keep-punct",
+    "max_doc_bytes": "max-doc-bytes",
+    "format": "format",
+    "strict": "strict",
+    "workers": "workers",
+    "memory": "memory",
+    "output_compression": "output-compression",
+    "compression_level": "compression-level",
+    "no_report": "no-report",
+    "force": "force",
+    "cpuprofile": "cpuprofile",
+}
+
+LINES_FLAGS: Mapping[str, str] = {
+    "min_docs": "min-docs",
+    "keep_first": "keep-first",
+    "unit": "unit",
+    "min_unit": "min-unit",
+    **_SUB_COMMON,
+}
+
+SUBSTR_FLAGS: Mapping[str, str] = {
+    "min_span": "min-span",
+    "remove_all": "remove-all",
+    **_SUB_COMMON,
+}
+
+SUB_FLAGS_NOT_OFFERED: Mapping[str, str] = {
+    "output": "the output_dir keyword",
+    "json": "the SubResult holds stats.json",
+    "quiet": "always on: the API captures stderr",
+    "log-format": "no progress is shown: the API captures stderr",
+    "help": "prints the usage, runs nothing",
+}
+
+
 class QuchongError(RuntimeError):
     """A run of the quchong binary that failed.
 

@@ -6,7 +6,10 @@ wheel into a fresh virtual environment), not the source tree.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -27,3 +30,22 @@ def seed_texts(seed_path: Path) -> list[str]:
     texts = seed_path.read_text(encoding="utf-8").splitlines()
     assert len(texts) == 20
     return texts
+
+
+def _help_flags(command: str) -> set[str]:
+    """The long flags `quchong help COMMAND` lists."""
+    import quchong
+
+    out = subprocess.run([quchong.binary(), "help", command], capture_output=True, text=True).stdout
+    out += subprocess.run([quchong.binary(), "help", command], capture_output=True, text=True).stderr
+    # A flag's line starts "  -o, --o" (with a shorthand) or "      --name";
+    # the lines that continue a description are indented further.
+    flags = set(re.findall(r"^(?:  -[a-z], |      )--([a-z0-9-]+)", out, flags=re.M))
+    assert len(flags) > 10, out
+    return flags
+
+
+@pytest.fixture(scope="session")
+def help_flags() -> Callable[[str], set[str]]:
+    """The long flags of a quchong command, from its help."""
+    return _help_flags

@@ -6,6 +6,7 @@ import inspect
 import re
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -128,18 +129,8 @@ def test_missing_binary(monkeypatch: pytest.MonkeyPatch, seed_texts: list[str], 
         quchong.dedup(seed_texts)
 
 
-def _help_flags(command: str) -> set[str]:
-    out = subprocess.run([quchong.binary(), "help", command], capture_output=True, text=True).stdout
-    out += subprocess.run([quchong.binary(), "help", command], capture_output=True, text=True).stderr
-    # A flag's line starts "  -o, --o" (with a shorthand) or "      --name";
-    # the lines that continue a description are indented further.
-    flags = set(re.findall(r"^(?:  -[a-z], |      )--([a-z0-9-]+)", out, flags=re.M))
-    assert len(flags) > 10, out
-    return flags
-
-
-def test_every_dedup_flag_is_a_keyword() -> None:
-    flags = _help_flags("dedup")
+def test_every_dedup_flag_is_a_keyword(help_flags: Callable[[str], set[str]]) -> None:
+    flags = help_flags("dedup")
     offered = set(_cli.DEDUP_FLAGS.values())
     assert offered | set(_cli.DEDUP_FLAGS_NOT_OFFERED) == flags
     assert not offered & set(_cli.DEDUP_FLAGS_NOT_OFFERED)
@@ -147,8 +138,8 @@ def test_every_dedup_flag_is_a_keyword() -> None:
     assert params == set(_cli.DEDUP_FLAGS)
 
 
-def test_every_explain_detection_flag_is_a_keyword() -> None:
-    flags = _help_flags("explain")
+def test_every_explain_detection_flag_is_a_keyword(help_flags: Callable[[str], set[str]]) -> None:
+    flags = help_flags("explain")
     offered = set(_cli.EXPLAIN_FLAGS.values())
     assert offered | set(_cli.EXPLAIN_FLAGS_NOT_OFFERED) == flags
     params = set(inspect.signature(quchong.explain).parameters) - {"text_a", "text_b"}
