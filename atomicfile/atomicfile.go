@@ -162,13 +162,17 @@ func writeFile(path string, b *Batch, fill func(w io.Writer) error) error {
 }
 
 // BatchOpen is how many committed files a Batch holds open, waiting for
-// Sync; the Commit of a file beyond them syncs it at once, as Create's
-// files are.
+// Sync, unless NewBatch says otherwise; the Commit of a file beyond them
+// syncs it at once, as Create's files are.
 const BatchOpen = 256
 
 // Batch gathers the fsyncs of the files committed into it (CreateIn) for
-// one Sync. It is safe for concurrent use; the zero value is ready.
+// one Sync. The files stay open until then (a descriptor opened again for
+// the fsync could miss a writeback error), so a program near its limit of
+// open files gives a smaller bound (NewBatch). It is safe for concurrent
+// use; the zero value holds up to BatchOpen files.
 type Batch struct {
+	max     int // files held open at most; 0 means BatchOpen, < 0 none
 	mu      sync.Mutex
 	files   []*os.File // renamed, open, not yet synced
 	names   []string
@@ -176,11 +180,24 @@ type Batch struct {
 	pending int // files that took a place and are being renamed
 }
 
+// NewBatch returns a Batch that holds at most maxOpen committed files open
+// (none when maxOpen ≤ 0: every Commit then syncs at once).
+func NewBatch(maxOpen int) *Batch {
+	if maxOpen <= 0 {
+		maxOpen = -1
+	}
+	return &Batch{max: maxOpen}
+}
+
 // take reserves a place for one file, false when the batch is full.
 func (b *Batch) take() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.files)+b.pending >= BatchOpen {
+	limit := b.max
+	if limit == 0 {
+		limit = BatchOpen
+	}
+	if len(b.files)+b.pending >= limit {
 		return false
 	}
 	b.pending++

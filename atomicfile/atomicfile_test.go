@@ -201,3 +201,26 @@ func TestBatch(t *testing.T) {
 		t.Errorf("a failed fill left a file or a place in the batch (%d, %d)", len(b.files), b.pending)
 	}
 }
+
+// A Batch bounded by NewBatch holds no more files open than it was given;
+// one of 0 holds none, and its Commits sync at once.
+func TestBatchBound(t *testing.T) {
+	for _, max := range []int{0, 3} {
+		dir := t.TempDir()
+		b := NewBatch(max)
+		for i := range 5 {
+			if err := WriteFileIn(filepath.Join(dir, fmt.Sprint(i)), b, func(w io.Writer) error {
+				_, err := io.WriteString(w, "x")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(b.files) != max {
+			t.Errorf("NewBatch(%d) holds %d files open", max, len(b.files))
+		}
+		if err := b.Sync(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -183,12 +183,12 @@ type fileState struct {
 	SpillStart   int64
 }
 
+// saveFingerprint writes the fingerprint checkpoint's small files now
+// (table.bin and fingerprint.gob, durable at once) and makes the large ones
+// durable in the background (inBackground): the texts, side records and
+// signatures, already written and open, are fsynced there, and only then
+// is the checkpoint recorded.
 func (r *run) saveFingerprint() error {
-	for _, f := range []*os.File{r.texts.f, r.docs.side.f, r.docs.sigFile} {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("work directory: %w", err)
-		}
-	}
 	path := filepath.Join(r.workDir, "table.bin")
 	af, err := atomicfile.Create(path)
 	if err != nil {
@@ -214,7 +214,19 @@ func (r *run) saveFingerprint() error {
 	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
 	}
-	return r.markDone("fingerprint")
+	files := []*os.File{r.texts.f, r.docs.side.f, r.docs.sigFile}
+	r.inBackground(func() error {
+		for _, f := range files {
+			if err := f.Sync(); err != nil {
+				return &output.OutputError{Err: fmt.Errorf("checkpoint fingerprint: work directory: %w", err)}
+			}
+		}
+		if err := r.markDone("fingerprint"); err != nil {
+			return &output.OutputError{Err: fmt.Errorf("checkpoint fingerprint: %w", err)}
+		}
+		return nil
+	})
+	return nil
 }
 
 func (r *run) loadFingerprint() error {

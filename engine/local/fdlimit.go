@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"syscall"
+
+	"github.com/quchong/quchong/atomicfile"
 )
 
 // The output pass copies several files at once, each holding its input,
@@ -35,6 +37,17 @@ func (r *run) writers() int {
 		return r.workers
 	}
 	return max(1, min(r.workers, (limit-fdReserve)/fdPerWriter))
+}
+
+// batchOpen is how many committed outputs the output pass may hold open
+// until their fsyncs (atomicfile.Batch): what the limit of open files
+// leaves beside the writers' own.
+func (r *run) batchOpen() int {
+	limit := openFileLimit()
+	if limit == 0 {
+		return atomicfile.BatchOpen
+	}
+	return min(atomicfile.BatchOpen, limit-fdReserve-r.writers()*fdPerWriter)
 }
 
 // fdError turns running out of file descriptors into an error of its own,

@@ -184,6 +184,10 @@ type run struct {
 	exactToKept []bool
 	report      *reportPlan // nil with NoReport
 	prior       *priorState // what the index said; nil without one
+	// bg, when not nil, is the result of the durability step (fsyncs and
+	// the checkpoint record) running while the next stage works; see
+	// inBackground.
+	bg chan error
 }
 
 // Run deduplicates the inputs and writes the outputs. It returns the stats
@@ -229,6 +233,7 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 			r.docs.side.close()
 		}
 	}()
+	defer r.await() // a failed run lets its background fsyncs end before the files close
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
@@ -269,6 +274,9 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 			return nil, err
 		}
 		if s.save != nil {
+			if err := r.await(); err != nil {
+				return nil, err
+			}
 			if err := s.save(); err != nil {
 				return nil, &output.OutputError{Err: fmt.Errorf("checkpoint %s: %w", s.name, err)}
 			}
@@ -276,6 +284,9 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		r.prog.finish()
 		r.timings = append(r.timings, output.StageTiming{Stage: s.name, Seconds: time.Since(t).Seconds()})
 		if r.opt.stopAfter == s.name {
+			if err := r.await(); err != nil {
+				return nil, err
+			}
 			return nil, errStopped
 		}
 	}
@@ -300,6 +311,10 @@ func Run(ctx context.Context, opt Options) (_ *output.Stats, err error) {
 		r.stats.CPUSeconds = cpuTime() - cpuStart
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// The outputs are durable before stats.json says the run completed.
+	if err := r.await(); err != nil {
 		return nil, err
 	}
 	// stats.json is committed last: its presence says the run completed.

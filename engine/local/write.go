@@ -53,6 +53,11 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) e
 // write is the last pass: every record goes to kept/ or removed/, then
 // clusters.jsonl and rejected.jsonl are written.
 func (r *run) write(ctx context.Context) error {
+	// The fingerprint checkpoint's fsyncs may still run on the signature
+	// file that the next line lets go of.
+	if err := r.await(); err != nil {
+		return err
+	}
 	r.docs.dropSignatures() // give their memory to the output pass
 	r.rereaders.close()     // and the files held open to read texts back, their descriptors
 	// A rerun of this stage (resumed) starts from an empty staging
@@ -82,10 +87,11 @@ func (r *run) write(ctx context.Context) error {
 	advance := func(d, b int64) {
 		r.prog.update(docs.Add(d), bytes.Add(b), total)
 	}
-	// The outputs' fsyncs wait together at the end rather than each in
-	// turn on its worker: they are in the staging directory, published by
-	// the commit only after batch.Sync.
-	batch := new(atomicfile.Batch)
+	// The outputs' fsyncs wait together, in the background, rather than
+	// each in turn on its worker: they are in the staging directory,
+	// published by the commit only after batch.Sync (the run awaits it
+	// before staging stats.json).
+	batch := atomicfile.NewBatch(r.batchOpen())
 	sem := make(chan struct{}, r.writers())
 	for si, f := range r.files {
 		if ctx.Err() != nil {
@@ -99,15 +105,17 @@ func (r *run) write(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	serr := batch.Sync()
+	r.inBackground(func() error {
+		if err := batch.Sync(); err != nil {
+			return &output.OutputError{Err: err}
+		}
+		return nil
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
-	}
-	if serr != nil {
-		return &output.OutputError{Err: serr}
 	}
 	if err := r.writeClusters(); err != nil {
 		return &output.OutputError{Err: err}
