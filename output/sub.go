@@ -108,8 +108,8 @@ type SubStats struct {
 	// fit the memory budget at once.
 	Parts int `json:"suffix_array_parts,omitempty"`
 	// DecodedOnce (lines) counts the compressed input files whose second
-	// pass read the decoded content held since the first (within half of
-	// the memory budget) instead of decompressing them again.
+	// pass read the decoded content held since the first (within a quarter
+	// of the memory budget) instead of decompressing them again.
 	DecodedOnce int           `json:"decoded_once,omitempty"`
 	Stages      []StageTiming `json:"stages"`
 	WallSeconds float64       `json:"wall_seconds"`

@@ -32,9 +32,10 @@ const (
 type Event struct {
 	Kind  EventKind
 	Stage string
-	// Docs and Bytes are the documents and input bytes (as stored on disk,
-	// compressed or not) done so far in the stage; TotalBytes is the
-	// stage's total, 0 when unknown.
+	// Docs and Bytes are the documents and input bytes done so far in the
+	// stage, as the engine counts them (quchong dedup: as stored on disk,
+	// compressed or not; lines and substr: decoded); TotalBytes is the
+	// stage's total in the same unit, 0 when unknown.
 	Docs, Bytes, TotalBytes int64
 	Seconds                 float64
 	Message                 string
@@ -48,6 +49,7 @@ const Interval = 100 * time.Millisecond
 // does nothing. It is safe for concurrent use.
 type Reporter struct {
 	fn    func(Event)
+	now   func() time.Time // time.Now; a test's clock
 	mu    sync.Mutex
 	stage string
 	start time.Time
@@ -56,7 +58,7 @@ type Reporter struct {
 }
 
 // New returns a Reporter that sends its events to fn (nil: none).
-func New(fn func(Event)) *Reporter { return &Reporter{fn: fn} }
+func New(fn func(Event)) *Reporter { return &Reporter{fn: fn, now: time.Now} }
 
 // Begin opens a stage whose inputs total totalBytes (0: unknown).
 func (p *Reporter) Begin(stage string, totalBytes int64) {
@@ -65,7 +67,7 @@ func (p *Reporter) Begin(stage string, totalBytes int64) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.stage, p.start, p.last, p.ended = stage, time.Now(), time.Time{}, false
+	p.stage, p.start, p.last, p.ended = stage, p.now(), time.Time{}, false
 	p.fn(Event{Kind: StageStart, Stage: stage, TotalBytes: totalBytes})
 }
 
@@ -77,7 +79,7 @@ func (p *Reporter) Update(docs, bytes, total int64) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if now := time.Now(); now.Sub(p.last) >= Interval {
+	if now := p.now(); now.Sub(p.last) >= Interval {
 		p.last = now
 		p.fn(Event{Kind: StageProgress, Stage: p.stage, Docs: docs, Bytes: bytes, TotalBytes: total})
 	}
@@ -91,7 +93,7 @@ func (p *Reporter) Done(docs, bytes int64, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.ended = true
-	p.fn(Event{Kind: StageDone, Stage: p.stage, Docs: docs, Bytes: bytes, Seconds: time.Since(p.start).Seconds(), Message: fmt.Sprintf(format, args...)})
+	p.fn(Event{Kind: StageDone, Stage: p.stage, Docs: docs, Bytes: bytes, Seconds: p.now().Sub(p.start).Seconds(), Message: fmt.Sprintf(format, args...)})
 }
 
 // Finish closes the stage if Done was not called for it.

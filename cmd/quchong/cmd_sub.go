@@ -101,7 +101,7 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 		fs.IntVar(&f.minDocs, "min-docs", 0, "remove units found in at least `N` documents (N ≥ 2)")
 		fs.BoolVar(&f.keepFirst, "keep-first", false, "keep each unit's first document, remove it from later ones")
 		fs.IntVar(&f.minUnit, "min-unit", def.MinUnit, "never remove units shorter than this many normalised `characters`")
-		fs.StringVar(&f.memory, "memory", "2GiB", "memory `budget`: compressed inputs are held decoded between the two passes in half of it, e.g. 512MiB, 8GiB")
+		fs.StringVar(&f.memory, "memory", "2GiB", "memory `budget`: compressed inputs are held decoded between the two passes in a quarter of it, e.g. 512MiB, 8GiB")
 	} else {
 		fs.IntVar(&f.minSpan, "min-span", def.MinSpan, "shortest repeated span removed, in normalised `characters`")
 		fs.BoolVar(&f.removeAll, "remove-all", false, "remove every occurrence of a repeated span, the first too")

@@ -27,7 +27,7 @@ func docIndex(file int, record int64) uint64 { return uint64(file)<<40 | uint64(
 // occurrence after the first document that has the unit.
 //
 // Pass 1 counts, for each distinct eligible unit, the documents it occurs
-// in and the first of them, in a unitTable of 32 to 48 bytes per distinct
+// in and the first of them, in a unitTable of 32 to 64 bytes per distinct
 // unit (a 64-bit hash of the normalised text is the key: two distinct
 // units collide with a probability of about n²/2⁶⁵). Pass 2 keeps only the units that may go, and
 // rewrites each input.
@@ -40,6 +40,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	defer os.RemoveAll(r.work) // a failed run leaves no work files either
 
 	t0 := r.begin("count units", r.readTotal())
+	r.window = true
 	tally := newUnitTable(0)
 	var mu sync.Mutex
 	err = r.eachFile(ctx, func(i int) error {
@@ -74,6 +75,7 @@ func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 		tally.merge(local) // sums and minima: the order of files does not matter
 		return err
 	})
+	r.window = false
 	if err != nil {
 		return nil, err
 	}

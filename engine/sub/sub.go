@@ -47,7 +47,7 @@ import (
 // the end of a run.
 const workName = ".quchong-sub-work"
 
-// DefaultMemory is Substr's memory budget when Options.Memory is 0.
+// DefaultMemory is the memory budget when Options.Memory is 0.
 const DefaultMemory = 2 << 30
 
 // Options configure a run.
@@ -72,10 +72,10 @@ type Options struct {
 	// a reserve (memoryReserve); one array over the corpus while it fits
 	// (stage.SpanBytesPerChar bytes a character), else parts spilled to
 	// the work directory, sorted one at a time and merged. Lines holds the
-	// decoded content of compressed inputs between its two passes in half
-	// of it (corpus.DecodedCache), so that pass 2 does not decompress them
-	// again; a file that does not fit is decompressed again. 0 means
-	// DefaultMemory.
+	// decoded content of compressed inputs between its two passes in a
+	// quarter of it, up to half while they are read (corpus.DecodedCache),
+	// so that pass 2 does not decompress them again; a file that does not
+	// fit is decompressed again. 0 means DefaultMemory.
 	Memory int64
 	// NoReport skips report.html.
 	NoReport bool
@@ -104,11 +104,19 @@ type run struct {
 	docs    []int64              // per file: documents pass 1 read
 
 	// Lines: the decoded content of compressed inputs, held between the
-	// passes (nil where a file is not held).
-	decoded corpus.DecodedCache
-	held    []*corpus.DecodedFile
-	sealMu  sync.Mutex   // DecodedFile.Seal is not safe for concurrent use; guards inputBytes and inputDocs
-	once    atomic.Int64 // files pass 2 read from their held content
+	// passes (nil where a file is not held). Pass 1 seals the files in
+	// input order, reading at most maxAhead files beyond the first not yet
+	// sealed (window), so that which files are held depends on the inputs
+	// and the budget only.
+	decoded  corpus.DecodedCache
+	held     []*corpus.DecodedFile
+	window   bool                  // pass 1 of Lines: eachFile keeps to the window
+	readDone []bool                // files pass 1 is done with
+	waiting  []*corpus.DecodedFile // read, held, not yet sealed
+	sealNext int                   // the first file not yet sealed
+	sealMu   sync.Mutex            // guards the above, inputBytes and inputDocs
+	sealed   *sync.Cond            // on sealMu: sealNext moved
+	once     atomic.Int64          // files pass 2 read from their held content
 
 	prog                  *progress.Reporter
 	total                 int64        // the running stage's bytes, 0 when not known
@@ -180,6 +188,9 @@ func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 		counts: make([]output.SubCounts, len(files)), rejects: make([][]output.Rejection, len(files)),
 		docs: make([]int64, len(files)), held: make([]*corpus.DecodedFile, len(files)),
 		prog: progress.New(opt.Progress)}
+	r.sealed = sync.NewCond(&r.sealMu)
+	r.readDone = make([]bool, len(files))
+	r.waiting = make([]*corpus.DecodedFile, len(files))
 	if lines {
 		compressed := 0
 		for _, f := range files {
@@ -187,10 +198,43 @@ func prepare(opt Options, lines bool) (*run, *output.DirLock, error) {
 				compressed++
 			}
 		}
-		r.decoded.Limit = opt.Memory / 2
-		r.decoded.PerFile = r.decoded.Limit / int64(max(1, min(compressed, opt.Workers)))
+		// What the files sealed keep takes at most Limit, and so do the
+		// maxAhead files read and not yet sealed: half of Memory in all.
+		r.decoded.Limit = opt.Memory / 4
+		r.decoded.PerFile = r.decoded.Limit / int64(max(1, min(compressed, maxAhead)))
 	}
 	return r, lock, nil
+}
+
+// maxAhead is how many files Lines' pass 1 reads beyond the first whose
+// held content is not yet sealed.
+const maxAhead = 8
+
+// doneReading records that pass 1 is done with file i (ok: read whole),
+// with its held content if any, and seals, in input order, every file
+// whose predecessors are done. It may be called again for a file: the
+// first call counts.
+func (r *run) doneReading(i int, held *corpus.DecodedFile, ok bool) {
+	r.sealMu.Lock()
+	defer r.sealMu.Unlock()
+	if r.readDone[i] {
+		return
+	}
+	if held != nil && !ok {
+		held.Release()
+		held = nil
+	}
+	r.readDone[i], r.waiting[i] = true, held
+	for ; r.sealNext < len(r.files) && r.readDone[r.sealNext]; r.sealNext++ {
+		if h := r.waiting[r.sealNext]; h != nil {
+			h.Seal() // kept if it fits what the files sealed before left
+			if h.Reader() != nil {
+				r.held[r.sealNext] = h
+			}
+			r.waiting[r.sealNext] = nil
+		}
+	}
+	r.sealed.Broadcast()
 }
 
 // holdable reports whether Lines holds a file's decoded content between
@@ -205,6 +249,7 @@ func holdable(f output.File) bool {
 func (r *run) readOptions(i int) corpus.Options {
 	copt := r.opt.Corpus
 	copt.Name = r.files[i].Path
+	copt.Batch = nil // kept/ is written in place: each output durable as it is committed
 	return copt
 }
 
@@ -220,13 +265,13 @@ func (r *run) begin(name string, total int64) time.Time {
 }
 
 // readTotal is the size of the inputs as pass 1 reads them, when it is
-// known: none is compressed (pass 1 reports decoded bytes) and all are
-// regular files.
+// known: all are regular text or JSONL files, none compressed (pass 1
+// reports decoded bytes, an estimate for Parquet).
 func (r *run) readTotal() int64 {
 	var total int64
 	for _, f := range r.files {
 		fi, err := os.Stat(f.Path)
-		if err != nil || f.Compression != corpus.None || !fi.Mode().IsRegular() {
+		if err != nil || f.Compression != corpus.None || f.Format == corpus.Parquet || !fi.Mode().IsRegular() {
 			return 0
 		}
 		total += fi.Size()
@@ -272,13 +317,23 @@ func (r *run) eachFile(ctx context.Context, f func(i int) error) error {
 			for i := range next {
 				if err := ctx.Err(); err != nil {
 					errs[i] = err
-					continue
+				} else {
+					errs[i] = f(i)
 				}
-				errs[i] = f(i)
+				if r.window {
+					r.doneReading(i, nil, false) // a file f did not read (an error)
+				}
 			}
 		}()
 	}
 	for i := range r.files {
+		if r.window {
+			r.sealMu.Lock()
+			for i >= r.sealNext+maxAhead {
+				r.sealed.Wait()
+			}
+			r.sealMu.Unlock()
+		}
 		next <- i
 	}
 	close(next)
@@ -301,15 +356,14 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 	n := 0
 	defer rd.Close()
 	var held *corpus.DecodedFile
-	if r.lines && holdable(f) {
+	if r.window && holdable(f) {
 		if h := r.decoded.File(); rd.Tee(h) {
 			held = h
-			defer func() { // not kept unless the file was read whole
-				if r.held[i] != held {
-					held.Release()
-				}
-			}()
 		}
+	}
+	whole := false
+	if r.window {
+		defer func() { r.doneReading(i, held, whole) }()
 	}
 	var reported int64 // bytes of this file reported so far
 	a, err := corpus.ReadAccounted(rd, r.opt.Strict, func(d record.Document) error {
@@ -344,13 +398,8 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 	r.sealMu.Lock()
 	r.inputBytes += a.InputBytes
 	r.inputDocs += a.Docs
-	if held != nil {
-		held.Seal() // kept if it fits what the files sealed before left
-		if held.Reader() != nil {
-			r.held[i] = held
-		}
-	}
 	r.sealMu.Unlock()
+	whole = true
 	return nil
 }
 

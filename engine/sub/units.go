@@ -1,14 +1,20 @@
 package sub
 
+import "math/rand/v2"
+
 // unitTable is Lines' count of units: for each distinct unit key (the 64-bit
 // hash of its normalised text), the documents it occurs in and the first of
 // them. It is an open-addressing table with linear probing. The keys are
-// hashes already, so their top bits pick the slot without hashing again,
-// and a lookup costs one cache miss where a Go map costs a hash and a
-// group's control word besides; 24 bytes a slot, at most three quarters of
-// the slots used. Key 0 marks an empty slot, so a unit whose key is 0 is
-// held apart.
+// hashes already, so a multiply by an odd constant after an exclusive or
+// with the table's random seed picks the slot from its top bits, and a
+// lookup costs one cache miss where a Go map costs a full hash and a
+// group's control word besides. The seed keeps an input built so that
+// many units' hashes share their top bits from making the probes long;
+// the slots' order never reaches the outputs. 24 bytes a slot, at most
+// three quarters of the slots used. Key 0 marks an empty slot, so a unit
+// whose key is 0 is held apart.
 type unitTable struct {
+	seed    uint64
 	slots   []unitSlot
 	shift   uint // 64 - log2(len(slots))
 	n       int  // keys held in slots (not counting zero)
@@ -31,9 +37,14 @@ func newUnitTable(n int) *unitTable {
 	for size*3/4 < n {
 		size *= 2
 	}
-	t := &unitTable{}
+	t := &unitTable{seed: rand.Uint64()}
 	t.alloc(size)
 	return t
+}
+
+// home is the first slot key may take.
+func (t *unitTable) home(key uint64) int {
+	return int(((key ^ t.seed) * 0x9e3779b97f4a7c15) >> t.shift)
 }
 
 func (t *unitTable) alloc(size int) {
@@ -59,7 +70,7 @@ func (t *unitTable) slot(key uint64) *unitSlot {
 		t.grow()
 	}
 	mask := len(t.slots) - 1
-	for i := int(key >> t.shift); ; i = (i + 1) & mask {
+	for i := t.home(key); ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.key == key {
 			return s
@@ -81,7 +92,7 @@ func (t *unitTable) grow() {
 		if s.key == 0 {
 			continue
 		}
-		i := int(s.key >> t.shift)
+		i := t.home(s.key)
 		for t.slots[i].key != 0 {
 			i = (i + 1) & mask
 		}
@@ -103,7 +114,7 @@ func (t *unitTable) tally(key uint64, create bool) *unitTally {
 		return &t.slot(key).unitTally
 	}
 	mask := len(t.slots) - 1
-	for i := int(key >> t.shift); ; i = (i + 1) & mask {
+	for i := t.home(key); ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.key == key {
 			return &s.unitTally

@@ -85,3 +85,24 @@ func BenchmarkUnitTable(b *testing.B) {
 		}
 	})
 }
+
+// TestUnitTableCraftedKeys: keys that share their top bits (an input built
+// to make the units' hashes do so) still land far apart: no key sits more
+// than a few slots past its home.
+func TestUnitTableCraftedKeys(t *testing.T) {
+	tab := newUnitTable(0)
+	const n = 20000
+	for i := range uint64(n) {
+		tab.add(0xabcdef<<40|i*7919, 1, i)
+	}
+	mask := len(tab.slots) - 1
+	worst := 0
+	for i, s := range tab.slots {
+		if s.key != 0 {
+			worst = max(worst, (i-tab.home(s.key))&mask)
+		}
+	}
+	if tab.len() != n || worst > 64 {
+		t.Errorf("%d keys, the worst %d slots past its home", tab.len(), worst)
+	}
+}
