@@ -145,6 +145,8 @@ def _run(
     kind = _inputs.kind_of(data)
     if kind != "paths" and format is not None:
         raise ValueError("quchong: format applies to paths only; in-memory data is written in a format of quchong's choosing")
+    if kind != "paths" and options.get("output_compression") not in (None, "same", "none"):
+        raise ValueError("quchong: output_compression applies to paths only; the texts of in-memory data come back in SubResult.texts")
     keepalive = None
     if output_dir is None:
         keepalive = tempfile.mkdtemp(prefix="quchong-")

@@ -103,5 +103,7 @@ def test_bad_options(seed_texts: list[str]) -> None:
         quchong.lines(seed_texts)
     with pytest.raises(ValueError, match="format applies to paths only"):
         quchong.substr(seed_texts, format="jsonl")
+    with pytest.raises(ValueError, match="output_compression applies to paths only"):
+        quchong.lines(seed_texts, keep_first=True, output_compression="zstd")
     with pytest.raises(ValueError, match="min-span"):
         quchong.substr(seed_texts, min_span=0)
