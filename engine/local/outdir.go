@@ -118,8 +118,16 @@ func (r *run) commit(outputs []string) error {
 }
 
 func (r *run) finishCommit(outputs []string) error {
+	dirs := map[string]bool{}
 	for _, rel := range append(slices.Clone(outputs), "stats.json") {
 		src, dst := r.stagePath(rel), filepath.Join(r.opt.OutDir, rel)
+		if rel == "stats.json" {
+			// The renames into kept/ and removed/ are durable before
+			// stats.json says the run completed.
+			for dir := range dirs {
+				syncDir(dir)
+			}
+		}
 		if _, err := os.Lstat(src); errors.Is(err, os.ErrNotExist) {
 			if _, err := os.Stat(dst); err == nil {
 				continue // moved by the commit that was interrupted
@@ -132,12 +140,19 @@ func (r *run) finishCommit(outputs []string) error {
 		if err := os.Rename(src, dst); err != nil {
 			return &output.OutputError{Err: fmt.Errorf("commit the outputs: %w", err)}
 		}
+		dirs[filepath.Dir(dst)] = true
 	}
-	if d, err := os.Open(r.opt.OutDir); err == nil {
+	syncDir(r.opt.OutDir)
+	return nil
+}
+
+// syncDir makes the entries of dir durable. Some file systems cannot sync
+// a directory; the data is already safe, so that is not an error.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
-	return nil
 }
 
 // stagedOutputs lists the outputs the run staged, stats.json aside, in a
