@@ -46,7 +46,6 @@ type dedupFlags struct {
 	dryRun                    bool
 	cpuProfile                string
 	memory, logFormat         string
-	bars                      bool // draw bars even off a terminal (tests)
 	workers                   int
 	index                     indexFlags // --index, --index-readonly (cmd_dedup_index.go)
 }
@@ -105,7 +104,7 @@ func cmdDedup(f *dedupFlags, maxDocSet bool, inputs, args []string, stdout, stde
 	}
 	stopProgress := func() {}
 	if !f.Quiet {
-		opt.Progress, stopProgress = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
+		opt.Progress, stopProgress = newProgress(stderr, f.logFormat, isTerminal(stderr) && f.logFormat != "json")
 		defer stopProgress()
 	}
 	// Let the garbage collector work to the budget rather than let the heap

@@ -48,7 +48,6 @@ type subFlags struct {
 	in                           runflags.Input
 	out, unit, memory            string
 	cpuProfile, logFormat        string
-	bars                         bool // draw bars even off a terminal (tests)
 	force, noReport, jsonOut     bool
 	strict, quiet                bool
 	keepFirst, removeAll         bool
@@ -174,7 +173,7 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 	}
 	stopProgress := func() {}
 	if !f.quiet && !f.jsonOut {
-		opt.Progress, stopProgress = newProgress(stderr, f.logFormat, f.bars || (isTerminal(stderr) && f.logFormat != "json"))
+		opt.Progress, stopProgress = newProgress(stderr, f.logFormat, isTerminal(stderr) && f.logFormat != "json")
 		defer stopProgress()
 	}
 	ctx, stop := interruptible(context.Background())
