@@ -124,6 +124,7 @@ type Prepared struct {
 	// windows left out).
 	set   shingleSet
 	plain bool // no mask
+	runs  int  // runs of masks
 	// windows says set holds real windows (not the whole-text shingle of a
 	// text too short for one) of character shingles: then the set of the
 	// text with its masks filled is set plus the windows around the fills.
@@ -146,7 +147,8 @@ func prepare(a []rune, opt Options, s *Scratch, hashFrom int) Prepared {
 	if s == nil {
 		s = new(Scratch)
 	}
-	p := Prepared{Runes: a, plain: !slices.Contains(a, Mask)}
+	p := Prepared{Runes: a, runs: maskRuns(a)}
+	p.plain = p.runs == 0
 	// The windows go to scratch; the set keeps a copy of the distinct ones
 	// only (not cleared first, and about a third smaller).
 	w := shingle.Windows(slices.Grow(s.win[:0], len(a)), a, opt.Shingle)
@@ -187,14 +189,14 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	var ea, eb []uint64
 	if !a.plain {
 		s.spans = s.spans[:0]
-		s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true)
+		s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true, a.runs)
 		fa = s.fa
 		s.extra = fillWindows(s.extra[:0], fa, s.spans, opt.Shingle)
 		ea = s.extra
 	}
 	if !b.plain {
 		s.spans = s.spans[:0]
-		s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true)
+		s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true, b.runs)
 		fb = s.fb
 		s.extraB = fillWindows(s.extraB[:0], fb, s.spans, opt.Shingle)
 		eb = s.extraB
@@ -269,13 +271,14 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 	if s == nil {
 		s = new(Scratch)
 	}
-	return fill(dst, x, other, opt, s, nil, false)
+	return fill(dst, x, other, opt, s, nil, false, -1)
 }
 
 // fill is Fill; when spans is not nil it also records where in dst each
 // filled span went, [start, end). prepared says other is a prepared text,
-// whose runes never change, so that its window index may be reused.
-func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool) []rune {
+// whose runes never change, so that its window index may be reused. runs
+// is the number of mask runs in x, when known (else negative).
+func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool, runs int) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
 	var ix *windowIndex
 	// linear says the contexts are looked for by scanning other, not in
@@ -301,7 +304,10 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 		right := x[j:min(nextMask, j+c)]
 		if ix == nil && !linear {
 			if ix = s.cached(other, c, prepared); ix == nil {
-				if linear = maskRuns(x[i:]) <= linearRuns; !linear {
+				if runs < 0 {
+					runs = maskRuns(x[i:]) // i is the first mask
+				}
+				if linear = runs <= linearRuns; !linear {
 					ix = s.index(other, c, prepared)
 				}
 			}
@@ -354,10 +360,13 @@ const linearRuns = 2
 // maskRuns counts the runs of masks in x.
 func maskRuns(x []rune) int {
 	n := 0
-	for i := 0; i < len(x); i++ {
-		if x[i] == Mask && (i == 0 || x[i-1] != Mask) {
+	prev := false
+	for _, r := range x {
+		m := r == Mask
+		if m && !prev {
 			n++
 		}
+		prev = m
 	}
 	return n
 }
