@@ -8,8 +8,9 @@ import (
 // hashFrom is the number of windows from which a prepared text's shingle
 // set is sorted (six radix passes) instead of deduplicated in a hash
 // table: below it, inserting each window into an open-addressing table
-// that stays in the cache costs about a third of sorting
-// (BenchmarkSetBuild); above it the table (at least 1 MiB) would not.
+// that stays in the cache costs less than half of sorting
+// (BenchmarkSetBuild); from it on, the table (1 MiB or more) would not
+// stay in the cache.
 const hashFrom = 1 << 16
 
 // shingleSet is a text's set of distinct shingle hashes: sorted, or in
@@ -218,6 +219,8 @@ type member struct {
 	tab *table
 }
 
+// member returns the membership of set x: its table (made now, or one of
+// the last two) unless it is sorted.
 func (ts *tables) member(x *shingleSet) member {
 	if x.sorted {
 		return member{set: x}
@@ -225,6 +228,7 @@ func (ts *tables) member(x *shingleSet) member {
 	return member{set: x, tab: ts.of(x.keys)}
 }
 
+// has reports whether h is in the set.
 func (m member) has(h uint64) bool {
 	if m.tab == nil {
 		_, ok := slices.BinarySearch(m.set.keys, h)
@@ -233,6 +237,7 @@ func (m member) has(h uint64) bool {
 	return m.tab.has(h)
 }
 
+// count returns how many of keys are in the set.
 func (m member) count(keys []uint64) int {
 	if m.tab != nil {
 		return m.tab.count(keys)

@@ -134,15 +134,15 @@ type Prepared struct {
 // Prepare readies a normalised text for SimilarityPrepared.
 func Prepare(a []rune, opt Options) Prepared { return PrepareWith(a, opt, nil) }
 
-// PrepareWith is Prepare with s's buffers for its sort scratch (nil: new
-// ones), so that preparing many texts does not allocate and clear a
-// scratch array for each.
+// PrepareWith is Prepare with s's buffers (nil: new ones) for the text's
+// windows, the table that deduplicates them and the sort scratch, so that
+// preparing many texts does not allocate and clear them for each.
 func PrepareWith(a []rune, opt Options, s *Scratch) Prepared {
 	return prepare(a, opt, s, hashFrom)
 }
 
 // prepare is PrepareWith: the windows of a text of fewer than hashFrom
-// are deduplicated in a hash table, more sorted.
+// windows are deduplicated in a hash table, those of a longer one sorted.
 func prepare(a []rune, opt Options, s *Scratch, hashFrom int) Prepared {
 	if s == nil {
 		s = new(Scratch)
