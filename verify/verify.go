@@ -471,39 +471,65 @@ func occurrences(ends []int, y, left []rune) []int {
 	return ends
 }
 
-// nearestSpan returns, of the candidate ends of the left context in y, the
-// one followed by right within maxFill runes (or by the end of y, when
-// right is empty) nearest to the relative position relPos, and the runes
-// between; none without either context.
+// nearestSpan returns, of the candidate ends of the left context in y
+// (increasing), the one followed by right within maxFill runes (or by the
+// end of y, when right is empty) nearest to the relative position relPos,
+// the first of those at the same distance, and the runes between; none
+// without either context. It tries the ends from the nearest outwards and
+// stops at the first followed by right, instead of trying them all.
 func nearestSpan(ends []int, y, right []rune, maxFill int, relPos float64) ([]rune, bool) {
-	best, bestDist := -1, 2.0
-	var bestSpan []rune
-	for _, e := range ends {
-		var span []rune
-		found := false
-		if len(right) == 0 { // the mask closes the text
-			if len(y)-e <= maxFill {
-				span, found = y[e:], true
-			}
+	n := float64(max(len(y), 1))
+	dist := func(e int) float64 {
+		d := float64(e)/n - relPos
+		if d < 0 {
+			d = -d
+		}
+		return d
+	}
+	// Ends before relPos lie in ends[:k], farther from it the smaller they
+	// are; the others in ends[k:], farther the larger.
+	k, _ := slices.BinarySearchFunc(ends, relPos, func(e int, p float64) int {
+		if float64(e)/n-p < 0 {
+			return -1
+		}
+		return 1
+	})
+	l, r := k-1, k
+	for l >= 0 || r < len(ends) {
+		var e int
+		if r == len(ends) || l >= 0 && dist(ends[l]) <= dist(ends[r]) { // the earlier of two as near
+			e = ends[l]
+			l--
 		} else {
-			first := right[0]
-			for d := 0; d <= maxFill && e+d+len(right) <= len(y); d++ {
-				if y[e+d] == first && slices.Equal(y[e+d:e+d+len(right)], right) {
-					span, found = y[e:e+d], true
-					break
-				}
-			}
+			e = ends[r]
+			r++
 		}
-		if !found {
-			continue
-		}
-		dist := float64(e)/float64(max(len(y), 1)) - relPos
-		if dist < 0 {
-			dist = -dist
-		}
-		if dist < bestDist {
-			best, bestDist, bestSpan = e, dist, span
+		// Two ends on the same side of relPos are never as near (their
+		// relative positions differ by 1/len(y) at least, far more than
+		// subtracting relPos rounds), so the first followed by right is the
+		// one.
+		if span, ok := spanTo(e, y, right, maxFill); ok {
+			return span, true
 		}
 	}
-	return bestSpan, best >= 0
+	return nil, false
+}
+
+// spanTo returns the runes of y from e to the first occurrence of right
+// within maxFill runes (to the end of y, when right is empty and the end
+// is that near).
+func spanTo(e int, y, right []rune, maxFill int) ([]rune, bool) {
+	if len(right) == 0 { // the mask closes the text
+		if len(y)-e <= maxFill {
+			return y[e:], true
+		}
+		return nil, false
+	}
+	first := right[0]
+	for d := 0; d <= maxFill && e+d+len(right) <= len(y); d++ {
+		if y[e+d] == first && slices.Equal(y[e+d:e+d+len(right)], right) {
+			return y[e : e+d], true
+		}
+	}
+	return nil, false
 }

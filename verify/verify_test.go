@@ -424,3 +424,80 @@ func BenchmarkSetBuild(b *testing.B) {
 		})
 	}
 }
+
+// nearestSpanAll is nearestSpan as it was written first: every candidate
+// end tried, the nearest followed by right kept (the first of equals).
+func nearestSpanAll(ends []int, y, right []rune, maxFill int, relPos float64) ([]rune, bool) {
+	best, bestDist := -1, 2.0
+	var bestSpan []rune
+	for _, e := range ends {
+		span, found := spanTo(e, y, right, maxFill)
+		if !found {
+			continue
+		}
+		dist := float64(e)/float64(max(len(y), 1)) - relPos
+		if dist < 0 {
+			dist = -dist
+		}
+		if dist < bestDist {
+			best, bestDist, bestSpan = e, dist, span
+		}
+	}
+	return bestSpan, best >= 0
+}
+
+// nearestSpan, which tries the candidate ends from the nearest outwards,
+// chooses the span trying them all chooses: the nearest to the mask's
+// relative position, the earliest of those as near (on short texts, where
+// distances tie often), none when no end is followed by the right context.
+func TestNearestSpan(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 72))
+	found, ties := 0, 0
+	for range 20000 {
+		// Lengths that are powers of two make relative positions exact, so
+		// that ends on either side of a grid position tie exactly.
+		y := make([]rune, 1+r.IntN(40))
+		if r.IntN(2) == 0 {
+			y = make([]rune, 1<<(1+r.IntN(5)))
+		}
+		for i := range y {
+			y[i] = rune('a' + r.IntN(3))
+		}
+		var ends []int
+		for e := 0; e <= len(y); e++ {
+			if r.IntN(3) == 0 {
+				ends = append(ends, e)
+			}
+		}
+		right := make([]rune, r.IntN(3))
+		for i := range right {
+			right[i] = rune('a' + r.IntN(3))
+		}
+		maxFill := r.IntN(6)
+		// Relative positions on the grid of the ends (ties) or anywhere.
+		relPos := float64(r.IntN(len(y)+1)) / float64(len(y))
+		if r.IntN(2) == 0 {
+			relPos = r.Float64()
+		}
+		want, wantOK := nearestSpanAll(ends, y, right, maxFill, relPos)
+		got, gotOK := nearestSpan(ends, y, right, maxFill, relPos)
+		// The same runes from the same end (a span's capacity runs to y's).
+		if gotOK != wantOK || !slices.Equal(got, want) || cap(got) != cap(want) {
+			t.Fatalf("ends %v in %q, right %q, maxFill %d, relPos %v: %q %v, want %q %v", ends, string(y), string(right), maxFill, relPos, string(got), gotOK, string(want), wantOK)
+		}
+		if wantOK {
+			found++
+		}
+		for i := 1; i < len(ends); i++ {
+			a := float64(ends[i-1])/float64(len(y)) - relPos
+			b := float64(ends[i])/float64(len(y)) - relPos
+			if a == -b {
+				ties++
+				break
+			}
+		}
+	}
+	if found < 5000 || ties < 500 {
+		t.Errorf("%d spans found, %d cases with tied ends: too few to compare", found, ties)
+	}
+}
