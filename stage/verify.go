@@ -82,7 +82,7 @@ func (s *Stages) Confirm(a, b []rune, sc *Scratch) (float64, bool) {
 }
 
 // Prepared is a normalised text readied by Prepare for ConfirmPrepared: its
-// runes and, without masks, its sorted shingle set.
+// runes and its set of distinct shingle hashes.
 type Prepared = verify.Prepared
 
 // Prepare readies a normalised text for ConfirmPrepared, which compares it

@@ -19,7 +19,7 @@ func Example() {
 }
 
 // A text compared with several others is prepared once: normalised runes
-// and their shingle set, hashed and sorted a single time.
+// and their set of distinct shingle hashes, hashed a single time.
 func ExamplePrepare() {
 	opt := verify.Options{Shingle: shingle.Options{N: 5}}
 	report := verify.Prepare([]rune("其中星泽美申麦新材料将在今年陆续投入试生产"), opt)

@@ -60,18 +60,28 @@ type Scratch struct {
 	idx   [2]windowIndex
 	last  int
 	spans [][2]int
-	extra []uint64
-	ends  []int    // fill's candidate ends of a left context
-	tmp   []uint64 // sort scratch
+	// The tables of the prepared sets last compared, and the one that
+	// deduplicates a text's windows as it is prepared.
+	sets  tables
+	dedup table
+	// The windows around each text's fills, their tables, and those not
+	// in the text's set (SimilarityPrepared).
+	extra, extraB []uint64
+	tab, tabB     table
+	added, addedB []uint64
+	ends          []int    // fill's candidate ends of a left context
+	win           []uint64 // a text's windows, as it is prepared
+	tmp           []uint64 // sort scratch
 }
 
-// windowIndex indexes the c-rune windows of a text: head[b] is the first
-// window position in bucket b, next[p] the next position after p in its
-// bucket (-1 ends both), whash[p] the hash of the window at p.
+// windowIndex indexes the c-rune windows of a text: head[b] is one more
+// than the first window position in bucket b, next[p] one more than the
+// next position after p in its bucket (0 ends both), key[p] the key of the
+// window at p (windowKey).
 type windowIndex struct {
 	head  []int32
 	next  []int32
-	whash []uint64
+	key   []uint64
 	shift uint
 	// of is the prepared text indexed, when the index may be reused for
 	// it (nil otherwise), and c the window length.
@@ -100,21 +110,21 @@ func Jaccard(a, b []rune, opt Options) float64 {
 }
 
 func jaccard(a, b []rune, opt shingle.Options, s *Scratch) float64 {
-	s.ha = sortedSet(shingle.Hashes(s.ha[:0], a, opt), &s.tmp)
-	s.hb = sortedSet(shingle.Hashes(s.hb[:0], b, opt), &s.tmp)
-	return setJaccard(s.ha, s.hb, a, b)
+	s.ha = sortUnique(shingle.Hashes(s.ha[:0], a, opt), &s.tmp)
+	s.hb = sortUnique(shingle.Hashes(s.hb[:0], b, opt), &s.tmp)
+	return setJaccard(mergeCount(s.ha, s.hb), len(s.ha), len(s.hb), a, b)
 }
 
 // Prepared is a normalised text made ready to be compared with many others:
-// its runes and, when it has no mask, its sorted set of shingle hashes, so
-// that each comparison is one merge instead of hashing and sorting both
-// texts again.
+// its runes and the set of its shingle hashes, so that each comparison
+// counts the shingles two sets share instead of hashing both texts again.
 type Prepared struct {
 	Runes []rune
-	// set is the sorted set of the text's shingle hashes (shingle.Hashes,
-	// masked windows left out).
-	set   []uint64
+	// set is the set of the text's shingle hashes (shingle.Hashes, masked
+	// windows left out).
+	set   shingleSet
 	plain bool // no mask
+	runs  int  // runs of masks
 	// windows says set holds real windows (not the whole-text shingle of a
 	// text too short for one) of character shingles: then the set of the
 	// text with its masks filled is set plus the windows around the fills.
@@ -124,20 +134,39 @@ type Prepared struct {
 // Prepare readies a normalised text for SimilarityPrepared.
 func Prepare(a []rune, opt Options) Prepared { return PrepareWith(a, opt, nil) }
 
-// PrepareWith is Prepare with s's buffers for its sort scratch (nil: new
-// ones), so that preparing many texts does not allocate and clear a
-// scratch array for each.
+// PrepareWith is Prepare with s's buffers (nil: new ones) for the text's
+// windows, the table that deduplicates them and the sort scratch, so that
+// preparing many texts does not allocate and clear them for each.
 func PrepareWith(a []rune, opt Options, s *Scratch) Prepared {
-	var tmp *[]uint64
-	if s != nil {
-		tmp = &s.tmp
+	return prepare(a, opt, s, hashFrom)
+}
+
+// prepare is PrepareWith: the windows of a text of fewer than hashFrom
+// windows are deduplicated in a hash table, those of a longer one sorted.
+func prepare(a []rune, opt Options, s *Scratch, hashFrom int) Prepared {
+	if s == nil {
+		s = new(Scratch)
 	}
-	p := Prepared{Runes: a, plain: !slices.Contains(a, Mask)}
-	if w := shingle.Windows(make([]uint64, 0, len(a)), a, opt.Shingle); len(w) > 0 {
-		p.set, p.windows = sortedSet(w, tmp), opt.Shingle.Mode == shingle.Chars
-	} else {
-		p.set = sortedSet(shingle.Hashes(nil, a, opt.Shingle), tmp)
+	p := Prepared{Runes: a, runs: maskRuns(a)}
+	p.plain = p.runs == 0
+	// The windows go to scratch; the set keeps a copy of the distinct ones
+	// only (not cleared first, and about a third smaller).
+	w := shingle.Windows(slices.Grow(s.win[:0], len(a)), a, opt.Shingle)
+	s.win = w
+	var keys []uint64
+	switch {
+	case len(w) == 0:
+		s.win = shingle.Hashes(w, a, opt.Shingle)
+		keys = sortUnique(s.win, &s.tmp)
+		p.set.sorted = true
+	case len(w) < hashFrom:
+		keys = s.dedup.dedupe(w)
+	default:
+		keys = sortUnique(w, &s.tmp)
+		p.set.sorted = true
 	}
+	p.set.keys = append([]uint64(nil), keys...)
+	p.windows = len(w) > 0 && opt.Shingle.Mode == shingle.Chars
 	return p
 }
 
@@ -149,92 +178,73 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	}
 	switch {
 	case a.plain && b.plain:
-		return setJaccard(a.set, b.set, a.Runes, b.Runes)
+		return setJaccard(s.sets.intersection(&a.set, &b.set), len(a.set.keys), len(b.set.keys), a.Runes, b.Runes)
 	case !a.windows || !b.windows:
 		return Similarity(a.Runes, b.Runes, opt, s)
 	}
 	// Fill as Similarity does, then extend each prepared set with the
-	// windows that overlap a fill, instead of hashing and sorting the filled
-	// texts whole.
-	s.spans = s.spans[:0]
-	s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true)
-	s.ha = withFills(s.ha[:0], a.set, s.fa, s.spans, opt.Shingle, &s.extra, &s.tmp)
-	s.spans = s.spans[:0]
-	s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true)
-	s.hb = withFills(s.hb[:0], b.set, s.fb, s.spans, opt.Shingle, &s.extra, &s.tmp)
-	return setJaccard(s.ha, s.hb, s.fa, s.fb)
+	// windows that overlap a fill, instead of hashing the filled texts
+	// whole. A text without masks is its own filled text.
+	fa, fb := a.Runes, b.Runes
+	var ea, eb []uint64
+	if !a.plain {
+		s.spans = s.spans[:0]
+		s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true, a.runs)
+		fa = s.fa
+		s.extra = fillWindows(s.extra[:0], fa, s.spans, opt.Shingle)
+		ea = s.extra
+	}
+	if !b.plain {
+		s.spans = s.spans[:0]
+		s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true, b.runs)
+		fb = s.fb
+		s.extraB = fillWindows(s.extraB[:0], fb, s.spans, opt.Shingle)
+		eb = s.extraB
+	}
+	// Both sets' tables are made before anything else may ask for one
+	// (tables keeps two): xa and xb hold them.
+	xa := extend(s.sets.member(&a.set), ea, &s.tab, s.added)
+	xb := extend(s.sets.member(&b.set), eb, &s.tabB, s.addedB)
+	s.added, s.addedB = xa.added, xb.added
+	return setJaccard(s.sets.extendedIntersection(&xa, &xb), xa.size(), xb.size(), fa, fb)
 }
 
-// withFills appends to dst the union of set (sorted, unique) and the
-// hashes of the windows of filled that overlap the spans, sorted and
-// unique. tmp is sort scratch.
-func withFills(dst, set []uint64, filled []rune, spans [][2]int, opt shingle.Options, extra, tmp *[]uint64) []uint64 {
-	if len(spans) == 0 {
-		return append(dst, set...)
-	}
+// fillWindows appends to dst the hashes of the windows of filled that
+// overlap the spans: with the windows of the text before filling, the
+// windows of the filled text.
+func fillWindows(dst []uint64, filled []rune, spans [][2]int, opt shingle.Options) []uint64 {
 	n := opt.N
 	if n < 1 {
 		n = shingle.DefaultN
 	}
-	x := (*extra)[:0]
 	for _, sp := range spans {
 		lo, hi := max(0, sp[0]-n+1), min(len(filled), sp[1]+n-1)
-		x = shingle.Windows(x, filled[lo:hi], opt)
-	}
-	x = sortedSet(x, tmp)
-	*extra = x
-	i, j := 0, 0
-	for i < len(set) || j < len(x) {
-		switch {
-		case j == len(x) || i < len(set) && set[i] < x[j]:
-			dst = append(dst, set[i])
-			i++
-		case i == len(set) || x[j] < set[i]:
-			dst = append(dst, x[j])
-			j++
-		default:
-			dst = append(dst, set[i])
-			i++
-			j++
-		}
+		dst = shingle.Windows(dst, filled[lo:hi], opt)
 	}
 	return dst
 }
 
-// setJaccard is the Jaccard similarity of two sorted sets of shingle hashes
-// of the texts a and b; two texts without shingles are similar (1) only when
-// they are equal.
-func setJaccard(x, y []uint64, a, b []rune) float64 {
-	if len(x) == 0 && len(y) == 0 {
+// setJaccard is the Jaccard similarity of two sets of shingle hashes, of
+// nx and ny hashes with inter in common, of the texts a and b; two texts
+// without shingles are similar (1) only when they are equal.
+func setJaccard(inter, nx, ny int, a, b []rune) float64 {
+	if nx == 0 && ny == 0 {
 		if slices.Equal(a, b) {
 			return 1
 		}
 		return 0
 	}
-	inter := 0
-	for i, j := 0, 0; i < len(x) && j < len(y); {
-		switch {
-		case x[i] < y[j]:
-			i++
-		case x[i] > y[j]:
-			j++
-		default:
-			inter++
-			i++
-			j++
-		}
-	}
-	return float64(inter) / float64(len(x)+len(y)-inter)
+	return float64(inter) / float64(nx+ny-inter)
 }
 
-// radixFrom is the size from which sortedSet sorts with six radix passes:
+// radixFrom is the size from which sortUnique sorts with six radix passes:
 // below it one pass on the top bits and insertion sorts are faster (radix
 // BenchmarkSortSet).
 const radixFrom = 1 << 16
 
-// sortedSet sorts h and drops repeats, in place. tmp holds the sort's
+// sortUnique sorts h and drops repeats, in place. tmp holds the sort's
 // scratch from call to call (nil: a new one each time).
-func sortedSet(h []uint64, tmp *[]uint64) []uint64 {
+func sortUnique(h []uint64, tmp *[]uint64) []uint64 {
 	var t []uint64
 	if tmp != nil && cap(*tmp) >= len(h) {
 		t = (*tmp)[:len(h)]
@@ -261,13 +271,14 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 	if s == nil {
 		s = new(Scratch)
 	}
-	return fill(dst, x, other, opt, s, nil, false)
+	return fill(dst, x, other, opt, s, nil, false, -1)
 }
 
 // fill is Fill; when spans is not nil it also records where in dst each
 // filled span went, [start, end). prepared says other is a prepared text,
-// whose runes never change, so that its window index may be reused.
-func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool) []rune {
+// whose runes never change, so that its window index may be reused. runs
+// is the number of mask runs in x, when known (else negative).
+func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool, runs int) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
 	var ix *windowIndex
 	// linear says the contexts are looked for by scanning other, not in
@@ -275,25 +286,28 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 	// index. Both find the same occurrences, in the same order.
 	linear := false
 	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
-	for i := 0; i < len(x); {
-		if x[i] != Mask {
-			dst = append(dst, x[i])
-			i++
-			continue
-		}
+	i := slices.Index(x, Mask)
+	if i < 0 {
+		return append(dst, x...)
+	}
+	dst = append(dst, x[:i]...)
+	for i < len(x) { // x[i] is a mask
 		j := i
 		for j < len(x) && x[j] == Mask {
 			j++
 		}
-		nextMask := j
-		for nextMask < len(x) && x[nextMask] != Mask {
-			nextMask++
+		nextMask := len(x)
+		if k := slices.Index(x[j:], Mask); k >= 0 {
+			nextMask = j + k
 		}
 		left := x[max(prevEnd, i-c):i]
 		right := x[j:min(nextMask, j+c)]
 		if ix == nil && !linear {
 			if ix = s.cached(other, c, prepared); ix == nil {
-				if linear = maskRuns(x[i:]) <= linearRuns; !linear {
+				if runs < 0 {
+					runs = maskRuns(x[i:]) // i is the first mask
+				}
+				if linear = runs <= linearRuns; !linear {
 					ix = s.index(other, c, prepared)
 				}
 			}
@@ -318,19 +332,23 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 		} else {
 			dst = append(dst, x[i:j]...)
 		}
+		dst = append(dst, x[j:nextMask]...)
 		prevEnd = j
-		i = j
+		i = nextMask
 	}
 	return dst
 }
 
-func hashRunes(r []rune) uint64 {
-	h := uint64(14695981039346656037)
-	for _, x := range r {
-		h ^= uint64(x)
-		h *= 1099511628211
+// windowKey is the key of a window of runes: the low 16 bits of each of
+// its last four runes, packed. Equal windows have equal keys, and windows
+// of up to four runes of the Basic Multilingual Plane differ in theirs; the
+// index compares the runes of windows whose keys are equal.
+func windowKey(w []rune) uint64 {
+	var k uint64
+	for _, r := range w {
+		k = k<<16 | uint64(uint16(r))
 	}
-	return h
+	return k
 }
 
 // linearRuns is the most mask runs a text may have for fill to look for
@@ -342,10 +360,13 @@ const linearRuns = 2
 // maskRuns counts the runs of masks in x.
 func maskRuns(x []rune) int {
 	n := 0
-	for i := 0; i < len(x); i++ {
-		if x[i] == Mask && (i == 0 || x[i-1] != Mask) {
+	prev := false
+	for _, r := range x {
+		m := r == Mask
+		if m && !prev {
 			n++
 		}
+		prev = m
 	}
 	return n
 }
@@ -382,7 +403,7 @@ func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
 	return ix
 }
 
-// build indexes every c-rune window of y by its hash, in arrays that are
+// build indexes every c-rune window of y by its key, in arrays that are
 // reused from call to call (a map of slices allocated per window).
 func (s *windowIndex) build(y []rune, c int) {
 	n := max(len(y)-c+1, 0)
@@ -392,23 +413,31 @@ func (s *windowIndex) build(y []rune, c int) {
 	}
 	s.shift = 64 - k
 	s.head = slices.Grow(s.head[:0], 1<<k)[:1<<k]
-	for i := range s.head {
-		s.head[i] = -1
-	}
+	clear(s.head)
 	s.next = slices.Grow(s.next[:0], n)[:n]
-	s.whash = slices.Grow(s.whash[:0], n)[:n]
+	s.key = slices.Grow(s.key[:0], n)[:n]
+	// The keys, rolled one rune at a time (windowKey of each window).
+	mask := ^uint64(0)
+	if c < 4 {
+		mask = 1<<(16*c) - 1
+	}
+	var key uint64
+	for i, r := range y {
+		key = key<<16 | uint64(uint16(r))
+		if p := i - c + 1; p >= 0 {
+			s.key[p] = key & mask
+		}
+	}
 	// From the last window down, so that each bucket lists its positions in
 	// increasing order.
 	for p := n - 1; p >= 0; p-- {
-		h := hashRunes(y[p : p+c])
-		b := s.bucket(h)
-		s.whash[p], s.next[p], s.head[b] = h, s.head[b], int32(p)
+		b := s.bucket(s.key[p])
+		s.next[p], s.head[b] = s.head[b], int32(p+1)
 	}
 }
 
-// bucket maps a window hash to its bucket (FNV's low bits mix poorly: a
-// multiply spreads them).
-func (s *windowIndex) bucket(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> s.shift }
+// bucket maps a window key to its bucket.
+func (s *windowIndex) bucket(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> s.shift }
 
 // occurrences appends to ends the candidate ends of the left context in y,
 // increasing, found in the index (y's) when left is a whole window.
@@ -416,10 +445,11 @@ func (s *windowIndex) occurrences(ends []int, y, left []rune, c int) []int {
 	if len(left) != c || len(left) == 0 {
 		return occurrences(ends, y, left)
 	}
-	h := hashRunes(left)
-	for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
-		if s.whash[p] == h && slices.Equal(y[p:int(p)+c], left) {
-			ends = append(ends, int(p)+c)
+	key := windowKey(left)
+	for q := s.head[s.bucket(key)]; q > 0; q = s.next[q-1] {
+		p := int(q - 1)
+		if s.key[p] == key && slices.Equal(y[p:p+c], left) {
+			ends = append(ends, p+c)
 		}
 	}
 	return ends
@@ -441,38 +471,65 @@ func occurrences(ends []int, y, left []rune) []int {
 	return ends
 }
 
-// nearestSpan returns, of the candidate ends of the left context in y, the
-// one followed by right within maxFill runes (or by the end of y, when
-// right is empty) nearest to the relative position relPos, and the runes
-// between; none without either context.
+// nearestSpan returns, of the candidate ends of the left context in y
+// (increasing), the one followed by right within maxFill runes (or by the
+// end of y, when right is empty) nearest to the relative position relPos,
+// the first of those at the same distance, and the runes between; none
+// without either context. It tries the ends from the nearest outwards and
+// stops at the first followed by right, instead of trying them all.
 func nearestSpan(ends []int, y, right []rune, maxFill int, relPos float64) ([]rune, bool) {
-	best, bestDist := -1, 2.0
-	var bestSpan []rune
-	for _, e := range ends {
-		var span []rune
-		found := false
-		if len(right) == 0 { // the mask closes the text
-			if len(y)-e <= maxFill {
-				span, found = y[e:], true
-			}
+	n := float64(max(len(y), 1))
+	dist := func(e int) float64 {
+		d := float64(e)/n - relPos
+		if d < 0 {
+			d = -d
+		}
+		return d
+	}
+	// Ends before relPos lie in ends[:k], farther from it the smaller they
+	// are; the others in ends[k:], farther the larger.
+	k, _ := slices.BinarySearchFunc(ends, relPos, func(e int, p float64) int {
+		if float64(e)/n-p < 0 {
+			return -1
+		}
+		return 1
+	})
+	l, r := k-1, k
+	for l >= 0 || r < len(ends) {
+		var e int
+		if r == len(ends) || l >= 0 && dist(ends[l]) <= dist(ends[r]) { // the earlier of two as near
+			e = ends[l]
+			l--
 		} else {
-			for d := 0; d <= maxFill && e+d+len(right) <= len(y); d++ {
-				if slices.Equal(y[e+d:e+d+len(right)], right) {
-					span, found = y[e:e+d], true
-					break
-				}
-			}
+			e = ends[r]
+			r++
 		}
-		if !found {
-			continue
-		}
-		dist := float64(e)/float64(max(len(y), 1)) - relPos
-		if dist < 0 {
-			dist = -dist
-		}
-		if dist < bestDist {
-			best, bestDist, bestSpan = e, dist, span
+		// Two ends on the same side of relPos are never as near (their
+		// relative positions differ by 1/len(y) at least, far more than
+		// subtracting relPos rounds), so the first followed by right is the
+		// one.
+		if span, ok := spanTo(e, y, right, maxFill); ok {
+			return span, true
 		}
 	}
-	return bestSpan, best >= 0
+	return nil, false
+}
+
+// spanTo returns the runes of y from e to the first occurrence of right
+// within maxFill runes (to the end of y, when right is empty and the end
+// is that near).
+func spanTo(e int, y, right []rune, maxFill int) ([]rune, bool) {
+	if len(right) == 0 { // the mask closes the text
+		if len(y)-e <= maxFill {
+			return y[e:], true
+		}
+		return nil, false
+	}
+	first := right[0]
+	for d := 0; d <= maxFill && e+d+len(right) <= len(y); d++ {
+		if y[e+d] == first && slices.Equal(y[e+d:e+d+len(right)], right) {
+			return y[e : e+d], true
+		}
+	}
+	return nil, false
 }

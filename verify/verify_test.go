@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -200,15 +201,18 @@ func TestSimilarityPreparedRandom(t *testing.T) {
 }
 
 // The window index lists, for any c-rune window, exactly the positions a
-// linear scan finds, in increasing order.
+// linear scan finds, in increasing order: also for windows longer than the
+// four runes a key holds, and for runes outside the Basic Multilingual
+// Plane that share their low 16 bits with others ('a' and U+10061).
 func TestWindowIndex(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	var s windowIndex
-	for range 300 {
-		c := 1 + r.IntN(5)
+	letter := func() rune { return rune('a'+r.IntN(3)) + rune(r.IntN(2))*0x10000 }
+	for range 600 {
+		c := 1 + r.IntN(6)
 		y := make([]rune, r.IntN(200))
 		for i := range y {
-			y[i] = rune('a' + r.IntN(3))
+			y[i] = letter()
 		}
 		s.build(y, c)
 		for range 20 {
@@ -218,21 +222,16 @@ func TestWindowIndex(t *testing.T) {
 				copy(w, y[p:p+c])
 			} else {
 				for i := range w {
-					w[i] = rune('a' + r.IntN(3))
+					w[i] = letter()
 				}
 			}
-			var want, got []int32
+			var want []int
 			for p := 0; p+c <= len(y); p++ {
 				if slices.Equal(y[p:p+c], w) {
-					want = append(want, int32(p))
+					want = append(want, p+c)
 				}
 			}
-			h := hashRunes(w)
-			for p := s.head[s.bucket(h)]; p >= 0; p = s.next[p] {
-				if s.whash[p] == h && slices.Equal(y[p:int(p)+c], w) {
-					got = append(got, p)
-				}
-			}
+			got := s.occurrences(nil, y, w, c)
 			if !slices.Equal(got, want) {
 				t.Fatalf("window %q in %q: index %v, scan %v", string(w), string(y), got, want)
 			}
@@ -290,5 +289,215 @@ func TestSimilarityPreparedReuse(t *testing.T) {
 	}
 	if differ < 100 {
 		t.Errorf("only %d of 2000 pairs below 1", differ)
+	}
+}
+
+// Prepared sets in either form (deduplicated in a hash table, or sorted,
+// as texts of hashFrom windows or more are) give what Similarity gives, in
+// any combination, masked or not.
+func TestSimilarityPreparedSetForms(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	alphabet := []rune("甲乙丙丁戊 ab")
+	text := func() []rune {
+		out := make([]rune, r.IntN(60))
+		for i := range out {
+			if r.IntN(12) == 0 {
+				out[i] = Mask
+			} else {
+				out[i] = alphabet[r.IntN(len(alphabet))]
+			}
+		}
+		return out
+	}
+	var s, ps Scratch
+	between := 0
+	for range 3000 {
+		a := text()
+		b := slices.Clone(a)
+		for range r.IntN(5) {
+			if len(b) == 0 {
+				break
+			}
+			i := r.IntN(len(b))
+			if r.IntN(2) == 0 {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				b = slices.Insert(b, i, Mask)
+			}
+		}
+		want := Similarity(a, b, opt, nil)
+		if want > 0 && want < 1 {
+			between++
+		}
+		for _, from := range [][2]int{{0, 0}, {0, hashFrom}, {hashFrom, 0}, {hashFrom, hashFrom}} {
+			pa, pb := prepare(a, opt, &ps, from[0]), prepare(b, opt, &ps, from[1])
+			if got := SimilarityPrepared(pa, pb, opt, &s); got != want {
+				t.Fatalf("sorted from %v: %q vs %q: prepared %v, Similarity %v", from, string(a), string(b), got, want)
+			}
+		}
+	}
+	if between < 100 {
+		t.Errorf("only %d of 3000 pairs strictly between 0 and 1", between)
+	}
+}
+
+// A table deduplicates as sorting does, and the intersections of sets in
+// tables, sorted, or extended by extra hashes equal those a merge of the
+// sorted sets counts, the hash 0 (which a slot cannot hold) included.
+func TestTables(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	keys := func() []uint64 {
+		out := make([]uint64, r.IntN(300))
+		for i := range out {
+			switch r.IntN(10) {
+			case 0:
+				out[i] = 0
+			case 1, 2:
+				out[i] = uint64(r.IntN(20)) << 58 // clustered in a few slots
+			default:
+				out[i] = uint64(r.IntN(400)) * 0x9e3779b97f4a7c15
+			}
+		}
+		return out
+	}
+	sorted := func(x []uint64) []uint64 { return sortUnique(slices.Clone(x), nil) }
+	var ts tables
+	var dd, ta, tb table
+	for range 2000 {
+		x, y, ex, ey := keys(), keys(), keys(), keys()
+		var hx, hy shingleSet
+		if hx.keys = dd.dedupe(slices.Clone(x)); !slices.Equal(sorted(hx.keys), sorted(x)) || len(hx.keys) != len(sorted(x)) {
+			t.Fatalf("dedupe %v = %v", x, hx.keys)
+		}
+		hy.keys = slices.Clone(dd.dedupe(slices.Clone(y)))
+		hx.keys = slices.Clone(hx.keys)
+		sx, sy := shingleSet{keys: sorted(x), sorted: true}, shingleSet{keys: sorted(y), sorted: true}
+		want := mergeCount(sx.keys, sy.keys)
+		for _, p := range [][2]*shingleSet{{&hx, &hy}, {&hy, &hx}, {&sx, &hy}, {&hx, &sy}, {&sx, &sy}, {&hx, &hy}} {
+			if got := ts.intersection(p[0], p[1]); got != want {
+				t.Fatalf("intersection of %v and %v = %d, want %d", p[0].keys, p[1].keys, got, want)
+			}
+		}
+		// (x ∪ ex) ∩ (y ∪ ey), with x and y in either form.
+		ux, uy := sorted(append(slices.Clone(x), ex...)), sorted(append(slices.Clone(y), ey...))
+		wantExt := mergeCount(ux, uy)
+		for _, p := range [][2]*shingleSet{{&hx, &hy}, {&sx, &hy}, {&hx, &sy}, {&sx, &sy}} {
+			xa := extend(ts.member(p[0]), slices.Clone(ex), &ta, nil)
+			xb := extend(ts.member(p[1]), slices.Clone(ey), &tb, nil)
+			if xa.size() != len(ux) || xb.size() != len(uy) {
+				t.Fatalf("extended sizes %d, %d, want %d, %d", xa.size(), xb.size(), len(ux), len(uy))
+			}
+			if got := ts.extendedIntersection(&xa, &xb); got != wantExt {
+				t.Fatalf("extended intersection = %d, want %d", got, wantExt)
+			}
+		}
+	}
+}
+
+// BenchmarkSetBuild compares the two ways a prepared text's windows become
+// a set, at sizes of an e-mail to the largest hashed (hashFrom): a hash
+// table that deduplicates them, and sorting (sortUnique).
+func BenchmarkSetBuild(b *testing.B) {
+	for _, n := range []int{2000, 16000, hashFrom - 1} {
+		r := rand.New(rand.NewPCG(uint64(n), 1))
+		w := make([]uint64, n)
+		for i := range w {
+			w[i] = r.Uint64() >> r.IntN(2) // some repeats below
+		}
+		for i := 0; i < n/8; i++ {
+			w[r.IntN(n)] = w[r.IntN(n)]
+		}
+		x := make([]uint64, n)
+		b.Run(fmt.Sprintf("table/%d", n), func(b *testing.B) {
+			var t table
+			for b.Loop() {
+				copy(x, w)
+				t.dedupe(x)
+			}
+		})
+		b.Run(fmt.Sprintf("sort/%d", n), func(b *testing.B) {
+			var tmp []uint64
+			for b.Loop() {
+				copy(x, w)
+				sortUnique(x, &tmp)
+			}
+		})
+	}
+}
+
+// nearestSpanAll is nearestSpan as it was written first: every candidate
+// end tried, the nearest followed by right kept (the first of equals).
+func nearestSpanAll(ends []int, y, right []rune, maxFill int, relPos float64) ([]rune, bool) {
+	best, bestDist := -1, 2.0
+	var bestSpan []rune
+	for _, e := range ends {
+		span, found := spanTo(e, y, right, maxFill)
+		if !found {
+			continue
+		}
+		dist := float64(e)/float64(max(len(y), 1)) - relPos
+		if dist < 0 {
+			dist = -dist
+		}
+		if dist < bestDist {
+			best, bestDist, bestSpan = e, dist, span
+		}
+	}
+	return bestSpan, best >= 0
+}
+
+// nearestSpan, which tries the candidate ends from the nearest outwards,
+// chooses the span trying them all chooses: the nearest to the mask's
+// relative position, the earliest of those as near (on short texts, where
+// distances tie often), none when no end is followed by the right context.
+func TestNearestSpan(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 72))
+	found, ties := 0, 0
+	for range 20000 {
+		// Lengths that are powers of two make relative positions exact, so
+		// that ends on either side of a grid position tie exactly.
+		y := make([]rune, 1+r.IntN(40))
+		if r.IntN(2) == 0 {
+			y = make([]rune, 1<<(1+r.IntN(5)))
+		}
+		for i := range y {
+			y[i] = rune('a' + r.IntN(3))
+		}
+		var ends []int
+		for e := 0; e <= len(y); e++ {
+			if r.IntN(3) == 0 {
+				ends = append(ends, e)
+			}
+		}
+		right := make([]rune, r.IntN(3))
+		for i := range right {
+			right[i] = rune('a' + r.IntN(3))
+		}
+		maxFill := r.IntN(6)
+		// Relative positions on the grid of the ends (ties) or anywhere.
+		relPos := float64(r.IntN(len(y)+1)) / float64(len(y))
+		if r.IntN(2) == 0 {
+			relPos = r.Float64()
+		}
+		want, wantOK := nearestSpanAll(ends, y, right, maxFill, relPos)
+		got, gotOK := nearestSpan(ends, y, right, maxFill, relPos)
+		// The same runes from the same end (a span's capacity runs to y's).
+		if gotOK != wantOK || !slices.Equal(got, want) || cap(got) != cap(want) {
+			t.Fatalf("ends %v in %q, right %q, maxFill %d, relPos %v: %q %v, want %q %v", ends, string(y), string(right), maxFill, relPos, string(got), gotOK, string(want), wantOK)
+		}
+		if wantOK {
+			found++
+		}
+		for i := 1; i < len(ends); i++ {
+			a := float64(ends[i-1])/float64(len(y)) - relPos
+			b := float64(ends[i])/float64(len(y)) - relPos
+			if a == -b {
+				ties++
+				break
+			}
+		}
+	}
+	if found < 5000 || ties < 500 {
+		t.Errorf("%d spans found, %d cases with tied ends: too few to compare", found, ties)
 	}
 }

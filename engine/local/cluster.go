@@ -47,17 +47,20 @@ func (r *run) cluster(ctx context.Context) error {
 
 	decisions := make([]stage.Decision, len(comps))
 	errs := make([]error, len(comps))
-	parallelItems(len(comps), r.workers, func(c int) {
-		if ctx.Err() != nil {
-			errs[c] = ctx.Err()
-			return
+	parallelChunks(len(comps), r.workers, func(lo, hi int) {
+		sc := new(stage.Scratch) // one a goroutine: its buffers serve every component
+		for c := lo; c < hi; c++ {
+			if ctx.Err() != nil {
+				errs[c] = ctx.Err()
+				continue
+			}
+			members := make([]stage.Member, len(comps[c]))
+			for j, m := range comps[c] {
+				fp := r.docs.fp(m)
+				members[j] = stage.Member{Index: m, Rep: r.groups.rep[m], Length: fp.Length, Masks: fp.Masks, Value: side.value(m)}
+			}
+			decisions[c], errs[c] = r.st.Decide(members, &judge{r: r, ctx: ctx, sc: sc})
 		}
-		members := make([]stage.Member, len(comps[c]))
-		for j, m := range comps[c] {
-			fp := r.docs.fp(m)
-			members[j] = stage.Member{Index: m, Rep: r.groups.rep[m], Length: fp.Length, Masks: fp.Masks, Value: side.value(m)}
-		}
-		decisions[c], errs[c] = r.st.Decide(members, &judge{r: r, ctx: ctx})
 	})
 	r.prepared = nil // the confirm stage's texts are done with
 	if err := errors.Join(errs...); err != nil {
@@ -109,7 +112,7 @@ type judge struct {
 	// prepared caches the few texts in use: the kept document's, checked
 	// against every other member of its round.
 	prepared map[uint32]stage.Prepared
-	sc       stage.Scratch
+	sc       *stage.Scratch // the deciding goroutine's
 }
 
 func (j *judge) Signature(rep uint32) ([]uint32, error) {
@@ -160,12 +163,12 @@ func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
 				return 0, err
 			}
 			runes, _ := j.r.st.Normalize(nil, text)
-			p = j.r.st.PrepareWith(runes, &j.sc)
+			p = j.r.st.PrepareWith(runes, j.sc)
 			j.prepared[x.d] = p
 		}
 		*x.dst = p
 	}
-	sim, _ := j.r.st.ConfirmPrepared(pa, pb, &j.sc)
+	sim, _ := j.r.st.ConfirmPrepared(pa, pb, j.sc)
 	return sim, nil
 }
 
