@@ -318,6 +318,21 @@ func TestSubstrPlanted(t *testing.T) {
 
 // TestWorkersSameOutput: the outputs do not depend on the number of
 // workers, over inputs of several formats.
+// outputFiles reads every output file under dir but stats.json (which
+// holds the run's timings), by path relative to dir.
+func outputFiles(dir string) map[string]string {
+	files := map[string]string{}
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && !strings.HasSuffix(path, "stats.json") {
+			b, _ := os.ReadFile(path)
+			rel, _ := filepath.Rel(dir, path)
+			files[rel] = string(b)
+		}
+		return nil
+	})
+	return files
+}
+
 func TestWorkersSameOutput(t *testing.T) {
 	docs, _ := footerCorpus(t)
 	dir := t.TempDir()
@@ -347,16 +362,7 @@ func TestWorkersSameOutput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files := map[string]string{}
-			filepath.Walk(out, func(path string, info os.FileInfo, err error) error {
-				if err == nil && !info.IsDir() && !strings.HasSuffix(path, "stats.json") {
-					b, _ := os.ReadFile(path)
-					rel, _ := filepath.Rel(out, path)
-					files[rel] = string(b)
-				}
-				return nil
-			})
-			outs = append(outs, files)
+			outs = append(outs, outputFiles(out))
 		}
 		if len(outs[0]) < 7 {
 			t.Fatalf("%s: only %d output files", method, len(outs[0]))
@@ -538,15 +544,7 @@ func TestLinesHeldInputs(t *testing.T) {
 		if st.Total.Rejected != 3 || st.Total.Changed == 0 {
 			t.Errorf("memory %d, %d workers: %d rejected (want 3), %d changed", c.memory, c.workers, st.Total.Rejected, st.Total.Changed)
 		}
-		files := map[string]string{}
-		filepath.Walk(out, func(path string, info os.FileInfo, err error) error {
-			if err == nil && !info.IsDir() && !strings.HasSuffix(path, "stats.json") {
-				b, _ := os.ReadFile(path)
-				rel, _ := filepath.Rel(out, path)
-				files[rel] = string(b)
-			}
-			return nil
-		})
+		files := outputFiles(out)
 		if ref == nil {
 			ref = files
 			if len(ref) < 6 {

@@ -9,6 +9,17 @@ import weakref
 from typing import Any, Callable, Optional
 
 
+def open_run(owner: object, output_dir: str, keepalive: Optional[str]) -> tuple[dict[str, Any], Optional[str]]:
+    """A run's stats.json and report path; the temporary directory
+    ``keepalive``, if any, is removed when ``owner`` is collected."""
+    if keepalive is not None:
+        weakref.finalize(owner, shutil.rmtree, keepalive, ignore_errors=True)
+    with open(os.path.join(output_dir, "stats.json"), encoding="utf-8") as f:
+        stats: dict[str, Any] = json.load(f)
+    report = os.path.join(output_dir, "report.html")
+    return stats, report if os.path.exists(report) else None
+
+
 class Result:
     """What ``quchong.dedup`` found: its clusters, which records it keeps, its counts.
 
@@ -43,13 +54,7 @@ class Result:
         keepalive: Optional[str] = None,
     ) -> None:
         self.output_dir = output_dir
-        if keepalive is not None:
-            # The temporary directory holding output_dir goes when this object does.
-            weakref.finalize(self, shutil.rmtree, keepalive, ignore_errors=True)
-        with open(os.path.join(output_dir, "stats.json"), encoding="utf-8") as f:
-            self.stats: dict[str, Any] = json.load(f)
-        report = os.path.join(output_dir, "report.html")
-        self.report_path: Optional[str] = report if os.path.exists(report) else None
+        self.stats, self.report_path = open_run(self, output_dir, keepalive)
         self._n = n if n is not None else int(self.stats["total"]["read"])
 
         raw_ids: list[str] = []

@@ -6,10 +6,10 @@ import json
 import os
 import shutil
 import tempfile
-import weakref
 from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _cli, _inputs
+from ._result import open_run
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -48,13 +48,7 @@ class SubResult:
         keepalive: Optional[str] = None,
     ) -> None:
         self.output_dir = output_dir
-        if keepalive is not None:
-            # The temporary directory holding output_dir goes when this object does.
-            weakref.finalize(self, shutil.rmtree, keepalive, ignore_errors=True)
-        with open(os.path.join(output_dir, "stats.json"), encoding="utf-8") as f:
-            self.stats: dict[str, Any] = json.load(f)
-        report = os.path.join(output_dir, "report.html")
-        self.report_path: Optional[str] = report if os.path.exists(report) else None
+        self.stats, self.report_path = open_run(self, output_dir, keepalive)
         n = prepared.n if prepared.n is not None else int(self.stats["total"]["read"])
         self.removed: list[dict[str, Any]] = _read_jsonl(os.path.join(output_dir, "removed.jsonl"))
         self.rejected: list[dict[str, Any]] = _read_jsonl(os.path.join(output_dir, "rejected.jsonl"))
