@@ -68,7 +68,10 @@ type Normalizer struct {
 	// generic or joined to what precedes it); asciiJoins says some ASCII
 	// entry is joined to what precedes it (then ascii looks at the entries
 	// themselves).
-	asciiOut   [utf8.RuneSelf]rune
+	asciiOut [utf8.RuneSelf]rune
+	// asciiChunk is asciiOut for asciiChunks: a digit's verdict is its
+	// rune (ascii hands a run of digits at the end of the chunks back).
+	asciiChunk [utf8.RuneSelf]rune
 	asciiJoins bool
 	// pool holds *scratch for the slow path; it has no visible state.
 	pool sync.Pool
@@ -126,6 +129,10 @@ func New(opt Options) *Normalizer {
 			n.asciiOut[b] = e.out()
 		}
 		n.asciiJoins = n.asciiJoins || e&fNoBoundary != 0
+		n.asciiChunk[b] = n.asciiOut[b]
+		if n.asciiOut[b] == asciiDigit {
+			n.asciiChunk[b] = e.out()
+		}
 	}
 	return n
 }
@@ -333,7 +340,16 @@ func (n *Normalizer) ascii(dst []rune, text []byte, i int) ([]rune, int) {
 	// all start NFKC segments), so only the byte's own verdict counts.
 	tab := &n.asciiOut
 	for {
-		dst, p = asciiChunks(tab, dst, text, p)
+		q := p
+		dst, p = asciiChunks(&n.asciiChunk, dst, text, p)
+		// The chunks take digits as plain runes; a run of them at
+		// their end may be one that a '*' makes a mask of, so it is
+		// handed back (one rune a digit) to the loop below, which looks
+		// at what follows the run.
+		for p > q && tab[text[p-1]&(utf8.RuneSelf-1)] == asciiDigit {
+			p--
+			dst = dst[:len(dst)-1]
+		}
 		// A byte at a time, to the end of the chunk at least.
 		for end := p + 8; p < end; {
 			if p+1 >= len(text) {
