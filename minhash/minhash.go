@@ -200,9 +200,10 @@ func (s *Signer) densify128(dst *[128]uint32) {
 	for w := range empty {
 		var m uint64
 		for b, v := range dst[w*64 : w*64+64] {
-			if v == EmptyValue {
-				m |= 1 << b
-			}
+			// Without a branch, which a half-filled signature would
+			// mispredict on every other bin: v+1 is 0 only for
+			// EmptyValue, and 0-1 alone has the top bit.
+			m |= (uint64(v+1) - 1) >> 63 << b
 		}
 		empty[w] = m
 	}

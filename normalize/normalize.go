@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"encoding/binary"
+	"slices"
 	"sync"
 	"unicode/utf8"
 
@@ -62,10 +64,14 @@ type Normalizer struct {
 	// after T2S, folding and removal).
 	out [1 << 16]entry
 	// asciiOut gives ascii's verdict on an ASCII byte: the rune it
-	// emits, asciiDrop or asciiStop (its entry is generic or joined to
-	// what precedes it); asciiJoins says some ASCII entry is joined to what
-	// precedes it (then ascii looks at the entries themselves).
-	asciiOut   [utf8.RuneSelf]rune
+	// emits, asciiDrop, asciiDigit, asciiX or asciiStop (its entry is
+	// generic or joined to what precedes it); asciiJoins says some ASCII
+	// entry is joined to what precedes it (then ascii looks at the entries
+	// themselves).
+	asciiOut [utf8.RuneSelf]rune
+	// asciiChunk is asciiOut for asciiChunks: a digit's verdict is its
+	// rune (ascii hands a run of digits at the end of the chunks back).
+	asciiChunk [utf8.RuneSelf]rune
 	asciiJoins bool
 	// pool holds *scratch for the slow path; it has no visible state.
 	pool sync.Pool
@@ -75,6 +81,12 @@ type Normalizer struct {
 const (
 	asciiDrop = -1
 	asciiStop = -2
+	// asciiDigit: a digit that is a mask candidate (Masks); a run of them
+	// is plain text unless a '*' follows it.
+	asciiDigit = -3
+	// asciiX: an X or x that is a mask candidate (Masks); one that follows
+	// an ASCII letter or digit is plain text.
+	asciiX = -4
 )
 
 // New builds a Normalizer for opt (about 2 ms). The first call in a process
@@ -105,6 +117,10 @@ func New(opt Options) *Normalizer {
 	for b := range rune(utf8.RuneSelf) {
 		e := n.in[b]
 		switch {
+		case e&fNoBoundary == 0 && e&fGeneric != 0 && opt.Masks && e.act() == actEmit && e.class() == clsDigit:
+			n.asciiOut[b] = asciiDigit
+		case e&fNoBoundary == 0 && e&fGeneric != 0 && opt.Masks && e.act() == actEmit && e.class() == clsX:
+			n.asciiOut[b] = asciiX
 		case e&(fGeneric|fNoBoundary) != 0:
 			n.asciiOut[b] = asciiStop
 		case e.act() != actEmit:
@@ -113,6 +129,10 @@ func New(opt Options) *Normalizer {
 			n.asciiOut[b] = e.out()
 		}
 		n.asciiJoins = n.asciiJoins || e&fNoBoundary != 0
+		n.asciiChunk[b] = n.asciiOut[b]
+		if n.asciiOut[b] == asciiDigit {
+			n.asciiChunk[b] = e.out()
+		}
 	}
 	return n
 }
@@ -289,39 +309,129 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 // while a byte and the next are ASCII, the byte's entry is neither generic
 // nor joined to a neighbour by NFKC, and the next byte's is not joined to
 // it. It returns dst and where it stopped; the byte there is left to the
-// main loop.
+// main loop, in the rule state it has on entry (no pending run).
+//
+// When no ASCII entry is joined to what precedes it, it also takes two
+// kinds of mask candidates whose rules cannot make a mask of them: a run
+// of digits followed by an ASCII byte other than '*' (only a '*' turns
+// digits into a mask), and an X or x that follows an ASCII letter or digit
+// (an X run needs a left neighbour that is neither). Their runes are
+// emitted as the rule machine would emit them, and the run they would
+// have started ends with no mask, as it would at the next rune.
 func (n *Normalizer) ascii(dst []rune, text []byte, i int) ([]rune, int) {
 	p := i
-	if !n.asciiJoins {
-		// No ASCII rune is joined to what precedes it (always so: ASCII
-		// runes all start NFKC segments), so only the byte's own verdict
-		// counts.
+	if n.asciiJoins {
 		for ; p+1 < len(text); p++ {
 			b, b2 := text[p], text[p+1]
 			if b|b2 >= utf8.RuneSelf {
 				break
 			}
-			o := n.asciiOut[b&(utf8.RuneSelf-1)]
-			if o >= 0 {
-				dst = append(dst, o)
-			} else if o == asciiStop {
+			e := n.in[b]
+			if e&(fGeneric|fNoBoundary) != 0 || n.in[b2]&fNoBoundary != 0 {
 				break
+			}
+			if e.act() == actEmit {
+				dst = append(dst, e.out())
 			}
 		}
 		return dst, p
 	}
-	for ; p+1 < len(text); p++ {
-		b, b2 := text[p], text[p+1]
-		if b|b2 >= utf8.RuneSelf {
+	// No ASCII rune is joined to what precedes it (always so: ASCII runes
+	// all start NFKC segments), so only the byte's own verdict counts.
+	tab := &n.asciiOut
+	for {
+		q := p
+		dst, p = asciiChunks(&n.asciiChunk, dst, text, p)
+		// The chunks take digits as plain runes; a run of them at
+		// their end may be one that a '*' makes a mask of, so it is
+		// handed back (one rune a digit) to the loop below, which looks
+		// at what follows the run.
+		for p > q && tab[text[p-1]&(utf8.RuneSelf-1)] == asciiDigit {
+			p--
+			dst = dst[:len(dst)-1]
+		}
+		// A byte at a time, to the end of the chunk at least.
+		for end := p + 8; p < end; {
+			if p+1 >= len(text) {
+				return dst, p
+			}
+			b, b2 := text[p], text[p+1]
+			if b|b2 >= utf8.RuneSelf {
+				return dst, p
+			}
+			switch o := tab[b&(utf8.RuneSelf-1)]; o {
+			case asciiDrop:
+				p++
+			case asciiDigit:
+				q := p + 1
+				for q < len(text) && text[q] < utf8.RuneSelf && tab[text[q]&(utf8.RuneSelf-1)] == asciiDigit {
+					q++
+				}
+				if q >= len(text) || text[q] >= utf8.RuneSelf || tab[text[q]&(utf8.RuneSelf-1)] == asciiStop {
+					return dst, p
+				}
+				for ; p < q; p++ {
+					dst = append(dst, n.in[text[p]].out())
+				}
+			case asciiX:
+				if p == i || !ctxAlnum(n.in[text[p-1]].ctx()) {
+					return dst, p
+				}
+				dst = append(dst, n.in[b].out())
+				p++
+			case asciiStop:
+				return dst, p
+			default:
+				dst = append(dst, o)
+				p++
+			}
+		}
+	}
+}
+
+// asciiChunks is ascii's loop over plain bytes, eight at a time without a
+// branch a byte: it appends the runes of the bytes of text from p on, in
+// chunks of eight whose bytes and the byte after them are ASCII and whose
+// verdicts in tab are all runes or asciiDrop, and returns dst and where it
+// stopped. Every verdict of a chunk is stored and the length advanced past
+// runes only. It is a function of its own so that its few variables stay
+// in registers.
+func asciiChunks(tab *[utf8.RuneSelf]rune, dst []rune, text []byte, p int) ([]rune, int) {
+	for p+8 < len(text) {
+		w := binary.LittleEndian.Uint64(text[p:])
+		if w&0x8080808080808080 != 0 || text[p+8] >= utf8.RuneSelf {
 			break
 		}
-		e := n.in[b]
-		if e&(fGeneric|fNoBoundary) != 0 || n.in[b2]&fNoBoundary != 0 {
+		o0, o1, o2, o3 := tab[w&0x7f], tab[w>>8&0x7f], tab[w>>16&0x7f], tab[w>>24&0x7f]
+		o4, o5, o6, o7 := tab[w>>32&0x7f], tab[w>>40&0x7f], tab[w>>48&0x7f], tab[w>>56&0x7f]
+		// Negative for any verdict but a rune or asciiDrop.
+		if (o0+1)|(o1+1)|(o2+1)|(o3+1)|(o4+1)|(o5+1)|(o6+1)|(o7+1) < 0 {
 			break
 		}
-		if e.act() == actEmit {
-			dst = append(dst, e.out())
+		if cap(dst)-len(dst) < 8 {
+			dst = slices.Grow(dst, 8)
 		}
+		out := (*[8]rune)(dst[len(dst) : len(dst)+8])
+		// A verdict is a rune (kept: 1 added) or asciiDrop (0 added).
+		k := 0
+		out[0] = o0
+		k += int(^uint32(o0) >> 31)
+		out[k] = o1
+		k += int(^uint32(o1) >> 31)
+		out[k] = o2
+		k += int(^uint32(o2) >> 31)
+		out[k] = o3
+		k += int(^uint32(o3) >> 31)
+		out[k&7] = o4
+		k += int(^uint32(o4) >> 31)
+		out[k&7] = o5
+		k += int(^uint32(o5) >> 31)
+		out[k&7] = o6
+		k += int(^uint32(o6) >> 31)
+		out[k&7] = o7
+		k += int(^uint32(o7) >> 31)
+		dst = dst[:len(dst)+k]
+		p += 8
 	}
 	return dst, p
 }

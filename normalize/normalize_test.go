@@ -507,3 +507,37 @@ func TestEntriesSameAsUnicode(t *testing.T) {
 		}
 	}
 }
+
+// TestEqualsReferenceASCII checks mostly-ASCII text, where the ASCII loop
+// takes eight bytes at a time and the digit and X runs the rules cannot
+// make masks of, against the reference under every option set: runs of
+// letters, digits, X, '*', spaces and punctuation of every length, at
+// every alignment, with now and then a rune that is not ASCII (CJK, a
+// full-width '*', '×', the Mask rune, a combining accent, an invalid byte).
+func TestEqualsReferenceASCII(t *testing.T) {
+	opts := allOptions()
+	ns := make([]*Normalizer, len(opts))
+	for i, o := range opts {
+		ns[i] = New(o)
+	}
+	runs := []string{"ab", "Hello", "example", "x", "X", "xX", "Xx", "XXX", "xx", "ax", "ex", "1", "12", "2002", "0", "*", "**", "1*", "20**", "x*", "*1",
+		" ", "  ", ", ", ".", "\n", "\t", "-", "(", ")", "'", "\"", "@", "#", "e", "ZZ", "mr", "Q"}
+	other := []string{"中", "＊", "×", "\uE000", "\u0301", "é", "\xff", "某", "Ａ"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	iters := 60000
+	if testing.Short() {
+		iters = 6000
+	}
+	var b []byte
+	for i := range iters {
+		b = b[:0]
+		for range rng.IntN(40) {
+			if rng.IntN(25) == 0 {
+				b = append(b, other[rng.IntN(len(other))]...)
+			} else {
+				b = append(b, runs[rng.IntN(len(runs))]...)
+			}
+		}
+		checkEqual(t, ns[i%len(ns)], b)
+	}
+}

@@ -17,6 +17,7 @@ package shingle
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 )
 
@@ -116,7 +117,9 @@ func Windows(dst []uint64, runes []rune, opt Options) []uint64 {
 	switch {
 	case opt.Mode == Words:
 		return wordHashes(dst, runes, n)
-	case n <= maxPacked:
+	case n == maxPacked:
+		return packed5(dst, runes)
+	case n < maxPacked:
 		return packedHashes(dst, runes, n)
 	}
 	return charHashes(dst, runes, n)
@@ -173,6 +176,34 @@ func packedHashes(dst []uint64, runes []rune, n int) []uint64 {
 		}
 	}
 	return dst
+}
+
+// packed5 is packedHashes for the default n = 5: lo then holds 64 bits of
+// the 105 and hi the top 41, and the hashes are stored by index into room
+// made once, so that the loop's few variables stay in registers (the
+// generic loop keeps the packed window in memory, on the critical path).
+func packed5(dst []uint64, runes []rune) []uint64 {
+	const n = 5
+	if len(runes) < n {
+		return dst
+	}
+	dst = slices.Grow(dst, len(runes)-n+1)
+	out := dst[len(dst):cap(dst)]
+	j := 0
+	var lo, hi uint64
+	next := n - 1
+	for i, r := range runes {
+		if r == Mask {
+			next = i + n
+		}
+		hi = (hi<<21 | lo>>43) & (1<<41 - 1)
+		lo = lo<<21 | uint64(r)&0x1fffff
+		if i >= next {
+			out[j] = mum(mum(lo^k0, hi^k1), k2)
+			j++
+		}
+	}
+	return dst[:len(dst)+j]
 }
 
 // unitHash hashes one rune for the rolling polynomial.

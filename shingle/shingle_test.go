@@ -3,7 +3,9 @@ package shingle
 import (
 	"bufio"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -446,5 +448,30 @@ func BenchmarkWordHashes(b *testing.B) {
 	b.SetBytes(int64(len(string(text))))
 	for b.Loop() {
 		dst = Hashes(dst[:0], text, Options{N: 5, Mode: Words})
+	}
+}
+
+// TestPacked5SameAsGeneric checks the default n = 5's loop of its own
+// against the loop for any n ≤ 5, on random texts with masks, runes at the
+// ends of the 21 bits, and texts shorter than a window, appended after a
+// prefix.
+func TestPacked5SameAsGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []rune{'a', 'b', '中', '文', Mask, 0x10FFFF, 0x1FFFFF & 0x10FFFF, 0x80, 0xFFFF, 0}
+	for iter := range 20000 {
+		text := make([]rune, rng.IntN(40))
+		for i := range text {
+			if rng.IntN(4) == 0 {
+				text[i] = rune(rng.IntN(0x110000))
+			} else {
+				text[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		prefix := []uint64{7, 8}[:iter%3]
+		want := packedHashes(slices.Clone(prefix), text, 5)
+		got := packed5(slices.Clone(prefix), text)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: packed5 %x, generic %x", string(text), got, want)
+		}
 	}
 }

@@ -2,8 +2,13 @@ package stage
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // benchTexts returns the seed's twenty documents: Chinese reports of a few
@@ -128,4 +133,97 @@ func BenchmarkDecide(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(d.Clusters)), "clusters")
+}
+
+// corpusBench names the shared corpora BenchmarkFingerprintCorpus reads,
+// when they are present.
+var corpusBench = []struct{ name, path string }{
+	{"en", "../../shared/data/corpus/en_spamassassin.jsonl.zst"},
+	{"zh", "../../shared/data/corpus/zh_mix_10mb.jsonl.zst"},
+}
+
+// corpusTexts returns the text fields of the first limit bytes of texts of
+// a shared corpus, or nil when the file is missing.
+func corpusTexts(b *testing.B, path string, limit int) [][]byte {
+	b.Helper()
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := zstd.NewReader(f)
+	if err != nil {
+		b.Fatalf("zstd %s: %v", path, err)
+	}
+	defer zr.Close()
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 64<<20)
+	var texts [][]byte
+	total := 0
+	for line := 1; sc.Scan() && total < limit; line++ {
+		var rec struct {
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			b.Fatalf("%s line %d: %v", path, line, err)
+		}
+		texts = append(texts, []byte(rec.Text))
+		total += len(rec.Text)
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatalf("read %s: %v", path, err)
+	}
+	return texts
+}
+
+// BenchmarkFingerprintCorpus measures the fingerprint stage and its parts
+// on the first 4 MB of texts of the shared English and Chinese corpora:
+// Fingerprint whole, normalisation alone, and shingling and signing of
+// normalised runes (SignNormalized).
+func BenchmarkFingerprintCorpus(b *testing.B) {
+	st := benchStages(b)
+	for _, c := range corpusBench {
+		texts := corpusTexts(b, c.path, 4<<20)
+		if texts == nil {
+			b.Logf("%s missing", c.path)
+			continue
+		}
+		var n int64
+		normed := make([][]rune, len(texts))
+		for i, t := range texts {
+			n += int64(len(t))
+			normed[i], _ = st.Normalize(nil, t)
+		}
+		sig := make([]uint32, st.Params().K)
+		sc := new(Scratch)
+		b.Run(c.name+"/Fingerprint", func(b *testing.B) {
+			b.SetBytes(n)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, t := range texts {
+					st.Fingerprint(sig, t, sc)
+				}
+			}
+		})
+		b.Run(c.name+"/Normalize", func(b *testing.B) {
+			b.SetBytes(n)
+			var dst []rune
+			for b.Loop() {
+				for _, t := range texts {
+					dst, _ = st.Normalize(dst[:0], t)
+				}
+			}
+		})
+		b.Run(c.name+"/SignNormalized", func(b *testing.B) {
+			b.SetBytes(n)
+			for b.Loop() {
+				for _, r := range normed {
+					st.SignNormalized(sig, r, sc)
+				}
+			}
+		})
+	}
 }
