@@ -109,15 +109,10 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 		// marks, within seven tenths of it: the rest is garbage the
 		// collector may leave), the rest from the files.
 		parts.hold = 0.7 * arrays / (4.2 * float64(max(chars, 1)))
-		// The parts are loaded to be sorted, one by one, then again (those
-		// not held in memory) to count the removed spans' windows.
-		n, loads := len(parts.paths), 0
+		// The parts are loaded to be sorted, one by one.
+		n := len(parts.paths)
 		load := func(k int, dst []rune) ([]rune, []int32, error) {
-			if loads++; loads <= n {
-				r.log("sorting part %d of %d", k+1, n)
-			} else {
-				r.log("counting spans in part %d of %d", k+1, n)
-			}
+			r.log("sorting part %d of %d", k+1, n)
 			return parts.load(k, dst)
 		}
 		spans, err = r.sub.FindSpanParts(stage.SpanParts{N: n, Load: load, View: parts.view, Dir: r.work})
