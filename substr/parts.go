@@ -34,6 +34,12 @@ type Parts struct {
 	// Dir is where FindParts writes each part's sorted suffixes (4 bytes a
 	// character); it removes them before it returns.
 	Dir string
+	// MaxLen, when not 0, is the longest part's length in characters:
+	// FindParts then makes its buffers for the sorting once, at that
+	// size, where growing them for a part longer than the ones before
+	// would leave the shorter ones as garbage on top of the budget until
+	// the collector runs.
+	MaxLen int
 }
 
 // A View is a read-only view of one part's text: in memory, or a file read
@@ -80,6 +86,9 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 	}()
 	// Sort each part's suffixes.
 	var buf, sa []int32
+	if ps.MaxLen > 0 {
+		buf, sa = make([]int32, 0, ps.MaxLen), make([]int32, ps.MaxLen)
+	}
 	for k := 0; k < ps.N; k++ {
 		var err error
 		if buf, bounds[k], err = ps.Load(k, buf[:0]); err != nil {

@@ -115,7 +115,7 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 			r.log("sorting part %d of %d", k+1, n)
 			return parts.load(k, dst)
 		}
-		spans, err = r.sub.FindSpanParts(stage.SpanParts{N: n, Load: load, View: parts.view, Dir: r.work})
+		spans, err = r.sub.FindSpanParts(stage.SpanParts{N: n, Load: load, View: parts.view, Dir: r.work, MaxLen: parts.maxChars})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
 	}
