@@ -95,6 +95,7 @@ type counter struct {
 	views  []View  // the parts' texts, where the windows are read back
 	w      []int32 // a window read back
 	buf    []int32 // a chunk of a part's text read from its view
+	chunk  int     // window starts read at a time (scanChunk)
 }
 
 // rollBase is the multiplier of the rolling hash (an odd 64-bit constant;
@@ -116,7 +117,7 @@ func newCounter(L, n int, views []View) *counter {
 	for range L - 1 {
 		pow *= rollBase
 	}
-	return &counter{L: L, pow: pow, hashes: make([]uint64, 0, n), at: make([]loc, 0, n), views: views, w: make([]int32, L)}
+	return &counter{L: L, pow: pow, hashes: make([]uint64, 0, n), at: make([]loc, 0, n), views: views, w: make([]int32, L), chunk: scanChunk}
 }
 
 func (c *counter) hash(w []int32) uint64 {
@@ -164,16 +165,16 @@ func (c *counter) scan(v View, bounds []int32, spans []Span) error {
 	mask := uint64(len(c.table) - 1)
 	for d := 0; d+1 < len(bounds); d++ {
 		lo, hi := int(bounds[d]), int(bounds[d+1])
-		// The windows starting in [start, start+scanChunk), a chunk at a
+		// The windows starting in [start, start+c.chunk), a chunk at a
 		// time, each read with the L-1 characters after it.
-		for start := lo; start+L <= hi; start += scanChunk {
-			end := min(start+scanChunk+L-1, hi)
+		for start := lo; start+L <= hi; start += c.chunk {
+			end := min(start+c.chunk+L-1, hi)
 			var text []int32
 			if end <= len(held) {
 				text = held[start:end]
 			} else {
 				if cap(c.buf) < end-start {
-					c.buf = make([]int32, scanChunk+L-1)
+					c.buf = make([]int32, c.chunk+L-1)
 				}
 				text = c.buf[:end-start]
 				if err := v.ReadAt(text, start); err != nil {
