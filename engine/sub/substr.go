@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/quchong/quchong/output"
@@ -103,7 +104,11 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	t0 = time.Now()
 	var spans []stage.Span
 	if spilled {
+		// Let pass 1's array go, and return it to the system, before
+		// the sorting makes its own: made while it waits for a
+		// collection, they would come on top of it.
 		text, bounds = nil, nil
+		debug.FreeOSMemory()
 		// The merge reads the parts' texts at random: in memory as far as
 		// they fit the arrays' budget (4 bytes a character, and a bit of
 		// marks, within seven tenths of it: the rest is garbage the
