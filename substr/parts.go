@@ -34,6 +34,12 @@ type Parts struct {
 	// Dir is where FindParts writes each part's sorted suffixes (4 bytes a
 	// character); it removes them before it returns.
 	Dir string
+	// MaxLen, when not 0, is the longest part's length in characters:
+	// FindParts then makes its buffers for the sorting once, at that
+	// size, where growing them for a part longer than the ones before
+	// would leave the shorter ones as garbage on top of the budget until
+	// the collector runs.
+	MaxLen int
 }
 
 // A View is a read-only view of one part's text: in memory, or a file read
@@ -80,6 +86,9 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 	}()
 	// Sort each part's suffixes.
 	var buf, sa []int32
+	if ps.MaxLen > 0 {
+		buf, sa = make([]int32, 0, ps.MaxLen), make([]int32, ps.MaxLen)
+	}
 	for k := 0; k < ps.N; k++ {
 		var err error
 		if buf, bounds[k], err = ps.Load(k, buf[:0]); err != nil {
@@ -127,34 +136,35 @@ func FindParts(ps Parts, opt Options) ([]Span, error) {
 	}
 
 	var spans []Span
-	cnt := newCounter(L, views)
+	first := make([]int, ps.N+1) // each part's first span
 	base := 0
+	for k := range ps.N {
+		first[k] = len(spans)
+		spans = append(spans, extract(marks[k], bounds[k], L, base, nil)...)
+		base += len(bounds[k]) - 1
+		marks[k] = nil
+	}
+	first[ps.N] = len(spans)
+	if len(spans) == 0 {
+		return spans, nil
+	}
+	cnt := newCounter(L, len(spans), views)
+	base = 0
 	w := make([]int32, L)
 	for k := range ps.N {
-		from := len(spans)
-		spans = append(spans, extract(marks[k], bounds[k], L, base, nil)...)
-		for s := from; s < len(spans); s++ {
+		for s := first[k]; s < first[k+1]; s++ {
 			p := int(bounds[k][spans[s].Doc-base]) + spans[s].Start
 			if err := views[k].ReadAt(w, p); err != nil {
 				return nil, err
 			}
-			cnt.want(w, s, loc{int32(k), int32(p)})
+			cnt.want(w, loc{int32(k), int32(p)})
 		}
 		base += len(bounds[k]) - 1
-		marks[k] = nil
 	}
-	// Count each span's first window in every part: one more reading, a
-	// part in memory at a time where the views are files.
-	for k := 0; k < ps.N && len(spans) > 0; k++ {
-		text := views[k].Chars()
-		if len(text) < views[k].Len() {
-			var err error
-			if buf, _, err = ps.Load(k, buf[:0]); err != nil {
-				return nil, err
-			}
-			text = buf
-		}
-		if err := cnt.scan(text, bounds[k], spans); err != nil {
+	// Count each span's first window in every part: one more reading of
+	// the parts' texts, streamed from their views.
+	for k := range ps.N {
+		if err := cnt.scan(views[k], bounds[k], spans); err != nil {
 			return nil, err
 		}
 	}

@@ -77,30 +77,47 @@ func Find(text []int32, bounds []int32, opt Options) ([]Span, error) {
 }
 
 // counter counts, for FindParts, the occurrences in the corpus of the first
-// window of each removed span, a part at a time: it keeps each span's
-// window hash and where the window is (8 bytes and a map entry a span, not
-// the window's 4L bytes: a corpus can have a million removed spans), and
-// verifies every hash hit character by character against the window read
-// back from its part, so counts are exact.
+// window of each removed span, a part at a time, reading the parts' texts
+// as a stream through their views (a part not held in memory is not loaded
+// whole: it would come on top of the held ones). It keeps each span's
+// window hash and where the window is, and an open-addressing table of the
+// spans by hash: 16 bytes a span and 8 to 16 of table, not the window's 4L
+// bytes (a corpus can have a million removed spans); every hash hit is
+// verified character by character against the window read back from its
+// part, so counts are exact.
 type counter struct {
-	L       int
-	pow     uint64             // rollBase^(L-1)
-	windows map[uint64][]int32 // hash → spans whose first window has it
-	at      []loc              // each span's first window
-	views   []View             // the parts' texts, where the windows are read back
-	w       []int32            // a window read back
+	L      int
+	pow    uint64   // rollBase^(L-1)
+	hashes []uint64 // each span's first window's hash
+	at     []loc    // each span's first window
+	table  []int32  // span index + 1 at slot (hash × fibMul) >> shift, probing on; 0: empty
+	shift  uint
+	views  []View  // the parts' texts, where the windows are read back
+	w      []int32 // a window read back
+	buf    []int32 // a chunk of a part's text read from its view
+	chunk  int     // window starts read at a time (scanChunk)
 }
 
 // rollBase is the multiplier of the rolling hash (an odd 64-bit constant;
 // arithmetic modulo 2⁶⁴).
 const rollBase = 0x9E3779B97F4A7C15
 
-func newCounter(L int, views []View) *counter {
+// fibMul spreads a rolling hash over the table's slots by its product's
+// high bits (the rolling hash's low bits depend on few of the characters'
+// bits).
+const fibMul = 0xD6E8FEB86659FD93
+
+// scanChunk is how many window starts scan reads from a view at a time.
+const scanChunk = 64 << 10
+
+// newCounter returns a counter for n spans, whose windows are registered
+// with want, in order, before the first scan.
+func newCounter(L, n int, views []View) *counter {
 	pow := uint64(1)
 	for range L - 1 {
 		pow *= rollBase
 	}
-	return &counter{L: L, pow: pow, windows: map[uint64][]int32{}, views: views, w: make([]int32, L)}
+	return &counter{L: L, pow: pow, hashes: make([]uint64, 0, n), at: make([]loc, 0, n), views: views, w: make([]int32, L), chunk: scanChunk}
 }
 
 func (c *counter) hash(w []int32) uint64 {
@@ -111,40 +128,79 @@ func (c *counter) hash(w []int32) uint64 {
 	return h
 }
 
-// want registers span s, whose first window is w, at position at.
-func (c *counter) want(w []int32, s int, at loc) {
-	for len(c.at) <= s {
-		c.at = append(c.at, loc{})
+// want registers the next span, whose first window is w, at position at.
+func (c *counter) want(w []int32, at loc) {
+	c.hashes = append(c.hashes, c.hash(w))
+	c.at = append(c.at, at)
+}
+
+// index builds the table of the registered spans: at least twice as many
+// slots as spans, so that a probe for a window no span has (most of them)
+// ends after about one and a half slots.
+func (c *counter) index() {
+	bits := uint(3)
+	for 1<<bits < 2*len(c.hashes) {
+		bits++
 	}
-	c.at[s] = at
-	h := c.hash(w)
-	c.windows[h] = append(c.windows[h], int32(s))
+	c.shift = 64 - bits
+	c.table = make([]int32, 1<<bits)
+	mask := uint64(len(c.table) - 1)
+	for s, h := range c.hashes {
+		i := (h * fibMul) >> c.shift
+		for c.table[i] != 0 {
+			i = (i + 1) & mask
+		}
+		c.table[i] = int32(s + 1)
+	}
 }
 
 // scan adds to the spans' Count the windows of one part (documents
-// text[bounds[d]:bounds[d+1]]) equal to their first windows.
-func (c *counter) scan(text, bounds []int32, spans []Span) error {
+// [bounds[d], bounds[d+1]) of view v) equal to their first windows.
+func (c *counter) scan(v View, bounds []int32, spans []Span) error {
+	if c.table == nil {
+		c.index()
+	}
 	L := c.L
+	held := v.Chars()
+	mask := uint64(len(c.table) - 1)
 	for d := 0; d+1 < len(bounds); d++ {
 		lo, hi := int(bounds[d]), int(bounds[d+1])
-		if hi-lo < L {
-			continue
-		}
-		h := c.hash(text[lo : lo+L])
-		for p := lo; ; p++ {
-			for _, s := range c.windows[h] {
-				at := c.at[s]
-				if err := c.views[at.part].ReadAt(c.w, int(at.pos)); err != nil {
+		// The windows starting in [start, start+c.chunk), a chunk at a
+		// time, each read with the L-1 characters after it.
+		for start := lo; start+L <= hi; start += c.chunk {
+			end := min(start+c.chunk+L-1, hi)
+			var text []int32
+			if end <= len(held) {
+				text = held[start:end]
+			} else {
+				if cap(c.buf) < end-start {
+					c.buf = make([]int32, c.chunk+L-1)
+				}
+				text = c.buf[:end-start]
+				if err := v.ReadAt(text, start); err != nil {
 					return err
 				}
-				if slices.Equal(c.w, text[p:p+L]) {
-					spans[s].Count++
+			}
+			h := c.hash(text[:L])
+			for p := 0; ; p++ {
+				for i := (h * fibMul) >> c.shift; c.table[i] != 0; i = (i + 1) & mask {
+					s := c.table[i] - 1
+					if c.hashes[s] != h {
+						continue
+					}
+					at := c.at[s]
+					if err := c.views[at.part].ReadAt(c.w, int(at.pos)); err != nil {
+						return err
+					}
+					if slices.Equal(c.w, text[p:p+L]) {
+						spans[s].Count++
+					}
 				}
+				if p+L >= len(text) {
+					break
+				}
+				h = (h-uint64(uint32(text[p]))*c.pow)*rollBase + uint64(uint32(text[p+L]))
 			}
-			if p+L >= hi {
-				break
-			}
-			h = (h-uint64(uint32(text[p]))*c.pow)*rollBase + uint64(uint32(text[p+L]))
 		}
 	}
 	return nil

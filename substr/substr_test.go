@@ -194,12 +194,73 @@ func TestFindPartsBrute(t *testing.T) {
 				return memView{text, held}, err
 			}
 			ps := Parts{N: len(parts), Load: load, View: view, Dir: t.TempDir()}
+			if rng.IntN(2) == 0 { // buffers made once, at the longest part's size
+				for k := range parts {
+					text, _, _ := load(k, nil)
+					ps.MaxLen = max(ps.MaxLen, len(text))
+				}
+			}
 			got, err := FindParts(ps, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(got, want) {
 				t.Fatalf("docs %v in %d parts %+v:\n got %v\nwant %v", docs, len(parts), opt, got, want)
+			}
+		}
+	}
+}
+
+// TestCounterChunks checks the span counter's scan, which reads a part's
+// text in chunks of window starts (each with the L-1 characters after it),
+// against a plain count, with chunks of 1 to 7 starts and texts held in
+// memory, read from the "file", or mixed.
+func TestCounterChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for trial := 0; trial < 300; trial++ {
+		L := 1 + rng.IntN(4)
+		var text []int32
+		bounds := []int32{0}
+		for range 1 + rng.IntN(5) {
+			for range rng.IntN(25) {
+				text = append(text, int32(rng.IntN(2)))
+			}
+			bounds = append(bounds, int32(len(text)))
+		}
+		views := []View{memView{text, rng.IntN(len(text) + 1)}}
+		// Spans at random windows inside the documents.
+		var spans []Span
+		var at []int32
+		for d := 0; d+1 < len(bounds); d++ {
+			for p := bounds[d]; p+int32(L) <= bounds[d+1]; p++ {
+				if rng.IntN(3) == 0 {
+					spans = append(spans, Span{Doc: d, Start: int(p - bounds[d])})
+					at = append(at, p)
+				}
+			}
+		}
+		if len(spans) == 0 {
+			continue
+		}
+		c := newCounter(L, len(spans), views)
+		c.chunk = 1 + rng.IntN(7)
+		for _, p := range at {
+			c.want(text[p:p+int32(L)], loc{0, p})
+		}
+		if err := c.scan(views[0], bounds, spans); err != nil {
+			t.Fatal(err)
+		}
+		for s, p := range at {
+			want := 0
+			for d := 0; d+1 < len(bounds); d++ {
+				for q := bounds[d]; q+int32(L) <= bounds[d+1]; q++ {
+					if slices.Equal(text[q:q+int32(L)], text[p:p+int32(L)]) {
+						want++
+					}
+				}
+			}
+			if spans[s].Count != want {
+				t.Fatalf("text %v bounds %v L %d chunk %d: window at %d counted %d times, want %d", text, bounds, L, c.chunk, p, spans[s].Count, want)
 			}
 		}
 	}

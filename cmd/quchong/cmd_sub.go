@@ -47,7 +47,8 @@ sorted parts are merged on disk, in the same budget and more time. Outputs as fo
 type subFlags struct {
 	in                           runflags.Input
 	out, unit, memory            string
-	cpuProfile, logFormat        string
+	cpuProfile, memProfile       string
+	logFormat                    string
 	force, noReport, jsonOut     bool
 	strict, quiet                bool
 	keepFirst, removeAll         bool
@@ -95,6 +96,7 @@ func newSubCmd(a *app, name, use, short, long string) *cobra.Command {
 	fs.BoolVar(&f.noPunctStrip, "keep-punct", false, "match with punctuation (it is dropped by default)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to `FILE`")
 	fs.StringVar(&f.logFormat, "log-format", "text", "progress log `format` when stderr is not a terminal: text or json (one line per stage)")
+	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile (go tool pprof) to `FILE`, taken when the heap in use was at its largest")
 	if name == "lines" {
 		fs.StringVar(&f.unit, "unit", def.Unit.String(), "`unit`: line, paragraph (blocks between blank lines) or sentence (。！？；.!?)")
 		fs.IntVar(&f.minDocs, "min-docs", 0, "remove units found in at least `N` documents (N ≥ 2)")
@@ -170,6 +172,18 @@ func cmdSub(name string, f *subFlags, inputs []string, stdout, stderr io.Writer)
 			return exitFail
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if f.memProfile != "" {
+		stop, err := heapPeakProfile(f.memProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "quchong %s: %v\n", name, err)
+			return exitOutput
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(stderr, "quchong %s: --memprofile: %v\n", name, err)
+			}
+		}()
 	}
 	stopProgress := func() {}
 	if !f.quiet && !f.jsonOut {

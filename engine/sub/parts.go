@@ -17,6 +17,8 @@ import (
 type partFiles struct {
 	dir   string
 	paths []string
+	// maxChars is the longest part's length in characters.
+	maxChars int
 	// hold is the share of each part's text that view holds in memory
 	// (its first characters); 1 or more: all of it.
 	hold float64
@@ -48,6 +50,7 @@ func (pf *partFiles) write(text []rune, bounds []int32) error {
 		return fmt.Errorf("spill %s: %w", path, err)
 	}
 	pf.paths = append(pf.paths, path)
+	pf.maxChars = max(pf.maxChars, len(text))
 	return nil
 }
 

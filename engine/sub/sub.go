@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -33,6 +34,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/quchong/quchong/atomicfile"
 	"github.com/quchong/quchong/corpus"
@@ -41,6 +43,7 @@ import (
 	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/report"
 	"github.com/quchong/quchong/stage"
+	"github.com/zeebo/xxh3"
 )
 
 // workName is the work directory inside the output directory, removed at
@@ -412,11 +415,67 @@ func (r *run) read(ctx context.Context, i int, doc func(record int64, text []byt
 type fileResult struct {
 	removed string // the work file of its removals
 	samples []report.SubSample
-	tally   map[string]*report.SubUnit
+	tally   map[tallyKey]*report.SubUnit
+	bytes   int // what the tally holds, about
 }
 
-// maxTally bounds the distinct removed texts a file tallies for the report.
-const maxTally = 100_000
+// tallyKey is a removed text in the report's tally: the first
+// report.SubTextCap+1 characters of it (all the page shows of it), and the
+// hash of all of it, so that a tally entry holds at most that many
+// characters however long the span.
+type tallyKey struct {
+	text string
+	hash uint64
+}
+
+// newTallyKey returns t's key.
+func newTallyKey(t []byte) tallyKey {
+	return tallyKey{text: capRunes(t, report.SubTextCap+1), hash: xxh3.Hash(t)}
+}
+
+// capRunes returns the first n characters of t, as a string.
+func capRunes(t []byte, n int) string {
+	at := 0
+	for k := 0; k < n && at < len(t); k++ {
+		_, size := utf8.DecodeRune(t[at:])
+		at += size
+	}
+	return string(t[:at])
+}
+
+// The tally of removed texts for the report is bounded, a file at a time,
+// by maxTally distinct texts and maxTallyBytes bytes (texts and entries,
+// about tallyEntryBytes each besides the text): texts first met beyond are
+// not tallied. When a file is done, its tally keeps its keepTally most
+// removed texts only (the page shows 50), so that a run over many files
+// does not hold every file's.
+const (
+	maxTally        = 100_000
+	maxTallyBytes   = 16 << 20
+	tallyEntryBytes = 112
+	keepTally       = 1000
+)
+
+// pruneTally keeps the n entries of tally that the page would rank first.
+func pruneTally(tally map[tallyKey]*report.SubUnit, n int) {
+	if len(tally) <= n {
+		return
+	}
+	keys := make([]tallyKey, 0, len(tally))
+	for k := range tally {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b tallyKey) int { return compareUnits(tally[a], tally[b], a, b) })
+	for _, k := range keys[n:] {
+		delete(tally, k)
+	}
+}
+
+// compareUnits is the page's order of removed texts: most removed first,
+// then by text.
+func compareUnits(a, b *report.SubUnit, ka, kb tallyKey) int {
+	return cmp.Or(cmp.Compare(b.Removed, a.Removed), cmp.Compare(ka.text, kb.text), cmp.Compare(ka.hash, kb.hash))
+}
 
 // samplesPerRun is how many changed documents the report shows.
 const samplesPerRun = 5
@@ -436,7 +495,7 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 	}
 	defer wf.Close()
 	bw := bufio.NewWriterSize(wf, 256<<10)
-	res.tally = map[string]*report.SubUnit{}
+	res.tally = map[tallyKey]*report.SubUnit{}
 	c := &r.counts[i]
 	var (
 		sc       stage.SubScratch
@@ -485,10 +544,12 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 			at = cut.To
 			t := string(text[cut.From:cut.To])
 			removals = append(removals, output.Removal{ID: string(id), File: f.Path, Start: from, End: atChar, Text: t, Count: cut.Count, Reason: reason})
-			if u := res.tally[t]; u != nil {
+			key := newTallyKey(text[cut.From:cut.To])
+			if u := res.tally[key]; u != nil {
 				u.Removed++
-			} else if len(res.tally) < maxTally {
-				res.tally[t] = &report.SubUnit{Text: t, Count: cut.Count, Removed: 1}
+			} else if len(res.tally) < maxTally && res.bytes < maxTallyBytes {
+				res.tally[key] = &report.SubUnit{Text: key.text, Count: cut.Count, Removed: 1}
+				res.bytes += len(key.text) + tallyEntryBytes
 			}
 		}
 		c.Removals += int64(len(cuts))
@@ -504,7 +565,9 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 			c.Kept++
 			c.Changed++
 			if len(res.samples) < samplesPerRun {
-				res.samples = append(res.samples, report.SubSample{ID: string(id), File: f.Path, Before: string(text), After: string(newText)})
+				// As much as the page shows: a document can be long.
+				res.samples = append(res.samples, report.SubSample{ID: string(id), File: f.Path,
+					Before: capRunes(text, report.SubTextCap+1), After: capRunes(newText, report.SubTextCap+1)})
 			}
 		}
 		if werr == nil {
@@ -528,6 +591,7 @@ func (r *run) rewrite(ctx context.Context, i int, res *fileResult, same func(rec
 		err = bw.Flush()
 	}
 	r.advanceDocs(seen & 1023)
+	pruneTally(res.tally, keepTally)
 	if err == nil && seen != r.docs[i] {
 		err = fmt.Errorf("%s: %d documents on the second reading, %d on the first: the file changed during the run", f.Path, seen, r.docs[i])
 	}
@@ -618,7 +682,7 @@ func (r *run) page(st *output.SubStats, results []fileResult) report.SubPage {
 		p.Files = append(p.Files, []string{in.Path, num(in.Read), num(in.Kept), num(in.Changed),
 			num(in.Dropped), num(in.Rejected), num(in.Removals), num(in.CharsRemoved)})
 	}
-	all := map[string]*report.SubUnit{}
+	all := map[tallyKey]*report.SubUnit{}
 	for _, res := range results {
 		for k, u := range res.tally {
 			if a := all[k]; a != nil {
@@ -635,12 +699,11 @@ func (r *run) page(st *output.SubStats, results []fileResult) report.SubPage {
 			}
 		}
 	}
-	for _, u := range all {
-		p.Top = append(p.Top, *u)
+	pruneTally(all, 50)
+	keys := slices.Collect(maps.Keys(all))
+	slices.SortFunc(keys, func(a, b tallyKey) int { return compareUnits(all[a], all[b], a, b) })
+	for _, k := range keys {
+		p.Top = append(p.Top, *all[k])
 	}
-	slices.SortFunc(p.Top, func(a, b report.SubUnit) int {
-		return cmp.Or(cmp.Compare(b.Removed, a.Removed), cmp.Compare(a.Text, b.Text))
-	})
-	p.Top = p.Top[:min(len(p.Top), 50)]
 	return p
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/quchong/quchong/corpus"
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/progress"
+	"github.com/quchong/quchong/report"
 	"github.com/quchong/quchong/segment"
 	"github.com/quchong/quchong/stage"
 )
@@ -711,5 +712,37 @@ func TestLinesHeldDeterministic(t *testing.T) {
 	}
 	if len(ref) == 0 {
 		t.Error("nothing removed")
+	}
+}
+
+// TestReportTally: the report's tally holds at most report.SubTextCap+1
+// characters of a removed text, tells texts apart beyond them by hash, and
+// pruneTally keeps the entries the page ranks first.
+func TestReportTally(t *testing.T) {
+	long := strings.Repeat("长", report.SubTextCap+500)
+	for _, tc := range []struct {
+		in   string
+		want int // characters kept
+	}{{"", 0}, {"责任编辑：XX", 7}, {long, report.SubTextCap + 1}, {long[:3*report.SubTextCap], report.SubTextCap}} {
+		if got := utf8.RuneCountInString(newTallyKey([]byte(tc.in)).text); got != tc.want {
+			t.Errorf("key of %d characters holds %d, want %d", utf8.RuneCountInString(tc.in), got, tc.want)
+		}
+	}
+	if a, b := newTallyKey([]byte(long+"甲")), newTallyKey([]byte(long+"乙")); a == b {
+		t.Errorf("two texts equal over their first %d characters have one key", report.SubTextCap+1)
+	}
+	tally := map[tallyKey]*report.SubUnit{}
+	for i, n := range []int{3, 9, 1, 9, 5} {
+		k := newTallyKey([]byte{byte('a' + i)})
+		tally[k] = &report.SubUnit{Text: k.text, Removed: n}
+	}
+	pruneTally(tally, 3)
+	var got []string
+	for k := range tally {
+		got = append(got, k.text)
+	}
+	slices.Sort(got)
+	if want := []string{"b", "d", "e"}; !slices.Equal(got, want) {
+		t.Errorf("pruned to %v, want %v (9, 9, 5 removals)", got, want)
 	}
 }

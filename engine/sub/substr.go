@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime/debug"
 
 	"github.com/quchong/quchong/output"
 	"github.com/quchong/quchong/stage"
@@ -102,24 +103,23 @@ func Substr(ctx context.Context, opt Options) (*output.SubStats, error) {
 	t0 = r.begin("suffix array", 0)
 	var spans []stage.Span
 	if spilled {
+		// Let pass 1's array go, and return it to the system, before
+		// the sorting makes its own: made while it waits for a
+		// collection, they would come on top of it.
 		text, bounds = nil, nil
+		debug.FreeOSMemory()
 		// The merge reads the parts' texts at random: in memory as far as
 		// they fit the arrays' budget (4 bytes a character, and a bit of
 		// marks, within seven tenths of it: the rest is garbage the
 		// collector may leave), the rest from the files.
 		parts.hold = 0.7 * arrays / (4.2 * float64(max(chars, 1)))
-		// The parts are loaded to be sorted, one by one, then again (those
-		// not held in memory) to count the removed spans' windows.
-		n, loads := len(parts.paths), 0
+		// The parts are loaded to be sorted, one by one.
+		n := len(parts.paths)
 		load := func(k int, dst []rune) ([]rune, []int32, error) {
-			if loads++; loads <= n {
-				r.log("sorting part %d of %d", k+1, n)
-			} else {
-				r.log("counting spans in part %d of %d", k+1, n)
-			}
+			r.log("sorting part %d of %d", k+1, n)
 			return parts.load(k, dst)
 		}
-		spans, err = r.sub.FindSpanParts(stage.SpanParts{N: n, Load: load, View: parts.view, Dir: r.work})
+		spans, err = r.sub.FindSpanParts(stage.SpanParts{N: n, Load: load, View: parts.view, Dir: r.work, MaxLen: parts.maxChars})
 	} else {
 		spans, err = r.sub.FindSpans(text, bounds)
 	}
