@@ -121,6 +121,7 @@ _SUB_COMMON: Mapping[str, str] = {
     "no_report": "no-report",
     "force": "force",
     "cpuprofile": "cpuprofile",
+    "memprofile": "memprofile",
 }
 
 LINES_FLAGS: Mapping[str, str] = {

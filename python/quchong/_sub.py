@@ -195,6 +195,7 @@ def lines(
     no_report: Optional[bool] = None,
     force: Optional[bool] = None,
     cpuprofile: Optional[PathLike] = None,
+    memprofile: Optional[PathLike] = None,
 ) -> SubResult:
     """Removes repeated lines, paragraphs or sentences from the records of ``data``.
 
@@ -240,6 +241,7 @@ def lines(
         "no_report": no_report,
         "force": force,
         "cpuprofile": cpuprofile,
+        "memprofile": memprofile,
     }
     return _run("lines", data, options, _cli.LINES_FLAGS, text_field=text_field, id_field=id_field,
                 output_dir=output_dir, format=format)
@@ -267,6 +269,7 @@ def substr(
     no_report: Optional[bool] = None,
     force: Optional[bool] = None,
     cpuprofile: Optional[PathLike] = None,
+    memprofile: Optional[PathLike] = None,
 ) -> SubResult:
     """Removes every span of ``min_span`` or more normalised characters (default
     50) that occurs more than once in ``data`` (Lee et al. 2022, suffix array).
@@ -300,6 +303,7 @@ def substr(
         "no_report": no_report,
         "force": force,
         "cpuprofile": cpuprofile,
+        "memprofile": memprofile,
     }
     return _run("substr", data, options, _cli.SUBSTR_FLAGS, text_field=text_field, id_field=id_field,
                 output_dir=output_dir, format=format)
