@@ -54,8 +54,6 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
-
-	"github.com/quchong/quchong/atomicfile"
 )
 
 // Format is the record format of an input file.
@@ -215,10 +213,6 @@ type Options struct {
 	// 1 costs about 8 % less CPU, 2 (the default, for 0) overlaps
 	// compression with the copy when few files are written at once.
 	Concurrency int
-	// Batch, when not nil, takes the fsyncs of the outputs that Partition
-	// and Rewrite commit (atomicfile.CreateIn): they are renamed at once,
-	// and the caller's Batch.Sync makes them durable, all together.
-	Batch *atomicfile.Batch
 	// Output is the compression of Partition's outputs of text and JSONL
 	// inputs: the zero value keeps each input's; Parquet outputs always keep
 	// their column codecs. OutputName gives the matching file name.

@@ -56,7 +56,7 @@ type TextCapture struct {
 // capture wants to capture.Got. Parquet inputs are copied without capture:
 // read their texts with a Reader. capture may be nil.
 func PartitionCapture(path string, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) error {
-	return partition(path, nil, opt, keptPath, removedPath, route, capture)
+	return partition(path, nil, opt, keptPath, removedPath, route, capture, nil)
 }
 
 // PartitionDecoded is PartitionCapture for a text or JSONL input whose
@@ -68,11 +68,20 @@ func PartitionDecoded(path string, decoded io.Reader, opt Options, keptPath, rem
 	if decoded == nil {
 		return fmt.Errorf("partition %s: no decoded content", path)
 	}
-	return partition(path, decoded, opt, keptPath, removedPath, route, capture)
+	return partition(path, decoded, opt, keptPath, removedPath, route, capture, nil)
 }
 
-// partition is PartitionCapture, reading from decoded when it is not nil.
-func partition(path string, decoded io.Reader, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) (err error) {
+// PartitionBatched is PartitionCapture, or PartitionDecoded when decoded is
+// not nil, whose outputs are committed into batch (atomicfile.CreateIn):
+// renamed at once, and made durable, all together, by the caller's
+// batch.Sync.
+func PartitionBatched(batch *atomicfile.Batch, path string, decoded io.Reader, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture) error {
+	return partition(path, decoded, opt, keptPath, removedPath, route, capture, batch)
+}
+
+// partition is PartitionCapture, reading from decoded when it is not nil,
+// its outputs committed into batch when it is not nil.
+func partition(path string, decoded io.Reader, opt Options, keptPath, removedPath string, route func(record int64) Route, capture *TextCapture, batch *atomicfile.Batch) (err error) {
 	opt = opt.withDefaults()
 	if opt.Level < LevelFast || opt.Level > LevelBest {
 		return fmt.Errorf("partition %s: invalid compression level %d", path, int(opt.Level))
@@ -124,7 +133,7 @@ func partition(path string, decoded io.Reader, opt Options, keptPath, removedPat
 		if p == "" {
 			continue
 		}
-		if outs[rt], err = createOutput(p, opt.Output.For(format, comp), opt.Level, opt.Concurrency, opt.Batch); err != nil {
+		if outs[rt], err = createOutput(p, opt.Output.For(format, comp), opt.Level, opt.Concurrency, batch); err != nil {
 			return fmt.Errorf("partition %s: %w", path, err)
 		}
 	}

@@ -79,7 +79,7 @@ func rewrite(path string, decoded io.Reader, opt Options, keptPath string, same 
 	if decoded != nil && format == Parquet {
 		return fmt.Errorf("rewrite %s: a Parquet input cannot be read from decoded content", path)
 	}
-	out, err := createOutput(keptPath, opt.Output.For(format, comp), opt.Level, opt.Concurrency, opt.Batch)
+	out, err := createOutput(keptPath, opt.Output.For(format, comp), opt.Level, opt.Concurrency, nil)
 	if err != nil {
 		return fmt.Errorf("rewrite %s: %w", path, err)
 	}

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -285,5 +286,19 @@ func TestRewriteDecoded(t *testing.T) {
 	}
 	if err := RewriteDecoded("a.jsonl", nil, Options{}, "out.jsonl", nil, nil); err == nil {
 		t.Error("RewriteDecoded without content: no error")
+	}
+}
+
+// Options travel to the workers of a distributed engine (Beam's gob-encoded
+// pipeline config): every field must be encodable.
+func TestOptionsEncodable(t *testing.T) {
+	opt := Options{Fields: []string{"score"}, TextField: "body", MaxDocBytes: 1 << 20, Level: LevelBest, Output: OutputZstd, Concurrency: 1}
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(opt); err != nil {
+		t.Fatal(err)
+	}
+	var got Options
+	if err := gob.NewDecoder(&b).Decode(&got); err != nil || got.TextField != "body" || got.Output != OutputZstd {
+		t.Errorf("decoded %+v, %v", got, err)
 	}
 }

@@ -172,7 +172,6 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	copt := r.opt.Corpus
 	copt.Name = f.path
 	copt.Salvage = f.fault != ""
-	copt.Batch = batch
 	// With at least as many files as workers, the workers are busy with
 	// files, and an encoder's second goroutine would only cost CPU.
 	copt.Concurrency = 2
@@ -204,9 +203,9 @@ func (r *run) writeFile(ctx context.Context, si int, f *fileInfo, removed []bool
 	var err error
 	if dec := f.decoded.Reader(); dec != nil {
 		r.decodedOnce.Add(1)
-		err = corpus.PartitionDecoded(f.path, ctxReader{ctx, dec}, copt, keptPath, removedPath, route, capture)
+		err = corpus.PartitionBatched(batch, f.path, ctxReader{ctx, dec}, copt, keptPath, removedPath, route, capture)
 	} else {
-		err = corpus.PartitionCapture(f.read, copt, keptPath, removedPath, route, capture)
+		err = corpus.PartitionBatched(batch, f.read, nil, copt, keptPath, removedPath, route, capture)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()

@@ -252,7 +252,6 @@ func holdable(f output.File) bool {
 func (r *run) readOptions(i int) corpus.Options {
 	copt := r.opt.Corpus
 	copt.Name = r.files[i].Path
-	copt.Batch = nil // kept/ is written in place: each output durable as it is committed
 	// With at least as many files as workers, the workers are busy with
 	// files, and a zstd encoder's second goroutine would only cost CPU.
 	if copt.Concurrency == 0 && len(r.files) >= r.opt.Workers {
