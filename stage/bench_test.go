@@ -2,13 +2,10 @@ package stage
 
 import (
 	"bufio"
-	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
 	"testing"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/quchong/quchong/internal/testcorpus"
 )
 
 // benchTexts returns the seed's twenty documents: Chinese reports of a few
@@ -146,35 +143,9 @@ var corpusBench = []struct{ name, path string }{
 // a shared corpus, or nil when the file is missing.
 func corpusTexts(b *testing.B, path string, limit int) [][]byte {
 	b.Helper()
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	texts, err := testcorpus.Texts(path, limit)
 	if err != nil {
 		b.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := zstd.NewReader(f)
-	if err != nil {
-		b.Fatalf("zstd %s: %v", path, err)
-	}
-	defer zr.Close()
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 64<<20)
-	var texts [][]byte
-	total := 0
-	for line := 1; sc.Scan() && total < limit; line++ {
-		var rec struct {
-			Text string `json:"text"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			b.Fatalf("%s line %d: %v", path, line, err)
-		}
-		texts = append(texts, []byte(rec.Text))
-		total += len(rec.Text)
-	}
-	if err := sc.Err(); err != nil {
-		b.Fatalf("read %s: %v", path, err)
 	}
 	return texts
 }
