@@ -29,8 +29,8 @@ func docIndex(file int, record int64) uint64 { return uint64(file)<<40 | uint64(
 // Pass 1 counts, for each distinct eligible unit, the documents it occurs
 // in and the first of them, in a unitTable of 32 to 64 bytes per distinct
 // unit (a 64-bit hash of the normalised text is the key: two distinct
-// units collide with a probability of about n²/2⁶⁵). Pass 2 keeps only the units that may go, and
-// rewrites each input.
+// units collide with a probability of about n²/2⁶⁵). Pass 2 keeps only the
+// units that may go, and rewrites each input.
 func Lines(ctx context.Context, opt Options) (*output.SubStats, error) {
 	r, lock, err := prepare(opt, true)
 	if err != nil {
