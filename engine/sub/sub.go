@@ -298,6 +298,7 @@ func (r *run) advanceDocs(docs int64) {
 	if r.inputDocs > 0 {
 		b = int64(float64(r.inputBytes) * float64(min(d, r.inputDocs)) / float64(r.inputDocs))
 	}
+	r.doneBytes.Store(b) // for the stage's end
 	r.prog.Update(d, b, r.total)
 }
 
