@@ -274,23 +274,19 @@ func (p *page) header(title string) {
 	p.s("</p></header>\n")
 }
 
-// encodeString is a JSON string with <, >, & and U+2028/9 escaped, so it can
-// sit inside a script element.
-func encodeString(s string) string {
-	b, _ := json.Marshal(s) // a string always marshals
-	return string(b)
-}
-
-// cutText returns at most n characters of s and the length of s in
-// characters when it was cut, else -1.
+// cutText returns at most n characters of s, which is valid UTF-8, and
+// the length of s in characters when it was cut, else -1.
 func cutText(s string, n int) (string, int) {
 	if len(s) <= n {
 		return s, -1
 	}
 	i, count := 0, 0
 	for i < len(s) && count < n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+		// A character is its first byte and the continuation bytes after it.
+		i++
+		for i < len(s) && s[i]&0xC0 == 0x80 {
+			i++
+		}
 		count++
 	}
 	if i == len(s) {
@@ -319,11 +315,11 @@ func (p *page) data() {
 	var sources []string
 	textLeft := c.textBytes
 	var textClusters, cutTexts int
-	var body strings.Builder
+	var body []byte
 	for k, ci := range order[:listed] {
 		cl := &p.in.Clusters[ci]
 		if k > 0 {
-			body.WriteString(",\n")
+			body = append(body, ",\n"...)
 		}
 		state := 0
 		if k >= c.withText {
@@ -342,10 +338,14 @@ func (p *page) data() {
 		if state == 0 {
 			textClusters++
 		}
-		body.WriteString("[" + itoa(cl.ID) + "," + itoa(len(cl.Members)) + ",[")
+		body = append(body, '[')
+		body = strconv.AppendInt(body, int64(cl.ID), 10)
+		body = append(body, ',')
+		body = strconv.AppendInt(body, int64(len(cl.Members)), 10)
+		body = append(body, ",["...)
 		for j, m := range cl.Members[:nm] {
 			if j > 0 {
-				body.WriteByte(',')
+				body = append(body, ',')
 			}
 			si, ok := srcIdx[m.Source]
 			if !ok {
@@ -369,19 +369,34 @@ func (p *page) data() {
 			if math.IsNaN(sim) || math.IsInf(sim, 0) {
 				sim = 0
 			}
-			body.WriteString("[" + encodeString(id) + "," + itoa(flags) + "," +
-				strconv.FormatFloat(math.Round(sim*1e4)/1e4, 'f', -1, 64) + "," + itoa(si))
+			body = append(body, '[')
+			body = appendJSONString(body, id)
+			body = append(body, ',')
+			body = strconv.AppendInt(body, int64(flags), 10)
+			body = append(body, ',')
+			body = strconv.AppendFloat(body, math.Round(sim*1e4)/1e4, 'f', -1, 64)
+			body = append(body, ',')
+			body = strconv.AppendInt(body, int64(si), 10)
 			if state == 0 {
-				t, full := cutText(strings.ToValidUTF8(m.Text, "\uFFFD"), c.textCap)
+				t := m.Text
+				if !utf8.ValidString(t) {
+					t = strings.ToValidUTF8(t, "\uFFFD")
+				}
+				t, full := cutText(t, c.textCap)
 				if full >= 0 {
 					cutTexts++
 				}
 				textLeft -= len(t)
-				body.WriteString("," + encodeString(t) + "," + itoa(full))
+				body = append(body, ',')
+				body = appendJSONString(body, t)
+				body = append(body, ',')
+				body = strconv.AppendInt(body, int64(full), 10)
 			}
-			body.WriteByte(']')
+			body = append(body, ']')
 		}
-		body.WriteString("]," + itoa(state) + "]")
+		body = append(body, "],"...)
+		body = strconv.AppendInt(body, int64(state), 10)
+		body = append(body, ']')
 	}
 	meta := map[string]any{
 		"threshold":           p.threshold,
@@ -401,7 +416,11 @@ func (p *page) data() {
 		return
 	}
 	p.s("<script type=\"application/json\" id=\"report-data\">{\"meta\":", string(mb),
-		",\n\"clusters\":[\n", body.String(), "]}</script>\n")
+		",\n\"clusters\":[\n")
+	if p.err == nil {
+		_, p.err = p.w.Write(body)
+	}
+	p.s("]}</script>\n")
 }
 
 // browser writes the cluster browser's frame; the script fills it in.
