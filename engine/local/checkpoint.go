@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"unsafe"
@@ -163,6 +164,9 @@ type fingerprintState struct {
 	Rejects  []output.Rejection
 	TextsEnd int64
 	Side     sideState
+	// SigSums holds the checksum of each block of signatures.bin, which
+	// is not fsynced: a resumed run checks them (checkSignatures).
+	SigSums []uint64
 }
 
 // sideState is what a checkpoint keeps of the side file.
@@ -184,10 +188,14 @@ type fileState struct {
 }
 
 // saveFingerprint writes the fingerprint checkpoint's small files now
-// (table.bin and fingerprint.gob, durable at once) and makes the large ones
-// durable in the background (inBackground): the texts, side records and
-// signatures, already written and open, are fsynced there, and only then
-// is the checkpoint recorded.
+// (table.bin and fingerprint.gob, durable at once) and makes the texts and
+// side records durable in the background (inBackground): they are already
+// written and open, are fsynced there, and only then is the checkpoint
+// recorded. The signatures, the largest part (k × 4 bytes a document), are
+// not fsynced: fingerprint.gob holds each block's checksum, and a run
+// resumed after the machine stopped before they reached the disk finds a
+// block that does not match and starts over (checkSignatures). Their
+// writes then never hold up the output pass's, which must reach the disk.
 func (r *run) saveFingerprint() error {
 	path := filepath.Join(r.workDir, "table.bin")
 	af, err := atomicfile.Create(path)
@@ -207,14 +215,14 @@ func (r *run) saveFingerprint() error {
 		return err
 	}
 	side := r.docs.side
-	st := fingerprintState{N: r.docs.n, Rejects: r.rejects, TextsEnd: r.texts.end, Side: sideState{N: side.n, End: side.end, Index: side.index}}
+	st := fingerprintState{N: r.docs.n, Rejects: r.rejects, TextsEnd: r.texts.end, Side: sideState{N: side.n, End: side.end, Index: side.index}, SigSums: r.docs.sums()}
 	for _, f := range r.files {
 		st.Files = append(st.Files, fileState{First: f.first, Count: f.count, Rejected: f.rejected, Counts: f.counts, Fault: f.fault, FaultAfter: f.faultAfter, Reread: f.reread, SpillStart: f.spillStart})
 	}
 	if err := writeGob(filepath.Join(r.workDir, "fingerprint.gob"), &st); err != nil {
 		return err
 	}
-	files := []*os.File{r.texts.f, r.docs.side.f, r.docs.sigFile}
+	files := []*os.File{r.texts.f, r.docs.side.f}
 	r.inBackground(func() error {
 		for _, f := range files {
 			if err := f.Sync(); err != nil {
@@ -236,6 +244,9 @@ func (r *run) loadFingerprint() error {
 	}
 	if len(st.Files) != len(r.files) || st.Side.N != st.N {
 		return fmt.Errorf("work directory: the fingerprint checkpoint is inconsistent")
+	}
+	if err := r.checkSignatures(st.N, st.SigSums); err != nil {
+		return err
 	}
 	open := func(name string) (*os.File, error) {
 		f, err := os.OpenFile(filepath.Join(r.workDir, name), os.O_RDWR, 0)
@@ -277,6 +288,43 @@ func (r *run) loadFingerprint() error {
 	}
 	r.texts = &textSpill{f: tf, end: st.TextsEnd}
 	r.spillEnd = st.TextsEnd
+	return nil
+}
+
+// errTornSignatures means that signatures.bin does not hold what the
+// fingerprint checkpoint recorded: the machine stopped before the file
+// reached the disk. The run starts over.
+var errTornSignatures = errors.New("the signatures did not all reach the disk")
+
+// checkSignatures compares each block of signatures.bin (n documents) with
+// its checksum in sums; an error wrapping errTornSignatures when one
+// differs or the file is short. It reads the whole file once, a small cost
+// beside recomputing the signatures.
+func (r *run) checkSignatures(n int, sums []uint64) error {
+	blocks := (n + blockSize - 1) / blockSize
+	if len(sums) != blocks {
+		return fmt.Errorf("work directory: the fingerprint checkpoint is inconsistent (%d signature checksums for %d blocks)", len(sums), blocks)
+	}
+	f, err := os.Open(filepath.Join(r.workDir, "signatures.bin"))
+	if err != nil {
+		return fmt.Errorf("work directory: %w", err)
+	}
+	defer f.Close()
+	blockBytes := int64(blockSize) * int64(r.p.K) * 4
+	buf := make([]byte, blockBytes)
+	for b, want := range sums {
+		docs := min(blockSize, n-b*blockSize)
+		part := buf[:int64(docs)*int64(r.p.K)*4]
+		if _, err := f.ReadAt(part, int64(b)*blockBytes); err != nil {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("%w (signatures.bin ends in block %d)", errTornSignatures, b)
+			}
+			return fmt.Errorf("work directory: %w", err)
+		}
+		if sigSum(part) != want {
+			return fmt.Errorf("%w (block %d of signatures.bin differs from its checksum)", errTornSignatures, b)
+		}
+	}
 	return nil
 }
 

@@ -697,3 +697,67 @@ func TestMeaninglessOptions(t *testing.T) {
 		})
 	}
 }
+
+// The signature file is not fsynced at the fingerprint checkpoint: a run
+// resumed after the machine stopped before it reached the disk (here: the
+// file zeroed or cut short) finds a block that does not match its checksum
+// and starts over, with the outputs of an uninterrupted run; an intact
+// checkpoint is resumed from.
+func TestResumeTornSignatures(t *testing.T) {
+	docs := syntheticDocs(t)
+	in := writeCorpus(t, t.TempDir(), docs, 2)
+	ref, _ := runDedup(t, in, nil)
+	want := readOutputs(t, ref)
+	for _, tc := range []struct {
+		name    string
+		tear    func(path string) error
+		restart bool
+	}{
+		{"intact", func(string) error { return nil }, false},
+		{"zeroed", func(p string) error {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p, make([]byte, fi.Size()), 0o644)
+		}, true},
+		{"short", func(p string) error {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			return os.Truncate(p, fi.Size()/2)
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			opt := Options{Request: output.Request{Inputs: in, Params: stage.DefaultParams(), OutDir: out}, stopAfter: "fingerprint"}
+			if _, err := Run(context.Background(), opt); err != errStopped {
+				t.Fatal(err)
+			}
+			if err := tc.tear(filepath.Join(out, ".work", "signatures.bin")); err != nil {
+				t.Fatal(err)
+			}
+			var notes []string
+			opt.stopAfter, opt.Resume = "", true
+			opt.Progress = func(e progress.Event) {
+				if e.Stage == "resume" {
+					notes = append(notes, e.Message)
+				}
+			}
+			if _, err := Run(context.Background(), opt); err != nil {
+				t.Fatalf("resume: %v", err)
+			}
+			restarted := len(notes) == 1 && strings.Contains(notes[0], "starting over")
+			if restarted != tc.restart || len(notes) != 1 {
+				t.Errorf("resume notes %q; want a start over: %v", notes, tc.restart)
+			}
+			got := readOutputs(t, out)
+			for name, w := range want {
+				if got[name] != w {
+					t.Errorf("%s differs after resuming", name)
+				}
+			}
+		})
+	}
+}

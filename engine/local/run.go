@@ -406,7 +406,11 @@ func (r *run) resume() (int, error) {
 	case "":
 		return 0, nil
 	case "fingerprint", "confirm":
-		if err := r.loadFingerprint(); err != nil {
+		if err := r.loadFingerprint(); errors.Is(err, errTornSignatures) {
+			// Checked before anything is loaded: a fresh start.
+			r.prog.noteStage("resume", "starting over: %v", err)
+			return 0, nil
+		} else if err != nil {
 			return 0, &output.ConfigError{Err: fmt.Errorf("%w: the fingerprint checkpoint cannot be read (%v); rerun without --resume (with --force) to start over", ErrResumeMismatch, err)}
 		}
 		if done == "fingerprint" {

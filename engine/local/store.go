@@ -8,9 +8,9 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/quchong/quchong/internal/writeback"
 	"github.com/quchong/quchong/record"
 	"github.com/quchong/quchong/stage"
+	"github.com/zeebo/xxh3"
 )
 
 // blockShift sets the number of documents per storage block (4096). Blocks
@@ -68,6 +68,9 @@ type block struct {
 	pending atomic.Int32
 	closed  atomic.Bool
 	flushed sync.Once
+	// sum is the checksum of the block's signatures as written to the
+	// signature file (sigSum), set when flushed.
+	sum uint64
 }
 
 func newBlock(index, k int, withSigs bool) *block {
@@ -184,14 +187,29 @@ func (s *store) flush(b *block) {
 			s.flushErr.CompareAndSwap(nil, &err)
 			return
 		}
-		// The fingerprint checkpoint syncs the file: its blocks go to the
-		// disk while the run goes on, not all at the checkpoint.
-		writeback.Start(s.sigFile, off, int64(n))
+		// The file is not made durable: the fingerprint checkpoint
+		// records each block's checksum instead, and a run resumed after
+		// the machine stopped before the blocks reached the disk starts
+		// over (loadFingerprint). A run that ends soon enough never
+		// writes them to the disk at all.
+		b.sum = sigSum(u32bytes(b.sigs[:b.n*s.k])[:n])
 		if s.resident.Load() > int64(s.maxResident) {
 			b.sigs = nil
 			s.resident.Add(-1)
 		}
 	})
+}
+
+// sigSum is the checksum of a block's signatures in the signature file.
+func sigSum(b []byte) uint64 { return xxh3.Hash(b) }
+
+// sums returns the checksum of every block's signatures (all flushed).
+func (s *store) sums() []uint64 {
+	out := make([]uint64, len(s.blocks))
+	for i, b := range s.blocks {
+		out[i] = b.sum
+	}
+	return out
 }
 
 // dropSignatures frees the resident signatures once no stage needs them
