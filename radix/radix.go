@@ -150,3 +150,69 @@ func SortTop(keys, tmp []uint64) {
 	}
 	copy(keys, tmp)
 }
+
+// maxPairsTop is the widest top digit SortPairsTop splits on: a count
+// table of 2^16 entries (256 KiB) still stays in the second-level cache.
+const maxPairsTop = 16
+
+// SortPairsTop is SortPairs in two passes on random keys, such as the band
+// keys of LSH grouping: one counting pass on the keys' top bits (four to
+// eight records a bucket, up to 2^16 buckets: the count table takes at most
+// a byte a record), then an insertion sort of each bucket. Like SortPairs it is stable: records with equal keys keep their
+// order. A bucket that random keys would not make large (many equal or
+// clustered keys) is sorted with SortPairs, so the worst case is SortPairs
+// and a pass. tmpK and tmpV are scratch of at least the same length.
+func SortPairsTop(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	if n >= 1<<31 { // the count table holds int32 positions
+		SortPairs(keys, vals, tmpK, tmpV)
+		return
+	}
+	top := uint(1)
+	for top < maxPairsTop && 1<<(top+3) < n {
+		top++
+	}
+	shift := 64 - top
+	count := make([]int32, 1<<top)
+	for _, k := range keys {
+		count[k>>shift]++
+	}
+	sum := int32(0)
+	for i, c := range count {
+		count[i] = sum
+		sum += c
+	}
+	tk, tv := tmpK[:n], tmpV[:n]
+	for i, k := range keys {
+		d := k >> shift
+		j := count[d]
+		count[d]++
+		tk[j] = k
+		tv[j] = vals[i]
+	}
+	// count[d] is now the end of bucket d.
+	lo := 0
+	for _, end := range count {
+		hi := int(end)
+		bk, bv := tk[lo:hi], tv[lo:hi]
+		if len(bk) > 32 {
+			SortPairs(bk, bv, keys[lo:hi], vals[lo:hi])
+		} else {
+			for i := 1; i < len(bk); i++ {
+				k, v := bk[i], bv[i]
+				j := i
+				for j > 0 && bk[j-1] > k {
+					bk[j], bv[j] = bk[j-1], bv[j-1]
+					j--
+				}
+				bk[j], bv[j] = k, v
+			}
+		}
+		lo = hi
+	}
+	copy(keys, tk)
+	copy(vals, tv)
+}

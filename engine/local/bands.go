@@ -13,8 +13,9 @@ import (
 )
 
 // bandRecordBytes is the memory one representative takes while its band is
-// sorted in memory: its key and index, and the radix sort's scratch.
-const bandRecordBytes = 24
+// sorted in memory: its key and index, the sort's scratch and its count
+// table (radix.SortPairsTop: at most a byte a record).
+const bandRecordBytes = 25
 
 // bandBuckets calls fn with every bucket of one LSH band that has two or
 // more members, in increasing key order, each bucket's members in
@@ -34,7 +35,7 @@ func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRe
 			return err
 		}
 		vals := slices.Clone(reps)
-		radix.SortPairs(keys, vals, make([]uint64, n), make([]uint32, n))
+		radix.SortPairsTop(keys, vals, make([]uint64, n), make([]uint32, n))
 		for j := 0; j < n; {
 			k := j + 1
 			for k < n && keys[k] == keys[j] {
@@ -80,7 +81,7 @@ func mergeBandRuns(reps []uint32, readKeys func(dst []uint64, lo int) error, max
 			return err
 		}
 		copy(vals[:m], reps[lo:lo+m])
-		radix.SortPairs(keys[:m], vals[:m], tmpK, tmpV)
+		radix.SortPairsTop(keys[:m], vals[:m], tmpK, tmpV)
 		for i := range m {
 			binary.LittleEndian.PutUint64(rec[:], keys[i])
 			binary.LittleEndian.PutUint32(rec[8:], vals[i])
