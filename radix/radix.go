@@ -3,7 +3,10 @@
 // groups and compares (see the benchmarks).
 package radix
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // bits is the digit width: 11-bit digits sort 64-bit keys in six passes
 // with a count table that stays in the first-level cache.
@@ -215,4 +218,127 @@ func SortPairsTop(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
 	}
 	copy(keys, tk)
 	copy(vals, tv)
+}
+
+// Repeats calls fn with the positions in keys of every set of two or more
+// equal keys, in increasing key order, each set's positions increasing, and
+// returns fn's first error, where it stops. keys is left as it is. One
+// counting pass on the keys' top bits (four to eight keys a bucket, up to
+// 2^16 buckets) writes each key's next 32 bits and its position, packed in
+// one word, to its bucket in tmp; a small bucket is sorted only when two
+// of its words share their key bits, and equal key bits are then checked
+// against the full keys. On random keys most of which are unique, such as
+// LSH band keys, that is less than half SortPairsTop's work, and no
+// record moves (BenchmarkSortPairsBand). A bucket that random keys would
+// not make large is sorted with a comparison sort. keys holds at most
+// 2^32 keys; tmp is scratch of at least the same length.
+func Repeats(keys, tmp []uint64, fn func(pos []uint32) error) error {
+	n := len(keys)
+	if n < 2 {
+		return nil
+	}
+	if uint64(n) > 1<<32 {
+		panic("radix.Repeats: more than 2^32 keys")
+	}
+	top := uint(1)
+	for top < maxPairsTop && 1<<(top+3) < n {
+		top++
+	}
+	shift := 64 - top
+	count := make([]int, 1<<top)
+	for _, k := range keys {
+		count[k>>shift]++
+	}
+	sum := 0
+	for i, c := range count {
+		count[i] = sum
+		sum += c
+	}
+	tmp = tmp[:n]
+	for i, k := range keys {
+		d := k >> shift
+		tmp[count[d]] = (k<<top)&^(1<<32-1) | uint64(i)
+		count[d]++
+	}
+	// count[d] is now the end of bucket d.
+	var pos []uint32
+	lo := 0
+	for _, end := range count {
+		b := tmp[lo:end]
+		lo = end
+		if len(b) < 2 || len(b) <= 12 && !repeatedPrefix(b) {
+			continue
+		}
+		if len(b) > 32 {
+			slices.Sort(b) // the words are distinct: their positions differ
+		} else {
+			for i := 1; i < len(b); i++ {
+				k := b[i]
+				j := i
+				for j > 0 && b[j-1] > k {
+					b[j] = b[j-1]
+					j--
+				}
+				b[j] = k
+			}
+		}
+		for j := 0; j < len(b); {
+			k := j + 1
+			for k < len(b) && b[k]>>32 == b[j]>>32 {
+				k++
+			}
+			if k-j > 1 {
+				var err error
+				if pos, err = repeatsOf(keys, b[j:k], pos, fn); err != nil {
+					return err
+				}
+			}
+			j = k
+		}
+	}
+	return nil
+}
+
+// repeatedPrefix reports whether two of a small bucket's packed records
+// share their key bits. Most buckets have none, and comparing every pair
+// of a few records is cheaper than sorting them: its branches are nearly
+// always taken the same way.
+func repeatedPrefix(b []uint64) bool {
+	for i := 1; i < len(b); i++ {
+		hi := b[i] >> 32
+		for _, x := range b[:i] {
+			if x>>32 == hi {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// repeatsOf calls fn with the sets of equal keys among run, packed records
+// of Repeats that share their top bits and next 32 bits, ordered by
+// position: all of them, unless (rarely) their full keys differ.
+func repeatsOf(keys []uint64, run []uint64, pos []uint32, fn func(pos []uint32) error) ([]uint32, error) {
+	pos = pos[:0]
+	for _, x := range run {
+		pos = append(pos, uint32(x))
+	}
+	first := keys[pos[0]]
+	if !slices.ContainsFunc(pos[1:], func(p uint32) bool { return keys[p] != first }) {
+		return pos, fn(pos)
+	}
+	slices.SortStableFunc(pos, func(a, b uint32) int { return cmp.Compare(keys[a], keys[b]) })
+	for a := 0; a < len(pos); {
+		b := a + 1
+		for b < len(pos) && keys[pos[b]] == keys[pos[a]] {
+			b++
+		}
+		if b-a > 1 {
+			if err := fn(pos[a:b]); err != nil {
+				return pos, err
+			}
+		}
+		a = b
+	}
+	return pos, nil
 }

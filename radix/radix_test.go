@@ -47,6 +47,62 @@ func TestSortPairs(t *testing.T) {
 	}
 }
 
+// TestRepeats compares Repeats with the runs of a stable sort of (key,
+// position), on keys that random hashes give and on keys that they do not.
+func TestRepeats(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	cases := []struct {
+		name string
+		key  func(i int) uint64
+	}{
+		{"random", func(int) uint64 { return r.Uint64() }},
+		{"repeats", func(int) uint64 { return r.Uint64N(1000) * 0x9e3779b97f4a7c15 }},
+		{"all equal", func(int) uint64 { return 42 }},
+		{"top 48 bits equal", func(int) uint64 { return 0x1234_5678_9abc<<16 | r.Uint64N(700) }},
+		{"top 20 bits equal", func(int) uint64 { return 0xfedcb<<44 | r.Uint64N(700) }},
+		{"small", func(int) uint64 { return r.Uint64N(700) }},
+	}
+	for _, n := range []int{0, 1, 2, 3, 40, 1000, 50000} {
+		for _, c := range cases {
+			keys := make([]uint64, n)
+			for i := range keys {
+				keys[i] = c.key(i)
+			}
+			pos := make([]uint32, n)
+			for i := range pos {
+				pos[i] = uint32(i)
+			}
+			slices.SortStableFunc(pos, func(a, b uint32) int { return cmp.Compare(keys[a], keys[b]) })
+			var want [][]uint32
+			for j := 0; j < n; {
+				k := j + 1
+				for k < n && keys[pos[k]] == keys[pos[j]] {
+					k++
+				}
+				if k-j > 1 {
+					want = append(want, pos[j:k])
+				}
+				j = k
+			}
+			var got [][]uint32
+			orig := slices.Clone(keys)
+			err := Repeats(keys, make([]uint64, n), func(p []uint32) error {
+				got = append(got, slices.Clone(p))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(keys, orig) {
+				t.Fatalf("%s n=%d: Repeats changed its keys", c.name, n)
+			}
+			if !slices.EqualFunc(got, want, slices.Equal[[]uint32]) {
+				t.Fatalf("%s n=%d: %d sets of repeats, differing from the %d of a stable sort", c.name, n, len(got), len(want))
+			}
+		}
+	}
+}
+
 func benchKeys(n int) ([]uint64, []uint32) {
 	r := rand.New(rand.NewPCG(1, 1))
 	keys := make([]uint64, n)
@@ -72,8 +128,8 @@ func BenchmarkSortPairs(b *testing.B) {
 	}
 }
 
-// BenchmarkSortPairsBand compares SortPairs with SortPairsTop on one LSH
-// band's records at the sizes of zh_mix_50mb (37 K representatives),
+// BenchmarkSortPairsBand compares SortPairs, SortPairsTop and Repeats on one
+// LSH band's records at the sizes of zh_mix_50mb (37 K representatives),
 // zh_mix_150mb and a 1 M-document corpus (ns/op per whole sort).
 func BenchmarkSortPairsBand(b *testing.B) {
 	for _, n := range []int{37_000, 160_000, 1 << 20} {
@@ -93,6 +149,13 @@ func BenchmarkSortPairsBand(b *testing.B) {
 				}
 			})
 		}
+		b.Run(fmt.Sprintf("repeats/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(n) * 12)
+			for b.Loop() {
+				copy(keys, keys0)
+				Repeats(keys, tk, func([]uint32) error { return nil })
+			}
+		})
 	}
 }
 

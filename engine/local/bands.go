@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/quchong/quchong/radix"
 )
@@ -22,8 +21,8 @@ const bandRecordBytes = 25
 // increasing index order. reps are the representatives, increasing;
 // readKeys fills dst with their band keys from position lo on.
 //
-// When the band's records fit in maxRecords, they are radix-sorted in
-// memory. Otherwise they are sorted in runs of maxRecords, each run written
+// When the band's records fit in maxRecords, their repeated keys are found
+// in memory (radix.Repeats). Otherwise they are sorted in runs of maxRecords, each run written
 // to a file in dir, and the runs merged: memory stays at maxRecords records
 // plus a read buffer per run, whatever the number of documents.
 func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRecords int, dir string, fn func(bucket []uint32) error) error {
@@ -34,21 +33,14 @@ func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRe
 		if err := readKeys(keys, 0); err != nil {
 			return err
 		}
-		vals := slices.Clone(reps)
-		radix.SortPairsTop(keys, vals, make([]uint64, n), make([]uint32, n))
-		for j := 0; j < n; {
-			k := j + 1
-			for k < n && keys[k] == keys[j] {
-				k++
+		var bucket []uint32
+		return radix.Repeats(keys, make([]uint64, n), func(pos []uint32) error {
+			bucket = bucket[:0]
+			for _, p := range pos {
+				bucket = append(bucket, reps[p])
 			}
-			if k-j > 1 {
-				if err := fn(vals[j:k]); err != nil {
-					return err
-				}
-			}
-			j = k
-		}
-		return nil
+			return fn(bucket)
+		})
 	}
 	return mergeBandRuns(reps, readKeys, maxRecords, dir, fn)
 }

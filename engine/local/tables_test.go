@@ -256,6 +256,7 @@ func TestBandBucketsCases(t *testing.T) {
 		{"all equal", 20_000, func(int) uint64 { return 0xdeadbeefcafef00d }},
 		{"shared top bits", 20_000, func(int) uint64 { return 0xabcd<<48 | r.Uint64N(5_000) }},
 		{"shared top bits, distinct", 20_000, func(int) uint64 { return 0xabcdef<<40 | r.Uint64N(1<<40) }},
+		{"shared top 48 bits", 20_000, func(int) uint64 { return 0xabcdef012345<<16 | r.Uint64N(30_000) }},
 		{"few top buckets", 20_000, func(int) uint64 { return r.Uint64N(4)<<62 | r.Uint64N(3_000)<<20 }},
 		{"descending", 5_000, func(i int) uint64 { return uint64(5_000-i/3) << 40 }},
 	}
