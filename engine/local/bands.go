@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/quchong/quchong/radix"
 )
@@ -16,30 +17,41 @@ import (
 // table (radix.SortPairsTop: at most a byte a record).
 const bandRecordBytes = 25
 
+// bandScratch holds what bandBuckets reuses from one band to the next: a
+// band's keys, Repeats' scratch and a bucket.
+type bandScratch struct {
+	keys, tmp []uint64
+	bucket    []uint32
+}
+
 // bandBuckets calls fn with every bucket of one LSH band that has two or
 // more members, in increasing key order, each bucket's members in
 // increasing index order. reps are the representatives, increasing;
-// readKeys fills dst with their band keys from position lo on.
+// readKeys fills dst with their band keys from position lo on. sc, when
+// not nil, is scratch kept from an earlier band (one at a time).
 //
 // When the band's records fit in maxRecords, their repeated keys are found
-// in memory (radix.Repeats). Otherwise they are sorted in runs of maxRecords, each run written
-// to a file in dir, and the runs merged: memory stays at maxRecords records
-// plus a read buffer per run, whatever the number of documents.
-func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRecords int, dir string, fn func(bucket []uint32) error) error {
+// in memory (radix.Repeats). Otherwise they are sorted in runs of
+// maxRecords, each run written to a file in dir, and the runs merged:
+// memory stays at maxRecords records plus a read buffer per run, whatever
+// the number of documents.
+func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRecords int, dir string, sc *bandScratch, fn func(bucket []uint32) error) error {
 	n := len(reps)
 	maxRecords = max(maxRecords, 2)
 	if n <= maxRecords {
-		keys := make([]uint64, n)
-		if err := readKeys(keys, 0); err != nil {
+		if sc == nil {
+			sc = new(bandScratch)
+		}
+		sc.keys, sc.tmp = slices.Grow(sc.keys[:0], n)[:n], slices.Grow(sc.tmp[:0], n)[:n]
+		if err := readKeys(sc.keys, 0); err != nil {
 			return err
 		}
-		var bucket []uint32
-		return radix.Repeats(keys, make([]uint64, n), func(pos []uint32) error {
-			bucket = bucket[:0]
+		return radix.Repeats(sc.keys, sc.tmp, func(pos []uint32) error {
+			sc.bucket = sc.bucket[:0]
 			for _, p := range pos {
-				bucket = append(bucket, reps[p])
+				sc.bucket = append(sc.bucket, reps[p])
 			}
-			return fn(bucket)
+			return fn(sc.bucket)
 		})
 	}
 	return mergeBandRuns(reps, readKeys, maxRecords, dir, fn)

@@ -123,7 +123,13 @@ func (r *run) group(ctx context.Context) error {
 	}
 	perBand := make([][]stage.Pair, b)
 	bandErrs := make([]error, b)
+	scratch := make(chan *bandScratch, concurrent) // one a band in flight
+	for range concurrent {
+		scratch <- new(bandScratch)
+	}
 	parallelItems(b, concurrent, func(band int) {
+		sc := <-scratch
+		defer func() { scratch <- sc }()
 		readKeys := func(dst []uint64, lo int) error {
 			if len(dst) == 0 {
 				return nil
@@ -135,7 +141,7 @@ func (r *run) group(ctx context.Context) error {
 		}
 		var out []stage.Pair
 		var sigs []uint32
-		bandErrs[band] = bandBuckets(reps, readKeys, maxRecords, r.workDir, func(bucket []uint32) error {
+		bandErrs[band] = bandBuckets(reps, readKeys, maxRecords, r.workDir, sc, func(bucket []uint32) error {
 			var err error
 			if sigs, err = r.loadSigs(sigs, bucket); err != nil {
 				return err

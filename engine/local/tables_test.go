@@ -182,7 +182,7 @@ func TestBandBucketsRuns(t *testing.T) {
 		readKeys := func(dst []uint64, lo int) error { copy(dst, keys[lo:]); return nil }
 		collect := func(maxRecords int) [][]uint32 {
 			var got [][]uint32
-			err := bandBuckets(reps, readKeys, maxRecords, t.TempDir(), func(b []uint32) error {
+			err := bandBuckets(reps, readKeys, maxRecords, t.TempDir(), nil, func(b []uint32) error {
 				got = append(got, slices.Clone(b))
 				return nil
 			})
@@ -238,7 +238,7 @@ func wantBuckets(reps []uint32, keys []uint64) [][]uint32 {
 // TestBandBucketsCases compares bandBuckets, in memory and in runs merged
 // from disk, with a plain stable sort of the records, on keys that random
 // band keys give and on keys that they do not: many repeats, all equal,
-// all sharing their top bits.
+// all sharing their top bits; its scratch is reused from case to case.
 func TestBandBucketsCases(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	cases := []struct {
@@ -260,6 +260,7 @@ func TestBandBucketsCases(t *testing.T) {
 		{"few top buckets", 20_000, func(int) uint64 { return r.Uint64N(4)<<62 | r.Uint64N(3_000)<<20 }},
 		{"descending", 5_000, func(i int) uint64 { return uint64(5_000-i/3) << 40 }},
 	}
+	var sc bandScratch // kept from case to case, as a worker keeps it from band to band
 	for _, c := range cases {
 		reps := make([]uint32, c.n)
 		keys := make([]uint64, c.n)
@@ -279,7 +280,7 @@ func TestBandBucketsCases(t *testing.T) {
 				continue // thousands of runs: the merge is tested by the smaller cases
 			}
 			var got [][]uint32
-			err := bandBuckets(reps, readKeys, maxRecords, t.TempDir(), func(b []uint32) error {
+			err := bandBuckets(reps, readKeys, maxRecords, t.TempDir(), &sc, func(b []uint32) error {
 				got = append(got, slices.Clone(b))
 				return nil
 			})
@@ -311,9 +312,10 @@ func BenchmarkBandBuckets(b *testing.B) {
 		readKeys := func(dst []uint64, lo int) error { copy(dst, keys[lo:]); return nil }
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(n) * 12)
+			var sc bandScratch
 			for b.Loop() {
 				buckets := 0
-				if err := bandBuckets(reps, readKeys, n, "", func([]uint32) error { buckets++; return nil }); err != nil {
+				if err := bandBuckets(reps, readKeys, n, "", &sc, func([]uint32) error { buckets++; return nil }); err != nil {
 					b.Fatal(err)
 				}
 				if buckets != n/20 {
