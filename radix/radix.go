@@ -1,6 +1,9 @@
-// Package radix sorts 64-bit keys by least-significant-digit radix sort,
-// several times faster than a comparison sort on the random hashes quchong
-// groups and compares (see the benchmarks).
+// Package radix sorts 64-bit keys by radix sort, several times faster than
+// a comparison sort on the random hashes quchong groups and compares (see
+// the benchmarks): least-significant digit first (Sort, SortPairs), or one
+// counting pass on the top bits and small buckets sorted on their own
+// (SortTop, SortPairsTop). Repeats finds the repeated keys of a set the
+// same way without sorting it.
 package radix
 
 import (
