@@ -77,7 +77,6 @@ func (r *run) group(ctx context.Context) error {
 
 	// Exact duplicates: the first of each set of equal hashes (the
 	// smallest index) is the representative.
-	var reps []uint32
 	exactRuns(n, r.docs.exact, func(run []uint64) {
 		first := uint32(run[0])
 		for _, x := range run {
@@ -86,11 +85,15 @@ func (r *run) group(ctx context.Context) error {
 		if len(run) > 1 {
 			r.stats.Verification.ExactGroups++
 		}
-		if r.docs.fp(first).Signed {
-			reps = append(reps, first)
-		}
 	})
-	slices.Sort(reps)
+	// The representatives with a signature, in index order: one scan
+	// instead of a sort of those the runs give in hash order.
+	var reps []uint32
+	for i := range uint32(n) {
+		if g.rep[i] == i && r.docs.fp(i).Signed {
+			reps = append(reps, i)
+		}
+	}
 
 	// Band keys: one pass over the signatures (in memory or read back
 	// block by block) writes every representative's key for every band to
