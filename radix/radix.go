@@ -225,7 +225,9 @@ func SortPairsTop(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
 
 // Repeats calls fn with the positions in keys of every set of two or more
 // equal keys, in increasing key order, each set's positions increasing, and
-// returns fn's first error, where it stops. keys is left as it is. One
+// returns fn's first error, where it stops. fn may overwrite the positions
+// it is given (Repeats reads none of them again), not keep them. keys is
+// left as it is. One
 // counting pass on the keys' top bits (four to eight keys a bucket, up to
 // 2^16 buckets) writes each key's next 32 bits and its position, packed in
 // one word, to its bucket in tmp; a small bucket is sorted only when two

@@ -88,6 +88,9 @@ func TestRepeats(t *testing.T) {
 			orig := slices.Clone(keys)
 			err := Repeats(keys, make([]uint64, n), func(p []uint32) error {
 				got = append(got, slices.Clone(p))
+				for i := range p {
+					p[i] = 1<<32 - 1 // fn may overwrite them
+				}
 				return nil
 			})
 			if err != nil {

@@ -13,16 +13,15 @@ import (
 )
 
 // bandRecordBytes is the memory one representative takes while its band is
-// sorted in memory: its key and index, the sort's scratch and its count
-// table (radix.SortPairsTop: at most a byte a record).
+// grouped: in a sorted run, its key and index, the sort's scratch and its
+// count table (radix.SortPairsTop: at most a byte a record); in memory
+// less (radix.Repeats: the key, its packed word, at most two bytes of count
+// table and, in a bucket, its index).
 const bandRecordBytes = 25
 
 // bandScratch holds what bandBuckets reuses from one band to the next: a
-// band's keys, Repeats' scratch and a bucket.
-type bandScratch struct {
-	keys, tmp []uint64
-	bucket    []uint32
-}
+// band's keys and Repeats' scratch.
+type bandScratch struct{ keys, tmp []uint64 }
 
 // bandBuckets calls fn with every bucket of one LSH band that has two or
 // more members, in increasing key order, each bucket's members in
@@ -47,11 +46,10 @@ func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRe
 			return err
 		}
 		return radix.Repeats(sc.keys, sc.tmp, func(pos []uint32) error {
-			sc.bucket = sc.bucket[:0]
-			for _, p := range pos {
-				sc.bucket = append(sc.bucket, reps[p])
+			for i, p := range pos { // in place: Repeats allows it
+				pos[i] = reps[p]
 			}
-			return fn(sc.bucket)
+			return fn(pos)
 		})
 	}
 	return mergeBandRuns(reps, readKeys, maxRecords, dir, fn)
