@@ -157,17 +157,19 @@ func SortTop(keys, tmp []uint64) {
 	copy(keys, tmp)
 }
 
-// maxPairsTop is the widest top digit SortPairsTop splits on: a count
-// table of 2^16 entries (256 KiB) still stays in the second-level cache.
+// maxPairsTop is the widest top digit SortPairsTop and Repeats split on: a
+// count table of 2^16 entries (256 or 512 KiB) still stays in the
+// second-level cache.
 const maxPairsTop = 16
 
 // SortPairsTop is SortPairs in two passes on random keys, such as the band
 // keys of LSH grouping: one counting pass on the keys' top bits (four to
-// eight records a bucket, up to 2^16 buckets: the count table takes at most
-// a byte a record), then an insertion sort of each bucket. Like SortPairs it is stable: records with equal keys keep their
-// order. A bucket that random keys would not make large (many equal or
-// clustered keys) is sorted with SortPairs, so the worst case is SortPairs
-// and a pass. tmpK and tmpV are scratch of at least the same length.
+// eight records a bucket, up to 2^16 buckets: the count table takes at
+// most a byte a record), then an insertion sort of each bucket. Like
+// SortPairs it is stable: records with equal keys keep their order. A
+// bucket that random keys would not make large (many equal or clustered
+// keys) is sorted with SortPairs, so the worst case is SortPairs and a
+// pass. tmpK and tmpV are scratch of at least the same length.
 func SortPairsTop(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
 	n := len(keys)
 	if n < 2 {
@@ -227,16 +229,17 @@ func SortPairsTop(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
 // equal keys, in increasing key order, each set's positions increasing, and
 // returns fn's first error, where it stops. fn may overwrite the positions
 // it is given (Repeats reads none of them again), not keep them. keys is
-// left as it is. One
-// counting pass on the keys' top bits (four to eight keys a bucket, up to
-// 2^16 buckets) writes each key's next 32 bits and its position, packed in
-// one word, to its bucket in tmp; a small bucket is sorted only when two
-// of its words share their key bits, and equal key bits are then checked
-// against the full keys. On random keys most of which are unique, such as
-// LSH band keys, that is less than half SortPairsTop's work, and no
-// record moves (BenchmarkSortPairsBand). A bucket that random keys would
-// not make large is sorted with a comparison sort. keys holds at most
-// 2^32 keys; tmp is scratch of at least the same length.
+// left as it is.
+//
+// One counting pass on the keys' top bits (four to eight keys a bucket, up
+// to 2^16 buckets) writes each key's next 32 bits and its position, packed
+// in one word, to its bucket in tmp; a small bucket is sorted only when
+// two of its words share their key bits, and equal key bits are then
+// checked against the full keys. On random keys most of which are unique,
+// such as LSH band keys, no record moves and it takes half to two thirds
+// of SortPairsTop's time (BenchmarkSortPairsBand). A bucket that random
+// keys would not make large is sorted with a comparison sort. keys holds
+// at most 2^32 keys; tmp is scratch of at least the same length.
 func Repeats(keys, tmp []uint64, fn func(pos []uint32) error) error {
 	n := len(keys)
 	if n < 2 {

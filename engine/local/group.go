@@ -108,8 +108,8 @@ func (r *run) group(ctx context.Context) error {
 
 	// One band at a time per worker: the band's repeated keys found in
 	// key order (radix.Repeats), then each bucket screened with its
-	// members' signatures. As many bands run at once as the memory budget allows; a
-	// band too large for it is sorted in runs that are merged.
+	// members' signatures. As many bands run at once as the memory budget
+	// allows; a band too large for it is sorted in runs that are merged.
 	masked := func(i uint32) bool { return r.docs.fp(i).Masks > 0 }
 	avail := r.memoryLeft()
 	maxRecords := int(min(avail/bandRecordBytes, int64(len(reps))))
