@@ -1,9 +1,15 @@
-// Package radix sorts 64-bit keys by least-significant-digit radix sort,
-// several times faster than a comparison sort on the random hashes quchong
-// groups and compares (see the benchmarks).
+// Package radix sorts 64-bit keys by radix sort, several times faster than
+// a comparison sort on the random hashes quchong groups and compares (see
+// the benchmarks): least-significant digit first (Sort, SortPairs), or one
+// counting pass on the top bits and small buckets sorted on their own
+// (SortTop, SortPairsTop). Repeats finds the repeated keys of a set the
+// same way without sorting it.
 package radix
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // bits is the digit width: 11-bit digits sort 64-bit keys in six passes
 // with a count table that stays in the first-level cache.
@@ -149,4 +155,198 @@ func SortTop(keys, tmp []uint64) {
 		lo = int(end)
 	}
 	copy(keys, tmp)
+}
+
+// maxPairsTop is the widest top digit SortPairsTop and Repeats split on: a
+// count table of 2^16 entries (256 or 512 KiB) still stays in the
+// second-level cache.
+const maxPairsTop = 16
+
+// SortPairsTop is SortPairs in two passes on random keys, such as the band
+// keys of LSH grouping: one counting pass on the keys' top bits (four to
+// eight records a bucket, up to 2^16 buckets: the count table takes at
+// most a byte a record), then an insertion sort of each bucket. Like
+// SortPairs it is stable: records with equal keys keep their order. A
+// bucket that random keys would not make large (many equal or clustered
+// keys) is sorted with SortPairs, so the worst case is SortPairs and a
+// pass. tmpK and tmpV are scratch of at least the same length.
+func SortPairsTop(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	if n >= 1<<31 { // the count table holds int32 positions
+		SortPairs(keys, vals, tmpK, tmpV)
+		return
+	}
+	top := uint(1)
+	for top < maxPairsTop && 1<<(top+3) < n {
+		top++
+	}
+	shift := 64 - top
+	count := make([]int32, 1<<top)
+	for _, k := range keys {
+		count[k>>shift]++
+	}
+	sum := int32(0)
+	for i, c := range count {
+		count[i] = sum
+		sum += c
+	}
+	tk, tv := tmpK[:n], tmpV[:n]
+	for i, k := range keys {
+		d := k >> shift
+		j := count[d]
+		count[d]++
+		tk[j] = k
+		tv[j] = vals[i]
+	}
+	// count[d] is now the end of bucket d.
+	lo := 0
+	for _, end := range count {
+		hi := int(end)
+		bk, bv := tk[lo:hi], tv[lo:hi]
+		if len(bk) > 32 {
+			SortPairs(bk, bv, keys[lo:hi], vals[lo:hi])
+		} else {
+			for i := 1; i < len(bk); i++ {
+				k, v := bk[i], bv[i]
+				j := i
+				for j > 0 && bk[j-1] > k {
+					bk[j], bv[j] = bk[j-1], bv[j-1]
+					j--
+				}
+				bk[j], bv[j] = k, v
+			}
+		}
+		lo = hi
+	}
+	copy(keys, tk)
+	copy(vals, tv)
+}
+
+// Repeats calls fn with the positions in keys of every set of two or more
+// equal keys, in increasing key order, each set's positions increasing, and
+// returns fn's first error, where it stops. fn may overwrite the positions
+// it is given (Repeats reads none of them again), not keep them. keys is
+// left as it is.
+//
+// One counting pass on the keys' top bits (four to eight keys a bucket, up
+// to 2^16 buckets) writes each key's next 32 bits and its position, packed
+// in one word, to its bucket in tmp; a small bucket is sorted only when
+// two of its words share their key bits, and equal key bits are then
+// checked against the full keys. On random keys most of which are unique,
+// such as LSH band keys, no record moves and it takes half to two thirds
+// of SortPairsTop's time (BenchmarkSortPairsBand). A bucket that random
+// keys would not make large is sorted with a comparison sort. keys holds
+// at most 2^32 keys; tmp is scratch of at least the same length.
+func Repeats(keys, tmp []uint64, fn func(pos []uint32) error) error {
+	n := len(keys)
+	if n < 2 {
+		return nil
+	}
+	if uint64(n) > 1<<32 {
+		panic("radix.Repeats: more than 2^32 keys")
+	}
+	top := uint(1)
+	for top < maxPairsTop && 1<<(top+3) < n {
+		top++
+	}
+	shift := 64 - top
+	count := make([]int, 1<<top)
+	for _, k := range keys {
+		count[k>>shift]++
+	}
+	sum := 0
+	for i, c := range count {
+		count[i] = sum
+		sum += c
+	}
+	tmp = tmp[:n]
+	for i, k := range keys {
+		d := k >> shift
+		tmp[count[d]] = (k<<top)&^(1<<32-1) | uint64(i)
+		count[d]++
+	}
+	// count[d] is now the end of bucket d.
+	var pos []uint32
+	lo := 0
+	for _, end := range count {
+		b := tmp[lo:end]
+		lo = end
+		if len(b) < 2 || len(b) <= 12 && !repeatedPrefix(b) {
+			continue
+		}
+		if len(b) > 32 {
+			slices.Sort(b) // the words are distinct: their positions differ
+		} else {
+			for i := 1; i < len(b); i++ {
+				k := b[i]
+				j := i
+				for j > 0 && b[j-1] > k {
+					b[j] = b[j-1]
+					j--
+				}
+				b[j] = k
+			}
+		}
+		for j := 0; j < len(b); {
+			k := j + 1
+			for k < len(b) && b[k]>>32 == b[j]>>32 {
+				k++
+			}
+			if k-j > 1 {
+				var err error
+				if pos, err = repeatsOf(keys, b[j:k], pos, fn); err != nil {
+					return err
+				}
+			}
+			j = k
+		}
+	}
+	return nil
+}
+
+// repeatedPrefix reports whether two of a small bucket's packed records
+// share their key bits. Most buckets have none, and comparing every pair
+// of a few records is cheaper than sorting them: its branches are nearly
+// always taken the same way.
+func repeatedPrefix(b []uint64) bool {
+	for i := 1; i < len(b); i++ {
+		hi := b[i] >> 32
+		for _, x := range b[:i] {
+			if x>>32 == hi {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// repeatsOf calls fn with the sets of equal keys among run, packed records
+// of Repeats that share their top bits and next 32 bits, ordered by
+// position: all of them, unless (rarely) their full keys differ.
+func repeatsOf(keys []uint64, run []uint64, pos []uint32, fn func(pos []uint32) error) ([]uint32, error) {
+	pos = pos[:0]
+	for _, x := range run {
+		pos = append(pos, uint32(x))
+	}
+	first := keys[pos[0]]
+	if !slices.ContainsFunc(pos[1:], func(p uint32) bool { return keys[p] != first }) {
+		return pos, fn(pos)
+	}
+	slices.SortStableFunc(pos, func(a, b uint32) int { return cmp.Compare(keys[a], keys[b]) })
+	for a := 0; a < len(pos); {
+		b := a + 1
+		for b < len(pos) && keys[pos[b]] == keys[pos[a]] {
+			b++
+		}
+		if b-a > 1 {
+			if err := fn(pos[a:b]); err != nil {
+				return pos, err
+			}
+		}
+		a = b
+	}
+	return pos, nil
 }

@@ -13,41 +13,44 @@ import (
 )
 
 // bandRecordBytes is the memory one representative takes while its band is
-// sorted in memory: its key and index, and the radix sort's scratch.
-const bandRecordBytes = 24
+// grouped: in a sorted run, its key and index, the sort's scratch and its
+// count table (radix.SortPairsTop: at most a byte a record); in memory
+// less (radix.Repeats: the key, its packed word, at most two bytes of count
+// table and, in a bucket, its index).
+const bandRecordBytes = 25
+
+// bandScratch holds what bandBuckets reuses from one band to the next: a
+// band's keys and Repeats' scratch.
+type bandScratch struct{ keys, tmp []uint64 }
 
 // bandBuckets calls fn with every bucket of one LSH band that has two or
 // more members, in increasing key order, each bucket's members in
 // increasing index order. reps are the representatives, increasing;
-// readKeys fills dst with their band keys from position lo on.
+// readKeys fills dst with their band keys from position lo on. sc, when
+// not nil, is scratch kept from an earlier band (one at a time).
 //
-// When the band's records fit in maxRecords, they are radix-sorted in
-// memory. Otherwise they are sorted in runs of maxRecords, each run written
-// to a file in dir, and the runs merged: memory stays at maxRecords records
-// plus a read buffer per run, whatever the number of documents.
-func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRecords int, dir string, fn func(bucket []uint32) error) error {
+// When the band's records fit in maxRecords, their repeated keys are found
+// in memory (radix.Repeats). Otherwise they are sorted in runs of
+// maxRecords, each run written to a file in dir, and the runs merged:
+// memory stays at maxRecords records plus a read buffer per run, whatever
+// the number of documents.
+func bandBuckets(reps []uint32, readKeys func(dst []uint64, lo int) error, maxRecords int, dir string, sc *bandScratch, fn func(bucket []uint32) error) error {
 	n := len(reps)
 	maxRecords = max(maxRecords, 2)
 	if n <= maxRecords {
-		keys := make([]uint64, n)
-		if err := readKeys(keys, 0); err != nil {
+		if sc == nil {
+			sc = new(bandScratch)
+		}
+		sc.keys, sc.tmp = slices.Grow(sc.keys[:0], n)[:n], slices.Grow(sc.tmp[:0], n)[:n]
+		if err := readKeys(sc.keys, 0); err != nil {
 			return err
 		}
-		vals := slices.Clone(reps)
-		radix.SortPairs(keys, vals, make([]uint64, n), make([]uint32, n))
-		for j := 0; j < n; {
-			k := j + 1
-			for k < n && keys[k] == keys[j] {
-				k++
+		return radix.Repeats(sc.keys, sc.tmp, func(pos []uint32) error {
+			for i, p := range pos { // in place: Repeats allows it
+				pos[i] = reps[p]
 			}
-			if k-j > 1 {
-				if err := fn(vals[j:k]); err != nil {
-					return err
-				}
-			}
-			j = k
-		}
-		return nil
+			return fn(pos)
+		})
 	}
 	return mergeBandRuns(reps, readKeys, maxRecords, dir, fn)
 }
@@ -80,7 +83,7 @@ func mergeBandRuns(reps []uint32, readKeys func(dst []uint64, lo int) error, max
 			return err
 		}
 		copy(vals[:m], reps[lo:lo+m])
-		radix.SortPairs(keys[:m], vals[:m], tmpK, tmpV)
+		radix.SortPairsTop(keys[:m], vals[:m], tmpK, tmpV)
 		for i := range m {
 			binary.LittleEndian.PutUint64(rec[:], keys[i])
 			binary.LittleEndian.PutUint32(rec[8:], vals[i])

@@ -77,7 +77,6 @@ func (r *run) group(ctx context.Context) error {
 
 	// Exact duplicates: the first of each set of equal hashes (the
 	// smallest index) is the representative.
-	var reps []uint32
 	exactRuns(n, r.docs.exact, func(run []uint64) {
 		first := uint32(run[0])
 		for _, x := range run {
@@ -86,11 +85,15 @@ func (r *run) group(ctx context.Context) error {
 		if len(run) > 1 {
 			r.stats.Verification.ExactGroups++
 		}
-		if r.docs.fp(first).Signed {
-			reps = append(reps, first)
-		}
 	})
-	slices.Sort(reps)
+	// The representatives with a signature, in index order: one scan
+	// instead of a sort of those the runs give in hash order.
+	var reps []uint32
+	for i := range uint32(n) {
+		if g.rep[i] == i && r.docs.fp(i).Signed {
+			reps = append(reps, i)
+		}
+	}
 
 	// Band keys: one pass over the signatures (in memory or read back
 	// block by block) writes every representative's key for every band to
@@ -103,10 +106,10 @@ func (r *run) group(ctx context.Context) error {
 	}
 	defer keysFile.Close()
 
-	// One band at a time per worker: the band's (key, index) records,
-	// radix-sorted, then each bucket screened with its members'
-	// signatures. As many bands run at once as the memory budget allows; a
-	// band too large for it is sorted in runs that are merged.
+	// One band at a time per worker: the band's repeated keys found in
+	// key order (radix.Repeats), then each bucket screened with its
+	// members' signatures. As many bands run at once as the memory budget
+	// allows; a band too large for it is sorted in runs that are merged.
 	masked := func(i uint32) bool { return r.docs.fp(i).Masks > 0 }
 	avail := r.memoryLeft()
 	maxRecords := int(min(avail/bandRecordBytes, int64(len(reps))))
@@ -123,7 +126,13 @@ func (r *run) group(ctx context.Context) error {
 	}
 	perBand := make([][]stage.Pair, b)
 	bandErrs := make([]error, b)
+	scratch := make(chan *bandScratch, concurrent) // one a band in flight
+	for range concurrent {
+		scratch <- new(bandScratch)
+	}
 	parallelItems(b, concurrent, func(band int) {
+		sc := <-scratch
+		defer func() { scratch <- sc }()
 		readKeys := func(dst []uint64, lo int) error {
 			if len(dst) == 0 {
 				return nil
@@ -135,7 +144,7 @@ func (r *run) group(ctx context.Context) error {
 		}
 		var out []stage.Pair
 		var sigs []uint32
-		bandErrs[band] = bandBuckets(reps, readKeys, maxRecords, r.workDir, func(bucket []uint32) error {
+		bandErrs[band] = bandBuckets(reps, readKeys, maxRecords, r.workDir, sc, func(bucket []uint32) error {
 			var err error
 			if sigs, err = r.loadSigs(sigs, bucket); err != nil {
 				return err
