@@ -34,11 +34,11 @@ type jsonlExtractor struct {
 	// keys are the wanted keys: 0 the text, 1 the id, then the extra fields.
 	keys     []string
 	raws     [][]byte
-	scratch  []byte // the decoded text, when it has escapes
-	scratch2 []byte // other decoded strings, copied at once
-	idBuf    []byte // the id
+	text     unescaper // the decoded text, when it has escapes
+	scratch2 []byte    // other decoded strings, copied at once
+	idBuf    []byte    // the id
 	// textEscaped and textASCII describe raws[0] when scan found it a
-	// string: it holds escapes (decoded in scratch, by scan), it is all
+	// string: it holds escapes (decoded in text, by scan), it is all
 	// ASCII (so valid UTF-8). Both are false after slow.
 	textEscaped, textASCII bool
 }
@@ -188,7 +188,7 @@ func (x *jsonlExtractor) unquoteFast(raw []byte, isText bool) []byte {
 	body := raw[1 : len(raw)-1]
 	if isText {
 		if x.textEscaped {
-			return x.scratch
+			return x.text.b
 		}
 		return body
 	}
@@ -315,7 +315,7 @@ func (x *jsonlExtractor) scan(s []byte) bool {
 		if string(key) == x.keys[0] && i < len(s) && s[i] == '"' {
 			// The text: scanned, and decoded if it has escapes, at once.
 			var flags int
-			if i, flags, ok = scanStringInto(s, i, &x.scratch); !ok {
+			if i, flags, ok = scanStringInto(s, i, &x.text); !ok {
 				return false
 			}
 			x.textEscaped, x.textASCII = flags&strEscaped != 0, flags&strNonASCII == 0
@@ -483,8 +483,9 @@ const (
 // above a marked byte may be marked falsely (a borrow), never one below, so
 // the lowest mark is exact.
 func specialBytes(v uint64) uint64 {
-	q, b := v^quot8, v^bsl8
-	return ((q-lsb8)&^q | (b-lsb8)&^b | (v-ctl8)&^v) & msb8
+	// (x-lsb8)&^x&msb8 marks the zero bytes of x, (v-ctl8)&^v&msb8 those
+	// below 0x20; v^quot8 and v^bsl8 have v's high bits, so one &^v serves.
+	return ((v ^ quot8 - lsb8) | (v ^ bsl8 - lsb8) | (v - ctl8)) &^ v & msb8
 }
 
 // What scanStringInto found in a string, besides its end.
@@ -504,15 +505,13 @@ func scanString(s []byte, i int) (end int, escaped, ok bool) {
 // scanStringInto validates the JSON string literal starting at the quote
 // s[i] and returns the index after its closing quote and what it holds
 // (strEscaped, strNonASCII). When dst is not nil and the string holds
-// escapes, *dst is set to its decoded content (unquoteFast's result for
+// escapes, dst.b is set to its decoded content (unquoteFast's result for
 // bytes known to be valid UTF-8). It reads eight bytes at a time and jumps
 // straight to the first quote, backslash or control character of each load;
 // that is where the time goes on long texts.
-func scanStringInto(s []byte, i int, dst *[]byte) (end, flags int, ok bool) {
+func scanStringInto(s []byte, i int, dst *unescaper) (end, flags int, ok bool) {
 	j := i + 1
-	run := j      // where the run not yet copied to *dst begins
 	var hi uint64 // the bytes passed over, OR-ed: their high bits
-	var b []byte
 	for {
 		for j+16 <= len(s) {
 			v, w := binary.LittleEndian.Uint64(s[j:j+8]), binary.LittleEndian.Uint64(s[j+8:j+16])
@@ -555,7 +554,7 @@ func scanStringInto(s []byte, i int, dst *[]byte) (end, flags int, ok bool) {
 				return j, flags | nonASCII(hi), false
 			}
 			if dst != nil && flags&strEscaped != 0 {
-				*dst = append(b, s[run:j]...)
+				dst.b = append(dst.b, s[dst.run:j]...)
 			}
 			return j + 1, flags | nonASCII(hi), true
 		}
@@ -567,7 +566,7 @@ func scanStringInto(s []byte, i int, dst *[]byte) (end, flags int, ok bool) {
 			return j, flags | strEscaped | nonASCII(hi), false
 		}
 		if flags&strEscaped == 0 && dst != nil {
-			b = (*dst)[:0]
+			dst.b, dst.run = dst.b[:0], i+1
 		}
 		flags |= strEscaped
 		switch {
@@ -577,16 +576,20 @@ func scanStringInto(s []byte, i int, dst *[]byte) (end, flags int, ok bool) {
 				j += 4
 			}
 		case d != 'u':
-			b = append(b, s[run:j]...)
-			b = append(b, d)
+			dst.b = append(append(dst.b, s[dst.run:j]...), d)
 			j += 2
-			run = j
+			dst.run = j
 		default:
-			b = append(b, s[run:j]...)
-			b, j = appendEscape(b, s, j)
-			run = j
+			dst.b, j = appendEscape(append(dst.b, s[dst.run:j]...), s, j)
+			dst.run = j
 		}
 	}
+}
+
+// unescaper holds the decoding of a string as scanStringInto goes.
+type unescaper struct {
+	b   []byte
+	run int // where the run not yet copied to b begins
 }
 
 // nonASCII is strNonASCII if some byte OR-ed into hi has its high bit.

@@ -57,7 +57,7 @@ func checkScanString(t *testing.T, s []byte, i int) {
 	t.Helper()
 	wantEnd, wantFlags, wantDec, wantOK := refScanString(s, i)
 	end, flags, ok := scanStringInto(s, i, nil)
-	dst := []byte("stale")
+	dst := unescaper{b: []byte("stale")}
 	end2, flags2, ok2 := scanStringInto(s, i, &dst)
 	if end != end2 || flags != flags2 || ok != ok2 {
 		t.Fatalf("%q at %d: decoding changed the scan: (%d %b %v) then (%d %b %v)", s, i, end, flags, ok, end2, flags2, ok2)
@@ -76,15 +76,15 @@ func checkScanString(t *testing.T, s []byte, i int) {
 	}
 	body := s[i+1 : end-1]
 	if flags&strEscaped == 0 {
-		if string(dst) != "stale" {
-			t.Fatalf("%q at %d: no escapes, but dst was set to %q", s, i, dst)
+		if string(dst.b) != "stale" {
+			t.Fatalf("%q at %d: no escapes, but dst was set to %q", s, i, dst.b)
 		}
 		return
 	}
-	if utf8.Valid(body) && !bytes.Equal(dst, wantDec) {
+	if utf8.Valid(body) && !bytes.Equal(dst.b, wantDec) {
 		// Decoding is only asked of valid UTF-8 (the text's bytes are
 		// checked first); encoding/json turns invalid bytes into U+FFFD.
-		t.Fatalf("%q at %d: decoded %q, encoding/json %q", s, i, dst, wantDec)
+		t.Fatalf("%q at %d: decoded %q, encoding/json %q", s, i, dst.b, wantDec)
 	}
 	x := newJSONLExtractor("text", "id", nil)
 	if got := x.unquoteFast(s[i:end], false); !bytes.Equal(got, wantDec) {
@@ -143,7 +143,7 @@ func TestScanStringCases(t *testing.T) {
 		{lit: `"0123456789abcde\`, ok: false},
 	} {
 		t.Run(tc.lit, func(t *testing.T) {
-			var dst []byte
+			var dst unescaper
 			end, flags, ok := scanStringInto([]byte(tc.lit), 0, &dst)
 			if ok != tc.ok {
 				t.Fatalf("ok %v, want %v", ok, tc.ok)
@@ -154,8 +154,8 @@ func TestScanStringCases(t *testing.T) {
 			if end != len(tc.lit) || flags != tc.flags {
 				t.Errorf("end %d flags %b, want %d %b", end, flags, len(tc.lit), tc.flags)
 			}
-			if flags&strEscaped != 0 && string(dst) != tc.dec {
-				t.Errorf("decoded %q, want %q", dst, tc.dec)
+			if flags&strEscaped != 0 && string(dst.b) != tc.dec {
+				t.Errorf("decoded %q, want %q", dst.b, tc.dec)
 			}
 			checkScanString(t, []byte(tc.lit), 0)
 		})
