@@ -198,26 +198,32 @@ func TestValidUTF8EveryPosition(t *testing.T) {
 	}
 }
 
-// TestValidUTF8Exhaustive tries every one- and two-byte string, and every
-// three-byte string that begins with a lead byte, after 15 bytes of Chinese
-// text (so they straddle the 16-byte steps) and alone.
+// TestValidUTF8Exhaustive tries every two-byte string, and three-byte
+// strings of every lead byte, alone and after 15 or 16 bytes of Chinese text
+// (at both parities of validUTF8's two-byte steps) with nothing, ASCII or
+// Chinese after them, against utf8.Valid.
 func TestValidUTF8Exhaustive(t *testing.T) {
-	pre := []byte("中文字符串")
-	buf := make([]byte, 0, 32)
+	pres := [][]byte{nil, []byte("中文字符串"), []byte("中文字符串x")}
+	posts := [][]byte{nil, []byte("0123456789abcdef"), []byte("中文字符串中")}
+	buf := make([]byte, 0, 64)
 	check := func(tail ...byte) {
-		for _, s := range [][]byte{tail, append(append(buf[:0], pre...), tail...)} {
-			if got, want := validUTF8(s), utf8.Valid(s); got != want {
-				t.Fatalf("validUTF8(%q) = %v, utf8.Valid says %v", s, got, want)
+		for _, pre := range pres {
+			for _, post := range posts {
+				s := append(append(append(buf[:0], pre...), tail...), post...)
+				if got, want := validUTF8(s), utf8.Valid(s); got != want {
+					t.Fatalf("validUTF8(%q) = %v, utf8.Valid says %v", s, got, want)
+				}
 			}
 		}
 	}
+	thirds := []byte{0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xE4, 0xF0, 0xFF}
 	for a := 0; a < 256; a++ {
 		check(byte(a))
 		for b := 0; b < 256; b++ {
 			check(byte(a), byte(b))
 			if a >= 0xC0 {
-				for c := 0x70; c < 0xD0; c++ {
-					check(byte(a), byte(b), byte(c))
+				for _, c := range thirds {
+					check(byte(a), byte(b), c)
 				}
 			}
 		}
