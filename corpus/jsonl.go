@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -33,9 +35,13 @@ type jsonlExtractor struct {
 	// keys are the wanted keys: 0 the text, 1 the id, then the extra fields.
 	keys     []string
 	raws     [][]byte
-	scratch  []byte // the decoded text, when it has escapes
-	scratch2 []byte // other decoded strings, copied at once
-	idBuf    []byte // the id
+	text     unescaper // the decoded text, when it has escapes
+	scratch2 []byte    // other decoded strings, copied at once
+	idBuf    []byte    // the id
+	// textEscaped and textASCII describe raws[0] when scan found it a
+	// string: it holds escapes (decoded in text, by scan), it is all
+	// ASCII (so valid UTF-8). Both are false after slow.
+	textEscaped, textASCII bool
 }
 
 // jsonlRecord is what the extractor found in one line.
@@ -69,6 +75,7 @@ func (x *jsonlExtractor) slow(line []byte) jsonlRecord {
 	if i := skipWS(line, 0); i < len(line) && line[i] != '{' {
 		return jsonlRecord{reason: MalformedJSON, detail: "not a JSON object"}
 	}
+	x.textEscaped, x.textASCII = false, false
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(line, &m); err != nil {
 		var te *json.UnmarshalTypeError
@@ -100,7 +107,7 @@ func (x *jsonlExtractor) interpret(raws [][]byte, unquote func(raw []byte, isTex
 	case raw[0] != '"':
 		return jsonlRecord{reason: NonStringText, detail: fmt.Sprintf("%q is a JSON %s", x.keys[0], jsonKind(raw))}
 	}
-	if body := raw[1 : len(raw)-1]; !validUTF8(body) {
+	if body := raw[1 : len(raw)-1]; !x.textASCII && !validUTF8(body) {
 		return jsonlRecord{reason: InvalidUTF8, detail: fmt.Sprintf("at byte %d of the %q string", invalidUTF8Offset(body), x.keys[0])}
 	}
 	rec.text = unquote(raw, true)
@@ -176,62 +183,24 @@ func unquoteStd(raw []byte, _ bool) []byte {
 // unquoteFast decodes a JSON string literal that the fast scanner validated.
 // It matches encoding/json: escapes decoded, a lone or broken surrogate and
 // each byte of invalid UTF-8 become U+FFFD. Without escapes or invalid bytes
-// it returns the literal's own bytes.
+// it returns the literal's own bytes. The text was decoded by scan already
+// (into x.scratch, when it has escapes).
 func (x *jsonlExtractor) unquoteFast(raw []byte, isText bool) []byte {
 	body := raw[1 : len(raw)-1]
-	if bytes.IndexByte(body, '\\') < 0 && (isText || utf8.Valid(body)) {
+	if isText {
+		if x.textEscaped {
+			return x.text.b
+		}
 		return body
 	}
-	b := x.scratch[:0]
-	if !isText {
-		b = x.scratch2[:0]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return body
 	}
+	b := x.scratch2[:0]
 	for i := 0; i < len(body); {
-		c := body[i]
-		if isText && c != '\\' {
-			// Valid UTF-8 already: copy the run up to the next escape.
-			j := bytes.IndexByte(body[i:], '\\')
-			if j < 0 {
-				j = len(body) - i
-			}
-			b = append(b, body[i:i+j]...)
-			i += j
-			continue
-		}
-		switch {
+		switch c := body[i]; {
 		case c == '\\':
-			switch e := body[i+1]; e {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := hex4(body[i+2:])
-				i += 6
-				if utf16.IsSurrogate(r) {
-					r2 := rune(-1)
-					if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
-						r2 = hex4(body[i+2:])
-					}
-					if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
-						r = dec
-						i += 6
-					} else {
-						r = unicode.ReplacementChar
-					}
-				}
-				b = utf8.AppendRune(b, r)
-				continue
-			default: // '"', '\\', '/'
-				b = append(b, e)
-			}
-			i += 2
+			b, i = appendEscape(b, body, i)
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 			i++
@@ -245,12 +214,47 @@ func (x *jsonlExtractor) unquoteFast(raw []byte, isText bool) []byte {
 			i += size
 		}
 	}
-	if isText {
-		x.scratch = b
-	} else {
-		x.scratch2 = b
-	}
+	x.scratch2 = b
 	return b
+}
+
+// appendEscape appends the decoding of the valid escape at s[i] (a
+// backslash) to b and returns the index after it. As in encoding/json, a
+// \u surrogate that does not pair with a following \u escape becomes U+FFFD;
+// the pair is looked for within s, which the caller ends at the closing
+// quote or after it (a quote is no hex digit).
+func appendEscape(b, s []byte, i int) ([]byte, int) {
+	switch e := s[i+1]; e {
+	case 'b':
+		b = append(b, '\b')
+	case 'f':
+		b = append(b, '\f')
+	case 'n':
+		b = append(b, '\n')
+	case 'r':
+		b = append(b, '\r')
+	case 't':
+		b = append(b, '\t')
+	case 'u':
+		r := hex4(s[i+2:])
+		i += 6
+		if utf16.IsSurrogate(r) {
+			r2 := rune(-1)
+			if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+				r2 = hex4(s[i+2:])
+			}
+			if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
+				r = dec
+				i += 6
+			} else {
+				r = unicode.ReplacementChar
+			}
+		}
+		return utf8.AppendRune(b, r), i
+	default: // '"', '\\', '/'
+		b = append(b, e)
+	}
+	return b, i + 2
 }
 
 // hex4 decodes four hex digits the scanner validated; -1 if they are short.
@@ -282,6 +286,7 @@ func (x *jsonlExtractor) scan(s []byte) bool {
 	for k := range x.raws {
 		x.raws[k] = nil
 	}
+	x.textEscaped, x.textASCII = false, false
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return false
@@ -308,7 +313,14 @@ func (x *jsonlExtractor) scan(s []byte) bool {
 		}
 		i = skipWS(s, i+1)
 		start := i
-		if i, ok = skipValue(s, i, 1); !ok {
+		if string(key) == x.keys[0] && i < len(s) && s[i] == '"' {
+			// The text: scanned, and decoded if it has escapes, at once.
+			var flags int
+			if i, flags, ok = scanStringInto(s, i, &x.text); !ok {
+				return false
+			}
+			x.textEscaped, x.textASCII = flags&strEscaped != 0, flags&strNonASCII == 0
+		} else if i, ok = skipValue(s, i, 1); !ok {
 			return false
 		}
 		for k, want := range x.keys {
@@ -467,56 +479,132 @@ const (
 	ctl8  = lsb8 * 0x20
 )
 
+// specialBytes marks, in the high bit of each byte, the bytes of v that are
+// '"', '\\' or below 0x20: the bytes that end a run of a JSON string. Bytes
+// above a marked byte may be marked falsely (a borrow), never one below, so
+// the lowest mark is exact.
+func specialBytes(v uint64) uint64 {
+	// (x-lsb8)&^x&msb8 marks the zero bytes of x, (v-ctl8)&^v&msb8 those
+	// below 0x20; v^quot8 and v^bsl8 have v's high bits, so one &^v serves.
+	return ((v ^ quot8 - lsb8) | (v ^ bsl8 - lsb8) | (v - ctl8)) &^ v & msb8
+}
+
+// What scanStringInto found in a string, besides its end.
+const (
+	strEscaped  = 1 << iota // it holds escapes
+	strNonASCII             // it holds a byte >= 0x80
+)
+
 // scanString validates the JSON string literal starting at the quote s[i]
 // and returns the index after its closing quote, and whether it holds
-// escapes. It reads eight bytes at a time until it meets a quote, a backslash
-// or a control character; that is where the time goes on long texts.
+// escapes.
 func scanString(s []byte, i int) (end int, escaped, ok bool) {
+	end, flags, ok := scanStringInto(s, i, nil)
+	return end, flags&strEscaped != 0, ok
+}
+
+// scanStringInto validates the JSON string literal starting at the quote
+// s[i] and returns the index after its closing quote and what it holds
+// (strEscaped, strNonASCII). When dst is not nil and the string holds
+// escapes, dst.b is set to its decoded content (unquoteFast's result for
+// bytes known to be valid UTF-8). It reads sixteen bytes a step and jumps
+// straight to the first quote, backslash or control character of a load
+// (the lowest mark of specialBytes); that is where the time goes on long
+// texts.
+func scanStringInto(s []byte, i int, dst *unescaper) (end, flags int, ok bool) {
 	j := i + 1
+	var hi uint64 // the bytes passed over, OR-ed: their high bits
 	for {
 		for j+16 <= len(s) {
 			v, w := binary.LittleEndian.Uint64(s[j:j+8]), binary.LittleEndian.Uint64(s[j+8:j+16])
-			q, b, p, c := v^quot8, v^bsl8, w^quot8, w^bsl8
-			if ((q-lsb8)&^q|(b-lsb8)&^b|(v-ctl8)&^v|(p-lsb8)&^p|(c-lsb8)&^c|(w-ctl8)&^w)&msb8 != 0 {
-				break
+			if m := specialBytes(v); m != 0 {
+				k := bits.TrailingZeros64(m) &^ 7 // 8 × the index of the byte
+				hi |= v & (1<<k - 1)
+				j += k >> 3
+				goto special
 			}
+			if m := specialBytes(w); m != 0 {
+				k := bits.TrailingZeros64(m) &^ 7
+				hi |= v | w&(1<<k-1)
+				j += 8 + k>>3
+				goto special
+			}
+			hi |= v | w
 			j += 16
 		}
 		for j+8 <= len(s) {
 			v := binary.LittleEndian.Uint64(s[j : j+8])
-			q, b := v^quot8, v^bsl8
-			// Each term is non-zero iff some byte is '"', '\\' or < 0x20.
-			if ((q-lsb8)&^q|(b-lsb8)&^b|(v-ctl8)&^v)&msb8 != 0 {
-				break
+			if m := specialBytes(v); m != 0 {
+				k := bits.TrailingZeros64(m) &^ 7
+				hi |= v & (1<<k - 1)
+				j += k >> 3
+				goto special
 			}
+			hi |= v
 			j += 8
 		}
 		for j < len(s) && s[j] != '"' && s[j] != '\\' && s[j] >= 0x20 {
+			hi |= uint64(s[j])
 			j++
 		}
-		if j >= len(s) || s[j] < 0x20 {
-			return j, escaped, false
+	special:
+		if j >= len(s) {
+			return j, flags | nonASCII(hi), false
 		}
-		if s[j] == '"' {
-			return j + 1, escaped, true
-		}
-		escaped = true
-		if j+1 >= len(s) {
-			return j, escaped, false
-		}
-		switch s[j+1] {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			j += 2
-		case 'u':
-			if hex4(s[j+2:]) < 0 {
-				return j, escaped, false
+		if c := s[j]; c != '\\' {
+			if c != '"' { // a control character
+				return j, flags | nonASCII(hi), false
 			}
-			j += 6
+			if dst != nil && flags&strEscaped != 0 {
+				dst.b = append(dst.b, s[dst.run:j]...)
+			}
+			return j + 1, flags | nonASCII(hi), true
+		}
+		var d byte
+		if j+1 < len(s) {
+			d = escapeByte[s[j+1]]
+		}
+		if d == 0 || d == 'u' && hex4(s[j+2:]) < 0 {
+			return j, flags | strEscaped | nonASCII(hi), false
+		}
+		if flags&strEscaped == 0 && dst != nil {
+			dst.b, dst.run = dst.b[:0], i+1
+		}
+		flags |= strEscaped
+		switch {
+		case dst == nil:
+			j += 2
+			if d == 'u' {
+				j += 4
+			}
+		case d != 'u':
+			dst.b = append(append(dst.b, s[dst.run:j]...), d)
+			j += 2
+			dst.run = j
 		default:
-			return j, escaped, false
+			dst.b, j = appendEscape(append(dst.b, s[dst.run:j]...), s, j)
+			dst.run = j
 		}
 	}
 }
+
+// unescaper holds the decoding of a string as scanStringInto goes.
+type unescaper struct {
+	b   []byte
+	run int // where the run not yet copied to b begins
+}
+
+// nonASCII is strNonASCII if some byte OR-ed into hi has its high bit.
+func nonASCII(hi uint64) int {
+	if hi&msb8 != 0 {
+		return strNonASCII
+	}
+	return 0
+}
+
+// escapeByte decodes the letter after a backslash: the byte it stands for,
+// 'u' for \uXXXX, 0 for an invalid escape.
+var escapeByte = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'u': 'u'}
 
 // skipWS skips JSON white space.
 func skipWS(s []byte, i int) int {
@@ -581,35 +669,95 @@ func invalidUTF8Offset(s []byte) int {
 	return -1
 }
 
-// validUTF8 is utf8.Valid tuned for CJK text, which is mostly runs of
-// three-byte sequences: those are checked four bytes at a time (E0 and ED
-// restrict their second byte, so they take the general path), ASCII eight
-// bytes at a time, and everything else goes through utf8.DecodeRune.
+// UTF-8 validation runs a shift-based DFA (one 64-bit table entry a byte,
+// or a pair of bytes, holding every state's next state six bits each, a
+// state being its own shift): one dependent shift a step and no branch on
+// the data, so mixed CJK, ASCII and other text runs at one speed. The
+// states:
+const (
+	u8Err   = 0  // invalid: absorbing
+	u8Acc   = 6  // between characters
+	u8Cont  = 12 // one continuation byte (80..BF) to go
+	u8Two   = 18 // two to go
+	u8Three = 24 // three to go
+	u8E0    = 30 // after E0: A0..BF, then one
+	u8ED    = 36 // after ED: 80..9F (no surrogates), then one
+	u8F0    = 42 // after F0: 90..BF, then two
+	u8F4    = 48 // after F4: 80..8F (up to U+10FFFF), then two
+)
+
+// utf8DFA is the transition table of validUTF8.
+var utf8DFA = func() (t [256]uint64) {
+	set := func(from uint64, lo, hi int, to uint64) {
+		for c := lo; c <= hi; c++ {
+			t[c] |= to << from
+		}
+	}
+	set(u8Acc, 0x00, 0x7F, u8Acc)
+	set(u8Acc, 0xC2, 0xDF, u8Cont)
+	set(u8Acc, 0xE0, 0xE0, u8E0)
+	set(u8Acc, 0xE1, 0xEC, u8Two)
+	set(u8Acc, 0xED, 0xED, u8ED)
+	set(u8Acc, 0xEE, 0xEF, u8Two)
+	set(u8Acc, 0xF0, 0xF0, u8F0)
+	set(u8Acc, 0xF1, 0xF3, u8Three)
+	set(u8Acc, 0xF4, 0xF4, u8F4)
+	set(u8Cont, 0x80, 0xBF, u8Acc)
+	set(u8Two, 0x80, 0xBF, u8Cont)
+	set(u8Three, 0x80, 0xBF, u8Two)
+	set(u8E0, 0xA0, 0xBF, u8Cont)
+	set(u8ED, 0x80, 0x9F, u8Cont)
+	set(u8F0, 0x90, 0xBF, u8Two)
+	set(u8F4, 0x80, 0x8F, u8Two)
+	return t
+}()
+
+// utf8DFA2 is utf8DFA for two bytes at once, indexed by the pair read as a
+// little-endian uint16: 512 KiB, built on first use (in a millisecond or
+// two). Chinese text touches a few tens of KiB of it.
+var utf8DFA2 = sync.OnceValue(func() *[1 << 16]uint64 {
+	var t [1 << 16]uint64
+	for p := range t {
+		for s := uint64(0); s <= u8F4; s += 6 {
+			n := utf8DFA[p&0xFF] >> s & 63
+			t[p] |= (utf8DFA[p>>8] >> n & 63) << s
+		}
+	}
+	return &t
+})
+
+// validUTF8 is utf8.Valid for long non-ASCII text: two bytes a step through
+// the DFA (one table look-up and one dependent shift), but sixteen ASCII
+// bytes between characters at a time.
 func validUTF8(s []byte) bool {
-	i, n := 0, len(s)
-	for i < n {
-		for i+4 <= n {
-			v := binary.LittleEndian.Uint32(s[i : i+4])
-			if v&0xC0C0F0 != 0x8080E0 || v&0x0F == 0 || v&0x0F == 0x0D {
+	var t *[1 << 16]uint64 // fetched at the first non-ASCII step
+	st := uint64(u8Acc)
+	i := 0
+	for i+16 <= len(s) {
+		if st&63 == u8Acc {
+			for i+16 <= len(s) && (binary.LittleEndian.Uint64(s[i:i+8])|binary.LittleEndian.Uint64(s[i+8:i+16]))&msb8 == 0 {
+				i += 16
+			}
+			if i+16 > len(s) {
 				break
 			}
-			i += 3
 		}
-		for i+8 <= n && binary.LittleEndian.Uint64(s[i:i+8])&msb8 == 0 {
-			i += 8
+		if t == nil {
+			t = utf8DFA2()
 		}
-		if i >= n {
-			break
-		}
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return false
-		}
-		i += size
+		b := s[i : i+16]
+		st = t[binary.LittleEndian.Uint16(b[0:])] >> (st & 63)
+		st = t[binary.LittleEndian.Uint16(b[2:])] >> (st & 63)
+		st = t[binary.LittleEndian.Uint16(b[4:])] >> (st & 63)
+		st = t[binary.LittleEndian.Uint16(b[6:])] >> (st & 63)
+		st = t[binary.LittleEndian.Uint16(b[8:])] >> (st & 63)
+		st = t[binary.LittleEndian.Uint16(b[10:])] >> (st & 63)
+		st = t[binary.LittleEndian.Uint16(b[12:])] >> (st & 63)
+		st = t[binary.LittleEndian.Uint16(b[14:])] >> (st & 63)
+		i += 16
 	}
-	return true
+	for ; i < len(s); i++ {
+		st = utf8DFA[s[i]] >> (st & 63)
+	}
+	return st&63 == u8Acc
 }

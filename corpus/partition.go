@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -222,7 +221,7 @@ func (c *lineCapture) done(record int64) {
 		return
 	}
 	if c.jx == nil {
-		if utf8.Valid(content) && !isBlankText(content) {
+		if validUTF8(content) && !isBlankText(content) {
 			c.Got(record, content)
 		}
 		return

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -197,7 +196,7 @@ func (r *Reader) Next() (record.Document, error) {
 	}
 	d := record.Document{Source: r.source, Record: r.record}
 	if r.jx == nil {
-		if !utf8.Valid(content) {
+		if !validUTF8(content) {
 			return record.Document{}, r.reject(InvalidUTF8, fmt.Sprintf("at byte %d of the line", invalidUTF8Offset(content)))
 		}
 		if isBlankText(content) {
