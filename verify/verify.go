@@ -64,12 +64,12 @@ type Scratch struct {
 	// deduplicates a text's windows as it is prepared.
 	sets  tables
 	dedup table
-	// The windows around each text's fills, their tables, and those not
-	// in the text's set (SimilarityPrepared).
+	// The windows around each text's fills, and what counting the
+	// intersection of the sets they extend needs.
 	extra, extraB []uint64
-	tab, tabB     table
-	added, addedB []uint64
+	ext           extScratch
 	ends          []int    // fill's candidate ends of a left context
+	runs          []int32  // mask runs of a text prepared or filled
 	win           []uint64 // a text's windows, as it is prepared
 	tmp           []uint64 // sort scratch
 }
@@ -124,7 +124,10 @@ type Prepared struct {
 	// windows left out).
 	set   shingleSet
 	plain bool // no mask
-	runs  int  // runs of masks
+	// masks holds the start and end of each run of masks, in turn (nil
+	// without masks): fill reads them instead of looking for the masks in
+	// every comparison.
+	masks []int32
 	// windows says set holds real windows (not the whole-text shingle of a
 	// text too short for one) of character shingles: then the set of the
 	// text with its masks filled is set plus the windows around the fills.
@@ -147,8 +150,11 @@ func prepare(a []rune, opt Options, s *Scratch, hashFrom int) Prepared {
 	if s == nil {
 		s = new(Scratch)
 	}
-	p := Prepared{Runes: a, runs: maskRuns(a)}
-	p.plain = p.runs == 0
+	p := Prepared{Runes: a}
+	if s.runs = appendMaskRuns(s.runs[:0], a); len(s.runs) > 0 {
+		p.masks = slices.Clone(s.runs)
+	}
+	p.plain = p.masks == nil
 	// The windows go to scratch; the set keeps a copy of the distinct ones
 	// only (not cleared first, and about a third smaller).
 	w := shingle.Windows(slices.Grow(s.win[:0], len(a)), a, opt.Shingle)
@@ -189,24 +195,20 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	var ea, eb []uint64
 	if !a.plain {
 		s.spans = s.spans[:0]
-		s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true, a.runs)
+		s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true, a.masks)
 		fa = s.fa
 		s.extra = fillWindows(s.extra[:0], fa, s.spans, opt.Shingle)
 		ea = s.extra
 	}
 	if !b.plain {
 		s.spans = s.spans[:0]
-		s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true, b.runs)
+		s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true, b.masks)
 		fb = s.fb
 		s.extraB = fillWindows(s.extraB[:0], fb, s.spans, opt.Shingle)
 		eb = s.extraB
 	}
-	// Both sets' tables are made before anything else may ask for one
-	// (tables keeps two): xa and xb hold them.
-	xa := extend(s.sets.member(&a.set), ea, &s.tab, s.added)
-	xb := extend(s.sets.member(&b.set), eb, &s.tabB, s.addedB)
-	s.added, s.addedB = xa.added, xb.added
-	return setJaccard(s.sets.extendedIntersection(&xa, &xb), xa.size(), xb.size(), fa, fb)
+	inter, na, nb := s.sets.extendedCounts(&a.set, ea, &b.set, eb, &s.ext)
+	return setJaccard(inter, na, nb, fa, fb)
 }
 
 // fillWindows appends to dst the hashes of the windows of filled that
@@ -271,14 +273,16 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 	if s == nil {
 		s = new(Scratch)
 	}
-	return fill(dst, x, other, opt, s, nil, false, -1)
+	s.runs = appendMaskRuns(s.runs[:0], x)
+	return fill(dst, x, other, opt, s, nil, false, s.runs)
 }
 
 // fill is Fill; when spans is not nil it also records where in dst each
 // filled span went, [start, end). prepared says other is a prepared text,
 // whose runes never change, so that its window index may be reused. runs
-// is the number of mask runs in x, when known (else negative).
-func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool, runs int) []rune {
+// holds the start and end of each run of masks in x, in turn
+// (appendMaskRuns).
+func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool, runs []int32) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
 	var ix *windowIndex
 	// linear says the contexts are looked for by scanning other, not in
@@ -286,28 +290,21 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 	// index. Both find the same occurrences, in the same order.
 	linear := false
 	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
-	i := slices.Index(x, Mask)
-	if i < 0 {
+	if len(runs) == 0 {
 		return append(dst, x...)
 	}
-	dst = append(dst, x[:i]...)
-	for i < len(x) { // x[i] is a mask
-		j := i
-		for j < len(x) && x[j] == Mask {
-			j++
-		}
+	dst = append(dst, x[:runs[0]]...)
+	for r := 0; r < len(runs); r += 2 {
+		i, j := int(runs[r]), int(runs[r+1]) // x[i:j] is a run of masks
 		nextMask := len(x)
-		if k := slices.Index(x[j:], Mask); k >= 0 {
-			nextMask = j + k
+		if r+2 < len(runs) {
+			nextMask = int(runs[r+2])
 		}
 		left := x[max(prevEnd, i-c):i]
 		right := x[j:min(nextMask, j+c)]
 		if ix == nil && !linear {
 			if ix = s.cached(other, c, prepared); ix == nil {
-				if runs < 0 {
-					runs = maskRuns(x[i:]) // i is the first mask
-				}
-				if linear = runs <= linearRuns; !linear {
+				if linear = len(runs)/2 <= linearRuns; !linear {
 					ix = s.index(other, c, prepared)
 				}
 			}
@@ -334,7 +331,6 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 		}
 		dst = append(dst, x[j:nextMask]...)
 		prevEnd = j
-		i = nextMask
 	}
 	return dst
 }
@@ -357,18 +353,21 @@ func windowKey(w []rune) uint64 {
 // that.
 const linearRuns = 2
 
-// maskRuns counts the runs of masks in x.
-func maskRuns(x []rune) int {
-	n := 0
-	prev := false
-	for _, r := range x {
-		m := r == Mask
-		if m && !prev {
-			n++
+// appendMaskRuns appends to dst the start and end of each run of masks in
+// x, in turn.
+func appendMaskRuns(dst []int32, x []rune) []int32 {
+	for i := 0; i < len(x); i++ {
+		if x[i] != Mask {
+			continue
 		}
-		prev = m
+		j := i + 1
+		for j < len(x) && x[j] == Mask {
+			j++
+		}
+		dst = append(dst, int32(i), int32(j))
+		i = j
 	}
-	return n
+	return dst
 }
 
 // cached returns the window index of y when it is one of the last two

@@ -347,7 +347,11 @@ func TestSimilarityPreparedSetForms(t *testing.T) {
 func TestTables(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
 	keys := func() []uint64 {
-		out := make([]uint64, r.IntN(300))
+		n := r.IntN(300)
+		if r.IntN(8) == 0 {
+			n = 0 // a set, or extra hashes, empty
+		}
+		out := make([]uint64, n)
 		for i := range out {
 			switch r.IntN(10) {
 			case 0:
@@ -362,7 +366,8 @@ func TestTables(t *testing.T) {
 	}
 	sorted := func(x []uint64) []uint64 { return sortUnique(slices.Clone(x), nil) }
 	var ts tables
-	var dd, ta, tb table
+	var dd table
+	var e extScratch
 	for range 2000 {
 		x, y, ex, ey := keys(), keys(), keys(), keys()
 		var hx, hy shingleSet
@@ -378,17 +383,32 @@ func TestTables(t *testing.T) {
 				t.Fatalf("intersection of %v and %v = %d, want %d", p[0].keys, p[1].keys, got, want)
 			}
 		}
-		// (x ∪ ex) ∩ (y ∪ ey), with x and y in either form.
+		// (x ∪ ex) ∩ (y ∪ ey), with x and y in either form, either first,
+		// one scratch for every pair (tables, flags and lists of any size
+		// before), the extra hashes maybe none.
 		ux, uy := sorted(append(slices.Clone(x), ex...)), sorted(append(slices.Clone(y), ey...))
 		wantExt := mergeCount(ux, uy)
-		for _, p := range [][2]*shingleSet{{&hx, &hy}, {&sx, &hy}, {&hx, &sy}, {&sx, &sy}} {
-			xa := extend(ts.member(p[0]), slices.Clone(ex), &ta, nil)
-			xb := extend(ts.member(p[1]), slices.Clone(ey), &tb, nil)
-			if xa.size() != len(ux) || xb.size() != len(uy) {
-				t.Fatalf("extended sizes %d, %d, want %d, %d", xa.size(), xb.size(), len(ux), len(uy))
-			}
-			if got := ts.extendedIntersection(&xa, &xb); got != wantExt {
-				t.Fatalf("extended intersection = %d, want %d", got, wantExt)
+		for _, p := range [][2]*shingleSet{{&hx, &hy}, {&sx, &hy}, {&hx, &sy}, {&sx, &sy}, {&hx, &hy}} {
+			for _, none := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+				ex, ey, ux, uy := ex, ey, ux, uy
+				if none[0] {
+					ex, ux = nil, sorted(x)
+				}
+				if none[1] {
+					ey, uy = nil, sorted(y)
+				}
+				want := mergeCount(ux, uy)
+				if !none[0] && !none[1] && want != wantExt {
+					t.Fatal("test bug")
+				}
+				inter, nx, ny := ts.extendedCounts(p[0], slices.Clone(ex), p[1], slices.Clone(ey), &e)
+				if inter != want || nx != len(ux) || ny != len(uy) {
+					t.Fatalf("extended counts %d, %d, %d, want %d, %d, %d", inter, nx, ny, want, len(ux), len(uy))
+				}
+				inter, ny, nx = ts.extendedCounts(p[1], slices.Clone(ey), p[0], slices.Clone(ex), &e)
+				if inter != want || nx != len(ux) || ny != len(uy) {
+					t.Fatalf("extended counts, y first: %d, %d, %d, want %d, %d, %d", inter, nx, ny, want, len(ux), len(uy))
+				}
 			}
 		}
 	}
@@ -499,5 +519,26 @@ func TestNearestSpan(t *testing.T) {
 	}
 	if found < 5000 || ties < 500 {
 		t.Errorf("%d spans found, %d cases with tied ends: too few to compare", found, ties)
+	}
+}
+
+// appendMaskRuns finds every run of masks, at either end, adjacent runs of
+// one mask, a text of masks only.
+func TestAppendMaskRuns(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []int32
+	}{
+		{"", nil},
+		{"abc", nil},
+		{"■", []int32{0, 1}},
+		{"■■a", []int32{0, 2}},
+		{"a■", []int32{1, 2}},
+		{"a■b■■c■■■", []int32{1, 2, 3, 5, 6, 9}},
+		{"■■■■", []int32{0, 4}},
+	} {
+		if got := appendMaskRuns([]int32{7}, m(c.text)); !slices.Equal(got, append([]int32{7}, c.want...)) {
+			t.Errorf("appendMaskRuns(%q) = %v, want %v after 7", c.text, got[1:], c.want)
+		}
 	}
 }
