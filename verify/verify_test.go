@@ -542,3 +542,73 @@ func TestAppendMaskRuns(t *testing.T) {
 		}
 	}
 }
+
+// One Scratch that prepares texts and compares them, interleaved as the
+// cluster stage does, over texts of very different sizes (empty, shorter
+// than a shingle, a few runes, thousands), without masks, with one or two
+// runs of masks (contexts found by scanning) or many (window indexes),
+// gives what Similarity with a fresh Scratch gives: no table, index, flag
+// or buffer carries anything from one pair to the next.
+func TestScratchAcrossSizes(t *testing.T) {
+	r := rand.New(rand.NewPCG(81, 82))
+	alphabet := []rune("甲乙丙丁戊己 abc")
+	base := make([]rune, 4000)
+	for i := range base {
+		base[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	text := func() []rune {
+		var n int
+		switch r.IntN(4) {
+		case 0:
+			n = r.IntN(6) // empty, or shorter than a shingle
+		case 1:
+			n = 6 + r.IntN(60)
+		default:
+			n = 200 + r.IntN(3000)
+		}
+		lo := r.IntN(len(base) - n + 1)
+		x := slices.Clone(base[lo : lo+n])
+		for range r.IntN(1 + n/50) { // edits
+			x[r.IntN(n)] = alphabet[r.IntN(len(alphabet))]
+		}
+		runs := []int{0, 0, 1, 2, 3 + r.IntN(40)}[r.IntN(5)]
+		for range runs {
+			if n > 0 {
+				i := r.IntN(n)
+				for k := i; k < min(n, i+1+r.IntN(3)); k++ {
+					x[k] = Mask
+				}
+			}
+		}
+		return x
+	}
+	var s Scratch
+	pool := make([][]rune, 12)
+	prepared := make([]Prepared, len(pool))
+	for i := range pool {
+		pool[i] = text()
+		prepared[i] = PrepareWith(pool[i], opt, &s)
+	}
+	between, masked := 0, 0
+	for range 2500 {
+		if r.IntN(3) == 0 { // a new text, prepared between comparisons
+			i := r.IntN(len(pool))
+			pool[i] = text()
+			prepared[i] = PrepareWith(pool[i], opt, &s)
+		}
+		i, j := r.IntN(len(pool)), r.IntN(len(pool))
+		want := Similarity(pool[i], pool[j], opt, nil)
+		if want > 0 && want < 1 {
+			between++
+			if !prepared[i].plain || !prepared[j].plain {
+				masked++
+			}
+		}
+		if got := SimilarityPrepared(prepared[i], prepared[j], opt, &s); got != want {
+			t.Fatalf("%d runes vs %d runes: prepared %v, Similarity %v", len(pool[i]), len(pool[j]), got, want)
+		}
+	}
+	if between < 500 || masked < 200 {
+		t.Errorf("only %d pairs strictly between 0 and 1 (%d masked): too few to compare", between, masked)
+	}
+}
