@@ -13,7 +13,9 @@
 package verify
 
 import (
+	"bytes"
 	"slices"
+	"unsafe"
 
 	"github.com/quchong/quchong/radix"
 	"github.com/quchong/quchong/shingle"
@@ -354,10 +356,22 @@ func windowKey(w []rune) uint64 {
 const linearRuns = 2
 
 // appendMaskRuns appends to dst the start and end of each run of masks in
-// x, in turn.
+// x, in turn. It looks for the byte 0xE0 of Mask's code point (U+E000) in
+// x's memory with bytes.IndexByte, many runes a step, and checks the rune
+// that holds it (other runes hold that byte too, 'à' or U+30E0).
 func appendMaskRuns(dst []int32, x []rune) []int32 {
-	for i := 0; i < len(x); i++ {
+	if len(x) == 0 {
+		return dst
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x))
+	for off := 0; ; {
+		k := bytes.IndexByte(b[off:], byte(Mask>>8))
+		if k < 0 {
+			return dst
+		}
+		i := (off + k) / 4
 		if x[i] != Mask {
+			off += k + 1
 			continue
 		}
 		j := i + 1
@@ -365,9 +379,8 @@ func appendMaskRuns(dst []int32, x []rune) []int32 {
 			j++
 		}
 		dst = append(dst, int32(i), int32(j))
-		i = j
+		off = 4 * j
 	}
-	return dst
 }
 
 // cached returns the window index of y when it is one of the last two

@@ -523,7 +523,8 @@ func TestNearestSpan(t *testing.T) {
 }
 
 // appendMaskRuns finds every run of masks, at either end, adjacent runs of
-// one mask, a text of masks only.
+// one mask, a text of masks only, among runes that share a byte with the
+// mask.
 func TestAppendMaskRuns(t *testing.T) {
 	for _, c := range []struct {
 		text string
@@ -536,9 +537,32 @@ func TestAppendMaskRuns(t *testing.T) {
 		{"a■", []int32{1, 2}},
 		{"a■b■■c■■■", []int32{1, 2, 3, 5, 6, 9}},
 		{"■■■■", []int32{0, 4}},
+		// Runes that hold the byte 0xE0 too.
+		{"àム\ue0e0\U0001e000■à■\U000ee000", []int32{4, 5, 6, 7}},
 	} {
 		if got := appendMaskRuns([]int32{7}, m(c.text)); !slices.Equal(got, append([]int32{7}, c.want...)) {
 			t.Errorf("appendMaskRuns(%q) = %v, want %v after 7", c.text, got[1:], c.want)
+		}
+	}
+	// Random texts against a rune-by-rune scan.
+	r := rand.New(rand.NewPCG(91, 92))
+	runes := []rune{Mask, Mask, 'a', 'à', 'ム', '\ue0e0', '\U0001e000', 0}
+	for range 2000 {
+		x := make([]rune, r.IntN(50))
+		for i := range x {
+			x[i] = runes[r.IntN(len(runes))]
+		}
+		var want []int32
+		for i := 0; i < len(x); i++ {
+			if x[i] == Mask && (i == 0 || x[i-1] != Mask) {
+				want = append(want, int32(i))
+			}
+			if x[i] == Mask && (i == len(x)-1 || x[i+1] != Mask) {
+				want = append(want, int32(i+1))
+			}
+		}
+		if got := appendMaskRuns(nil, x); !slices.Equal(got, want) {
+			t.Fatalf("appendMaskRuns(%q) = %v, want %v", string(x), got, want)
 		}
 	}
 }
