@@ -76,14 +76,13 @@ type Scratch struct {
 	tmp           []uint64 // sort scratch
 }
 
-// windowIndex indexes the c-rune windows of a text: head[b] is one more
-// than the first window position in bucket b, next[p] one more than the
-// next position after p in its bucket (0 ends both), key[p] the key of the
-// window at p (windowKey).
+// windowIndex indexes the c-rune windows of a text by their keys
+// (windowKey): head[b] is one more than the last window position in
+// bucket b, next[p] one more than the position before p in its bucket (0
+// ends both).
 type windowIndex struct {
 	head  []int32
 	next  []int32
-	key   []uint64
 	shift uint
 	// of is the prepared text indexed, when the index may be reused for
 	// it (nil otherwise), and c the window length.
@@ -416,7 +415,9 @@ func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
 }
 
 // build indexes every c-rune window of y by its key, in arrays that are
-// reused from call to call (a map of slices allocated per window).
+// reused from call to call (a map of slices allocated per window), in one
+// pass that rolls the keys one rune at a time (windowKey of each window)
+// and lists each position at the head of its bucket.
 func (s *windowIndex) build(y []rune, c int) {
 	n := max(len(y)-c+1, 0)
 	k := uint(1)
@@ -427,8 +428,7 @@ func (s *windowIndex) build(y []rune, c int) {
 	s.head = slices.Grow(s.head[:0], 1<<k)[:1<<k]
 	clear(s.head)
 	s.next = slices.Grow(s.next[:0], n)[:n]
-	s.key = slices.Grow(s.key[:0], n)[:n]
-	// The keys, rolled one rune at a time (windowKey of each window).
+	head, next, shift := s.head, s.next, s.shift
 	mask := ^uint64(0)
 	if c < 4 {
 		mask = 1<<(16*c) - 1
@@ -437,14 +437,9 @@ func (s *windowIndex) build(y []rune, c int) {
 	for i, r := range y {
 		key = key<<16 | uint64(uint16(r))
 		if p := i - c + 1; p >= 0 {
-			s.key[p] = key & mask
+			b := ((key & mask) * 0x9e3779b97f4a7c15) >> shift
+			next[p], head[b] = head[b], int32(p+1)
 		}
-	}
-	// From the last window down, so that each bucket lists its positions in
-	// increasing order.
-	for p := n - 1; p >= 0; p-- {
-		b := s.bucket(s.key[p])
-		s.next[p], s.head[b] = s.head[b], int32(p+1)
 	}
 }
 
@@ -452,18 +447,20 @@ func (s *windowIndex) build(y []rune, c int) {
 func (s *windowIndex) bucket(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> s.shift }
 
 // occurrences appends to ends the candidate ends of the left context in y,
-// increasing, found in the index (y's) when left is a whole window.
+// increasing, found in the index (y's) when left is a whole window: its
+// bucket lists them last first, among other windows whose keys share it.
 func (s *windowIndex) occurrences(ends []int, y, left []rune, c int) []int {
 	if len(left) != c || len(left) == 0 {
 		return occurrences(ends, y, left)
 	}
-	key := windowKey(left)
-	for q := s.head[s.bucket(key)]; q > 0; q = s.next[q-1] {
+	from := len(ends)
+	for q := s.head[s.bucket(windowKey(left))]; q > 0; q = s.next[q-1] {
 		p := int(q - 1)
-		if s.key[p] == key && slices.Equal(y[p:p+c], left) {
+		if slices.Equal(y[p:p+c], left) {
 			ends = append(ends, p+c)
 		}
 	}
+	slices.Reverse(ends[from:])
 	return ends
 }
 
