@@ -468,15 +468,23 @@ func (s *windowIndex) occurrences(ends []int, y, left []rune, c int) []int {
 
 // occurrences appends to ends the candidate ends of the left context in y,
 // increasing, by scanning y; an empty left context (the mask opens the
-// text) ends at 0.
+// text) ends at 0. The scan rolls the key of y's windows as long as left
+// (windowKey) one rune at a time and compares the runes where it equals
+// left's: one branch a rune, and rarely taken.
 func occurrences(ends []int, y, left []rune) []int {
 	if len(left) == 0 {
 		return append(ends, 0)
 	}
-	first := left[0]
-	for p := 0; p+len(left) <= len(y); p++ {
-		if y[p] == first && slices.Equal(y[p:p+len(left)], left) {
-			ends = append(ends, p+len(left))
+	mask := ^uint64(0)
+	if len(left) < 4 {
+		mask = 1<<(16*len(left)) - 1
+	}
+	want := windowKey(left) & mask
+	var key uint64
+	for i, r := range y {
+		key = key<<16 | uint64(uint16(r))
+		if key&mask == want && i+1 >= len(left) && slices.Equal(y[i+1-len(left):i+1], left) {
+			ends = append(ends, i+1)
 		}
 	}
 	return ends
