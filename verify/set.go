@@ -8,11 +8,12 @@ import (
 // hashFrom is the number of windows from which a prepared text's shingle
 // set is sorted (six radix passes) instead of deduplicated in a hash
 // table. A table costs less than sorting at every size measured, even out
-// of the cache (BenchmarkSetBuild: 0.7 ms against 7.6 ms for 70,000
-// windows, 68 ms against 161 ms for a million); the bound keeps the table
+// of the cache (BenchmarkSetBuild, one core, loaded: 0.9 ms against 1.9 ms
+// for 65,535 windows, 1.7 against 9.5 ms for 131,071, 48 against 99 ms for
+// a million); the bound keeps the tables
 // of a huge text (16 to 32 bytes a window, where sorting needs 8) off a
-// goroutine's scratch: 4 MiB at most.
-const hashFrom = 1 << 18
+// goroutine's scratch: 2 MiB at most each, of the three it keeps.
+const hashFrom = 1 << 17
 
 // shingleSet is a text's set of distinct shingle hashes: sorted, or in
 // order of first appearance (a set of fewer than hashFrom windows), whose

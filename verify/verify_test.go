@@ -418,7 +418,7 @@ func TestTables(t *testing.T) {
 // a set, at sizes of an e-mail to the largest hashed (hashFrom): a hash
 // table that deduplicates them, and sorting (sortUnique).
 func BenchmarkSetBuild(b *testing.B) {
-	for _, n := range []int{2000, 16000, 1<<16 - 1, hashFrom - 1} {
+	for _, n := range []int{2000, 16000, 1<<16 - 1, hashFrom - 1, 1 << 20} {
 		r := rand.New(rand.NewPCG(uint64(n), 1))
 		w := make([]uint64, n)
 		for i := range w {
