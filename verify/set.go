@@ -7,11 +7,13 @@ import (
 
 // hashFrom is the number of windows from which a prepared text's shingle
 // set is sorted (six radix passes) instead of deduplicated in a hash
-// table: below it, inserting each window into an open-addressing table
-// that stays in the cache costs less than half of sorting
-// (BenchmarkSetBuild); from it on, the table (1 MiB or more) would not
-// stay in the cache.
-const hashFrom = 1 << 16
+// table. A table costs less than sorting at every size measured, even out
+// of the cache (BenchmarkSetBuild, one core, loaded: 0.9 ms against 1.9 ms
+// for 65,535 windows, 1.7 against 9.5 ms for 131,071, 48 against 99 ms for
+// a million); the bound keeps the tables
+// of a huge text (16 to 32 bytes a window, where sorting needs 8) off a
+// goroutine's scratch: 2 MiB at most each, of the three it keeps.
+const hashFrom = 1 << 17
 
 // shingleSet is a text's set of distinct shingle hashes: sorted, or in
 // order of first appearance (a set of fewer than hashFrom windows), whose
@@ -37,9 +39,15 @@ type table struct {
 const golden = 0x9e3779b97f4a7c15
 
 // reset empties t and sizes it for at most n keys: a power of two of slots
-// at least 2n, in the array it had when that is large enough.
+// at least 4n (at most a quarter full: fewer collisions, each a branch
+// mispredicted, than half full, BenchmarkPreparedPair), 2n for a table
+// that would not stay in the cache anyway (spareFrom), in the array it had
+// when that is large enough.
 func (t *table) reset(n int) {
-	size := 1 << bits.Len(uint(max(2*n-1, 1)))
+	size := 1 << bits.Len(uint(max(4*n-1, 1)))
+	if size > spareFrom {
+		size /= 2
+	}
 	if cap(t.slots) >= size {
 		t.slots = t.slots[:size]
 		clear(t.slots)
@@ -50,6 +58,10 @@ func (t *table) reset(n int) {
 	t.zero = false
 	t.of = nil
 }
+
+// spareFrom is the number of slots (512 KiB) from which a table is half
+// full at most, not a quarter.
+const spareFrom = 1 << 16
 
 // dedupe makes t the set of w's hashes and moves them, each once, in order
 // of first appearance, to the front of w; it returns that prefix.
@@ -269,41 +281,185 @@ func mergeCount(x, y []uint64) int {
 	return inter
 }
 
-// extension is a set grown by extra hashes (the windows around a text's
-// mask fills): base ∪ extra, without copying base.
-type extension struct {
-	base member
-	// extra is the table of the extra hashes (some maybe in base); added
-	// lists those not in base.
-	extra *table
-	added []uint64
+// extScratch holds the buffers of extendedCounts: the table that
+// deduplicates one side's extra hashes, the flag table of the other side's
+// extra hashes and the first side's additions, and their lists.
+type extScratch struct {
+	dedup table
+	flags flagTable
+	plus  []uint64 // additions of the tabled side
+	extra []uint64 // the scanned side's extra hashes, deduplicated
 }
 
-// extend makes base ∪ extra, in extra's array (the extra hashes, deduped),
-// tab (their table) and added's array.
-func extend(base member, extra []uint64, tab *table, added []uint64) extension {
-	e := extension{base: base, extra: tab, added: added[:0]}
-	for _, h := range tab.dedupe(extra) {
-		if !base.has(h) {
-			e.added = append(e.added, h)
+// Flags of a hash in a flagTable.
+const (
+	inPlus  = 1 << iota // an addition of the tabled side (X⁺)
+	inExtra             // an extra hash of the scanned side (in Y or in Y⁺)
+	inY                 // an extra hash of the scanned side found in its set Y
+)
+
+// flagTable is a table whose hashes carry flags: small (the hashes around
+// a pair's mask fills), so that probing it with every hash of a set costs
+// less than putting the set in a table.
+type flagTable struct {
+	table
+	flags     []uint8
+	zeroFlags uint8 // the hash 0's flags (0: absent)
+	n         int   // hashes held
+}
+
+// reset empties t and sizes it for at most n hashes.
+func (t *flagTable) reset(n int) {
+	t.table.reset(n)
+	// Not cleared: a hash's flags are set when it is inserted.
+	t.flags = slices.Grow(t.flags[:0], len(t.slots))[:len(t.slots)]
+	t.zeroFlags, t.n = 0, 0
+}
+
+// add sets flag f on h, inserting h when absent, and returns h's flags
+// before.
+func (t *flagTable) add(h uint64, f uint8) uint8 {
+	if h == 0 {
+		old := t.zeroFlags
+		if old == 0 {
+			t.n++
+		}
+		t.zeroFlags |= f
+		return old
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := (h * golden) >> t.shift; ; i = (i + 1) & mask {
+		switch t.slots[i] {
+		case h:
+			old := t.flags[i]
+			t.flags[i] |= f
+			return old
+		case 0:
+			t.slots[i], t.flags[i] = h, f
+			t.n++
+			return 0
 		}
 	}
-	return e
 }
 
-// size returns the number of hashes in the extended set.
-func (e *extension) size() int { return len(e.base.set.keys) + len(e.added) }
+// get returns h's flags (0 when absent).
+func (t *flagTable) get(h uint64) uint8 {
+	if h == 0 {
+		return t.zeroFlags
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := (h * golden) >> t.shift; ; i = (i + 1) & mask {
+		switch t.slots[i] {
+		case h:
+			return t.flags[i]
+		case 0:
+			return 0
+		}
+	}
+}
 
-// extendedIntersection returns the number of hashes in both extended sets:
-// with x = X ∪ X⁺ and y = Y ∪ Y⁺ (bases and additions, disjoint),
-// |X∩Y| + |X∩Y⁺| + |X⁺∩Y| + |X⁺∩Y⁺|, of which only the first probes with
-// a whole set's keys.
-func (ts *tables) extendedIntersection(x, y *extension) int {
-	n := ts.intersection(x.base.set, y.base.set) + x.base.count(y.added) + y.base.count(x.added)
-	for _, h := range x.added {
-		if y.extra.has(h) && !y.base.has(h) {
-			n++
+// mark sets inY on each of t's hashes among keys and returns how many of
+// keys carry inPlus.
+func (t *flagTable) mark(keys []uint64) int {
+	n := 0
+	slots, flags, shift, mask := t.slots, t.flags, t.shift, uint64(len(t.slots)-1)
+	for _, h := range keys {
+		if h == 0 {
+			if t.zeroFlags != 0 {
+				n += int(t.zeroFlags & inPlus)
+				t.zeroFlags |= inY
+			}
+			continue
+		}
+		for i := (h * golden) >> shift; ; i = (i + 1) & mask {
+			s := slots[i]
+			if s == h {
+				n += int(flags[i] & inPlus)
+				flags[i] |= inY
+				break
+			}
+			if s == 0 {
+				break
+			}
 		}
 	}
 	return n
+}
+
+// tableFirst reports whether, of two sets compared, x rather than y is
+// the one to answer membership (in its table, or sorted) while the other's
+// hashes are scanned: the unsorted one when one is sorted, else the one
+// with a table already, the one in the previous comparison, the smaller.
+func (ts *tables) tableFirst(x, y *shingleSet) bool {
+	switch {
+	case x.sorted != y.sorted:
+		return !x.sorted
+	case ts.cached(x.keys) != nil:
+		return true
+	case ts.cached(y.keys) != nil:
+		return false
+	case ts.seen(x.keys):
+		return true
+	case ts.seen(y.keys):
+		return false
+	}
+	return len(x.keys) <= len(y.keys)
+}
+
+// extendedCounts returns, for two sets X and Y extended by extra hashes
+// (ex and ey: the windows around each text's mask fills, some maybe in
+// the set; both are reordered), the size of the intersection of X ∪ ex and
+// Y ∪ ey and the size of each. Only one of the two sets is put in a table
+// (or none, when one has a table already): with X the one in a table and
+// X⁺ = ex ∖ X, Y⁺ = ey ∖ Y (disjoint from X and Y),
+// |X∩Y| + |X⁺∩Y| + |X∩Y⁺| + |X⁺∩Y⁺|, where one scan of Y's hashes counts
+// the first two (probing X's table and the small table of X⁺ and ey) and
+// marks the hashes of ey that are in Y.
+func (ts *tables) extendedCounts(x *shingleSet, ex []uint64, y *shingleSet, ey []uint64, e *extScratch) (inter, nx, ny int) {
+	defer func() { ts.prev = [2][]uint64{x.keys, y.keys} }()
+	swapped := !ts.tableFirst(x, y)
+	if swapped {
+		x, y, ex, ey = y, x, ey, ex
+	}
+	mx := ts.member(x)
+	e.plus = e.plus[:0]
+	for _, h := range e.dedup.dedupe(ex) {
+		if !mx.has(h) {
+			e.plus = append(e.plus, h)
+		}
+	}
+	f := &e.flags
+	f.reset(len(e.plus) + len(ey))
+	for _, h := range e.plus {
+		f.add(h, inPlus)
+	}
+	e.extra = e.extra[:0]
+	for _, h := range ey {
+		if f.add(h, inExtra)&inExtra == 0 {
+			e.extra = append(e.extra, h)
+		}
+	}
+	if x.sorted && y.sorted {
+		inter = mergeCount(x.keys, y.keys)
+	} else {
+		inter = mx.count(y.keys)
+	}
+	if f.n > 0 {
+		inter += f.mark(y.keys)
+	}
+	nx, ny = len(x.keys)+len(e.plus), len(y.keys)
+	for _, h := range e.extra {
+		fl := f.get(h)
+		if fl&inY != 0 {
+			continue
+		}
+		ny++ // h is in Y⁺
+		if fl&inPlus != 0 || mx.has(h) {
+			inter++
+		}
+	}
+	if swapped {
+		nx, ny = ny, nx
+	}
+	return inter, nx, ny
 }

@@ -13,7 +13,9 @@
 package verify
 
 import (
+	"bytes"
 	"slices"
+	"unsafe"
 
 	"github.com/quchong/quchong/radix"
 	"github.com/quchong/quchong/shingle"
@@ -64,24 +66,23 @@ type Scratch struct {
 	// deduplicates a text's windows as it is prepared.
 	sets  tables
 	dedup table
-	// The windows around each text's fills, their tables, and those not
-	// in the text's set (SimilarityPrepared).
+	// The windows around each text's fills, and what counting the
+	// intersection of the sets they extend needs.
 	extra, extraB []uint64
-	tab, tabB     table
-	added, addedB []uint64
+	ext           extScratch
 	ends          []int    // fill's candidate ends of a left context
+	runs          []int32  // mask runs of a text prepared or filled
 	win           []uint64 // a text's windows, as it is prepared
 	tmp           []uint64 // sort scratch
 }
 
-// windowIndex indexes the c-rune windows of a text: head[b] is one more
-// than the first window position in bucket b, next[p] one more than the
-// next position after p in its bucket (0 ends both), key[p] the key of the
-// window at p (windowKey).
+// windowIndex indexes the c-rune windows of a text by their keys
+// (windowKey): head[b] is one more than the last window position in
+// bucket b, next[p] one more than the position before p in its bucket (0
+// ends both).
 type windowIndex struct {
 	head  []int32
 	next  []int32
-	key   []uint64
 	shift uint
 	// of is the prepared text indexed, when the index may be reused for
 	// it (nil otherwise), and c the window length.
@@ -124,7 +125,10 @@ type Prepared struct {
 	// windows left out).
 	set   shingleSet
 	plain bool // no mask
-	runs  int  // runs of masks
+	// masks holds the start and end of each run of masks, in turn (nil
+	// without masks): fill reads them instead of looking for the masks in
+	// every comparison.
+	masks []int32
 	// windows says set holds real windows (not the whole-text shingle of a
 	// text too short for one) of character shingles: then the set of the
 	// text with its masks filled is set plus the windows around the fills.
@@ -147,8 +151,11 @@ func prepare(a []rune, opt Options, s *Scratch, hashFrom int) Prepared {
 	if s == nil {
 		s = new(Scratch)
 	}
-	p := Prepared{Runes: a, runs: maskRuns(a)}
-	p.plain = p.runs == 0
+	p := Prepared{Runes: a}
+	if s.runs = appendMaskRuns(s.runs[:0], a); len(s.runs) > 0 {
+		p.masks = slices.Clone(s.runs)
+	}
+	p.plain = p.masks == nil
 	// The windows go to scratch; the set keeps a copy of the distinct ones
 	// only (not cleared first, and about a third smaller).
 	w := shingle.Windows(slices.Grow(s.win[:0], len(a)), a, opt.Shingle)
@@ -189,24 +196,20 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	var ea, eb []uint64
 	if !a.plain {
 		s.spans = s.spans[:0]
-		s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true, a.runs)
+		s.fa = fill(s.fa[:0], a.Runes, b.Runes, opt, s, &s.spans, true, a.masks)
 		fa = s.fa
 		s.extra = fillWindows(s.extra[:0], fa, s.spans, opt.Shingle)
 		ea = s.extra
 	}
 	if !b.plain {
 		s.spans = s.spans[:0]
-		s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true, b.runs)
+		s.fb = fill(s.fb[:0], b.Runes, a.Runes, opt, s, &s.spans, true, b.masks)
 		fb = s.fb
 		s.extraB = fillWindows(s.extraB[:0], fb, s.spans, opt.Shingle)
 		eb = s.extraB
 	}
-	// Both sets' tables are made before anything else may ask for one
-	// (tables keeps two): xa and xb hold them.
-	xa := extend(s.sets.member(&a.set), ea, &s.tab, s.added)
-	xb := extend(s.sets.member(&b.set), eb, &s.tabB, s.addedB)
-	s.added, s.addedB = xa.added, xb.added
-	return setJaccard(s.sets.extendedIntersection(&xa, &xb), xa.size(), xb.size(), fa, fb)
+	inter, na, nb := s.sets.extendedCounts(&a.set, ea, &b.set, eb, &s.ext)
+	return setJaccard(inter, na, nb, fa, fb)
 }
 
 // fillWindows appends to dst the hashes of the windows of filled that
@@ -271,14 +274,16 @@ func Fill(dst, x, other []rune, opt Options, s *Scratch) []rune {
 	if s == nil {
 		s = new(Scratch)
 	}
-	return fill(dst, x, other, opt, s, nil, false, -1)
+	s.runs = appendMaskRuns(s.runs[:0], x)
+	return fill(dst, x, other, opt, s, nil, false, s.runs)
 }
 
 // fill is Fill; when spans is not nil it also records where in dst each
 // filled span went, [start, end). prepared says other is a prepared text,
 // whose runes never change, so that its window index may be reused. runs
-// is the number of mask runs in x, when known (else negative).
-func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool, runs int) []rune {
+// holds the start and end of each run of masks in x, in turn
+// (appendMaskRuns).
+func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepared bool, runs []int32) []rune {
 	c, maxFill := opt.context(), opt.maxFill()
 	var ix *windowIndex
 	// linear says the contexts are looked for by scanning other, not in
@@ -286,28 +291,21 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 	// index. Both find the same occurrences, in the same order.
 	linear := false
 	prevEnd := 0 // end of the previous mask run: contexts never cross a mask
-	i := slices.Index(x, Mask)
-	if i < 0 {
+	if len(runs) == 0 {
 		return append(dst, x...)
 	}
-	dst = append(dst, x[:i]...)
-	for i < len(x) { // x[i] is a mask
-		j := i
-		for j < len(x) && x[j] == Mask {
-			j++
-		}
+	dst = append(dst, x[:runs[0]]...)
+	for r := 0; r < len(runs); r += 2 {
+		i, j := int(runs[r]), int(runs[r+1]) // x[i:j] is a run of masks
 		nextMask := len(x)
-		if k := slices.Index(x[j:], Mask); k >= 0 {
-			nextMask = j + k
+		if r+2 < len(runs) {
+			nextMask = int(runs[r+2])
 		}
 		left := x[max(prevEnd, i-c):i]
 		right := x[j:min(nextMask, j+c)]
 		if ix == nil && !linear {
 			if ix = s.cached(other, c, prepared); ix == nil {
-				if runs < 0 {
-					runs = maskRuns(x[i:]) // i is the first mask
-				}
-				if linear = runs <= linearRuns; !linear {
+				if linear = len(runs)/2 <= linearRuns; !linear {
 					ix = s.index(other, c, prepared)
 				}
 			}
@@ -334,7 +332,6 @@ func fill(dst, x, other []rune, opt Options, s *Scratch, spans *[][2]int, prepar
 		}
 		dst = append(dst, x[j:nextMask]...)
 		prevEnd = j
-		i = nextMask
 	}
 	return dst
 }
@@ -357,18 +354,32 @@ func windowKey(w []rune) uint64 {
 // that.
 const linearRuns = 2
 
-// maskRuns counts the runs of masks in x.
-func maskRuns(x []rune) int {
-	n := 0
-	prev := false
-	for _, r := range x {
-		m := r == Mask
-		if m && !prev {
-			n++
-		}
-		prev = m
+// appendMaskRuns appends to dst the start and end of each run of masks in
+// x, in turn. It looks for the byte 0xE0 of Mask's code point (U+E000) in
+// x's memory with bytes.IndexByte, many runes a step, and checks the rune
+// that holds it (other runes hold that byte too, 'à' or U+30E0).
+func appendMaskRuns(dst []int32, x []rune) []int32 {
+	if len(x) == 0 {
+		return dst
 	}
-	return n
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x))
+	for off := 0; ; {
+		k := bytes.IndexByte(b[off:], byte(Mask>>8))
+		if k < 0 {
+			return dst
+		}
+		i := (off + k) / 4
+		if x[i] != Mask {
+			off += k + 1
+			continue
+		}
+		j := i + 1
+		for j < len(x) && x[j] == Mask {
+			j++
+		}
+		dst = append(dst, int32(i), int32(j))
+		off = 4 * j
+	}
 }
 
 // cached returns the window index of y when it is one of the last two
@@ -404,19 +415,22 @@ func (s *Scratch) index(y []rune, c int, prepared bool) *windowIndex {
 }
 
 // build indexes every c-rune window of y by its key, in arrays that are
-// reused from call to call (a map of slices allocated per window).
+// reused from call to call (a map of slices allocated per window), in one
+// pass that rolls the keys one rune at a time (windowKey of each window)
+// and lists each position at the head of its bucket. There are about half
+// as many buckets as windows: fewer cache lines written, and the few
+// lookups (one a mask run) walk a few more positions.
 func (s *windowIndex) build(y []rune, c int) {
 	n := max(len(y)-c+1, 0)
 	k := uint(1)
-	for 1<<k < 2*n {
+	for 1<<k < n/2 {
 		k++
 	}
 	s.shift = 64 - k
 	s.head = slices.Grow(s.head[:0], 1<<k)[:1<<k]
 	clear(s.head)
 	s.next = slices.Grow(s.next[:0], n)[:n]
-	s.key = slices.Grow(s.key[:0], n)[:n]
-	// The keys, rolled one rune at a time (windowKey of each window).
+	head, next, shift := s.head, s.next, s.shift
 	mask := ^uint64(0)
 	if c < 4 {
 		mask = 1<<(16*c) - 1
@@ -425,14 +439,9 @@ func (s *windowIndex) build(y []rune, c int) {
 	for i, r := range y {
 		key = key<<16 | uint64(uint16(r))
 		if p := i - c + 1; p >= 0 {
-			s.key[p] = key & mask
+			b := ((key & mask) * 0x9e3779b97f4a7c15) >> shift
+			next[p], head[b] = head[b], int32(p+1)
 		}
-	}
-	// From the last window down, so that each bucket lists its positions in
-	// increasing order.
-	for p := n - 1; p >= 0; p-- {
-		b := s.bucket(s.key[p])
-		s.next[p], s.head[b] = s.head[b], int32(p+1)
 	}
 }
 
@@ -440,32 +449,42 @@ func (s *windowIndex) build(y []rune, c int) {
 func (s *windowIndex) bucket(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> s.shift }
 
 // occurrences appends to ends the candidate ends of the left context in y,
-// increasing, found in the index (y's) when left is a whole window.
+// increasing, found in the index (y's) when left is a whole window: its
+// bucket lists them last first, among other windows whose keys share it.
 func (s *windowIndex) occurrences(ends []int, y, left []rune, c int) []int {
 	if len(left) != c || len(left) == 0 {
 		return occurrences(ends, y, left)
 	}
-	key := windowKey(left)
-	for q := s.head[s.bucket(key)]; q > 0; q = s.next[q-1] {
+	from := len(ends)
+	for q := s.head[s.bucket(windowKey(left))]; q > 0; q = s.next[q-1] {
 		p := int(q - 1)
-		if s.key[p] == key && slices.Equal(y[p:p+c], left) {
+		if slices.Equal(y[p:p+c], left) {
 			ends = append(ends, p+c)
 		}
 	}
+	slices.Reverse(ends[from:])
 	return ends
 }
 
 // occurrences appends to ends the candidate ends of the left context in y,
 // increasing, by scanning y; an empty left context (the mask opens the
-// text) ends at 0.
+// text) ends at 0. The scan rolls the key of y's windows as long as left
+// (windowKey) one rune at a time and compares the runes where it equals
+// left's: one branch a rune, and rarely taken.
 func occurrences(ends []int, y, left []rune) []int {
 	if len(left) == 0 {
 		return append(ends, 0)
 	}
-	first := left[0]
-	for p := 0; p+len(left) <= len(y); p++ {
-		if y[p] == first && slices.Equal(y[p:p+len(left)], left) {
-			ends = append(ends, p+len(left))
+	mask := ^uint64(0)
+	if len(left) < 4 {
+		mask = 1<<(16*len(left)) - 1
+	}
+	want := windowKey(left) & mask
+	var key uint64
+	for i, r := range y {
+		key = key<<16 | uint64(uint16(r))
+		if key&mask == want && i+1 >= len(left) && slices.Equal(y[i+1-len(left):i+1], left) {
+			ends = append(ends, i+1)
 		}
 	}
 	return ends

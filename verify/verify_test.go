@@ -347,7 +347,11 @@ func TestSimilarityPreparedSetForms(t *testing.T) {
 func TestTables(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
 	keys := func() []uint64 {
-		out := make([]uint64, r.IntN(300))
+		n := r.IntN(300)
+		if r.IntN(8) == 0 {
+			n = 0 // a set, or extra hashes, empty
+		}
+		out := make([]uint64, n)
 		for i := range out {
 			switch r.IntN(10) {
 			case 0:
@@ -362,7 +366,8 @@ func TestTables(t *testing.T) {
 	}
 	sorted := func(x []uint64) []uint64 { return sortUnique(slices.Clone(x), nil) }
 	var ts tables
-	var dd, ta, tb table
+	var dd table
+	var e extScratch
 	for range 2000 {
 		x, y, ex, ey := keys(), keys(), keys(), keys()
 		var hx, hy shingleSet
@@ -378,17 +383,32 @@ func TestTables(t *testing.T) {
 				t.Fatalf("intersection of %v and %v = %d, want %d", p[0].keys, p[1].keys, got, want)
 			}
 		}
-		// (x ∪ ex) ∩ (y ∪ ey), with x and y in either form.
+		// (x ∪ ex) ∩ (y ∪ ey), with x and y in either form, either first,
+		// one scratch for every pair (tables, flags and lists of any size
+		// before), the extra hashes maybe none.
 		ux, uy := sorted(append(slices.Clone(x), ex...)), sorted(append(slices.Clone(y), ey...))
 		wantExt := mergeCount(ux, uy)
-		for _, p := range [][2]*shingleSet{{&hx, &hy}, {&sx, &hy}, {&hx, &sy}, {&sx, &sy}} {
-			xa := extend(ts.member(p[0]), slices.Clone(ex), &ta, nil)
-			xb := extend(ts.member(p[1]), slices.Clone(ey), &tb, nil)
-			if xa.size() != len(ux) || xb.size() != len(uy) {
-				t.Fatalf("extended sizes %d, %d, want %d, %d", xa.size(), xb.size(), len(ux), len(uy))
-			}
-			if got := ts.extendedIntersection(&xa, &xb); got != wantExt {
-				t.Fatalf("extended intersection = %d, want %d", got, wantExt)
+		for _, p := range [][2]*shingleSet{{&hx, &hy}, {&sx, &hy}, {&hx, &sy}, {&sx, &sy}, {&hx, &hy}} {
+			for _, none := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+				ex, ey, ux, uy := ex, ey, ux, uy
+				if none[0] {
+					ex, ux = nil, sorted(x)
+				}
+				if none[1] {
+					ey, uy = nil, sorted(y)
+				}
+				want := mergeCount(ux, uy)
+				if !none[0] && !none[1] && want != wantExt {
+					t.Fatal("test bug")
+				}
+				inter, nx, ny := ts.extendedCounts(p[0], slices.Clone(ex), p[1], slices.Clone(ey), &e)
+				if inter != want || nx != len(ux) || ny != len(uy) {
+					t.Fatalf("extended counts %d, %d, %d, want %d, %d, %d", inter, nx, ny, want, len(ux), len(uy))
+				}
+				inter, ny, nx = ts.extendedCounts(p[1], slices.Clone(ey), p[0], slices.Clone(ex), &e)
+				if inter != want || nx != len(ux) || ny != len(uy) {
+					t.Fatalf("extended counts, y first: %d, %d, %d, want %d, %d, %d", inter, nx, ny, want, len(ux), len(uy))
+				}
 			}
 		}
 	}
@@ -398,7 +418,7 @@ func TestTables(t *testing.T) {
 // a set, at sizes of an e-mail to the largest hashed (hashFrom): a hash
 // table that deduplicates them, and sorting (sortUnique).
 func BenchmarkSetBuild(b *testing.B) {
-	for _, n := range []int{2000, 16000, hashFrom - 1} {
+	for _, n := range []int{2000, 16000, 1<<16 - 1, hashFrom - 1, 1 << 20} {
 		r := rand.New(rand.NewPCG(uint64(n), 1))
 		w := make([]uint64, n)
 		for i := range w {
@@ -499,5 +519,120 @@ func TestNearestSpan(t *testing.T) {
 	}
 	if found < 5000 || ties < 500 {
 		t.Errorf("%d spans found, %d cases with tied ends: too few to compare", found, ties)
+	}
+}
+
+// appendMaskRuns finds every run of masks, at either end, adjacent runs of
+// one mask, a text of masks only, among runes that share a byte with the
+// mask.
+func TestAppendMaskRuns(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []int32
+	}{
+		{"", nil},
+		{"abc", nil},
+		{"■", []int32{0, 1}},
+		{"■■a", []int32{0, 2}},
+		{"a■", []int32{1, 2}},
+		{"a■b■■c■■■", []int32{1, 2, 3, 5, 6, 9}},
+		{"■■■■", []int32{0, 4}},
+		// Runes that hold the byte 0xE0 too.
+		{"àム\ue0e0\U0001e000■à■\U000ee000", []int32{4, 5, 6, 7}},
+	} {
+		if got := appendMaskRuns([]int32{7}, m(c.text)); !slices.Equal(got, append([]int32{7}, c.want...)) {
+			t.Errorf("appendMaskRuns(%q) = %v, want %v after 7", c.text, got[1:], c.want)
+		}
+	}
+	// Random texts against a rune-by-rune scan.
+	r := rand.New(rand.NewPCG(91, 92))
+	runes := []rune{Mask, Mask, 'a', 'à', 'ム', '\ue0e0', '\U0001e000', 0}
+	for range 2000 {
+		x := make([]rune, r.IntN(50))
+		for i := range x {
+			x[i] = runes[r.IntN(len(runes))]
+		}
+		var want []int32
+		for i := 0; i < len(x); i++ {
+			if x[i] == Mask && (i == 0 || x[i-1] != Mask) {
+				want = append(want, int32(i))
+			}
+			if x[i] == Mask && (i == len(x)-1 || x[i+1] != Mask) {
+				want = append(want, int32(i+1))
+			}
+		}
+		if got := appendMaskRuns(nil, x); !slices.Equal(got, want) {
+			t.Fatalf("appendMaskRuns(%q) = %v, want %v", string(x), got, want)
+		}
+	}
+}
+
+// One Scratch that prepares texts and compares them, interleaved as the
+// cluster stage does, over texts of very different sizes (empty, shorter
+// than a shingle, a few runes, thousands), without masks, with one or two
+// runs of masks (contexts found by scanning) or many (window indexes),
+// gives what Similarity with a fresh Scratch gives: no table, index, flag
+// or buffer carries anything from one pair to the next.
+func TestScratchAcrossSizes(t *testing.T) {
+	r := rand.New(rand.NewPCG(81, 82))
+	alphabet := []rune("甲乙丙丁戊己 abc")
+	base := make([]rune, 4000)
+	for i := range base {
+		base[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	text := func() []rune {
+		var n int
+		switch r.IntN(4) {
+		case 0:
+			n = r.IntN(6) // empty, or shorter than a shingle
+		case 1:
+			n = 6 + r.IntN(60)
+		default:
+			n = 200 + r.IntN(3000)
+		}
+		lo := r.IntN(len(base) - n + 1)
+		x := slices.Clone(base[lo : lo+n])
+		for range r.IntN(1 + n/50) { // edits
+			x[r.IntN(n)] = alphabet[r.IntN(len(alphabet))]
+		}
+		runs := []int{0, 0, 1, 2, 3 + r.IntN(40)}[r.IntN(5)]
+		for range runs {
+			if n > 0 {
+				i := r.IntN(n)
+				for k := i; k < min(n, i+1+r.IntN(3)); k++ {
+					x[k] = Mask
+				}
+			}
+		}
+		return x
+	}
+	var s Scratch
+	pool := make([][]rune, 12)
+	prepared := make([]Prepared, len(pool))
+	for i := range pool {
+		pool[i] = text()
+		prepared[i] = PrepareWith(pool[i], opt, &s)
+	}
+	between, masked := 0, 0
+	for range 2500 {
+		if r.IntN(3) == 0 { // a new text, prepared between comparisons
+			i := r.IntN(len(pool))
+			pool[i] = text()
+			prepared[i] = PrepareWith(pool[i], opt, &s)
+		}
+		i, j := r.IntN(len(pool)), r.IntN(len(pool))
+		want := Similarity(pool[i], pool[j], opt, nil)
+		if want > 0 && want < 1 {
+			between++
+			if !prepared[i].plain || !prepared[j].plain {
+				masked++
+			}
+		}
+		if got := SimilarityPrepared(prepared[i], prepared[j], opt, &s); got != want {
+			t.Fatalf("%d runes vs %d runes: prepared %v, Similarity %v", len(pool[i]), len(pool[j]), got, want)
+		}
+	}
+	if between < 500 || masked < 200 {
+		t.Errorf("only %d pairs strictly between 0 and 1 (%d masked): too few to compare", between, masked)
 	}
 }

@@ -48,7 +48,11 @@ func (r *run) cluster(ctx context.Context) error {
 	decisions := make([]stage.Decision, len(comps))
 	errs := make([]error, len(comps))
 	parallelChunks(len(comps), r.workers, func(lo, hi int) {
-		sc := new(stage.Scratch) // one a goroutine: its buffers serve every component
+		// One scratch and judge a goroutine: their buffers serve every
+		// component.
+		sc := r.scratches.get()
+		defer r.scratches.put(sc)
+		j := &judge{r: r, ctx: ctx, sc: sc}
 		for c := lo; c < hi; c++ {
 			if ctx.Err() != nil {
 				errs[c] = ctx.Err()
@@ -59,10 +63,12 @@ func (r *run) cluster(ctx context.Context) error {
 				fp := r.docs.fp(m)
 				members[j] = stage.Member{Index: m, Rep: r.groups.rep[m], Length: fp.Length, Masks: fp.Masks, Value: side.value(m)}
 			}
-			decisions[c], errs[c] = r.st.Decide(members, &judge{r: r, ctx: ctx, sc: sc})
+			j.reset()
+			decisions[c], errs[c] = r.st.Decide(members, j)
 		}
 	})
 	r.prepared = nil // the confirm stage's texts are done with
+	r.scratches.drop()
 	if err := errors.Join(errs...); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -113,6 +119,14 @@ type judge struct {
 	// against every other member of its round.
 	prepared map[uint32]stage.Prepared
 	sc       *stage.Scratch // the deciding goroutine's
+	buf      []byte         // a text read back
+}
+
+// reset readies j for the next component: what it holds of the previous
+// one is not used again (the maps keep their memory).
+func (j *judge) reset() {
+	clear(j.sigs)
+	clear(j.prepared)
 }
 
 func (j *judge) Signature(rep uint32) ([]uint32, error) {
@@ -158,10 +172,11 @@ func (j *judge) TextSimilarity(a, b uint32) (float64, error) {
 			if err := j.ctx.Err(); err != nil {
 				return 0, err
 			}
-			text, err := j.r.readText(x.d, nil)
+			text, err := j.r.readText(x.d, j.buf)
 			if err != nil {
 				return 0, err
 			}
+			j.buf = text[:0] // the runes are a copy
 			runes, _ := j.r.st.Normalize(nil, text)
 			p = j.r.st.PrepareWith(runes, j.sc)
 			j.prepared[x.d] = p

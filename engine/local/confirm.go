@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"sync"
 
 	"github.com/quchong/quchong/internal/units"
 	"github.com/quchong/quchong/stage"
@@ -72,7 +73,8 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 		}
 		chunk := pairs[lo:hi]
 		parallelChunks(len(chunk), r.workers, func(a, b int) {
-			sc := new(stage.Scratch)
+			sc := r.scratches.get()
+			defer r.scratches.put(sc)
 			for j := a; j < b; j++ {
 				sims[lo+j], oks[lo+j] = r.st.ConfirmPrepared(needed[chunk[j].a], needed[chunk[j].b], sc)
 			}
@@ -83,4 +85,40 @@ func (r *run) textSimilarities(ctx context.Context, pairs []pairKey) ([]float64,
 		}
 	}
 	return sims, oks, nil
+}
+
+// scratches lends the goroutines that prepare and compare texts (the
+// confirm and cluster stages) their stage.Scratch: one is kept from chunk
+// to chunk and from stage to stage, so that its buffers and tables grow to
+// the run's texts once, not once a chunk. There are never more than the
+// goroutines that work at once.
+type scratches struct {
+	mu   sync.Mutex
+	free []*stage.Scratch
+}
+
+// get returns a scratch no goroutine uses.
+func (p *scratches) get() *stage.Scratch {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		sc := p.free[n-1]
+		p.free = p.free[:n-1]
+		return sc
+	}
+	return new(stage.Scratch)
+}
+
+// put gives sc back, for the next get.
+func (p *scratches) put(sc *stage.Scratch) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, sc)
+}
+
+// drop lets go of the scratches, and of the memory they hold.
+func (p *scratches) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = nil
 }

@@ -175,6 +175,12 @@ type run struct {
 	// cluster's kept document do not read, normalise and hash them again.
 	// Read-only once set; nil after a resume past the confirm stage.
 	prepared map[uint32]stage.Prepared
+
+	// scratches are the buffers of the goroutines that prepare and
+	// compare texts, from the confirm stage to the end of the cluster
+	// stage.
+	scratches scratches
+
 	clusters cluster.Clusters
 	keptOf   []uint32   // kept document of each cluster
 	side     *sideTable // ids and keep-rule values of the documents in components

@@ -37,7 +37,8 @@ func (r *run) loadTexts(ctx context.Context, needed map[uint32]stage.Prepared) e
 	}
 	prepared := make([]stage.Prepared, len(docs))
 	parallelChunks(len(docs), r.workers, func(a, b int) {
-		sc := new(stage.Scratch)
+		sc := r.scratches.get()
+		defer r.scratches.put(sc)
 		for j := a; j < b; j++ {
 			runes, _ := r.st.Normalize(nil, raw[j])
 			prepared[j] = r.st.PrepareWith(runes, sc)
