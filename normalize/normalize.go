@@ -468,28 +468,56 @@ func asciiChunks(tab *[utf8.RuneSelf]rune, dst []rune, text []byte, p int) ([]ru
 // the main loop of appendOffsets would take on its fast path: while a rune
 // is a valid three-byte sequence whose verdict in n.cjk3 is not cjkStop
 // (its entry is neither generic nor joined to a neighbour by NFKC, and
-// its output a BMP rune) and the next rune is not joined to it. r is the
-// rune at i. It returns dst, where it stopped (i if it took nothing), and
-// the context of the last rune it took.
+// its output a BMP rune) and the next rune is not joined to it. Single
+// ASCII bytes between such runes (a line break or a space between two
+// lines of a poem) that are plain runes or dropped (their verdict in
+// n.asciiOut) are taken too. r is the rune at i. It returns dst, where it
+// stopped (i if it took nothing), and the context of the last rune it
+// took.
 func (n *Normalizer) cjk(dst []rune, text []byte, i int, r rune) ([]rune, int, int) {
 	v := n.cjk3[r&0xFFFF]
 	if v == cjkStop {
 		return dst, i, 0
 	}
-	dst, p, v := cjkRun(&n.cjk3, dst, text, i, v)
-	// cjkRun stops before the rune at p (verdict v) when the next one is
-	// not another of its runes, or dst is full: the rune at p is taken
-	// here unless the next one may be joined to it.
-	if q := p + 3; q == len(text) || n.entryAt(text, q)&fNoBoundary == 0 {
+	p := i
+	for {
+		dst, p, v = cjkRun(&n.cjk3, dst, text, p, v)
+		// cjkRun stops before the rune at p (verdict v) when the next
+		// one is not another of its runes, or dst is full: the rune at p
+		// is taken here unless the next one may be joined to it.
+		q := p + 3
+		if q < len(text) && n.entryAt(text, q)&fNoBoundary != 0 {
+			break
+		}
 		if v != cjkDrop {
 			dst = append(dst, rune(v))
 		}
 		p = q
+		// An ASCII byte then a rune cjkRun takes, not joined to it (its
+		// verdict is not cjkStop).
+		if q+3 >= len(text) || text[q] >= utf8.RuneSelf || text[q+1]&0xF0 != 0xE0 {
+			break
+		}
+		o := n.asciiOut[text[q]]
+		if o < asciiDrop || text[q+2]&0xC0 != 0x80 || text[q+3]&0xC0 != 0x80 {
+			break
+		}
+		c := uint16(text[q+1]&0x0F)<<12 | uint16(text[q+2]&0x3F)<<6 | uint16(text[q+3]&0x3F)
+		if v = n.cjk3[c]; v == cjkStop {
+			break
+		}
+		if o != asciiDrop {
+			dst = append(dst, o)
+		}
+		p = q + 1
 	}
 	if p == i {
 		return dst, i, 0
 	}
-	// The rune before p is a valid three-byte sequence.
+	// The rune before p is an ASCII byte or a valid three-byte sequence.
+	if b := text[p-1]; b < utf8.RuneSelf {
+		return dst, p, n.in[b].ctx()
+	}
 	last := uint16(text[p-3]&0x0F)<<12 | uint16(text[p-2]&0x3F)<<6 | uint16(text[p-1]&0x3F)
 	return dst, p, n.in[last].ctx()
 }
