@@ -499,6 +499,10 @@ func (n *Normalizer) cjk(dst []rune, text []byte, i int, r rune) ([]rune, int, i
 			break
 		}
 		o := n.asciiOut[text[q]]
+		if o == asciiDigit {
+			// A digit that no '*' follows is a plain rune.
+			o = n.in[text[q]].out()
+		}
 		if o < asciiDrop || text[q+2]&0xC0 != 0x80 || text[q+3]&0xC0 != 0x80 {
 			break
 		}
