@@ -470,8 +470,9 @@ func asciiChunks(tab *[utf8.RuneSelf]rune, dst []rune, text []byte, p int) ([]ru
 // (its entry is neither generic nor joined to a neighbour by NFKC, and
 // its output a BMP rune) and the next rune is not joined to it. Single
 // ASCII bytes between such runes (a line break or a space between two
-// lines of a poem) that are plain runes or dropped (their verdict in
-// n.asciiOut) are taken too. r is the rune at i. It returns dst, where it
+// lines of a poem, a digit) that are plain runes, dropped or digits
+// (their verdict in n.asciiOut; a digit that no '*' follows is a plain
+// rune) are taken too. r is the rune at i. It returns dst, where it
 // stopped (i if it took nothing), and the context of the last rune it
 // took.
 func (n *Normalizer) cjk(dst []rune, text []byte, i int, r rune) ([]rune, int, int) {
