@@ -52,7 +52,7 @@ func Default() Options {
 }
 
 // Normalizer applies one set of Options. It holds lookup tables for the Basic
-// Multilingual Plane (about 512 KiB), is immutable after New, and is safe for
+// Multilingual Plane (about 640 KiB), is immutable after New, and is safe for
 // concurrent use.
 type Normalizer struct {
 	opt  Options
@@ -73,6 +73,13 @@ type Normalizer struct {
 	// rune (ascii hands a run of digits at the end of the chunks back).
 	asciiChunk [utf8.RuneSelf]rune
 	asciiJoins bool
+	// cjk3 gives cjk's verdict on a rune decoded from a three-byte
+	// sequence: the rune it emits, cjkDrop, or cjkStop (its entry is
+	// generic or joined to what precedes it, its output is not a BMP rune
+	// above U+0001, or the sequence is overlong or a surrogate). Two bytes
+	// a rune instead of n.in's four: the common Chinese characters' verdicts
+	// take half the cache lines.
+	cjk3 [1 << 16]uint16
 	// pool holds *scratch for the slow path; it has no visible state.
 	pool sync.Pool
 }
@@ -87,6 +94,12 @@ const (
 	// asciiX: an X or x that is a mask candidate (Masks); one that follows
 	// an ASCII letter or digit is plain text.
 	asciiX = -4
+)
+
+// cjk's verdicts on a three-byte rune other than the rune it emits.
+const (
+	cjkStop = 0
+	cjkDrop = 1
 )
 
 // New builds a Normalizer for opt (about 2 ms). The first call in a process
@@ -132,6 +145,17 @@ func New(opt Options) *Normalizer {
 		n.asciiChunk[b] = n.asciiOut[b]
 		if n.asciiOut[b] == asciiDigit {
 			n.asciiChunk[b] = e.out()
+		}
+	}
+	for c := rune(0x800); c < 1<<16; c++ {
+		e := n.in[c]
+		switch {
+		case c >= 0xD800 && c <= 0xDFFF, e&(fGeneric|fNoBoundary) != 0:
+			// cjkStop
+		case e.act() != actEmit:
+			n.cjk3[c] = cjkDrop
+		case e.out() > cjkDrop && e.out() < 1<<16:
+			n.cjk3[c] = uint16(e.out())
 		}
 	}
 	return n
@@ -224,9 +248,13 @@ func (n *Normalizer) appendOffsets(dst []rune, offs []int32, text []byte, track 
 				p    int
 				prev int
 			)
-			if dst, p, r, e, prev = n.cjk(dst, text, i, r, e); p > i {
+			if dst, p, prev = n.cjk(dst, text, i, r); p > i {
 				s.prev = prev
 				i = p
+				if i < len(text) {
+					r, sz, e = n.decode(text, i)
+				}
+				continue
 			}
 		}
 		at := i
@@ -438,38 +466,100 @@ func asciiChunks(tab *[utf8.RuneSelf]rune, dst []rune, text []byte, p int) ([]ru
 
 // cjk appends the output of the three-byte runes of text from i on that
 // the main loop of appendOffsets would take on its fast path: while a rune
-// and the next are valid three-byte sequences, the rune's entry is neither
-// generic nor joined to a neighbour by NFKC, and the next one's is not
-// joined to it. r and e are the rune at i and its entry. It returns dst,
-// where it stopped, the rune there and its entry (the main loop's next
-// rune), and the context of the last rune it took.
-func (n *Normalizer) cjk(dst []rune, text []byte, i int, r rune, e entry) ([]rune, int, rune, entry, int) {
-	p := i
-	prev := 0
-	for e&(fGeneric|fNoBoundary) == 0 {
-		q := p + 3
-		if q+2 >= len(text) {
-			break
-		}
-		b0, b1, b2 := text[q], text[q+1], text[q+2]
-		if b0 < 0xE0 || b0 >= 0xF0 || b1&0xC0 != 0x80 || b2&0xC0 != 0x80 {
-			break
-		}
-		c := uint16(b0&0x0F)<<12 | uint16(b1&0x3F)<<6 | uint16(b2&0x3F)
-		if c < 0x800 || (c >= 0xD800 && c <= 0xDFFF) {
-			break
-		}
-		e2 := n.in[c]
-		if e2&fNoBoundary != 0 {
-			break
-		}
-		if e.act() == actEmit {
-			dst = append(dst, e.out())
-		}
-		prev = e.ctx()
-		p, r, e = q, rune(c), e2
+// is a valid three-byte sequence whose verdict in n.cjk3 is not cjkStop
+// (its entry is neither generic nor joined to a neighbour by NFKC, and
+// its output a BMP rune) and the next rune is not joined to it. Single
+// ASCII bytes between such runes (a line break or a space between two
+// lines of a poem, a digit) that are plain runes, dropped or digits
+// (their verdict in n.asciiOut; a digit that no '*' follows is a plain
+// rune) are taken too. r is the rune at i. It returns dst, where it
+// stopped (i if it took nothing), and the context of the last rune it
+// took.
+func (n *Normalizer) cjk(dst []rune, text []byte, i int, r rune) ([]rune, int, int) {
+	v := n.cjk3[r&0xFFFF]
+	if v == cjkStop {
+		return dst, i, 0
 	}
-	return dst, p, r, e, prev
+	p := i
+	for {
+		dst, p, v = cjkRun(&n.cjk3, dst, text, p, v)
+		// cjkRun stops before the rune at p (verdict v) when the next
+		// one is not another of its runes, or dst is full: the rune at p
+		// is taken here unless the next one may be joined to it.
+		q := p + 3
+		if q < len(text) && n.entryAt(text, q)&fNoBoundary != 0 {
+			break
+		}
+		if v != cjkDrop {
+			dst = append(dst, rune(v))
+		}
+		p = q
+		// An ASCII byte then a rune cjkRun takes, not joined to it (its
+		// verdict is not cjkStop).
+		if q+3 >= len(text) || text[q] >= utf8.RuneSelf || text[q+1]&0xF0 != 0xE0 {
+			break
+		}
+		o := n.asciiOut[text[q]]
+		if o == asciiDigit {
+			// A digit that no '*' follows is a plain rune.
+			o = n.in[text[q]].out()
+		}
+		if o < asciiDrop || text[q+2]&0xC0 != 0x80 || text[q+3]&0xC0 != 0x80 {
+			break
+		}
+		c := uint16(text[q+1]&0x0F)<<12 | uint16(text[q+2]&0x3F)<<6 | uint16(text[q+3]&0x3F)
+		if v = n.cjk3[c]; v == cjkStop {
+			break
+		}
+		if o != asciiDrop {
+			dst = append(dst, o)
+		}
+		p = q + 1
+	}
+	if p == i {
+		return dst, i, 0
+	}
+	// The rune before p is an ASCII byte or a valid three-byte sequence.
+	if b := text[p-1]; b < utf8.RuneSelf {
+		return dst, p, n.in[b].ctx()
+	}
+	last := uint16(text[p-3]&0x0F)<<12 | uint16(text[p-2]&0x3F)<<6 | uint16(text[p-1]&0x3F)
+	return dst, p, n.in[last].ctx()
+}
+
+// entryAt is the input entry of the rune at text[i].
+func (n *Normalizer) entryAt(text []byte, i int) entry {
+	_, _, e := n.decode(text, i)
+	return e
+}
+
+// cjkRun is cjk's loop: v is the verdict in tab of the rune at p. It
+// takes the rune at p while the next one is a valid three-byte sequence
+// whose verdict is not cjkStop and dst has room, and returns dst, where
+// it stopped and the verdict of the rune there (not taken). A verdict is
+// stored whether the rune is emitted or dropped, and the output's length
+// advanced past emitted runes only. It is a function of its own so that
+// its few variables stay in registers.
+func cjkRun(tab *[1 << 16]uint16, dst []rune, text []byte, p int, v uint16) ([]rune, int, uint16) {
+	k := len(dst)
+	out := dst[:cap(dst)]
+	for p+5 < len(text) && k < len(out) {
+		next := text[p+3 : p+6]
+		w := uint32(next[0]) | uint32(next[1])<<8 | uint32(next[2])<<16
+		if w&0xC0C0F0 != 0x8080E0 {
+			break
+		}
+		v2 := tab[uint16(w&0x0F)<<12|uint16(w>>8&0x3F)<<6|uint16(w>>16&0x3F)]
+		if v2 == cjkStop {
+			break
+		}
+		out[k] = rune(v)
+		// 1 added unless v is cjkDrop.
+		k += int((uint32(v^cjkDrop) + 0xFFFF) >> 16)
+		p += 3
+		v = v2
+	}
+	return out[:k], p, v
 }
 
 // decode reads the rune at text[i] and its input entry. One-, two- and

@@ -541,3 +541,69 @@ func TestEqualsReferenceASCII(t *testing.T) {
 		checkEqual(t, ns[i%len(ns)], b)
 	}
 }
+
+// TestEqualsReferenceCJK checks mostly-Chinese text, where the CJK loop
+// takes three-byte runes with a verdict stored whether they are emitted or
+// dropped, against the reference under every option set: runs of
+// ideographs (traditional ones among them), CJK and full-width
+// punctuation, ASCII, mask candidates, runes that NFKC joins to the
+// three-byte rune before them (kana voicing marks, Hangul vowel and final
+// jamo, combining accents), compatibility ideographs and jamo, four-byte
+// runes, the Mask rune and invalid or truncated sequences, at every
+// alignment and length. Each text is normalised into a nil dst, into one
+// with more room than the output needs and into one with exactly the room
+// it needs (which must then not be reallocated, unless mask runs, appended
+// tentatively, may need more).
+func TestEqualsReferenceCJK(t *testing.T) {
+	opts := allOptions()
+	ns := make([]*Normalizer, len(opts))
+	for i, o := range opts {
+		ns[i] = New(o)
+	}
+	keys := t2sKeys()
+	pieces := []string{
+		"，", "。", "、", "：", "；", "？", "！", "“", "”", "《", "》", "（", "）", "…", "—", "·", "「", "」", "\u3000", "【", "】",
+		"Ａ", "ｂ", "１", "＊", "＿", "｜", "ｶ", "ﾞ", "\u200b", "\ufeff", "\u00a0",
+		"a", "ab", "X", "XX", "x", "1", "7", "12", "2020", "*", "**", " ", "\n", ",", ".", "-",
+		"某", "某某", "×", "××", "○", "○○", "□□", "\uE000",
+		"\u3099", "\u309a", "か", "は", "\u1161", "\u11a8", "\u1100", "\u3131", "ㅏ", "\u0301", "\u20dd",
+		"豈", "\uf900", "\u2f00", "\u3300", "㍿", "①", "😀", "𠀀", "\U0002F800",
+		"\xe4\xb8", "\xe4", "\xe0\x80\x80", "\xed\xa0\x80", "\xef\xbf\xbf", "\xef\xbf\xbd", "\xff", "\xc3",
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	iters := 60000
+	if testing.Short() {
+		iters = 6000
+	}
+	var b []byte
+	for i := range iters {
+		b = b[:0]
+		for range rng.IntN(60) {
+			switch k := rng.IntN(20); {
+			case k < 9:
+				for range 1 + rng.IntN(12) {
+					b = utf8.AppendRune(b, 0x4E00+rune(rng.IntN(0x9FFF-0x4E00+1)))
+				}
+			case k < 11:
+				for range 1 + rng.IntN(6) {
+					b = utf8.AppendRune(b, keys[rng.IntN(len(keys))])
+				}
+			default:
+				b = append(b, pieces[rng.IntN(len(pieces))]...)
+			}
+		}
+		n := ns[i%len(ns)]
+		checkEqual(t, n, b)
+		want, _ := reference(n.Options(), b)
+		for _, room := range []int{len(want), len(want) + 1 + rng.IntN(20)} {
+			dst := make([]rune, 1, 1+room)
+			got, _ := n.Append(dst, b)
+			if !slices.Equal(got[1:], want) {
+				t.Fatalf("options %+v\ninput %q\nwith room for %d: got %q, want %q", n.Options(), b, room, show(string(got[1:])), show(string(want)))
+			}
+			if !n.Options().Masks && &got[0] != &dst[0] {
+				t.Fatalf("options %+v\ninput %q: dst reallocated with room for %d runes, %d needed", n.Options(), b, room, len(want))
+			}
+		}
+	}
+}
