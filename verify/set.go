@@ -186,6 +186,15 @@ func (ts *tables) of(x []uint64) *table {
 	return t
 }
 
+// adopt makes t, which holds set x (dedupe), the newer of the tables kept,
+// and gives t the older one's arrays.
+func (ts *tables) adopt(t *table, x []uint64) {
+	ts.last = 1 - ts.last
+	old := &ts.tab[ts.last]
+	*old, *t = *t, *old
+	old.of, t.of = x, nil
+}
+
 // seen reports whether set x was in the previous comparison.
 func (ts *tables) seen(x []uint64) bool {
 	for _, p := range ts.prev {

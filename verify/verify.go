@@ -74,6 +74,60 @@ type Scratch struct {
 	runs          []int32  // mask runs of a text prepared or filled
 	win           []uint64 // a text's windows, as it is prepared
 	tmp           []uint64 // sort scratch
+	// keep is the most elements a buffer keeps from call to call
+	// (0: keepElems); a test lowers it.
+	keep int
+}
+
+// keepElems is the most elements (runes, hashes, slots) one of a Scratch's
+// buffers keeps after a call: a huge text's buffers are let go rather than
+// held by a goroutine for the rest of the run. The tables of prepared sets
+// are bounded by hashFrom already.
+const keepElems = 1 << 20
+
+// shrink drops the buffers a huge text grew past s.keep elements.
+func (s *Scratch) shrink() {
+	n := s.keep
+	if n <= 0 {
+		n = keepElems
+	}
+	for _, b := range [...]*[]uint64{&s.ha, &s.hb, &s.extra, &s.extraB, &s.win, &s.tmp, &s.ext.plus, &s.ext.extra} {
+		if cap(*b) > n {
+			*b = nil
+		}
+	}
+	for _, b := range [...]*[]rune{&s.fa, &s.fb} {
+		if cap(*b) > n {
+			*b = nil
+		}
+	}
+	if cap(s.spans) > n {
+		s.spans = nil
+	}
+	if cap(s.ends) > n {
+		s.ends = nil
+	}
+	if cap(s.runs) > n {
+		s.runs = nil
+	}
+	for k := range s.idx {
+		if ix := &s.idx[k]; cap(ix.next) > n || cap(ix.head) > n {
+			*ix = windowIndex{}
+		}
+	}
+	for _, t := range [...]*table{&s.dedup, &s.ext.dedup, &s.ext.flags.table} {
+		if cap(t.slots) > n {
+			*t = table{}
+		}
+	}
+	if cap(s.ext.flags.flags) > n {
+		s.ext.flags = flagTable{}
+	}
+	for k := range s.sets.tab {
+		if t := &s.sets.tab[k]; cap(t.slots) > n {
+			*t = table{}
+		}
+	}
 }
 
 // windowIndex indexes the c-rune windows of a text by their keys
@@ -101,7 +155,9 @@ func Similarity(a, b []rune, opt Options, s *Scratch) float64 {
 		s.fb = Fill(s.fb[:0], b, a, opt, s)
 		a, b = s.fa, s.fb
 	}
-	return jaccard(a, b, opt.Shingle, s)
+	sim := jaccard(a, b, opt.Shingle, s)
+	s.shrink()
+	return sim
 }
 
 // Jaccard returns the plain shingle Jaccard similarity of two normalised
@@ -173,7 +229,14 @@ func prepare(a []rune, opt Options, s *Scratch, hashFrom int) Prepared {
 		p.set.sorted = true
 	}
 	p.set.keys = append([]uint64(nil), keys...)
+	if !p.set.sorted {
+		// The table that deduplicated the windows holds the set: it
+		// becomes the set's table for the comparisons that follow (a text
+		// read back is compared at once), in place of the older one.
+		s.sets.adopt(&s.dedup, p.set.keys)
+	}
 	p.windows = len(w) > 0 && opt.Shingle.Mode == shingle.Chars
+	s.shrink()
 	return p
 }
 
@@ -185,7 +248,9 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 	}
 	switch {
 	case a.plain && b.plain:
-		return setJaccard(s.sets.intersection(&a.set, &b.set), len(a.set.keys), len(b.set.keys), a.Runes, b.Runes)
+		sim := setJaccard(s.sets.intersection(&a.set, &b.set), len(a.set.keys), len(b.set.keys), a.Runes, b.Runes)
+		s.shrink()
+		return sim
 	case !a.windows || !b.windows:
 		return Similarity(a.Runes, b.Runes, opt, s)
 	}
@@ -209,7 +274,9 @@ func SimilarityPrepared(a, b Prepared, opt Options, s *Scratch) float64 {
 		eb = s.extraB
 	}
 	inter, na, nb := s.sets.extendedCounts(&a.set, ea, &b.set, eb, &s.ext)
-	return setJaccard(inter, na, nb, fa, fb)
+	sim := setJaccard(inter, na, nb, fa, fb)
+	s.shrink()
+	return sim
 }
 
 // fillWindows appends to dst the hashes of the windows of filled that

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -635,4 +636,105 @@ func TestScratchAcrossSizes(t *testing.T) {
 	if between < 500 || masked < 200 {
 		t.Errorf("only %d pairs strictly between 0 and 1 (%d masked): too few to compare", between, masked)
 	}
+}
+
+// One scratch, its buffers let go past a small bound (keep), prepares and
+// compares texts whose sizes jump up and down (a huge one, then small ones,
+// the sets hashed or sorted): every result is what a fresh scratch gives,
+// so nothing a use leaves behind (a table's slots, an index, a cached
+// table or index of a text whose buffers were dropped) leaks into the
+// next; and after every call no buffer holds more than the bound.
+func TestScratchNoLeak(t *testing.T) {
+	r := rand.New(rand.NewPCG(91, 92))
+	alphabet := []rune("甲乙丙丁戊己 abc")
+	base := make([]rune, 20000)
+	for i := range base {
+		base[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	const keep = 512
+	text := func() []rune {
+		n := []int{r.IntN(8), 20 + r.IntN(100), 400 + r.IntN(400), 5000 + r.IntN(15000)}[r.IntN(4)]
+		lo := r.IntN(len(base) - n + 1)
+		x := slices.Clone(base[lo : lo+n])
+		for range r.IntN(1 + n/40) {
+			x[r.IntN(n)] = alphabet[r.IntN(len(alphabet))]
+		}
+		if n > 0 && r.IntN(2) == 0 {
+			for range 1 + r.IntN(4+n/200) { // mask runs: some texts need a window index
+				i := r.IntN(n)
+				for k := i; k < min(n, i+1+r.IntN(3)); k++ {
+					x[k] = Mask
+				}
+			}
+		}
+		return x
+	}
+	s := Scratch{keep: keep}
+	pool := make([][]rune, 6)
+	prepared := make([]Prepared, len(pool))
+	renew := func(i int) {
+		pool[i] = text()
+		from := hashFrom
+		if r.IntN(3) == 0 {
+			from = 300 // sorted from 300 windows: both forms, large and small
+		}
+		prepared[i] = prepare(pool[i], opt, &s, from)
+		checkBound(t, &s, keep)
+	}
+	for i := range pool {
+		renew(i)
+	}
+	between := 0
+	for range 600 {
+		if r.IntN(2) == 0 {
+			renew(r.IntN(len(pool)))
+		}
+		i, j := r.IntN(len(pool)), r.IntN(len(pool))
+		want := SimilarityPrepared(Prepare(pool[i], opt), Prepare(pool[j], opt), opt, nil)
+		if w := Similarity(pool[i], pool[j], opt, nil); w != want {
+			t.Fatalf("fresh scratches: prepared %v, Similarity %v", want, w)
+		}
+		if want > 0 && want < 1 {
+			between++
+		}
+		if got := SimilarityPrepared(prepared[i], prepared[j], opt, &s); got != want {
+			t.Fatalf("%d runes vs %d runes: reused scratch %v, fresh %v", len(pool[i]), len(pool[j]), got, want)
+		}
+		checkBound(t, &s, keep)
+		if got := Similarity(pool[i], pool[j], opt, &s); got != want {
+			t.Fatalf("%d runes vs %d runes: Similarity with a reused scratch %v, fresh %v", len(pool[i]), len(pool[j]), got, want)
+		}
+		checkBound(t, &s, keep)
+	}
+	if between < 100 {
+		t.Errorf("only %d pairs strictly between 0 and 1", between)
+	}
+}
+
+// checkBound fails t when a buffer of s (any slice it owns, found by
+// reflection, so that a buffer added later is checked too) holds more than
+// keep elements. The sets and texts that tables and indexes refer to (of,
+// prev) are not s's.
+func checkBound(t *testing.T, s *Scratch, keep int) {
+	t.Helper()
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if f := v.Type().Field(i).Name; f != "of" && f != "prev" {
+					walk(v.Field(i), path+"."+f)
+				}
+			}
+		case reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Slice:
+			if v.Cap() > keep {
+				t.Fatalf("scratch%s keeps %d elements, more than %d", path, v.Cap(), keep)
+			}
+		}
+	}
+	walk(reflect.ValueOf(s).Elem(), "")
 }
