@@ -139,19 +139,7 @@ func SortTop(keys, tmp []uint64) {
 	lo := 0
 	for _, end := range count {
 		b := tmp[lo:end]
-		if len(b) > 32 {
-			slices.Sort(b)
-		} else {
-			for i := 1; i < len(b); i++ {
-				k := b[i]
-				j := i
-				for j > 0 && b[j-1] > k {
-					b[j] = b[j-1]
-					j--
-				}
-				b[j] = k
-			}
-		}
+		sortBucket(b)
 		lo = int(end)
 	}
 	copy(keys, tmp)
@@ -277,19 +265,7 @@ func Repeats(keys, tmp []uint64, fn func(pos []uint32) error) error {
 		if len(b) < 2 || len(b) <= 12 && !repeatedPrefix(b) {
 			continue
 		}
-		if len(b) > 32 {
-			slices.Sort(b) // the words are distinct: their positions differ
-		} else {
-			for i := 1; i < len(b); i++ {
-				k := b[i]
-				j := i
-				for j > 0 && b[j-1] > k {
-					b[j] = b[j-1]
-					j--
-				}
-				b[j] = k
-			}
-		}
+		sortBucket(b) // the words are distinct: their positions differ
 		for j := 0; j < len(b); {
 			k := j + 1
 			for k < len(b) && b[k]>>32 == b[j]>>32 {
@@ -305,6 +281,24 @@ func Repeats(keys, tmp []uint64, fn func(pos []uint32) error) error {
 		}
 	}
 	return nil
+}
+
+// sortBucket sorts one bucket of a top-digit split: by insertion when it
+// is small, as nearly all are, else by slices.Sort.
+func sortBucket(b []uint64) {
+	if len(b) > 32 {
+		slices.Sort(b)
+		return
+	}
+	for i := 1; i < len(b); i++ {
+		k := b[i]
+		j := i
+		for j > 0 && b[j-1] > k {
+			b[j] = b[j-1]
+			j--
+		}
+		b[j] = k
+	}
 }
 
 // repeatedPrefix reports whether two of a small bucket's packed records
