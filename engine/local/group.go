@@ -143,18 +143,13 @@ func (r *run) group(ctx context.Context) error {
 			return nil
 		}
 		var out []stage.Pair
-		var sigs []uint32
+		sigs := newBucketSigs(r.p.K, r.docs.copySig)
 		bandErrs[band] = bandBuckets(reps, readKeys, maxRecords, r.workDir, sc, func(bucket []uint32) error {
-			var err error
-			if sigs, err = r.loadSigs(sigs, bucket); err != nil {
+			if err := sigs.load(bucket); err != nil {
 				return err
 			}
-			sig := func(i uint32) []uint32 {
-				p, _ := slices.BinarySearch(bucket, i)
-				return sigs[p*r.p.K : (p+1)*r.p.K]
-			}
-			r.st.Link(bucket, sig, masked, func(p stage.Pair) { out = append(out, p) })
-			return nil
+			r.st.Link(bucket, sigs.sig, masked, func(p stage.Pair) { out = append(out, p) })
+			return sigs.Err()
 		})
 		perBand[band] = out
 	})
