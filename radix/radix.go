@@ -167,10 +167,7 @@ func SortPairsTop(keys []uint64, vals []uint32, tmpK []uint64, tmpV []uint32) {
 		SortPairs(keys, vals, tmpK, tmpV)
 		return
 	}
-	top := uint(1)
-	for top < maxPairsTop && 1<<(top+3) < n {
-		top++
-	}
+	top := pairsTop(n)
 	shift := 64 - top
 	count := make([]int32, 1<<top)
 	for _, k := range keys {
@@ -236,10 +233,7 @@ func Repeats(keys, tmp []uint64, fn func(pos []uint32) error) error {
 	if uint64(n) > 1<<32 {
 		panic("radix.Repeats: more than 2^32 keys")
 	}
-	top := uint(1)
-	for top < maxPairsTop && 1<<(top+3) < n {
-		top++
-	}
+	top := pairsTop(n)
 	shift := 64 - top
 	count := make([]int, 1<<top)
 	for _, k := range keys {
@@ -281,6 +275,16 @@ func Repeats(keys, tmp []uint64, fn func(pos []uint32) error) error {
 		}
 	}
 	return nil
+}
+
+// pairsTop is the number of top key bits SortPairsTop and Repeats split
+// n keys on: 4–8 keys a bucket, at most maxPairsTop bits.
+func pairsTop(n int) uint {
+	top := uint(1)
+	for top < maxPairsTop && 1<<(top+3) < n {
+		top++
+	}
+	return top
 }
 
 // sortBucket sorts one bucket of a top-digit split: by insertion when it
