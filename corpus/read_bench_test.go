@@ -65,18 +65,7 @@ func BenchmarkReadJSONL(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				r, err := Open(path, 0, Options{LazyID: true})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for {
-					if _, err := r.Next(); err == io.EOF {
-						break
-					} else if err != nil {
-						b.Fatal(err)
-					}
-				}
-				r.Close()
+				readToEnd(b, path, Options{LazyID: true})
 			}
 		})
 	}
@@ -99,5 +88,21 @@ func BenchmarkExtractCorpus(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// readToEnd opens path and reads every record, failing b on any error.
+func readToEnd(b *testing.B, path string, opt Options) {
+	r, err := Open(path, 0, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		if _, err := r.Next(); err == io.EOF {
+			return
+		} else if err != nil {
+			b.Fatal(err)
+		}
 	}
 }

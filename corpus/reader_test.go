@@ -364,18 +364,7 @@ func BenchmarkReadJSONLZstd(b *testing.B) {
 	path := writeInput(b, b.TempDir(), "bench.jsonl", data, Zstd)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		r, err := Open(path, 0, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for {
-			if _, err := r.Next(); err == io.EOF {
-				break
-			} else if err != nil {
-				b.Fatal(err)
-			}
-		}
-		r.Close()
+		readToEnd(b, path, Options{})
 	}
 }
 
